@@ -1,0 +1,27 @@
+// Builds the web app when any of its sources is newer than the last build.
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, run, step } from "./run.ts";
+
+const SOURCES = ["apps/web/src", "apps/web/next.config.ts", "apps/web/package.json", "packages", "package-lock.json"];
+
+function newestMtime(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) {
+    if (entry === "node_modules" || entry.startsWith(".")) continue;
+    newest = Math.max(newest, newestMtime(join(path, entry)));
+  }
+  return newest;
+}
+
+export function ensureWebBuild(): void {
+  const buildId = join(ROOT, "apps/web/.next/BUILD_ID");
+  if (existsSync(buildId)) {
+    const built = statSync(buildId).mtimeMs;
+    if (SOURCES.every((source) => newestMtime(join(ROOT, source)) <= built)) return;
+  }
+  step("Building the web app (next build)…");
+  run("npx", ["next", "build"], { cwd: join(ROOT, "apps/web"), env: { NEXT_TELEMETRY_DISABLED: "1" } });
+}

@@ -1,0 +1,42 @@
+import { defineConfig } from "vitest/config";
+
+// Three projects, one command (npm test): fast unit tests beside the code, integration tests against the real
+// Postgres and Redis (each file in its own database and key prefix), and browser e2e against a built app.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["packages/**/*.test.ts", "apps/**/*.test.ts"],
+          exclude: ["**/*.integration.test.ts", "**/node_modules/**"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: [
+            "packages/**/*.integration.test.ts",
+            "apps/**/*.integration.test.ts",
+            "test/integration/**/*.test.ts",
+          ],
+          exclude: ["**/node_modules/**"],
+          globalSetup: ["test/support/global-setup.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.e2e.test.ts"],
+          globalSetup: ["test/support/global-setup.ts", "test/support/e2e-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          // One app serves every browser test; files run one after another.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
