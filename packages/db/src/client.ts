@@ -1,0 +1,35 @@
+// The one place that builds the Prisma client. Every session runs as tributary_app (see the init migration),
+// whatever user the URL names, so row-level security always applies to the application.
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "./generated/prisma/client.ts";
+import { createSqlPool, type SqlPool } from "./sql.ts";
+
+export const APP_ROLE = "tributary_app";
+
+/** The ORM for most work, and a plain SQL pool for the worker's hot path (see sql.ts). */
+export type Db = PrismaClient & { sql: SqlPool };
+
+export type CreateDbOptions = {
+  url: string;
+  /** Pool size per process. */
+  maxConnections?: number;
+};
+
+export function createDb({ url, maxConnections = 10 }: CreateDbOptions): Db {
+  const adapter = new PrismaPg({
+    connectionString: url,
+    max: maxConnections,
+    options: `-c role=${APP_ROLE}`,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  const prisma = new PrismaClient({ adapter });
+  const sql = createSqlPool({ url, maxConnections });
+  const disconnect = prisma.$disconnect.bind(prisma);
+  return Object.assign(prisma, {
+    sql,
+    async $disconnect() {
+      await Promise.all([disconnect(), sql.end()]);
+    },
+  });
+}

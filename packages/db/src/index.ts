@@ -1,0 +1,6 @@
+export { APP_ROLE, type CreateDbOptions, createDb, type Db } from "./client.ts";
+export type { AuditEvent, Invite, Membership, Plan, User, Workspace } from "./generated/prisma/client.ts";
+export { Prisma, Role } from "./generated/prisma/client.ts";
+export { type Scope, type ScopedOptions, scoped, type Tx } from "./scope.ts";
+export { createSecretBox, type SecretBox, SecretBoxError } from "./secret-box.ts";
+export { type SqlClient, type SqlPool, sqlInWorkspace, uuidv7 } from "./sql.ts";
