@@ -1,0 +1,73 @@
+// Every step type this Tributary offers, for the engine (validation, planning), the worker (running) and the
+// builder (palette, forms).
+import { catalogOf, type StepCatalog } from "@tributary/engine";
+import { z } from "zod";
+import { codeConnector } from "./code/code-step.ts";
+import type { ActionDefinition, ConnectorDefinition, StepDefinition } from "./define.ts";
+import { toSpec } from "./define.ts";
+import { flowControlConnector } from "./flow-control/flow-control.ts";
+import { flowsConnector } from "./flows/call-flow.ts";
+import { httpConnector } from "./http/http-request.ts";
+import { logConnector } from "./log/log-step.ts";
+import { respondConnector } from "./respond/respond.ts";
+import { transformConnector } from "./transform/transform.ts";
+import { triggersConnector } from "./triggers/triggers.ts";
+
+export const CONNECTORS: readonly ConnectorDefinition[] = [
+  triggersConnector,
+  transformConnector,
+  flowControlConnector,
+  httpConnector,
+  respondConnector,
+  codeConnector,
+  flowsConnector,
+  logConnector,
+];
+
+export const STEP_DEFINITIONS: ReadonlyMap<string, StepDefinition> = new Map(
+  CONNECTORS.flatMap((connector) => connector.steps).map((step) => [step.type, step]),
+);
+
+export const stepCatalog: StepCatalog = catalogOf([...STEP_DEFINITIONS.values()].map(toSpec));
+
+export function actionOf(type: string): ActionDefinition | undefined {
+  const definition = STEP_DEFINITIONS.get(type);
+  return definition?.kind === "action" ? definition : undefined;
+}
+
+export type PaletteEntry = {
+  type: string;
+  kind: "trigger" | "action";
+  title: string;
+  description: string;
+  category: string;
+  behavior?: string;
+  /** JSON Schema of the config, with `title`, `description` and `widget` hints for the form. */
+  configSchema: unknown;
+  expressionFields: string[];
+  /** Outputs for the default config (switch cases add their own). */
+  outputs: string[];
+};
+
+/** The step types as the builder draws them. */
+export function palette(): PaletteEntry[] {
+  return [...STEP_DEFINITIONS.values()].map((definition) => {
+    const spec = toSpec(definition);
+    const defaults = definition.config.safeParse({});
+    return {
+      type: definition.type,
+      kind: definition.kind,
+      title: definition.title,
+      description: definition.description,
+      category: definition.category,
+      ...(definition.behavior ? { behavior: definition.behavior } : {}),
+      configSchema: z.toJSONSchema(definition.config, { io: "input", unrepresentable: "any" }),
+      expressionFields: spec.expressionFields,
+      outputs: defaults.success
+        ? spec.outputs(defaults.data as Record<string, unknown>)
+        : definition.kind === "action"
+          ? ["out"]
+          : ["out"],
+    };
+  });
+}

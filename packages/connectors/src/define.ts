@@ -1,0 +1,158 @@
+// How a step type is declared: its config schema (the builder draws forms from it, the worker validates with
+// it), its outputs, a description, and one `run`. Connectors reach the outside only through what `run` is
+// given (the guarded HTTP client, the sandbox, other flows), never the database.
+import type { Message, MessageHeader, StepBehavior, StepTypeSpec } from "@tributary/engine";
+import type { CodeLimits, Sandbox } from "@tributary/sandbox";
+import { z } from "zod";
+import type { GuardedHttpClient } from "./http-client/index.ts";
+
+export type RunInfo = {
+  id: string;
+  flowId: string;
+  workspaceId: string;
+  stepId: string;
+  /** The activation's key in the run (see the planner), for idempotency keys and logs. */
+  activationKey: string;
+  attempt: number;
+  isTest: boolean;
+};
+
+export type StepLog = (level: "debug" | "info" | "warn" | "error", message: string) => void;
+
+/** Where the run parked this activation before, if it did: a delay's end, a called flow's run. */
+export type Resumption = { until?: string; childRunId?: string } | null;
+
+export type FlowCalls = {
+  /** Starts a run of another flow of the workspace (once per activation) and tells how it stands. */
+  call(options: {
+    flowId: string;
+    message: Message;
+    stepKey: string;
+  }): Promise<
+    | { status: "running"; runId: string }
+    | { status: "succeeded"; runId: string; output: Message }
+    | { status: "failed"; runId: string; error: string }
+  >;
+};
+
+export type ActionContext<Config> = {
+  config: Config;
+  message: Message;
+  run: RunInfo;
+  http: GuardedHttpClient;
+  log: StepLog;
+  signal: AbortSignal;
+  /** `runId:activationKey`: the same for every try of this activation. */
+  idempotencyKey: string;
+  resumption: Resumption;
+  /** Evaluates a JSONata expression against the step's input (same bindings as `{{ }}` in config). */
+  evaluate(expression: string, field: string): Promise<unknown>;
+  sandbox: Sandbox;
+  /** Compiled code of this step (code steps), from the flow version. */
+  compiled: { code: string; sourceMap: string } | null;
+  codeLimits: Partial<CodeLimits>;
+  secrets: Record<string, string>;
+  flows: FlowCalls;
+  /** The connection named by the step's `connectionId`, with its secret fields opened. */
+  connection: { id: string; type: string; config: Record<string, unknown> } | null;
+};
+
+export type ActionResult =
+  /** Emits on `output` ("out" if omitted; null emits nothing). The body defaults to the input's. */
+  | {
+      output?: string | null;
+      body?: unknown;
+      headers?: MessageHeader[];
+      respond?: { status: number; headers: Record<string, string> };
+    }
+  /** Leaves the worker: the run waits in Postgres and is woken later (a delay, a called flow). */
+  | { park: { until: Date } | { childRunId: string; checkAgainAt: Date } };
+
+/**
+ * A text config field. Where the whole value is one {{ expression }}, the expression's result keeps its type;
+ * a text field turns numbers and booleans into their text and objects into JSON instead of refusing them.
+ */
+export function text() {
+  return z.preprocess(
+    (value) =>
+      value === null || value === undefined || typeof value === "string"
+        ? value
+        : typeof value === "object"
+          ? JSON.stringify(value)
+          : String(value),
+    z.string(),
+  );
+}
+
+/** A list of header names and values, e.g. for an HTTP request or a response. */
+export function headerList() {
+  return z.array(z.object({ name: text().pipe(z.string().min(1).max(200)), value: text().pipe(z.string().max(8192)) }));
+}
+
+export class StepFailure extends Error {
+  readonly transient: boolean;
+  readonly code: string;
+  constructor(
+    message: string,
+    { transient = false, code = "step_failed" }: { transient?: boolean; code?: string } = {},
+  ) {
+    super(message);
+    this.name = "StepFailure";
+    this.transient = transient;
+    this.code = code;
+  }
+}
+
+type Common<Schema extends z.ZodType> = {
+  type: string;
+  title: string;
+  description: string;
+  category: string;
+  config: Schema;
+  /** Config fields holding raw JSONata (not `{{ }}` templates): validated as expressions, not rendered. */
+  expressionFields?: string[];
+  behavior?: StepBehavior;
+};
+
+export type ActionDefinition<Schema extends z.ZodType = z.ZodType> = Common<Schema> & {
+  kind: "action";
+  outputs: (config: z.output<Schema>) => string[];
+  run(context: ActionContext<z.output<Schema>>): Promise<ActionResult>;
+};
+
+export type TriggerDefinition<Schema extends z.ZodType = z.ZodType> = Common<Schema> & { kind: "trigger" };
+
+export type StepDefinition = ActionDefinition | TriggerDefinition;
+
+export function defineAction<Schema extends z.ZodType>(
+  definition: Omit<ActionDefinition<Schema>, "kind" | "outputs"> & { outputs?: ActionDefinition<Schema>["outputs"] },
+): ActionDefinition {
+  return { kind: "action", outputs: () => ["out"], ...definition } as unknown as ActionDefinition;
+}
+
+export function defineTrigger<Schema extends z.ZodType>(
+  definition: Omit<TriggerDefinition<Schema>, "kind">,
+): TriggerDefinition {
+  return { kind: "trigger", ...definition } as unknown as TriggerDefinition;
+}
+
+export type ConnectorDefinition = { id: string; title: string; description: string; steps: StepDefinition[] };
+
+export function defineConnector(definition: ConnectorDefinition): ConnectorDefinition {
+  return definition;
+}
+
+/** What the engine needs of a step definition. */
+export function toSpec(definition: StepDefinition): StepTypeSpec & { expressionFields: string[] } {
+  return {
+    type: definition.type,
+    kind: definition.kind,
+    title: definition.title,
+    description: definition.description,
+    category: definition.category,
+    config: definition.config,
+    outputs: definition.kind === "action" ? (config) => definition.outputs(config) : () => ["out"],
+    expressionFields: definition.expressionFields ?? [],
+    ...(definition.behavior ? { behavior: definition.behavior } : {}),
+  };
+}

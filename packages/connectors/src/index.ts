@@ -1,0 +1,28 @@
+export { actionOf, CONNECTORS, type PaletteEntry, palette, STEP_DEFINITIONS, stepCatalog } from "./catalog.ts";
+export { CODE_TEMPLATE } from "./code/code-step.ts";
+export {
+  CONNECTION_TYPES,
+  type ConnectionTest,
+  type ConnectionTypeDefinition,
+  defineConnectionType,
+  type HttpConnectionConfig,
+  httpConnectionHeaders,
+  httpConnectionUrl,
+} from "./connections.ts";
+export {
+  type ActionContext,
+  type ActionDefinition,
+  type ActionResult,
+  type ConnectorDefinition,
+  defineAction,
+  defineConnector,
+  defineTrigger,
+  type FlowCalls,
+  type Resumption,
+  type RunInfo,
+  type StepDefinition,
+  StepFailure,
+  type StepLog,
+  type TriggerDefinition,
+} from "./define.ts";
+export * from "./http-client/index.ts";
