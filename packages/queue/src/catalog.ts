@@ -1,0 +1,32 @@
+// The job catalog: every job's name, its queue, its payload schema and its retry policy, in one place, so
+// producers and handlers agree and a handler's payload is typed by its name. Payloads carry schemaVersion and
+// the workspace; handlers reload what they need instead of trusting the payload.
+import { z } from "zod";
+
+const workspaceJob = z.object({ schemaVersion: z.literal(1), workspaceId: z.uuid() });
+
+export const JOBS = {
+  /** Execute (or resume) a run. The BullMQ job id is the run id, so enqueueing twice is harmless. */
+  "run.execute": {
+    queue: "runs",
+    payload: workspaceJob.extend({ runId: z.uuid() }),
+    attempts: 1,
+  },
+  /** Re-enqueue runs Postgres has queued but Redis lost; fail runs stuck past their timeout. */
+  "maintenance.sweep": {
+    queue: "maintenance",
+    payload: z.object({ schemaVersion: z.literal(1) }),
+    attempts: 1,
+  },
+  /** Delete runs older than each workspace's retention, in batches. */
+  "maintenance.retention": {
+    queue: "maintenance",
+    payload: z.object({ schemaVersion: z.literal(1) }),
+    attempts: 1,
+  },
+} as const satisfies Record<string, { queue: string; payload: z.ZodType; attempts: number }>;
+
+export type JobName = keyof typeof JOBS;
+export type JobPayload<N extends JobName> = z.output<(typeof JOBS)[N]["payload"]>;
+export type QueueName = (typeof JOBS)[JobName]["queue"];
+export const QUEUE_NAMES = [...new Set(Object.values(JOBS).map((job) => job.queue))] as QueueName[];

@@ -1,0 +1,49 @@
+// A BullMQ worker for one queue that dispatches each job to its handler by name, with the payload parsed
+// against the catalog, so a handler is two lines that call a service.
+import { type Job, Worker, type WorkerOptions } from "bullmq";
+import { JOBS, type JobName, type JobPayload, type QueueName } from "./catalog.ts";
+import type { QueueConnection } from "./connection.ts";
+import { workerConnectionOptions } from "./connection.ts";
+
+export type JobHandlers = { [N in JobName]?: (payload: JobPayload<N>, job: Job) => Promise<void> };
+
+export type JobWorkerOptions = {
+  connection: QueueConnection;
+  queue: QueueName;
+  handlers: JobHandlers;
+  concurrency: number;
+  /** How long a job's lock lives without renewal; a dead worker's jobs are taken up again after it. */
+  lockDurationMs?: number;
+  /** How many times a job may be found stalled (its worker died) before BullMQ fails it. */
+  maxStalledCount?: number;
+  settings?: Partial<WorkerOptions>;
+};
+
+export function createJobWorker({
+  connection,
+  queue,
+  handlers,
+  concurrency,
+  lockDurationMs = 30_000,
+  maxStalledCount = 2,
+  settings = {},
+}: JobWorkerOptions): Worker {
+  return new Worker(
+    queue,
+    async (job: Job) => {
+      const name = job.name as JobName;
+      const handler = handlers[name] as ((payload: unknown, job: Job) => Promise<void>) | undefined;
+      if (!handler || JOBS[name]?.queue !== queue) throw new Error(`No handler for job ${job.name} on queue ${queue}`);
+      await handler(JOBS[name].payload.parse(job.data), job);
+    },
+    {
+      connection: workerConnectionOptions(connection.url),
+      prefix: connection.prefix,
+      concurrency,
+      lockDuration: lockDurationMs,
+      stalledInterval: Math.max(1_000, Math.floor(lockDurationMs / 2)),
+      maxStalledCount,
+      ...settings,
+    },
+  );
+}
