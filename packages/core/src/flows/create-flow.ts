@@ -1,0 +1,49 @@
+import { type Db, type Prisma, scoped } from "@tributary/db";
+import { emptyFlowGraph, parseFlowGraph } from "@tributary/engine";
+import { z } from "zod";
+import type { Actor } from "../audit/actor.ts";
+import { recordAudit } from "../audit/record-audit.ts";
+import { syncWebhookRoutes } from "../webhooks/sync-routes.ts";
+import { flowGraphInput } from "./flow-graph-input.ts";
+
+export const flowNameSchema = z.string().trim().min(1, { message: "Give the flow a name." }).max(120);
+
+export const createFlowInput = z.object({
+  name: flowNameSchema,
+  description: z.string().max(2000).default(""),
+  graph: flowGraphInput.optional(),
+});
+
+export async function createFlow({
+  db,
+  workspaceId,
+  actor,
+  name,
+  description,
+  graph,
+}: { db: Db; workspaceId: string; actor: Actor } & z.output<typeof createFlowInput>): Promise<{ id: string }> {
+  const draft = graph ? parseFlowGraph(graph) : emptyFlowGraph();
+  return scoped(db, { workspaceId }, async (tx) => {
+    const flow = await tx.flow.create({
+      data: {
+        workspaceId,
+        name,
+        description,
+        draft: draft as unknown as Prisma.InputJsonObject,
+        createdById: actor.userId,
+        draftUpdatedById: actor.userId,
+      },
+      select: { id: true },
+    });
+    await syncWebhookRoutes({ tx, workspaceId, flowId: flow.id, graph: draft, isTest: true });
+    await recordAudit({
+      tx,
+      workspaceId,
+      actor,
+      action: "flow.created",
+      target: { type: "flow", id: flow.id },
+      details: { name },
+    });
+    return flow;
+  });
+}

@@ -1,0 +1,17 @@
+import type { FlowGraph } from "@tributary/engine";
+
+export type FlowSummary = {
+  id: string;
+  name: string;
+  description: string;
+  status: "active" | "paused";
+  currentVersion: number | null;
+  updatedAt: Date;
+};
+
+export type FlowDetail = FlowSummary & {
+  draft: FlowGraph;
+  draftRevision: number;
+  draftUpdatedBy: string | null;
+  maxConcurrentRuns: number | null;
+};

@@ -1,0 +1,42 @@
+import { type Db, scoped } from "@tributary/db";
+import { z } from "zod";
+
+export const listVersionsInput = z.object({ flowId: z.uuid() });
+
+export type FlowVersionSummary = {
+  id: string;
+  number: number;
+  publishedBy: string | null;
+  createdAt: Date;
+  current: boolean;
+};
+
+export async function listFlowVersions({
+  db,
+  workspaceId,
+  flowId,
+}: { db: Db; workspaceId: string } & z.output<typeof listVersionsInput>): Promise<FlowVersionSummary[]> {
+  const { versions, currentVersionId } = await scoped(db, { workspaceId }, async (tx) => ({
+    versions: await tx.flowVersion.findMany({
+      // Versions below zero are test runs of drafts, not published versions.
+      where: { workspaceId, flowId, number: { gt: 0 } },
+      orderBy: { number: "desc" },
+      select: { id: true, number: true, publishedById: true, createdAt: true },
+    }),
+    currentVersionId: (
+      await tx.flow.findFirst({ where: { id: flowId, workspaceId }, select: { currentVersionId: true } })
+    )?.currentVersionId,
+  }));
+  const publishers = await db.user.findMany({
+    where: { id: { in: [...new Set(versions.map((v) => v.publishedById).filter((id): id is string => Boolean(id)))] } },
+    select: { id: true, email: true },
+  });
+  const emails = new Map(publishers.map((p) => [p.id, p.email]));
+  return versions.map((v) => ({
+    id: v.id,
+    number: v.number,
+    publishedBy: v.publishedById ? (emails.get(v.publishedById) ?? null) : null,
+    createdAt: v.createdAt,
+    current: v.id === currentVersionId,
+  }));
+}

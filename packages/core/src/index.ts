@@ -1,0 +1,129 @@
+// Domain services by slice. Each function takes one options object with its dependencies (db, redis…) and,
+// for tenant data, the workspaceId; none reads the environment.
+export { createDb, createSecretBox, type Db, type Role, type SecretBox } from "@tributary/db";
+export { createMessage, type Message, type MessageHeader } from "@tributary/engine";
+export { createJobQueue, createQueueConnection, type JobQueue } from "@tributary/queue";
+export type { Actor } from "./audit/actor.ts";
+export { listAuditEvents, listAuditEventsInput } from "./audit/list-audit-events.ts";
+export { AUDIT_ACTIONS, type AuditAction } from "./audit/record-audit.ts";
+export { changePassword, changePasswordInput } from "./auth/change-password.ts";
+export { emailSchema } from "./auth/email.ts";
+export { hashPassword } from "./auth/password-hash.ts";
+export { PASSWORD_MIN_LENGTH } from "./auth/password-policy.ts";
+export {
+  currentUser,
+  revokeAllSessions,
+  revokeSession,
+  type SessionClaims,
+  type SessionUser,
+} from "./auth/sessions.ts";
+export { SIGN_IN_LIMITS } from "./auth/sign-in-limits.ts";
+export { signUp, signUpInput } from "./auth/sign-up.ts";
+export { type VerifiedUser, verifyCredentials, WRONG_CREDENTIALS } from "./auth/verify-credentials.ts";
+export { connectionIdInput, deleteConnection } from "./connections/delete-connection.ts";
+export { type ConnectionSummary, listConnections } from "./connections/list-connections.ts";
+export { loadConnection, type OpenedConnection } from "./connections/load-connection.ts";
+export { saveConnection, saveConnectionInput } from "./connections/save-connection.ts";
+export { testConnection } from "./connections/test-connection.ts";
+export { APP_ERROR_CODES, AppError, type AppErrorCode, HTTP_STATUS, notFound } from "./errors/app-error.ts";
+export { createFlow, createFlowInput } from "./flows/create-flow.ts";
+export { deleteFlow, deleteFlowInput } from "./flows/delete-flow.ts";
+export type { FlowDetail, FlowSummary } from "./flows/flow-views.ts";
+export { getFlow } from "./flows/get-flow.ts";
+export { listFlows } from "./flows/list-flows.ts";
+export { type FlowVersionSummary, listFlowVersions, listVersionsInput } from "./flows/list-versions.ts";
+export { CODE_STEP_TYPE, type CompiledSteps, checkGraph, publishFlow, publishFlowInput } from "./flows/publish-flow.ts";
+export { setFlowStatus, setFlowStatusInput } from "./flows/set-flow-status.ts";
+export { type ConnectionTypeEntry, connectionTypes, type PaletteEntry, stepTypes } from "./flows/step-types.ts";
+export { saveDraftInput, saveFlowDraft, updateFlow, updateFlowInput } from "./flows/update-flow.ts";
+export { validateGraph, validateGraphInput } from "./flows/validate-draft.ts";
+export { checkHealth, type Health } from "./health/check-health.ts";
+export { acceptInvite, type InvitePreview, type InviteStatus, previewInvite } from "./invites/accept-invite.ts";
+export { type CreatedInvite, createInvite, createInviteInput, INVITE_TTL_DAYS } from "./invites/create-invite.ts";
+export { listPendingInvites, type PendingInvite } from "./invites/list-invites.ts";
+export { revokeInvite, revokeInviteInput } from "./invites/revoke-invite.ts";
+export { createMailer, type Mailer } from "./mail/mailer.ts";
+export { changeRole, changeRoleInput } from "./members/change-role.ts";
+export { listMembers, type MemberView } from "./members/list-members.ts";
+export { removeMember, removeMemberInput } from "./members/remove-member.ts";
+export { ACTIONS, type Action, can, isRole, PERMISSIONS, ROLES } from "./permissions/permission-matrix.ts";
+export { mayManage } from "./permissions/roles.ts";
+export { getPlanLimits, type PlanLimits } from "./plans/get-plan.ts";
+export { cancelKey, cancelRun, runIdInput } from "./runs/cancel-run.ts";
+export { deleteExpiredRuns, uuidV7Floor } from "./runs/delete-expired-runs.ts";
+export { getRun, getRunInput } from "./runs/get-run.ts";
+export { type ListRunsFilter, listRuns, listRunsInput } from "./runs/list-runs.ts";
+export { rerun, rerunFromStep, rerunFromStepInput, rerunInput } from "./runs/rerun-run.ts";
+export { type RunEvent, runEventsChannel } from "./runs/run-events.ts";
+export {
+  type Admission,
+  type Checkpoint,
+  type FlowVersionToRun,
+  findChildRun,
+  finishRun,
+  handBackRun,
+  loadFlowVersion,
+  parentOf,
+  parkRun,
+  pickUpRun,
+  type RunToExecute,
+  saveCheckpoints,
+  saveRunResponse,
+} from "./runs/run-store.ts";
+export type { Park, RunDetail, RunError, RunStatus, RunSummary, StepRunView } from "./runs/run-views.ts";
+export { TERMINAL_STATUSES } from "./runs/run-views.ts";
+export { type StartedRun, type StartRunOptions, startRun } from "./runs/start-run.ts";
+export { type SweepReport, sweepRuns } from "./runs/sweep-runs.ts";
+export { deleteSecret, deleteSecretInput } from "./secrets/delete-secret.ts";
+export { listSecrets, type SecretSummary } from "./secrets/list-secrets.ts";
+export { loadWorkspaceSecrets } from "./secrets/load-secrets.ts";
+export { setSecret, setSecretInput } from "./secrets/set-secret.ts";
+export { RULE_TYPES, type RuleType } from "./security/rule-types.ts";
+export {
+  createRuleInput,
+  createSecurityRule,
+  deleteRuleInput,
+  deleteSecurityRule,
+  listSecurityRules,
+  openSecurityRules,
+  type RuleUsage,
+  type RuleView,
+  removeSigningSecret,
+  removeSigningSecretInput,
+  rotateRuleInput,
+  rotateRuleSecret,
+  ruleFailuresKey,
+  ruleIdInput,
+  type ShownOnce,
+  securityRuleUsage,
+  updateRuleInput,
+  updateSecurityRule,
+} from "./security/security-rules.ts";
+export {
+  type OpenedRule,
+  STANDARD_WEBHOOKS_TOLERANCE_SECONDS,
+  type Verdict,
+  verifyRequest,
+  type WebhookRequestFacts,
+} from "./security/verify-request.ts";
+export { type AcceptedWebhook, acceptWebhookRun, runOutcome } from "./webhooks/accept-webhook.ts";
+export {
+  loadWebhookWorkspace,
+  type WebhookRouteView,
+  type WebhookWorkspace,
+} from "./webhooks/load-webhook-workspace.ts";
+export { compilePattern, matchPattern, normalizePath } from "./webhooks/route-pattern.ts";
+export { syncWebhookRoutes, WEBHOOK_TRIGGER } from "./webhooks/sync-routes.ts";
+export { createWorkspace, type WorkspaceSummary } from "./workspaces/create-workspace.ts";
+export { deleteWorkspace, deleteWorkspaceInput } from "./workspaces/delete-workspace.ts";
+export { findMyWorkspace, listMyWorkspaces, type MyWorkspace } from "./workspaces/list-my-workspaces.ts";
+export { memberRole } from "./workspaces/member-role.ts";
+export { renameWorkspace, renameWorkspaceInput } from "./workspaces/rename-workspace.ts";
+export { slugSchema } from "./workspaces/slug.ts";
+export { workspaceNameSchema } from "./workspaces/workspace-name.ts";
+export {
+  getWorkspaceSettings,
+  updateWorkspaceSettings,
+  type WorkspaceSettings,
+  workspaceSettingsInput,
+} from "./workspaces/workspace-settings.ts";

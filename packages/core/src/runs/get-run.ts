@@ -1,0 +1,60 @@
+import { type Db, scoped } from "@tributary/db";
+import type { Message } from "@tributary/engine";
+import { z } from "zod";
+import { notFound } from "../errors/app-error.ts";
+import type { RunDetail, RunError, StepRunView } from "./run-views.ts";
+
+export const getRunInput = z.object({ runId: z.uuid() });
+
+export async function getRun({
+  db,
+  workspaceId,
+  runId,
+}: { db: Db; workspaceId: string } & z.output<typeof getRunInput>): Promise<RunDetail> {
+  const run = await scoped(db, { workspaceId }, (tx) =>
+    tx.run.findFirst({
+      where: { id: runId, workspaceId },
+      include: {
+        flow: { select: { name: true } },
+        flowVersion: { select: { number: true } },
+        steps: { orderBy: [{ startedAt: "asc" }, { id: "asc" }] },
+      },
+    }),
+  );
+  if (!run) throw notFound("That run");
+  const steps: StepRunView[] = run.steps.map((s) => ({
+    key: s.activationKey,
+    stepId: s.stepId,
+    stepType: s.stepType,
+    status: s.status,
+    port: s.outputPort,
+    input: s.input as unknown as Message | null,
+    output: s.output as unknown as Message | null,
+    logs: (s.logs as unknown as StepRunView["logs"]) ?? [],
+    error: (s.error as unknown as RunError | null) ?? null,
+    attempt: s.attempt,
+    startedAt: s.startedAt,
+    finishedAt: s.finishedAt,
+    durationMs: s.durationMs,
+  }));
+  return {
+    id: run.id,
+    flowId: run.flowId,
+    flowName: run.flow.name,
+    version: run.flowVersion.number,
+    status: run.status,
+    trigger: run.trigger,
+    isTest: run.isTest,
+    messageId: run.messageId,
+    queuedAt: run.queuedAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    durationMs: run.startedAt && run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null,
+    error: (run.error as unknown as RunError | null) ?? null,
+    input: run.input as unknown as Message,
+    output: (run.output as unknown as Message | null) ?? null,
+    response: (run.response as unknown as RunDetail["response"]) ?? null,
+    parentRunId: run.parentRunId,
+    steps,
+  };
+}

@@ -1,0 +1,151 @@
+// Accepted means committed: the run and its message are in Postgres before the caller hears of it. Enqueueing
+// comes after and may fail (Redis down): the sweeper enqueues such runs later, so nothing is lost.
+import { randomUUID } from "node:crypto";
+import { type Db, type Prisma, scoped } from "@tributary/db";
+import { createMessage, type FlowGraph, type Message, type MessageHeader, parseFlowGraph } from "@tributary/engine";
+import type { JobQueue } from "@tributary/queue";
+import { AppError, notFound } from "../errors/app-error.ts";
+import { type CompiledSteps, checkGraph } from "../flows/publish-flow.ts";
+
+export type StartedRun = { runId: string; messageId: string; enqueued: boolean };
+
+export type StartRunOptions = {
+  db: Db;
+  queue: JobQueue;
+  workspaceId: string;
+  flowId: string;
+  /** webhook, schedule, manual, subflow, rerun, error… */
+  trigger: string;
+  /** The trigger step that fired; the flow's first trigger (of `triggerType`, if given) when omitted. */
+  triggerStepId?: string;
+  triggerType?: string;
+  body: unknown;
+  headers?: MessageHeader[];
+  /** Test runs run the draft, even of a paused or unpublished flow. */
+  isTest?: boolean;
+  parent?: { runId: string; stepKey: string };
+  rerunOf?: string;
+  /** Checkpoints copied from an earlier run (re-run from a step). */
+  copiedSteps?: Omit<Prisma.StepRunCreateManyInput, "runId" | "workspaceId">[];
+  messageId?: string;
+  /** Run this version rather than the current one (re-runs run what the original ran). */
+  versionId?: string;
+};
+
+function firstTrigger(graph: FlowGraph, type: string | undefined): string | undefined {
+  return graph.steps.find((step) => step.type.startsWith("trigger.") && (!type || step.type === type))?.id;
+}
+
+export async function startRun(options: StartRunOptions): Promise<StartedRun> {
+  const { db, queue, workspaceId, flowId } = options;
+  const input: Message = createMessage({
+    id: options.messageId ?? randomUUID(),
+    body: options.body ?? null,
+    headers: options.headers ?? [],
+  });
+  const flow = await scoped(db, { workspaceId }, (tx) =>
+    tx.flow.findFirst({
+      where: { id: flowId, workspaceId },
+      select: {
+        status: true,
+        draft: true,
+        currentVersionId: true,
+        workspace: { select: { plan: { select: { maxMessageBytes: true } } } },
+      },
+    }),
+  );
+  if (!flow) throw notFound("That flow");
+  const inputBytes = Buffer.byteLength(JSON.stringify(input.body));
+  if (inputBytes > flow.workspace.plan.maxMessageBytes) {
+    throw new AppError(
+      "PAYLOAD_TOO_LARGE",
+      `The message is ${inputBytes} bytes; this workspace's plan allows ${flow.workspace.plan.maxMessageBytes}.`,
+    );
+  }
+  const testsDraft = options.isTest === true && !options.versionId;
+  let draft: { graph: FlowGraph; compiled: CompiledSteps } | undefined;
+  if (testsDraft) {
+    const graph = parseFlowGraph(flow.draft);
+    const { errors, compiled } = await checkGraph(graph);
+    if (errors.length) {
+      throw new AppError(
+        "BAD_REQUEST",
+        `The draft has ${errors.length} problem${errors.length === 1 ? "" : "s"}; fix them to test it.`,
+        {
+          validation: errors,
+        },
+      );
+    }
+    draft = { graph, compiled };
+  } else {
+    if (!(options.versionId ?? flow.currentVersionId)) {
+      throw new AppError(
+        "PRECONDITION_FAILED",
+        "This flow has no published version yet: publish it first, or run a test.",
+      );
+    }
+    if (flow.status === "paused" && !options.isTest && options.trigger !== "rerun") {
+      throw new AppError("UNAVAILABLE", "This flow is paused: activate it to start runs.");
+    }
+  }
+
+  const runId = randomUUID();
+  await scoped(db, { workspaceId }, async (tx) => {
+    let versionId = options.versionId ?? flow.currentVersionId ?? "";
+    let graph = draft?.graph;
+    if (draft) {
+      // A test of the draft runs a version of its own, numbered below zero: never current, never listed.
+      const lowest = await tx.flowVersion.findFirst({
+        where: { flowId },
+        orderBy: { number: "asc" },
+        select: { number: true },
+      });
+      versionId = (
+        await tx.flowVersion.create({
+          data: {
+            workspaceId,
+            flowId,
+            number: Math.min(lowest?.number ?? 0, 0) - 1,
+            graph: draft.graph as unknown as Prisma.InputJsonObject,
+            compiled: draft.compiled as unknown as Prisma.InputJsonObject,
+          },
+          select: { id: true },
+        })
+      ).id;
+    } else {
+      const version = await tx.flowVersion.findFirst({
+        where: { id: versionId, workspaceId },
+        select: { graph: true },
+      });
+      if (!version) throw notFound("That flow version");
+      graph = parseFlowGraph(version.graph);
+    }
+    const triggerStepId = options.triggerStepId ?? (graph ? firstTrigger(graph, options.triggerType) : undefined);
+    if (!triggerStepId || !graph?.steps.some((step) => step.id === triggerStepId)) {
+      throw new AppError("PRECONDITION_FAILED", "This flow has no trigger that can start this run; add one.");
+    }
+    await tx.run.create({
+      data: {
+        id: runId,
+        workspaceId,
+        flowId,
+        flowVersionId: versionId,
+        trigger: options.trigger,
+        triggerStepId,
+        isTest: options.isTest ?? false,
+        messageId: input.id,
+        input: input as unknown as Prisma.InputJsonObject,
+        ...(options.parent ? { parentRunId: options.parent.runId, parentStepKey: options.parent.stepKey } : {}),
+        ...(options.rerunOf ? { rerunOfId: options.rerunOf } : {}),
+      },
+    });
+    if (options.copiedSteps?.length) {
+      await tx.stepRun.createMany({ data: options.copiedSteps.map((step) => ({ ...step, runId, workspaceId })) });
+    }
+  });
+  const enqueued = await queue.enqueueRun({ workspaceId, runId }).then(
+    () => true,
+    () => false,
+  );
+  return { runId, messageId: input.id, enqueued };
+}

@@ -1,0 +1,92 @@
+// Everything the ingress needs to answer requests for one workspace: its plan's limits, its webhook routes
+// with their flows' state, and its security rules opened. The ingress keeps it for a moment (it changes only
+// when flows are published, paused or rules edited).
+import { type Db, type SecretBox, scoped } from "@tributary/db";
+import { openSecurityRules } from "../security/security-rules.ts";
+import type { OpenedRule } from "../security/verify-request.ts";
+import { type CompiledPattern, compilePattern } from "./route-pattern.ts";
+
+export type WebhookRouteView = {
+  flowId: string;
+  flowName: string;
+  flowStatus: "active" | "paused";
+  /** The version a production call runs; null for test routes (they run the draft). */
+  versionId: string | null;
+  stepId: string;
+  pattern: string;
+  compiled: CompiledPattern;
+  methods: string[];
+  responseMode: "async" | "sync";
+  timeoutSeconds: number;
+  securityRuleIds: string[];
+};
+
+export type WebhookWorkspace = {
+  workspaceId: string;
+  planId: string;
+  limits: { runsPerMinute: number; maxMessageBytes: number; concurrentRuns: number; runTimeoutSeconds: number };
+  routes: WebhookRouteView[];
+  rules: Map<string, OpenedRule>;
+};
+
+export async function loadWebhookWorkspace({
+  db,
+  secretBox,
+  slug,
+  isTest,
+}: {
+  db: Db;
+  secretBox: SecretBox;
+  slug: string;
+  isTest: boolean;
+}): Promise<WebhookWorkspace | null> {
+  const found = await db.sql.query<{
+    workspace_id: string;
+    plan_id: string;
+    runs_per_minute: number;
+    max_message_bytes: number;
+    concurrent_runs: number;
+  }>(
+    "SELECT workspace_id, plan_id, runs_per_minute, max_message_bytes, concurrent_runs FROM system_webhook_workspace($1)",
+    [slug],
+  );
+  const workspace = found.rows[0];
+  if (!workspace) return null;
+  const workspaceId = workspace.workspace_id;
+  const [routes, plan] = await scoped(
+    db,
+    { workspaceId },
+    async (tx) =>
+      [
+        await tx.webhookRoute.findMany({
+          where: { workspaceId, isTest },
+          include: { flow: { select: { name: true, status: true, currentVersionId: true } } },
+        }),
+        await tx.plan.findUniqueOrThrow({ where: { id: workspace.plan_id }, select: { runTimeoutSeconds: true } }),
+      ] as const,
+  );
+  return {
+    workspaceId,
+    planId: workspace.plan_id,
+    limits: {
+      runsPerMinute: workspace.runs_per_minute,
+      maxMessageBytes: workspace.max_message_bytes,
+      concurrentRuns: workspace.concurrent_runs,
+      runTimeoutSeconds: plan.runTimeoutSeconds,
+    },
+    routes: routes.map((route) => ({
+      flowId: route.flowId,
+      flowName: route.flow.name,
+      flowStatus: route.flow.status,
+      versionId: isTest ? null : route.flow.currentVersionId,
+      stepId: route.stepId,
+      pattern: route.pattern,
+      compiled: compilePattern(route.pattern),
+      methods: route.methods,
+      responseMode: route.responseMode === "sync" ? "sync" : "async",
+      timeoutSeconds: route.timeoutSeconds,
+      securityRuleIds: route.securityRuleIds,
+    })),
+    rules: await openSecurityRules({ db, secretBox, workspaceId }),
+  };
+}

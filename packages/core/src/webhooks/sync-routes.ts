@@ -1,0 +1,76 @@
+// Webhook URLs follow the flows: publishing puts a flow's webhook triggers in force, saving a draft updates
+// its test URLs, deleting a flow removes both (cascade). Paths are unique in a workspace.
+import type { Tx } from "@tributary/db";
+import { type FlowGraph, parseFlowGraph } from "@tributary/engine";
+import { AppError } from "../errors/app-error.ts";
+import { isUniqueViolation } from "../workspaces/create-workspace.ts";
+import { normalizePath } from "./route-pattern.ts";
+
+export const WEBHOOK_TRIGGER = "trigger.webhook";
+
+type WebhookConfig = {
+  path?: string;
+  methods?: string[];
+  responseMode?: string;
+  timeoutSeconds?: number;
+  securityRuleIds?: string[];
+};
+
+function routesOf(graph: FlowGraph) {
+  return graph.steps
+    .filter((step) => step.type === WEBHOOK_TRIGGER && typeof step.config.path === "string" && step.config.path)
+    .map((step) => {
+      const config = step.config as WebhookConfig;
+      const pattern = (config.path ?? "").replace(/^\/+|\/+$/g, "");
+      return {
+        stepId: step.id,
+        pattern,
+        path: normalizePath(pattern),
+        methods: config.methods?.length ? config.methods : ["POST"],
+        responseMode: config.responseMode === "sync" ? "sync" : "async",
+        timeoutSeconds: config.timeoutSeconds ?? 30,
+        securityRuleIds: config.securityRuleIds ?? [],
+      };
+    });
+}
+
+/** Replaces a flow's routes (production or test) with those of `graph`. Production conflicts are errors. */
+export async function syncWebhookRoutes({
+  tx,
+  workspaceId,
+  flowId,
+  graph,
+  isTest,
+}: {
+  tx: Tx;
+  workspaceId: string;
+  flowId: string;
+  graph: unknown;
+  isTest: boolean;
+}): Promise<void> {
+  await tx.webhookRoute.deleteMany({ where: { workspaceId, flowId, isTest } });
+  for (const route of routesOf(parseFlowGraph(graph))) {
+    const taken = await tx.webhookRoute.findFirst({
+      where: { workspaceId, isTest, path: route.path },
+      select: { flow: { select: { name: true } } },
+    });
+    if (taken) {
+      // A draft's test URL waits until the path is free; publishing it would be refused.
+      if (isTest) continue;
+      throw new AppError(
+        "CONFLICT",
+        `The webhook path "${route.pattern}" is already used by the flow "${taken.flow.name}". Choose another path.`,
+        { stepId: route.stepId },
+      );
+    }
+    try {
+      await tx.webhookRoute.create({ data: { workspaceId, flowId, isTest, ...route } });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      throw new AppError(
+        "CONFLICT",
+        `The webhook path "${route.pattern}" was just taken by another flow. Choose another path.`,
+      );
+    }
+  }
+}
