@@ -1,0 +1,33 @@
+import { accountRouter } from "./routers/account.ts";
+import { auditRouter } from "./routers/audit.ts";
+import { authRouter } from "./routers/auth.ts";
+import { connectionsRouter } from "./routers/connections.ts";
+import { flowsRouter } from "./routers/flows.ts";
+import { invitesRouter } from "./routers/invites.ts";
+import { membersRouter } from "./routers/members.ts";
+import { runsRouter } from "./routers/runs.ts";
+import { secretsRouter } from "./routers/secrets.ts";
+import { securityRouter } from "./routers/security.ts";
+import { settingsRouter } from "./routers/settings.ts";
+import { workspacesRouter } from "./routers/workspaces.ts";
+import { createCallerFactory, router } from "./trpc.ts";
+
+export const appRouter = router({
+  auth: authRouter,
+  account: accountRouter,
+  workspaces: workspacesRouter,
+  members: membersRouter,
+  invites: invitesRouter,
+  audit: auditRouter,
+  settings: settingsRouter,
+  flows: flowsRouter,
+  runs: runsRouter,
+  connections: connectionsRouter,
+  secrets: secretsRouter,
+  security: securityRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Calls procedures in-process: server components and tests. */
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,13 @@
+import { changePassword, changePasswordInput, revokeAllSessions } from "@tributary/core";
+import { router, userProcedure } from "../trpc.ts";
+
+export const accountRouter = router({
+  me: userProcedure.query(({ ctx: { user } }) => user),
+
+  /** Revokes every session, this one included: the browser signs in again. */
+  changePassword: userProcedure
+    .input(changePasswordInput)
+    .mutation(({ ctx: { db, user }, input }) => changePassword({ db, userId: user.id, ...input })),
+
+  signOutEverywhere: userProcedure.mutation(({ ctx: { db, user } }) => revokeAllSessions({ db, userId: user.id })),
+});

@@ -1,0 +1,69 @@
+import {
+  cancelRun,
+  getRun,
+  getRunInput,
+  listRuns,
+  listRunsInput,
+  rerun,
+  rerunFromStep,
+  rerunFromStepInput,
+  rerunInput,
+  runIdInput,
+  startRun,
+} from "@tributary/core";
+import { z } from "zod";
+import { router, workspaceProcedure } from "../trpc.ts";
+
+export const runsRouter = router({
+  list: workspaceProcedure("runs.read")
+    .input(listRunsInput)
+    .query(({ ctx: { db, workspace }, input }) => listRuns({ db, ...input, workspaceId: workspace.id })),
+
+  get: workspaceProcedure("runs.read")
+    .input(getRunInput)
+    .query(({ ctx: { db, workspace }, input }) => getRun({ db, ...input, workspaceId: workspace.id })),
+
+  /** A manual run of the published version, or (test) a run of the draft, with a message written by hand. */
+  start: workspaceProcedure("runs.start")
+    .input(
+      z.object({
+        flowId: z.uuid(),
+        body: z.unknown(),
+        headers: z
+          .array(z.object({ name: z.string().min(1).max(200), value: z.string().max(8192) }))
+          .max(100)
+          .default([]),
+        test: z.boolean().default(false),
+        triggerStepId: z.string().max(64).optional(),
+      }),
+    )
+    .mutation(({ ctx: { db, queue, workspace }, input }) =>
+      startRun({
+        db,
+        queue,
+        workspaceId: workspace.id,
+        flowId: input.flowId,
+        trigger: input.test ? "test" : "manual",
+        body: input.body,
+        headers: input.headers,
+        isTest: input.test,
+        ...(input.triggerStepId ? { triggerStepId: input.triggerStepId } : {}),
+      }),
+    ),
+
+  cancel: workspaceProcedure("runs.manage")
+    .input(runIdInput)
+    .mutation(({ ctx: { db, redis, workspace }, input }) =>
+      cancelRun({ db, redis, ...input, workspaceId: workspace.id }),
+    ),
+
+  rerun: workspaceProcedure("runs.manage")
+    .input(rerunInput)
+    .mutation(({ ctx: { db, queue, workspace }, input }) => rerun({ db, queue, ...input, workspaceId: workspace.id })),
+
+  rerunFromStep: workspaceProcedure("runs.manage")
+    .input(rerunFromStepInput)
+    .mutation(({ ctx: { db, queue, workspace }, input }) =>
+      rerunFromStep({ db, queue, ...input, workspaceId: workspace.id }),
+    ),
+});

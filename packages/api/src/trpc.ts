@@ -1,0 +1,127 @@
+// tRPC in three parts, as create-t3-turbo lays it out: the context each request gets, the tRPC instance
+// (with the one mapping from AppError to tRPC errors), and the procedures routers are built from.
+import {
+  type Action,
+  type Actor,
+  AppError,
+  type AppErrorCode,
+  can,
+  type Db,
+  type JobQueue,
+  type Mailer,
+  memberRole,
+  type Role,
+  type SecretBox,
+  type SessionClaims,
+  type SessionUser,
+} from "@tributary/core";
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { Redis } from "ioredis";
+import superjson from "superjson";
+import { ZodError, z } from "zod";
+
+// 1. Context ----------------------------------------------------------------------------------------------
+
+/** What the app gives the API once, at start. */
+export type ApiDeps = {
+  db: Db;
+  redis: Redis;
+  queue: JobQueue;
+  secretBox: SecretBox;
+  mailer: Mailer | null;
+  appUrl: string;
+};
+
+/** What each request adds: who is calling, from where. */
+export type RequestInfo = { user: SessionUser | null; session: SessionClaims | null; ip: string };
+
+export type Context = ApiDeps & RequestInfo;
+
+export function createContext({ deps, request }: { deps: ApiDeps; request: RequestInfo }): Context {
+  return { ...deps, ...request };
+}
+
+// 2. Initialisation ---------------------------------------------------------------------------------------
+
+export type Meta = { action?: Action };
+
+const TRPC_CODES: Record<AppErrorCode, TRPCError["code"]> = {
+  BAD_REQUEST: "BAD_REQUEST",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  PRECONDITION_FAILED: "PRECONDITION_FAILED",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
+  UNAVAILABLE: "SERVICE_UNAVAILABLE",
+};
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      const cause = error.cause;
+      return {
+        ...shape,
+        data: {
+          ...shape.data,
+          // Field-level problems the forms can show next to their inputs.
+          fieldErrors: cause instanceof ZodError ? z.flattenError(cause).fieldErrors : undefined,
+          details: cause instanceof AppError ? cause.details : undefined,
+        },
+      };
+    },
+  });
+
+/** AppError from core becomes the matching tRPC error, keeping its message for the user. */
+const mapAppErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof AppError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: TRPC_CODES[cause.code], message: cause.message, cause });
+  }
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+// 3. Procedures -------------------------------------------------------------------------------------------
+
+export const publicProcedure = t.procedure.use(mapAppErrors);
+
+/** Signed in: ctx.user and ctx.actor are set. */
+export const userProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user || !ctx.session) {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+  }
+  const actor: Actor = { userId: ctx.user.id, email: ctx.user.email, ip: ctx.ip };
+  return next({ ctx: { user: ctx.user, session: ctx.session, actor } });
+});
+
+export type WorkspaceContext = { id: string; role: Role };
+
+/**
+ * A procedure inside one workspace. Takes `workspaceId`, checks the caller is a member whose role allows
+ * `action` in the permission matrix, and puts ctx.workspace = { id, role }. Not a member answers NOT_FOUND,
+ * so ids of other workspaces reveal nothing.
+ */
+export function workspaceProcedure(action: Action) {
+  return userProcedure
+    .meta({ action })
+    .input(z.object({ workspaceId: z.uuid() }))
+    .use(async ({ ctx, input, next }) => {
+      const role = await memberRole({ db: ctx.db, workspaceId: input.workspaceId, userId: ctx.user.id });
+      if (!role) {
+        throw new TRPCError({ code: "NOT_FOUND", message: "Workspace not found, or you are not a member of it." });
+      }
+      if (!can(role, action)) {
+        throw new TRPCError({ code: "FORBIDDEN", message: `Your role (${role}) does not allow ${action}.` });
+      }
+      const workspace: WorkspaceContext = { id: input.workspaceId, role };
+      return next({ ctx: { workspace } });
+    });
+}
