@@ -1,0 +1,35 @@
+// The worker's configuration, read from the environment once, here and nowhere else.
+import { availableParallelism } from "node:os";
+import { z } from "zod";
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().url().default("postgresql://postgres@127.0.0.1:5432/tributary"),
+  REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
+  REDIS_PREFIX: z.string().default("tributary:"),
+  ENCRYPTION_KEY: z.string().min(1, "ENCRYPTION_KEY is required: 32 random bytes, base64 (`npm start` generates one)."),
+  /** Retired keys, comma-separated, still needed to read secrets sealed before a key rotation. */
+  ENCRYPTION_PREVIOUS_KEYS: z.string().default(""),
+  /** Runs one worker process executes at once. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
+  /** Sandbox processes for code steps; each runs one step at a time. */
+  SANDBOX_PROCESSES: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
+  /** How long a job's lock lives unrenewed; a dead worker's runs move to another worker after it. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  SWEEP_EVERY_MS: z.coerce.number().int().min(1000).default(15_000),
+  /** Runs queued (or due) longer than this without a job in Redis are enqueued again by the sweeper. */
+  SWEEP_STALE_MS: z.coerce.number().int().min(100).default(30_000),
+  RETENTION_EVERY_MS: z.coerce.number().int().min(60_000).default(3_600_000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type WorkerEnv = z.output<typeof schema>;
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
+    throw new Error(`Invalid worker configuration:\n${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,119 @@
+// The worker process: runs the queued runs (BullMQ), the sweeper and retention. Start more processes to
+// scale out; each runs WORKER_CONCURRENCY runs at once. SIGTERM: running runs are handed back (another worker
+// resumes them after their last checkpoint), then the process exits.
+import { checkHealth, createDb, createSecretBox, deleteExpiredRuns, sweepRuns } from "@tributary/core";
+import { createJobQueue, createJobWorker, createQueueConnection } from "@tributary/queue";
+import { createSandbox } from "@tributary/sandbox";
+import { DelayedError } from "bullmq";
+import { Redis } from "ioredis";
+import pino from "pino";
+import { loadEnv } from "./env.ts";
+import { createRunExecutor } from "./runs/execute-run.ts";
+import { createHttpClients } from "./runs/http-clients.ts";
+import { createPreparedFlows } from "./runs/prepared-flows.ts";
+import { createRunSlots } from "./runs/run-slots.ts";
+import { createSecretsCache } from "./runs/secrets-cache.ts";
+
+const env = loadEnv();
+const log = pino({ level: env.LOG_LEVEL, base: { process: "worker", pid: process.pid } });
+const db = createDb({ url: env.DATABASE_URL, maxConnections: Math.min(50, env.WORKER_CONCURRENCY + 5) });
+const redis = new Redis(env.REDIS_URL, { keyPrefix: env.REDIS_PREFIX, maxRetriesPerRequest: 3 });
+redis.on("error", (error) => log.warn({ error: error.message }, "redis"));
+const connection = createQueueConnection({ url: env.REDIS_URL, keyPrefix: env.REDIS_PREFIX });
+const queue = createJobQueue(connection);
+
+const health = await checkHealth({ db, redis });
+if (health.db !== "ok" || health.redis !== "ok") {
+  log.fatal({ health }, "cannot reach Postgres or Redis");
+  process.exit(1);
+}
+
+const secretBox = createSecretBox({
+  currentKey: env.ENCRYPTION_KEY,
+  previousKeys: env.ENCRYPTION_PREVIOUS_KEYS.split(",").filter(Boolean),
+});
+const sandbox = createSandbox({ processes: env.SANDBOX_PROCESSES });
+const httpClients = createHttpClients();
+let stopping = false;
+
+const executeRun = createRunExecutor({
+  db,
+  redis,
+  redisPrefix: env.REDIS_PREFIX,
+  queue,
+  sandbox,
+  secretBox,
+  slots: createRunSlots({ redis, ttlMs: env.WORKER_LOCK_MS * 2 }),
+  preparedFlows: createPreparedFlows({ db }),
+  httpClients,
+  secrets: createSecretsCache({ db, secretBox }),
+  log,
+  stopping: () => stopping,
+});
+
+const runsWorker = createJobWorker({
+  connection,
+  queue: "runs",
+  concurrency: env.WORKER_CONCURRENCY,
+  lockDurationMs: env.WORKER_LOCK_MS,
+  handlers: {
+    async "run.execute"({ workspaceId, runId }, job) {
+      const result = await executeRun({ workspaceId, runId });
+      if (result === "busy") {
+        // The workspace or flow is at its concurrency limit: try again shortly, without holding a slot.
+        await job.moveToDelayed(Date.now() + 250 + Math.floor(Math.random() * 500), job.token);
+        throw new DelayedError();
+      }
+      await queue.runLeftQueue({ workspaceId });
+    },
+  },
+});
+runsWorker.on("failed", (job, error) => log.error({ jobId: job?.id, error: error.message }, "run job failed"));
+
+const maintenanceWorker = createJobWorker({
+  connection,
+  queue: "maintenance",
+  concurrency: 1,
+  handlers: {
+    async "maintenance.sweep"() {
+      const report = await sweepRuns({ db, queue, staleAfterMs: env.SWEEP_STALE_MS });
+      if (report.reenqueued || report.failed) log.info(report, "swept runs");
+    },
+    async "maintenance.retention"() {
+      const { deleted } = await deleteExpiredRuns({ db });
+      if (deleted) log.info({ deleted }, "deleted runs past retention");
+    },
+  },
+});
+
+// Job schedulers: one fire per interval however many workers run.
+await queue
+  .queue("maintenance")
+  .upsertJobScheduler(
+    "sweep",
+    { every: env.SWEEP_EVERY_MS },
+    { name: "maintenance.sweep", data: { schemaVersion: 1 } },
+  );
+await queue
+  .queue("maintenance")
+  .upsertJobScheduler(
+    "retention",
+    { every: env.RETENTION_EVERY_MS },
+    { name: "maintenance.retention", data: { schemaVersion: 1 } },
+  );
+log.info({ concurrency: env.WORKER_CONCURRENCY }, "worker ready");
+
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "shutting down: handing back running runs");
+  const force = setTimeout(() => process.exit(1), 30_000);
+  force.unref();
+  await Promise.allSettled([runsWorker.close(), maintenanceWorker.close()]);
+  await Promise.allSettled([queue.close(), sandbox.close(), httpClients.close(), db.$disconnect()]);
+  redis.disconnect();
+  connection.redis.disconnect();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

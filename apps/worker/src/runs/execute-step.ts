@@ -1,0 +1,273 @@
+// One activation of one step: render its config, validate it, run it with its retry policy, and turn the
+// outcome into a checkpoint (or a park). Secrets are redacted from everything that is stored.
+import {
+  type ActionContext,
+  CONNECTION_TYPES,
+  type FlowCalls,
+  type GuardedHttpClient,
+  isTransient,
+  STEP_DEFINITIONS,
+  StepFailure,
+} from "@tributary/connectors";
+import type { Checkpoint, Park, RunToExecute } from "@tributary/core";
+import {
+  type Activation,
+  appendHeaders,
+  ERROR_OUTPUT,
+  ExpressionError,
+  type ExpressionScope,
+  evaluateExpression,
+  type Message,
+  type PreparedFlow,
+  redactSecrets,
+  renderTemplate,
+  STEP_HEADERS,
+  type StepRecord,
+  stepOutputs,
+  withBody,
+} from "@tributary/engine";
+import type { CodeLimits, Sandbox } from "@tributary/sandbox";
+import { backoffMs, NO_RETRY, PARK_THRESHOLD_MS, shouldRetry } from "./retry-policy.ts";
+
+export type StepServices = {
+  /** Opens the connection a step names (cached per run). */
+  connection(connectionId: string): Promise<{ id: string; type: string; config: Record<string, unknown> }>;
+  http: GuardedHttpClient;
+  sandbox: Sandbox;
+  flows: FlowCalls;
+  secrets: Record<string, string>;
+  compiled: Record<string, { code: string; sourceMap: string }>;
+  codeLimits: Partial<CodeLimits>;
+};
+
+export type StepOutcome =
+  | {
+      kind: "done";
+      checkpoint: Checkpoint;
+      response?: { status: number; headers: Record<string, string>; body: unknown };
+    }
+  | { kind: "park"; park: Park; wakeAt: Date };
+
+const MAX_LOG_LINES = 500;
+
+export async function executeStep({
+  activation,
+  flow,
+  run,
+  records,
+  services,
+  signal,
+}: {
+  activation: Activation;
+  flow: PreparedFlow;
+  run: RunToExecute;
+  records: readonly StepRecord[];
+  services: StepServices;
+  signal: AbortSignal;
+}): Promise<StepOutcome> {
+  const prepared = flow.steps.get(activation.stepId);
+  const definition = prepared ? STEP_DEFINITIONS.get(prepared.step.type) : undefined;
+  const secretValues = Object.values(services.secrets);
+  const startedAt = new Date();
+  const logs: Checkpoint["logs"] = [];
+  const log = (level: string, message: string) => {
+    if (logs.length < MAX_LOG_LINES)
+      logs.push({ level, message: message.slice(0, 8_192), at: new Date().toISOString() });
+  };
+  const resumed = run.park?.key === activation.key ? run.park : null;
+  let attempt = resumed?.attempt ?? 1;
+
+  const stepHeaders = (finishedAt: Date) => [
+    { name: STEP_HEADERS.stepId, value: activation.stepId, stepId: activation.stepId },
+    { name: STEP_HEADERS.started, value: startedAt.toISOString(), stepId: activation.stepId },
+    { name: STEP_HEADERS.finished, value: finishedAt.toISOString(), stepId: activation.stepId },
+    { name: STEP_HEADERS.attempt, value: String(attempt), stepId: activation.stepId },
+  ];
+  const checkpoint = (
+    fields: Pick<Checkpoint, "status" | "port" | "message"> & { error?: Checkpoint["error"] },
+  ): Checkpoint =>
+    redactSecrets(
+      {
+        key: activation.key,
+        stepId: activation.stepId,
+        stepType: prepared?.step.type ?? "unknown",
+        input: activation.input,
+        logs,
+        attempt,
+        startedAt,
+        finishedAt: new Date(),
+        error: null,
+        ...fields,
+      },
+      secretValues,
+    );
+  const fail = (error: { message: string; code?: string }): StepOutcome => {
+    const finishedAt = new Date();
+    const routed = (prepared?.outgoing.get(ERROR_OUTPUT) ?? []).length > 0;
+    const message = appendHeaders(
+      withBody(activation.input, { error: { ...error, stepId: activation.stepId }, input: activation.input.body }),
+      [
+        ...stepHeaders(finishedAt),
+        { name: STEP_HEADERS.error, value: error.message.slice(0, 1_000), stepId: activation.stepId },
+      ],
+    );
+    return {
+      kind: "done",
+      checkpoint: checkpoint({ status: "failed", port: routed ? ERROR_OUTPUT : null, message, error }),
+    };
+  };
+
+  if (!prepared || !definition)
+    return fail({ message: `Unknown step type "${prepared?.step.type}".`, code: "unknown_step_type" });
+  if (definition.kind === "trigger") {
+    return {
+      kind: "done",
+      checkpoint: checkpoint({
+        status: "succeeded",
+        port: "out",
+        message: appendHeaders(activation.input, stepHeaders(new Date())),
+      }),
+    };
+  }
+
+  const scope: ExpressionScope = {
+    message: activation.input,
+    steps: stepOutputs({ records, scope: activation.scope }),
+    secrets: services.secrets,
+    run: {
+      id: run.id,
+      flowId: run.flowId,
+      workspaceId: run.workspaceId,
+      isTest: run.isTest,
+      trigger: run.trigger,
+      stepId: activation.stepId,
+    },
+  };
+  let config: unknown;
+  try {
+    const raw = new Set(definition.expressionFields ?? []);
+    const rendered: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(prepared.step.config)) {
+      rendered[field] = raw.has(field) ? value : await renderTemplate({ value, scope, path: field });
+    }
+    const parsed = definition.config.safeParse(rendered);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return fail({
+        message: `Invalid configuration: ${issue?.path.join(".") || "config"}: ${issue?.message}`,
+        code: "invalid_config",
+      });
+    }
+    config = parsed.data;
+  } catch (error) {
+    if (error instanceof ExpressionError) return fail({ message: error.message, code: "expression_failed" });
+    throw error;
+  }
+
+  const connectionId = (config as { connectionId?: unknown }).connectionId;
+  let connection: Awaited<ReturnType<StepServices["connection"]>> | null = null;
+  if (typeof connectionId === "string") {
+    try {
+      connection = await services.connection(connectionId);
+      const opened = connection;
+      for (const field of CONNECTION_TYPES.get(opened.type)?.secretFields ?? []) {
+        const value = opened.config[field];
+        if (typeof value === "string") secretValues.push(value);
+      }
+    } catch {
+      return fail({
+        message: "The step's connection was deleted or cannot be opened; choose another.",
+        code: "connection_missing",
+      });
+    }
+  }
+  const policy = prepared.step.retry ?? NO_RETRY;
+  for (;;) {
+    const context: ActionContext<unknown> = {
+      config,
+      message: activation.input,
+      run: {
+        id: run.id,
+        flowId: run.flowId,
+        workspaceId: run.workspaceId,
+        stepId: activation.stepId,
+        activationKey: activation.key,
+        attempt,
+        isTest: run.isTest,
+      },
+      http: services.http,
+      log,
+      signal,
+      idempotencyKey: `${run.id}:${activation.key}`,
+      resumption: resumed
+        ? {
+            ...(resumed.until ? { until: resumed.until } : {}),
+            ...(resumed.childRunId ? { childRunId: resumed.childRunId } : {}),
+          }
+        : null,
+      evaluate: (expression, field) => evaluateExpression({ source: expression, scope, field }),
+      sandbox: services.sandbox,
+      compiled: services.compiled[activation.stepId] ?? null,
+      codeLimits: services.codeLimits,
+      secrets: services.secrets,
+      flows: services.flows,
+      connection,
+    };
+    try {
+      const result = await definition.run(context);
+      if ("park" in result) {
+        const park: Park =
+          "until" in result.park
+            ? { key: activation.key, attempt, until: result.park.until.toISOString() }
+            : { key: activation.key, attempt, childRunId: result.park.childRunId };
+        return { kind: "park", park, wakeAt: "until" in result.park ? result.park.until : result.park.checkAgainAt };
+      }
+      const finishedAt = new Date();
+      const body = result.body === undefined ? activation.input.body : result.body;
+      const message: Message = appendHeaders(withBody(activation.input, body), [
+        ...stepHeaders(finishedAt),
+        ...(result.headers ?? []).map((h) => ({ name: h.name, value: h.value, stepId: activation.stepId })),
+      ]);
+      const size = Buffer.byteLength(JSON.stringify(body) ?? "");
+      if (size > run.limits.maxMessageBytes) {
+        return fail({
+          message: `The step's output is ${size} bytes; this workspace's plan allows ${run.limits.maxMessageBytes}.`,
+          code: "output_too_large",
+        });
+      }
+      const done = checkpoint({
+        status: "succeeded",
+        port: result.output === undefined ? "out" : result.output,
+        message,
+      });
+      return result.respond
+        ? { kind: "done", checkpoint: done, response: { ...result.respond, body: done.message?.body } }
+        : { kind: "done", checkpoint: done };
+    } catch (error) {
+      const transient = error instanceof StepFailure ? error.transient : isTransient(error);
+      const message = error instanceof Error ? error.message : String(error);
+      const code =
+        error instanceof StepFailure
+          ? error.code
+          : error instanceof ExpressionError
+            ? "expression_failed"
+            : "step_failed";
+      if (shouldRetry({ policy, attempt, transient })) {
+        const wait = backoffMs({ policy, attempt });
+        log("warn", `Attempt ${attempt} failed (${message}); trying again in ${wait} ms.`);
+        if (wait > PARK_THRESHOLD_MS) {
+          const until = new Date(Date.now() + wait);
+          return {
+            kind: "park",
+            park: { key: activation.key, attempt: attempt + 1, until: until.toISOString() },
+            wakeAt: until,
+          };
+        }
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        attempt++;
+        continue;
+      }
+      return fail({ message, code });
+    }
+  }
+}
