@@ -1,0 +1,34 @@
+import type { NextConfig } from "next";
+
+const config: NextConfig = {
+  // Internal packages export their TypeScript source; Next compiles them with the app.
+  transpilePackages: [
+    "@tributary/api",
+    "@tributary/core",
+    "@tributary/db",
+    "@tributary/engine",
+    "@tributary/connectors",
+    "@tributary/queue",
+    "@tributary/sandbox",
+    "@tributary/ingress",
+  ],
+  // Native and Node-only packages stay outside the bundle.
+  serverExternalPackages: [
+    "@node-rs/argon2",
+    "@prisma/client",
+    "@prisma/adapter-pg",
+    "pg",
+    "ioredis",
+    "nodemailer",
+    "bullmq",
+    "esbuild",
+    "isolated-vm",
+    "undici",
+    "jsonata",
+  ],
+  poweredByHeader: false,
+  reactStrictMode: true,
+  typescript: { tsconfigPath: "tsconfig.json" },
+};
+
+export default config;

@@ -1,0 +1,36 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { AuthCard } from "~/components/auth-card.tsx";
+import { SignInForm } from "./sign-in-form.tsx";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+const NOTICES: Record<string, string> = {
+  "password-changed": "Your password was changed and every session signed out. Sign in with the new password.",
+  "signed-out-everywhere": "You were signed out everywhere. Sign in again.",
+};
+
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ callbackUrl?: string; notice?: string }>;
+}) {
+  const { callbackUrl, notice } = await searchParams;
+  // Only same-site paths: an open redirect after sign-in would be a phishing aid.
+  const next = callbackUrl?.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/workspaces";
+  return (
+    <AuthCard
+      title="Sign in to Tributary"
+      footer={
+        <>
+          New here?{" "}
+          <Link className="font-medium text-brand-600 hover:underline" href="/signup">
+            Create an account
+          </Link>
+        </>
+      }
+    >
+      <SignInForm next={next} notice={notice ? (NOTICES[notice] ?? null) : null} />
+    </AuthCard>
+  );
+}

@@ -1,0 +1,47 @@
+import { TRPCError } from "@trpc/server";
+import { notFound } from "next/navigation";
+import type { ReactNode } from "react";
+import { Logo } from "~/components/logo.tsx";
+import { UserMenu } from "~/components/workspace/user-menu.tsx";
+import { WorkspaceProvider } from "~/components/workspace/workspace-context.tsx";
+import { WorkspaceNav } from "~/components/workspace/workspace-nav.tsx";
+import { WorkspaceSwitcher } from "~/components/workspace/workspace-switcher.tsx";
+import { serverCaller } from "~/server/caller.ts";
+import { requireAuth } from "~/server/require-auth.ts";
+
+export const dynamic = "force-dynamic";
+
+export default async function WorkspaceLayout({
+  children,
+  params,
+}: {
+  children: ReactNode;
+  params: Promise<{ slug: string }>;
+}) {
+  const { slug } = await params;
+  const { user } = await requireAuth(`/w/${slug}`);
+  const workspace = await (await serverCaller()).workspaces.bySlug({ slug }).catch((error: unknown) => {
+    if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
+    throw error;
+  });
+  return (
+    <WorkspaceProvider workspace={{ ...workspace, user: { id: user.id, email: user.email } }}>
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 pt-3">
+          <div className="flex min-w-0 items-center gap-3">
+            <Logo href={`/w/${workspace.slug}`} />
+            <span className="text-slate-300" aria-hidden>
+              /
+            </span>
+            <WorkspaceSwitcher />
+          </div>
+          <UserMenu email={user.email} />
+        </div>
+        <div className="mx-auto max-w-6xl px-4">
+          <WorkspaceNav />
+        </div>
+      </header>
+      <main className="mx-auto max-w-6xl px-4 py-8">{children}</main>
+    </WorkspaceProvider>
+  );
+}

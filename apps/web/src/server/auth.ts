@@ -1,0 +1,111 @@
+// Sign-in with next-auth's credentials provider and JWT sessions. Revocation is ours (see core's
+// sessions.ts): every request checks the session against the user's session version and the deny-list.
+import "server-only";
+import { randomUUID } from "node:crypto";
+import {
+  AppError,
+  currentUser,
+  revokeSession,
+  type SessionClaims,
+  type SessionUser,
+  verifyCredentials,
+} from "@tributary/core";
+import type { NextAuthOptions } from "next-auth";
+import { getServerSession } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { cache } from "react";
+import { clientIp } from "./client-ip.ts";
+import { deps } from "./deps.ts";
+
+const SESSION_DAYS = 30;
+
+declare module "next-auth" {
+  interface Session {
+    claims?: SessionClaims;
+  }
+  interface User {
+    sessionVersion: number;
+  }
+}
+
+declare module "next-auth/jwt" {
+  interface JWT {
+    sv?: number;
+    sid?: string;
+  }
+}
+
+export const authOptions: NextAuthOptions = {
+  session: { strategy: "jwt", maxAge: SESSION_DAYS * 24 * 60 * 60 },
+  pages: { signIn: "/login" },
+  providers: [
+    CredentialsProvider({
+      name: "Email",
+      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      async authorize(credentials, request) {
+        const { db, redis } = deps();
+        try {
+          const user = await verifyCredentials({
+            db,
+            redis,
+            email: credentials?.email ?? "",
+            password: credentials?.password ?? "",
+            ip: clientIp(request.headers ?? {}),
+          });
+          return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
+        } catch (error) {
+          // next-auth hands an Error's message to the sign-in form.
+          if (error instanceof AppError) throw new Error(error.message);
+          throw error;
+        }
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user) {
+        token.sub = user.id;
+        token.sv = user.sessionVersion;
+        token.sid = randomUUID();
+      }
+      return token;
+    },
+    session({ session, token }) {
+      if (token.sub && token.sid && token.sv !== undefined && token.exp) {
+        session.claims = {
+          userId: token.sub,
+          sessionVersion: token.sv,
+          sessionId: token.sid,
+          expiresAt: Number(token.exp) * 1000,
+        };
+      }
+      return session;
+    },
+  },
+  events: {
+    async signOut({ token }) {
+      if (!token.sub || !token.sid || !token.exp) return;
+      await revokeSession({
+        redis: deps().redis,
+        claims: {
+          userId: token.sub,
+          sessionVersion: token.sv ?? 0,
+          sessionId: token.sid,
+          expiresAt: Number(token.exp) * 1000,
+        },
+      });
+    },
+  },
+};
+
+export type Auth = { user: SessionUser; claims: SessionClaims };
+
+/** The signed-in user of this request, or null. Cached per request. */
+export const getAuth = cache(async (): Promise<Auth | null> => {
+  const session = await getServerSession(authOptions);
+  const claims = session?.claims;
+  if (!claims) return null;
+  const { db, redis } = deps();
+  const user = await currentUser({ db, redis, claims });
+  return user ? { user, claims } : null;
+});

@@ -1,0 +1,28 @@
+// The app's long-lived clients, made once per process (and kept across hot reloads in development).
+import type { ApiDeps } from "@tributary/api";
+import { createDb, createJobQueue, createMailer, createQueueConnection, createSecretBox } from "@tributary/core";
+import { Redis } from "ioredis";
+import { getEnv } from "../env.ts";
+
+const globalForDeps = globalThis as unknown as { tributaryDeps?: ApiDeps };
+
+export function deps(): ApiDeps {
+  if (globalForDeps.tributaryDeps) return globalForDeps.tributaryDeps;
+  const env = getEnv();
+  const redis = new Redis(env.REDIS_URL, { keyPrefix: env.REDIS_PREFIX, maxRetriesPerRequest: 1 });
+  // Connection errors surface on the commands that fail (and in /api/health); ioredis retries by itself.
+  redis.on("error", () => {});
+  const created: ApiDeps = {
+    db: createDb({ url: env.DATABASE_URL }),
+    redis,
+    queue: createJobQueue(createQueueConnection({ url: env.REDIS_URL, keyPrefix: env.REDIS_PREFIX })),
+    secretBox: createSecretBox({
+      currentKey: env.ENCRYPTION_KEY,
+      previousKeys: env.ENCRYPTION_PREVIOUS_KEYS.split(",").filter(Boolean),
+    }),
+    mailer: env.SMTP_URL ? createMailer({ smtpUrl: env.SMTP_URL, from: env.SMTP_FROM }) : null,
+    appUrl: env.appUrl,
+  };
+  globalForDeps.tributaryDeps = created;
+  return created;
+}
