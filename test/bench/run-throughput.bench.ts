@@ -1,0 +1,132 @@
+// Runs per second of a 3-step flow (transform → branch → code) on one worker process, end to end through
+// Postgres and Redis, beside the same steps called directly in a loop in the same run (the ratio is the
+// engine's overhead: planning, checkpoints, queueing, sandboxing).
+//   node test/bench/run-throughput.bench.ts [runs] [concurrency]
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { scoped } from "@tributary/db";
+import { compileCodeStep, createSandbox } from "../../packages/sandbox/src/index.ts";
+import { seedWorkspace } from "../factories/seed.ts";
+import { createTestDatabase, ensureTemplateDatabase } from "../support/database.ts";
+import { deleteKeysWithPrefix } from "../support/redis.ts";
+import { graph, publishedFlow } from "../support/run-helpers.ts";
+import { TEST_REDIS_URL } from "../support/services.ts";
+import { randomPrefix, startWorker } from "../support/worker-process.ts";
+import { createDb, createJobQueue, createQueueConnection, evaluateExpressionFor } from "./bench-support.ts";
+
+const RUNS = Number(process.argv[2] ?? 2000);
+const CONCURRENCY = Number(process.argv[3] ?? 50);
+const TRANSFORM = "{ 'id': id, 'total': $sum(items.price) }";
+const CONDITION = "total > 10";
+const CODE = "export default (m: { body: { id: number; total: number } }) => ({ ...m.body, tax: m.body.total * 0.2 });";
+
+const template = await ensureTemplateDatabase();
+const database = await createTestDatabase({ template });
+const prefix = randomPrefix();
+const db = createDb({ url: database.url, maxConnections: 10 });
+const queue = createJobQueue(createQueueConnection({ url: TEST_REDIS_URL, keyPrefix: prefix }));
+
+try {
+  // Baseline: the same three steps, called directly, one after another.
+  const compiled = await compileCodeStep({ source: CODE });
+  if (!compiled.ok) throw new Error("the benchmark's code step does not compile");
+  const sandbox = createSandbox({ processes: 1 });
+  const body = { id: 1, items: [{ price: 4 }, { price: 9 }] };
+  const ctx = {
+    run: { id: "r", flowId: "f", workspaceId: "w", stepId: "code", attempt: 1, isTest: false },
+    secrets: {},
+  };
+  const direct = async () => {
+    const shaped = (await evaluateExpressionFor(TRANSFORM, body)) as { id: number; total: number };
+    if (await evaluateExpressionFor(CONDITION, shaped)) {
+      await sandbox.run({
+        workspaceId: "w",
+        code: compiled.code,
+        message: { id: "m", headers: [], body: shaped },
+        ctx,
+      });
+    }
+  };
+  for (let i = 0; i < 200; i++) await direct();
+  const directStart = performance.now();
+  for (let i = 0; i < RUNS; i++) await direct();
+  const directSeconds = (performance.now() - directStart) / 1000;
+  await sandbox.close();
+
+  // End to end: runs committed to Postgres and queued in Redis, then one worker process drains them.
+  const { workspace, owner } = await seedWorkspace({ db });
+  await scoped(db, { workspaceId: workspace.id }, (tx) =>
+    tx.workspace.update({ where: { id: workspace.id }, data: { planId: "team" } }),
+  );
+  const flowId = await publishedFlow({
+    db,
+    workspaceId: workspace.id,
+    actor: owner.actor,
+    graph: graph(
+      [
+        ["start", "trigger.manual"],
+        ["shape", "data.transform", { expression: TRANSFORM }],
+        ["big", "flow.branch", { condition: CONDITION }],
+        ["tax", "code.typescript", { source: CODE }],
+      ],
+      [
+        ["start", "shape"],
+        ["shape", "big"],
+        ["big", "tax", "true"],
+      ],
+    ),
+  });
+  const versionId =
+    (await scoped(db, { workspaceId: workspace.id }, (tx) => tx.flow.findUniqueOrThrow({ where: { id: flowId } })))
+      .currentVersionId ?? "";
+  const ids = Array.from({ length: RUNS }, () => randomUUID());
+  for (let i = 0; i < ids.length; i += 1000) {
+    await scoped(db, { workspaceId: workspace.id }, (tx) =>
+      tx.run.createMany({
+        data: ids.slice(i, i + 1000).map((id) => ({
+          id,
+          workspaceId: workspace.id,
+          flowId,
+          flowVersionId: versionId,
+          trigger: "manual",
+          triggerStepId: "start",
+          messageId: id,
+          input: { id, headers: [], body },
+        })),
+      }),
+    );
+  }
+  const worker = await startWorker({
+    databaseUrl: database.url,
+    redisPrefix: prefix,
+    env: { WORKER_CONCURRENCY: String(CONCURRENCY), LOG_LEVEL: "info", SANDBOX_PROCESSES: "2" },
+  });
+  const started = performance.now();
+  for (let i = 0; i < ids.length; i += 500) {
+    await Promise.all(ids.slice(i, i + 500).map((runId) => queue.enqueueRun({ workspaceId: workspace.id, runId })));
+  }
+  let done = 0;
+  while (done < RUNS) {
+    await sleep(100);
+    done = await scoped(db, { workspaceId: workspace.id }, (tx) =>
+      tx.run.count({ where: { status: { in: ["succeeded", "failed"] } } }),
+    );
+  }
+  const endToEndSeconds = (performance.now() - started) / 1000;
+  const failed = await scoped(db, { workspaceId: workspace.id }, (tx) => tx.run.count({ where: { status: "failed" } }));
+  await worker.stop();
+
+  const directRate = RUNS / directSeconds;
+  const endToEndRate = RUNS / endToEndSeconds;
+  console.log(`runs: ${RUNS}, worker concurrency: ${CONCURRENCY}, failed: ${failed}`);
+  console.log(`baseline (same steps called directly in a loop): ${directRate.toFixed(0)} runs/s`);
+  console.log(`end to end (Postgres + Redis + one worker process): ${endToEndRate.toFixed(0)} runs/s`);
+  console.log(
+    `ratio end to end / direct: ${(endToEndRate / directRate).toFixed(3)}  (target: ≥ 2000 runs/s end to end)`,
+  );
+} finally {
+  await queue.close();
+  await db.$disconnect();
+  await database.drop();
+  await deleteKeysWithPrefix(prefix);
+}

@@ -1,0 +1,30 @@
+// Vitest global setup of the e2e project: builds the web app if needed, then runs it on a fresh database.
+import { join, resolve } from "node:path";
+import type { TestProject } from "vitest/node";
+import { ensureWebBuild } from "../../scripts/lib/build.ts";
+import { startApp } from "./app-process.ts";
+import { createTestDatabase, ensureTemplateDatabase } from "./database.ts";
+import { deleteKeysWithPrefix } from "./redis.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    baseUrl: string;
+    e2eDatabaseUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  ensureWebBuild();
+  const database = await createTestDatabase({ template: await ensureTemplateDatabase() });
+  const app = await startApp({
+    databaseUrl: database.url,
+    logDir: join(resolve(import.meta.dirname, "../.."), "test-results/e2e-logs"),
+  });
+  project.provide("baseUrl", app.baseUrl);
+  project.provide("e2eDatabaseUrl", database.url);
+  return async () => {
+    await app.stop();
+    await database.drop();
+    await deleteKeysWithPrefix(app.redisPrefix);
+  };
+}

@@ -1,0 +1,67 @@
+// The webhook ingress in-process, on the test's database and Redis prefix, with a real worker behind it.
+import { createHmac } from "node:crypto";
+import { createSecretBox } from "@tributary/core";
+import { createRunWaiter, createWebhookHandler, type WebhookHandler } from "@tributary/ingress";
+import { Redis } from "ioredis";
+import type { TestEnvironment } from "./environment.ts";
+import { TEST_REDIS_URL } from "./services.ts";
+import { TEST_ENCRYPTION_KEY } from "./worker-process.ts";
+
+export type Call = { method?: string; headers?: Record<string, string>; body?: string | Uint8Array; ip?: string };
+
+export function webhookHarness(env: TestEnvironment) {
+  const subscriber = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  subscriber.on("error", () => {});
+  const handler: WebhookHandler = createWebhookHandler({
+    db: env.db,
+    redis: env.redis,
+    queue: env.queue,
+    secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
+    waiter: createRunWaiter({ subscriber, prefix: env.redisPrefix }),
+    // Tests publish and call at once; production keeps routes for a second.
+    cacheTtlMs: 0,
+  });
+  return {
+    async call(path: string, { method = "POST", headers = {}, body, ip = "203.0.113.10" }: Call = {}) {
+      const response = await handler(
+        new Request(`http://localhost${path}`, {
+          method,
+          headers,
+          ...(body !== undefined ? { body: body as BodyInit } : {}),
+        }),
+        { clientIp: ip },
+      );
+      const text = await response.text();
+      let json: unknown = null;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = null;
+      }
+      return {
+        status: response.status,
+        headers: response.headers,
+        text,
+        json: json as Record<string, unknown> & { error?: { code: string; message: string } },
+      };
+    },
+    close: () => subscriber.disconnect(),
+  };
+}
+
+/** Standard Webhooks signature headers for a body. */
+export function standardWebhookHeaders({
+  secret,
+  id,
+  body,
+  timestamp = Math.floor(Date.now() / 1000),
+}: {
+  secret: string;
+  id: string;
+  body: string;
+  timestamp?: number;
+}) {
+  const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
+  const signature = createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64");
+  return { "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": `v1,${signature}` };
+}
