@@ -1,7 +1,14 @@
 // The worker process: runs the queued runs (BullMQ), the sweeper and retention. Start more processes to
 // scale out; each runs WORKER_CONCURRENCY runs at once. SIGTERM: running runs are handed back (another worker
 // resumes them after their last checkpoint), then the process exits.
-import { checkHealth, createDb, createSecretBox, deleteExpiredRuns, sweepRuns } from "@tributary/core";
+import {
+  checkHealth,
+  createDb,
+  createSecretBox,
+  deleteExpiredRuns,
+  reconcileSchedules,
+  sweepRuns,
+} from "@tributary/core";
 import { createJobQueue, createJobWorker, createQueueConnection } from "@tributary/queue";
 import { createSandbox } from "@tributary/sandbox";
 import { DelayedError } from "bullmq";
@@ -13,6 +20,7 @@ import { createHttpClients } from "./runs/http-clients.ts";
 import { createPreparedFlows } from "./runs/prepared-flows.ts";
 import { createRunSlots } from "./runs/run-slots.ts";
 import { createSecretsCache } from "./runs/secrets-cache.ts";
+import { createScheduleFirer } from "./schedules/fire-schedule.ts";
 
 const env = loadEnv();
 const log = pino({ level: env.LOG_LEVEL, base: { process: "worker", pid: process.pid } });
@@ -78,6 +86,8 @@ const maintenanceWorker = createJobWorker({
     async "maintenance.sweep"() {
       const report = await sweepRuns({ db, queue, staleAfterMs: env.SWEEP_STALE_MS });
       if (report.reenqueued || report.failed) log.info(report, "swept runs");
+      const schedules = await reconcileSchedules({ db, queue });
+      if (schedules.added || schedules.updated || schedules.removed) log.info(schedules, "reconciled schedules");
     },
     async "maintenance.retention"() {
       const { deleted } = await deleteExpiredRuns({ db });
@@ -85,6 +95,26 @@ const maintenanceWorker = createJobWorker({
     },
   },
 });
+
+const fireSchedule = createScheduleFirer({ db, queue, httpClients, log });
+const schedulesWorker = createJobWorker({
+  connection,
+  queue: "schedules",
+  concurrency: 10,
+  handlers: {
+    async "schedule.fire"(tick, job) {
+      // The tick's own time (not when a worker got to it), so late ticks can be told from punctual ones.
+      const scheduledAt = job.opts.prevMillis ?? job.timestamp + (job.opts.delay ?? 0);
+      await fireSchedule({ ...tick, scheduledAt });
+    },
+    async "schedules.sync"({ flowId }) {
+      await reconcileSchedules({ db, queue, flowId });
+    },
+  },
+});
+schedulesWorker.on("failed", (job, error) =>
+  log.error({ jobId: job?.id, error: error.message }, "schedule job failed"),
+);
 
 // Job schedulers: one fire per interval however many workers run.
 await queue
@@ -101,6 +131,7 @@ await queue
     { every: env.RETENTION_EVERY_MS },
     { name: "maintenance.retention", data: { schemaVersion: 1 } },
   );
+await reconcileSchedules({ db, queue });
 log.info({ concurrency: env.WORKER_CONCURRENCY }, "worker ready");
 
 async function shutdown(signal: string) {
@@ -109,7 +140,7 @@ async function shutdown(signal: string) {
   log.info({ signal }, "shutting down: handing back running runs");
   const force = setTimeout(() => process.exit(1), 30_000);
   force.unref();
-  await Promise.allSettled([runsWorker.close(), maintenanceWorker.close()]);
+  await Promise.allSettled([runsWorker.close(), maintenanceWorker.close(), schedulesWorker.close()]);
   await Promise.allSettled([queue.close(), sandbox.close(), httpClients.close(), db.$disconnect()]);
   redis.disconnect();
   connection.redis.disconnect();

@@ -26,3 +26,12 @@ export {
   type TriggerDefinition,
 } from "./define.ts";
 export * from "./http-client/index.ts";
+export {
+  MISSED_AFTER_MS,
+  nextFireTimes,
+  type RepeatOptions,
+  repeatOptions,
+  type Timing,
+  timingProblem,
+} from "./triggers/schedule-timing.ts";
+export { pollTrigger, scheduleTrigger, webhookTrigger } from "./triggers/triggers.ts";

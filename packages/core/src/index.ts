@@ -74,6 +74,19 @@ export type { Park, RunDetail, RunError, RunStatus, RunSummary, StepRunView } fr
 export { TERMINAL_STATUSES } from "./runs/run-views.ts";
 export { type StartedRun, type StartRunOptions, startRun } from "./runs/start-run.ts";
 export { type SweepReport, sweepRuns } from "./runs/sweep-runs.ts";
+export { previewFireTimes, previewFireTimesInput } from "./schedules/preview-fire-times.ts";
+export {
+  type ReconcileReport,
+  reconcileSchedules,
+  requestScheduleSync,
+  SCHEDULED_TRIGGERS,
+  schedulerId,
+} from "./schedules/reconcile-schedules.ts";
+export {
+  loadScheduledTrigger,
+  rememberPollItems,
+  type TriggerAddress,
+} from "./schedules/scheduled-trigger.ts";
 export { deleteSecret, deleteSecretInput } from "./secrets/delete-secret.ts";
 export { listSecrets, type SecretSummary } from "./secrets/list-secrets.ts";
 export { loadWorkspaceSecrets } from "./secrets/load-secrets.ts";

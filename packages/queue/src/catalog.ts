@@ -12,6 +12,21 @@ export const JOBS = {
     payload: workspaceJob.extend({ runId: z.uuid() }),
     attempts: 1,
   },
+  /**
+   * One tick of a schedule or polling trigger. BullMQ's job schedulers add exactly one such job per tick, however
+   * many workers run; the handler reloads the flow and starts the run (or polls).
+   */
+  "schedule.fire": {
+    queue: "schedules",
+    payload: workspaceJob.extend({ flowId: z.uuid(), stepId: z.string() }),
+    attempts: 1,
+  },
+  /** Make a flow's job schedulers match its published, active version (after publish, pause, delete). */
+  "schedules.sync": {
+    queue: "schedules",
+    payload: workspaceJob.extend({ flowId: z.uuid() }),
+    attempts: 3,
+  },
   /** Re-enqueue runs Postgres has queued but Redis lost; fail runs stuck past their timeout. */
   "maintenance.sweep": {
     queue: "maintenance",

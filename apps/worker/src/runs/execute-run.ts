@@ -37,6 +37,7 @@ import type { createSecretsCache } from "./secrets-cache.ts";
 const PURE_STEPS = new Set([
   "trigger.webhook",
   "trigger.schedule",
+  "trigger.poll",
   "trigger.manual",
   "trigger.subflow",
   "data.transform",

@@ -4,11 +4,15 @@ import {
   deleteFlow,
   deleteFlowInput,
   getFlow,
+  type JobQueue,
   listFlows,
   listFlowVersions,
   listVersionsInput,
+  previewFireTimes,
+  previewFireTimesInput,
   publishFlow,
   publishFlowInput,
+  requestScheduleSync,
   saveDraftInput,
   saveFlowDraft,
   setFlowStatus,
@@ -21,6 +25,16 @@ import {
 } from "@tributary/core";
 import { z } from "zod";
 import { router, userProcedure, workspaceProcedure } from "../trpc.ts";
+
+/** Publishing, pausing and deleting change which schedules fire: the workers sync them at once. */
+async function syncingSchedules<T>(
+  { queue, workspaceId, flowId }: { queue: JobQueue; workspaceId: string; flowId: string },
+  change: Promise<T>,
+): Promise<T> {
+  const result = await change;
+  await requestScheduleSync({ queue, workspaceId, flowId });
+  return result;
+}
 
 export const flowsRouter = router({
   /** The step types the builder offers, with their config schemas. */
@@ -60,21 +74,35 @@ export const flowsRouter = router({
       saveFlowDraft({ db, actor, ...input, workspaceId: workspace.id }),
     ),
 
+  /** The next five fire times of a schedule or polling trigger's config. */
+  fireTimes: workspaceProcedure("flows.read")
+    .input(previewFireTimesInput)
+    .query(({ input }) => previewFireTimes(input)),
+
   publish: workspaceProcedure("flows.publish")
     .input(publishFlowInput)
-    .mutation(({ ctx: { db, actor, workspace }, input }) =>
-      publishFlow({ db, actor, ...input, workspaceId: workspace.id }),
+    .mutation(({ ctx: { db, queue, actor, workspace }, input }) =>
+      syncingSchedules(
+        { queue, workspaceId: workspace.id, flowId: input.flowId },
+        publishFlow({ db, actor, ...input, workspaceId: workspace.id }),
+      ),
     ),
 
   setStatus: workspaceProcedure("flows.operate")
     .input(setFlowStatusInput)
-    .mutation(({ ctx: { db, actor, workspace }, input }) =>
-      setFlowStatus({ db, actor, ...input, workspaceId: workspace.id }),
+    .mutation(({ ctx: { db, queue, actor, workspace }, input }) =>
+      syncingSchedules(
+        { queue, workspaceId: workspace.id, flowId: input.flowId },
+        setFlowStatus({ db, actor, ...input, workspaceId: workspace.id }),
+      ),
     ),
 
   delete: workspaceProcedure("flows.edit")
     .input(deleteFlowInput)
-    .mutation(({ ctx: { db, actor, workspace }, input }) =>
-      deleteFlow({ db, actor, ...input, workspaceId: workspace.id }),
+    .mutation(({ ctx: { db, queue, actor, workspace }, input }) =>
+      syncingSchedules(
+        { queue, workspaceId: workspace.id, flowId: input.flowId },
+        deleteFlow({ db, actor, ...input, workspaceId: workspace.id }),
+      ),
     ),
 });

@@ -1,7 +1,8 @@
 // What starts a run. Triggers do no work of their own in a run: the message they receive is the run's input.
 // Their config is read where runs start: the webhook ingress, the scheduler, the "Run" button, other flows.
 import { z } from "zod";
-import { defineConnector, defineTrigger } from "../define.ts";
+import { defineConnector, defineTrigger, headerList } from "../define.ts";
+import { type Timing, timingFields, timingProblem } from "./schedule-timing.ts";
 
 const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
@@ -27,6 +28,12 @@ export const webhookTrigger = defineTrigger({
   }),
 });
 
+/** Timing errors land on the field they concern, so the config panel shows them in place. */
+function checkTiming(config: Timing, context: z.RefinementCtx) {
+  const problem = timingProblem(config);
+  if (problem) context.addIssue({ code: "custom", message: problem.message, path: [problem.field] });
+}
+
 export const scheduleTrigger = defineTrigger({
   type: "trigger.schedule",
   title: "Schedule",
@@ -34,18 +41,34 @@ export const scheduleTrigger = defineTrigger({
   category: "Triggers",
   config: z
     .object({
-      cron: z.string().max(100).optional().meta({ title: "Cron", description: "e.g. 0 9 * * 1-5 (9:00 on weekdays)" }),
-      timezone: z.string().max(64).default("UTC").meta({ title: "Time zone" }),
-      intervalSeconds: z.number().int().min(1).max(31_536_000).optional().meta({ title: "Every (seconds)" }),
-      startAt: z.iso.datetime().optional().meta({ title: "Start at" }),
-      endAt: z.iso.datetime().optional().meta({ title: "End at" }),
-      missed: z.enum(["run-once", "skip"]).default("run-once").meta({ title: "Ticks missed while down" }),
+      ...timingFields,
       body: z.unknown().optional().meta({ title: "Message body", widget: "json" }),
     })
-    .refine((c) => Boolean(c.cron) !== Boolean(c.intervalSeconds), {
-      message: "Set either a cron expression or an interval, not both.",
-      path: ["cron"],
-    }),
+    .superRefine(checkTiming),
+});
+
+export const pollTrigger = defineTrigger({
+  type: "trigger.poll",
+  title: "Poll an HTTP API",
+  description: "Fetches a URL on a schedule and starts one run for each item it has not seen before.",
+  category: "Triggers",
+  config: z
+    .object({
+      url: z.url({ protocol: /^https?$/, message: "Enter an http(s) URL." }).meta({ title: "URL" }),
+      headers: headerList().default([]).meta({ title: "Headers", widget: "keyValue" }),
+      items: z
+        .string()
+        .max(2000)
+        .default("$")
+        .meta({ title: "Items", description: "JSONata: the list of items in the response body, e.g. data.orders" }),
+      dedupeKey: z
+        .string()
+        .max(2000)
+        .default("id")
+        .meta({ title: "Item key", description: "JSONata per item: what makes it new, e.g. id or id & updatedAt" }),
+      ...timingFields,
+    })
+    .superRefine(checkTiming),
 });
 
 export const manualTrigger = defineTrigger({
@@ -68,5 +91,5 @@ export const triggersConnector = defineConnector({
   id: "triggers",
   title: "Triggers",
   description: "What starts runs.",
-  steps: [webhookTrigger, scheduleTrigger, manualTrigger, subflowTrigger],
+  steps: [webhookTrigger, scheduleTrigger, pollTrigger, manualTrigger, subflowTrigger],
 });
