@@ -2,6 +2,7 @@
 import { createHmac } from "node:crypto";
 import { createSecretBox } from "@tributary/core";
 import { createRunWaiter, createWebhookHandler, type WebhookHandler } from "@tributary/ingress";
+import type { JobQueue } from "@tributary/queue";
 import { Redis } from "ioredis";
 import type { TestEnvironment } from "./environment.ts";
 import { TEST_REDIS_URL } from "./services.ts";
@@ -9,13 +10,21 @@ import { TEST_ENCRYPTION_KEY } from "./worker-process.ts";
 
 export type Call = { method?: string; headers?: Record<string, string>; body?: string | Uint8Array; ip?: string };
 
-export function webhookHarness(env: TestEnvironment) {
-  const subscriber = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+/** By default on the shared test Redis; a test of Redis outages passes its own server's clients. */
+export function webhookHarness(
+  env: TestEnvironment,
+  {
+    redisUrl = TEST_REDIS_URL,
+    redis = env.redis,
+    queue = env.queue,
+  }: { redisUrl?: string; redis?: Redis; queue?: JobQueue } = {},
+) {
+  const subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null });
   subscriber.on("error", () => {});
   const handler: WebhookHandler = createWebhookHandler({
     db: env.db,
-    redis: env.redis,
-    queue: env.queue,
+    redis,
+    queue,
     secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
     waiter: createRunWaiter({ subscriber, prefix: env.redisPrefix }),
     // Tests publish and call at once; production keeps routes for a second.

@@ -116,22 +116,29 @@ schedulesWorker.on("failed", (job, error) =>
   log.error({ jobId: job?.id, error: error.message }, "schedule job failed"),
 );
 
-// Job schedulers: one fire per interval however many workers run.
-await queue
-  .queue("maintenance")
-  .upsertJobScheduler(
+// Job schedulers: one fire per interval however many workers run. Redis keeps nothing on disk in some setups,
+// so they are put back whenever the connection comes back; the sweep then restores everything else.
+async function ensureSchedulers() {
+  const maintenance = queue.queue("maintenance");
+  await maintenance.upsertJobScheduler(
     "sweep",
     { every: env.SWEEP_EVERY_MS },
     { name: "maintenance.sweep", data: { schemaVersion: 1 } },
   );
-await queue
-  .queue("maintenance")
-  .upsertJobScheduler(
+  await maintenance.upsertJobScheduler(
     "retention",
     { every: env.RETENTION_EVERY_MS },
     { name: "maintenance.retention", data: { schemaVersion: 1 } },
   );
-await reconcileSchedules({ db, queue });
+  await reconcileSchedules({ db, queue });
+}
+await ensureSchedulers();
+connection.redis.on("ready", () => {
+  ensureSchedulers().then(
+    () => log.info("redis is back: schedulers ensured"),
+    (error: Error) => log.warn({ error: error.message }, "could not ensure schedulers"),
+  );
+});
 log.info({ concurrency: env.WORKER_CONCURRENCY }, "worker ready");
 
 async function shutdown(signal: string) {

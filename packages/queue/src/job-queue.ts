@@ -28,7 +28,12 @@ export type JobQueue = {
 
 export function createJobQueue(connection: QueueConnection): JobQueue {
   const queues = new Map<QueueName, Queue>(
-    QUEUE_NAMES.map((name) => [name, new Queue(name, { connection: connection.redis, prefix: connection.prefix })]),
+    QUEUE_NAMES.map((name) => {
+      const queue = new Queue(name, { connection: connection.redis, prefix: connection.prefix });
+      // Producers learn of an outage from the calls that fail; the connection errors themselves are noise.
+      queue.on("error", () => {});
+      return [name, queue];
+    }),
   );
   const queueOf = (name: QueueName): Queue => {
     const queue = queues.get(name);
