@@ -7,6 +7,7 @@ import { useWorkspace } from "./workspace-context.tsx";
 const ITEMS: { path: string; label: string; needs: Action }[] = [
   { path: "", label: "Overview", needs: "workspace.read" },
   { path: "/members", label: "Members", needs: "members.read" },
+  { path: "/security", label: "Security", needs: "security.read" },
   { path: "/audit", label: "Audit log", needs: "audit.read" },
   { path: "/settings", label: "Settings", needs: "workspace.read" },
 ];
