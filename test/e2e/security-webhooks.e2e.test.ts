@@ -125,7 +125,10 @@ describe("security rules in the browser", () => {
 
     await page.reload();
     // The refused calls are counted on the rule, for admins to see.
-    await page.getByRole("row", { name: /Shop signatures/ }).getByText("2", { exact: true }).waitFor();
+    await page
+      .getByRole("row", { name: /Shop signatures/ })
+      .getByText("2", { exact: true })
+      .waitFor();
     await screenshot(page, "security-03-failed-checks");
   });
 

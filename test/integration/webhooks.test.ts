@@ -1,12 +1,12 @@
 // The webhook ingress with real Postgres, Redis and a real worker: URLs, methods, content types, response
 // modes, limits, idempotency and test URLs.
-import { setFlowStatus } from "@tributary/core";
+import { createSecretBox, createSecurityRule, setFlowStatus } from "@tributary/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
 import { useTestEnvironment } from "../support/environment.ts";
 import { graph, publishedFlow, waitForRun } from "../support/run-helpers.ts";
 import { webhookHarness } from "../support/webhook-harness.ts";
-import { startWorker, type WorkerProcess } from "../support/worker-process.ts";
+import { startWorker, TEST_ENCRYPTION_KEY, type WorkerProcess } from "../support/worker-process.ts";
 
 const env = useTestEnvironment();
 let worker: WorkerProcess;
@@ -232,5 +232,22 @@ describe("webhook channels", () => {
   it("refuses to publish a second flow on a path already in use", async () => {
     await publishedFlow({ ...ctx(), graph: graph([hook("unique-path")], []) });
     await expect(publishedFlow({ ...ctx(), graph: graph([hook("unique-path")], []) })).rejects.toThrow(/already used/);
+  });
+
+  it("refuses to publish a trigger guarded by a rule that is not this workspace's", async () => {
+    const other = await seedWorkspace({ db: env.db });
+    const foreign = await createSecurityRule({
+      db: env.db,
+      secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
+      workspaceId: other.workspace.id,
+      actor: other.owner.actor,
+      name: "Theirs",
+      domain: "default",
+      type: "api_key",
+      config: {},
+    });
+    await expect(
+      publishedFlow({ ...ctx(), graph: graph([hook("guarded", { securityRuleIds: [foreign.ruleId] })], []) }),
+    ).rejects.toThrow(/do not exist in this workspace/);
   });
 });

@@ -50,6 +50,7 @@ export async function syncWebhookRoutes({
 }): Promise<void> {
   await tx.webhookRoute.deleteMany({ where: { workspaceId, flowId, isTest } });
   for (const route of routesOf(parseFlowGraph(graph))) {
+    if (!isTest) await requireRules({ tx, workspaceId, route });
     const taken = await tx.webhookRoute.findFirst({
       where: { workspaceId, isTest, path: route.path },
       select: { flow: { select: { name: true } } },
@@ -72,5 +73,27 @@ export async function syncWebhookRoutes({
         `The webhook path "${route.pattern}" was just taken by another flow. Choose another path.`,
       );
     }
+  }
+}
+
+/** A published trigger may only name rules of its own workspace that exist (a missing rule would refuse every call). */
+async function requireRules({
+  tx,
+  workspaceId,
+  route,
+}: {
+  tx: Tx;
+  workspaceId: string;
+  route: { stepId: string; pattern: string; securityRuleIds: string[] };
+}) {
+  const ids = [...new Set(route.securityRuleIds)];
+  if (!ids.length) return;
+  const found = await tx.securityRule.count({ where: { workspaceId, id: { in: ids } } });
+  if (found < ids.length) {
+    throw new AppError(
+      "BAD_REQUEST",
+      `The webhook "${route.pattern}" names security rules that do not exist in this workspace (deleted?). Choose its rules again.`,
+      { stepId: route.stepId },
+    );
   }
 }
