@@ -4,7 +4,7 @@
 import { createHmac } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, screenshot } from "../support/browser.ts";
+import { callProcedure, launchBrowser, screenshot } from "../support/browser.ts";
 
 const baseUrl = inject("baseUrl");
 const run = Date.now().toString(36);
@@ -23,20 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function callProcedure(path: string, input: unknown) {
-  return page.evaluate(
-    async ({ path, input }) => {
-      const response = await fetch(`/api/trpc/${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ json: input }),
-      });
-      return { status: response.status, body: await response.json() };
-    },
-    { path, input },
-  );
-}
 
 function signedHeaders(body: string, secret: string) {
   const id = `msg_${Math.random().toString(36).slice(2)}`;
@@ -86,7 +72,7 @@ describe("security rules in the browser", () => {
       return (await fetch(`/api/trpc/security.list?input=${input}`)).json();
     }, workspace.id);
     const ruleId = rules.result.data.json[0].id as string;
-    const created = await callProcedure("flows.create", {
+    const created = await callProcedure(page, "flows.create", {
       workspaceId: workspace.id,
       name: "Orders in",
       graph: {
@@ -99,7 +85,7 @@ describe("security rules in the browser", () => {
       },
     });
     expect(created.status).toBe(200);
-    const published = await callProcedure("flows.publish", {
+    const published = await callProcedure(page, "flows.publish", {
       workspaceId: workspace.id,
       flowId: created.body.result.data.json.id,
     });

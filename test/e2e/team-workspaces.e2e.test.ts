@@ -2,7 +2,7 @@
 // change, and a viewer who sees no management controls and whose direct calls the server refuses.
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, screenshot } from "../support/browser.ts";
+import { callProcedure, launchBrowser, screenshot } from "../support/browser.ts";
 
 const baseUrl = inject("baseUrl");
 const run = Date.now().toString(36);
@@ -29,21 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-/** Calls a tRPC procedure over HTTP from the page's session, as a script in the browser could. */
-async function callProcedure(page: Page, path: string, input: unknown) {
-  return page.evaluate(
-    async ({ path, input }) => {
-      const response = await fetch(`/api/trpc/${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ json: input }),
-      });
-      return { status: response.status, body: await response.json() };
-    },
-    { path, input },
-  );
-}
 
 describe("team workspaces in the browser", () => {
   it("signs up and lands in a workspace of one's own", async () => {

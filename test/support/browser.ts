@@ -27,3 +27,18 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
+
+/** Calls a tRPC procedure over HTTP from the page's session, as a script in the browser could. */
+export async function callProcedure(page: Page, path: string, input: unknown) {
+  return page.evaluate(
+    async ({ path, input }) => {
+      const response = await fetch(`/api/trpc/${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ json: input }),
+      });
+      return { status: response.status, body: await response.json() };
+    },
+    { path, input },
+  );
+}

@@ -5,6 +5,7 @@ import { mayManage, ROLES } from "@tributary/core/permissions";
 import { Alert } from "~/components/alert.tsx";
 import { Button } from "~/components/button.tsx";
 import { Card, PageHeader } from "~/components/page-header.tsx";
+import { QueryRows } from "~/components/query-rows.tsx";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { describeError, useTRPC } from "~/trpc/react.tsx";
 import { InviteForm } from "./invite-form.tsx";
@@ -49,20 +50,7 @@ export function MembersPanel() {
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
-            {members.isPending ? (
-              <tr>
-                <td className="px-4 py-3 text-slate-500" colSpan={4}>
-                  Loading members…
-                </td>
-              </tr>
-            ) : null}
-            {members.error ? (
-              <tr>
-                <td className="px-4 py-3" colSpan={4}>
-                  <Alert>{describeError(members.error).message}</Alert>
-                </td>
-              </tr>
-            ) : null}
+            <QueryRows query={members} columns={4} loading="Loading members…" />
             {members.data?.map((member) => {
               const isMe = member.userId === workspace.user.id;
               const editable = manage && !isMe && mayManage({ actorRole: workspace.role, role: member.role });

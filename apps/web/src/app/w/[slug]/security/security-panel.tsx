@@ -5,6 +5,7 @@ import { useState } from "react";
 import { Alert } from "~/components/alert.tsx";
 import { Button } from "~/components/button.tsx";
 import { Card, PageHeader } from "~/components/page-header.tsx";
+import { QueryRows } from "~/components/query-rows.tsx";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { describeError, useTRPC } from "~/trpc/react.tsx";
 import { type Created, NewRuleForm } from "./new-rule-form.tsx";
@@ -88,27 +89,12 @@ export function SecurityPanel() {
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
-            {rules.isPending ? (
-              <tr>
-                <td className="px-4 py-3 text-slate-500" colSpan={4}>
-                  Loading rules…
-                </td>
-              </tr>
-            ) : null}
-            {rules.error ? (
-              <tr>
-                <td className="px-4 py-3" colSpan={4}>
-                  <Alert>{describeError(rules.error).message}</Alert>
-                </td>
-              </tr>
-            ) : null}
-            {rules.data?.length === 0 ? (
-              <tr>
-                <td className="px-4 py-6 text-center text-slate-500" colSpan={4}>
-                  No rules yet. Webhooks without rules accept every caller who knows their URL.
-                </td>
-              </tr>
-            ) : null}
+            <QueryRows
+              query={rules}
+              columns={4}
+              loading="Loading rules…"
+              empty="No rules yet. Webhooks without rules accept every caller who knows their URL."
+            />
             {rules.data?.map((rule) => (
               <tr key={rule.id} className="align-top">
                 <td className="px-4 py-3">
