@@ -28,10 +28,16 @@ export { testConnection } from "./connections/test-connection.ts";
 export { APP_ERROR_CODES, AppError, type AppErrorCode, HTTP_STATUS, notFound } from "./errors/app-error.ts";
 export { createFlow, createFlowInput } from "./flows/create-flow.ts";
 export { deleteFlow, deleteFlowInput } from "./flows/delete-flow.ts";
-export type { FlowDetail, FlowSummary } from "./flows/flow-views.ts";
+export type { FlowDetail, FlowListItem, FlowSummary } from "./flows/flow-views.ts";
 export { getFlow } from "./flows/get-flow.ts";
 export { listFlows } from "./flows/list-flows.ts";
-export { type FlowVersionSummary, listFlowVersions, listVersionsInput } from "./flows/list-versions.ts";
+export {
+  type FlowVersionSummary,
+  getFlowVersion,
+  getVersionInput,
+  listFlowVersions,
+  listVersionsInput,
+} from "./flows/list-versions.ts";
 export { CODE_STEP_TYPE, type CompiledSteps, checkGraph, publishFlow, publishFlowInput } from "./flows/publish-flow.ts";
 export { setFlowStatus, setFlowStatusInput } from "./flows/set-flow-status.ts";
 export { type ConnectionTypeEntry, connectionTypes, type PaletteEntry, stepTypes } from "./flows/step-types.ts";

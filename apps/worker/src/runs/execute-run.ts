@@ -192,6 +192,9 @@ export function createRunExecutor(deps: RunExecutorDeps) {
         const outcomes: StepOutcome[] = [];
         for (let i = 0; i < plan.ready.length; i += PARALLEL_STEPS) {
           const batch = plan.ready.slice(i, i + PARALLEL_STEPS);
+          for (const activation of batch) {
+            void publish({ type: "step", runId, key: activation.key, stepId: activation.stepId, status: "running" });
+          }
           outcomes.push(
             ...(await Promise.all(
               batch.map((activation) =>

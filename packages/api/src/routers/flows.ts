@@ -4,6 +4,8 @@ import {
   deleteFlow,
   deleteFlowInput,
   getFlow,
+  getFlowVersion,
+  getVersionInput,
   type JobQueue,
   listFlows,
   listFlowVersions,
@@ -51,6 +53,10 @@ export const flowsRouter = router({
   versions: workspaceProcedure("flows.read")
     .input(listVersionsInput)
     .query(({ ctx: { db, workspace }, input }) => listFlowVersions({ db, ...input, workspaceId: workspace.id })),
+
+  version: workspaceProcedure("flows.read")
+    .input(getVersionInput)
+    .query(({ ctx: { db, workspace }, input }) => getFlowVersion({ db, ...input, workspaceId: workspace.id })),
 
   validate: workspaceProcedure("flows.read")
     .input(validateGraphInput)

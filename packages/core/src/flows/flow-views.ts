@@ -9,6 +9,12 @@ export type FlowSummary = {
   updatedAt: Date;
 };
 
+export type FlowListItem = FlowSummary & {
+  lastRun: { status: string; at: Date } | null;
+  runsLastDay: number;
+  failedLastDay: number;
+};
+
 export type FlowDetail = FlowSummary & {
   draft: FlowGraph;
   draftRevision: number;

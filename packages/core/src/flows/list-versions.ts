@@ -1,5 +1,7 @@
 import { type Db, scoped } from "@tributary/db";
+import { type FlowGraph, parseFlowGraph } from "@tributary/engine";
 import { z } from "zod";
+import { notFound } from "../errors/app-error.ts";
 
 export const listVersionsInput = z.object({ flowId: z.uuid() });
 
@@ -39,4 +41,23 @@ export async function listFlowVersions({
     createdAt: v.createdAt,
     current: v.id === currentVersionId,
   }));
+}
+
+export const getVersionInput = z.object({ flowId: z.uuid(), versionId: z.uuid() });
+
+/** One published version's graph, to view or to restore into the draft. */
+export async function getFlowVersion({
+  db,
+  workspaceId,
+  flowId,
+  versionId,
+}: { db: Db; workspaceId: string } & z.output<typeof getVersionInput>): Promise<{ number: number; graph: FlowGraph }> {
+  const version = await scoped(db, { workspaceId }, (tx) =>
+    tx.flowVersion.findFirst({
+      where: { id: versionId, flowId, workspaceId, number: { gt: 0 } },
+      select: { number: true, graph: true },
+    }),
+  );
+  if (!version) throw notFound("That version");
+  return { number: version.number, graph: parseFlowGraph(version.graph) };
 }

@@ -1,0 +1,333 @@
+"use client";
+// The flow builder: palette, canvas and the panel of the selected step, over a draft that saves itself.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { FlowDetail, PaletteEntry } from "@tributary/core";
+import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
+import Link from "next/link";
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
+import { Alert } from "~/components/alert.tsx";
+import { Button } from "~/components/button.tsx";
+import { useWatchedRun } from "~/components/runs/use-watched-run.ts";
+import { StatusBadge } from "~/components/status-badge.tsx";
+import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
+import { describeError, useTRPC } from "~/trpc/react.tsx";
+import { Canvas } from "./canvas.tsx";
+import { addStep, type Clipboard, copySteps, pasteSteps, removeSteps, updateStep } from "./graph-edits.ts";
+import { Palette } from "./palette.tsx";
+import { type Problem, problemsByStep } from "./problems.ts";
+import { ShortcutsHelp } from "./shortcuts.tsx";
+import { StepPanel } from "./step-panel.tsx";
+import { TestPanel } from "./test-panel.tsx";
+import { type Graph, type SaveState, useDraft } from "./use-draft.ts";
+import { VersionsPanel } from "./versions-panel.tsx";
+
+type Tab = "step" | "test" | "versions";
+
+export function Builder({ flowId }: { flowId: string }) {
+  const trpc = useTRPC();
+  const workspace = useWorkspace();
+  const flow = useQuery(trpc.flows.get.queryOptions({ workspaceId: workspace.id, flowId }));
+  const palette = useQuery(trpc.flows.palette.queryOptions());
+  if (flow.error || palette.error) return <Alert>{describeError(flow.error ?? palette.error).message}</Alert>;
+  if (!flow.data || !palette.data) return <p className="text-sm text-slate-500">Opening the flow…</p>;
+  return (
+    <ReactFlowProvider>
+      <Editor flow={flow.data} entries={palette.data} />
+    </ReactFlowProvider>
+  );
+}
+
+function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const workspace = useWorkspace();
+  const reactFlow = useReactFlow();
+  const editable = workspace.can("flows.edit");
+  const draft = useDraft({ workspaceId: workspace.id, flow });
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [tab, setTab] = useState<Tab>("step");
+  const [viewing, setViewing] = useState<{ number: number; graph: Graph } | null>(null);
+  const [testRunId, setTestRunId] = useState<string | null>(null);
+  const [publishProblem, setPublishProblem] = useState<string | null>(null);
+  const clipboard = useRef<Clipboard | null>(null);
+  const byType = useMemo(() => new Map(entries.map((entry) => [entry.type, entry])), [entries]);
+
+  const graph = viewing?.graph ?? draft.graph;
+  const readOnly = !editable || viewing !== null;
+  const checked = useDeferredValue(draft.graph);
+  const validation = useQuery({
+    ...trpc.flows.validate.queryOptions({ workspaceId: workspace.id, graph: checked }),
+    placeholderData: (previous) => previous,
+  });
+  const problems = (validation.data ?? []) as Problem[];
+  const errorsByStep = useMemo(() => problemsByStep(viewing ? [] : problems), [problems, viewing]);
+  const watched = useWatchedRun({ workspaceId: workspace.id, runId: testRunId });
+
+  const publish = useMutation(
+    trpc.flows.publish.mutationOptions({
+      onSuccess: () => {
+        setPublishProblem(null);
+        void queryClient.invalidateQueries({ queryKey: trpc.flows.pathKey() });
+      },
+    }),
+  );
+  const setStatus = useMutation(
+    trpc.flows.setStatus.mutationOptions({
+      onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.flows.get.queryKey() }),
+    }),
+  );
+  const current = useQuery(trpc.flows.get.queryOptions({ workspaceId: workspace.id, flowId: flow.id }));
+  const status = current.data?.status ?? flow.status;
+  const published = (current.data?.currentVersion ?? flow.currentVersion) !== null;
+
+  const selectedStep = selected.size === 1 ? graph.steps.find((step) => selected.has(step.id)) : undefined;
+
+  const add = useCallback(
+    (entry: PaletteEntry, position?: { x: number; y: number }) => {
+      if (readOnly) return;
+      let added = "";
+      draft.change((g) => {
+        const result = addStep(g, entry, { ...(position ? { position } : {}), after: selectedStep });
+        added = result.id;
+        return result.graph;
+      });
+      // The new step is selected so its panel opens; React Flow renders it first.
+      setTimeout(() => {
+        setSelected(new Set([added]));
+        setTab("step");
+      });
+    },
+    [draft, readOnly, selectedStep],
+  );
+
+  async function publishNow() {
+    setPublishProblem(null);
+    try {
+      await draft.flush();
+      await publish.mutateAsync({ workspaceId: workspace.id, flowId: flow.id });
+    } catch (error) {
+      const described = describeError(error);
+      const list = (error as { data?: { details?: { validation?: Problem[] } } }).data?.details?.validation;
+      setPublishProblem(
+        list?.length ? `${described.message} ${list.map((p) => p.message).join(" ")}` : described.message,
+      );
+    }
+  }
+
+  // Keyboard shortcuts, except while typing in a field.
+  useEffect(() => {
+    function onKey(event: KeyboardEvent) {
+      const target = event.target as HTMLElement;
+      if (target.closest("input, textarea, select, [contenteditable=true], .cm-editor")) return;
+      const mod = event.metaKey || event.ctrlKey;
+      const key = event.key.toLowerCase();
+      if (mod && key === "z" && !event.shiftKey) draft.undo();
+      else if (mod && ((key === "z" && event.shiftKey) || key === "y")) draft.redo();
+      else if (mod && key === "c") clipboard.current = copySteps(graph, selected);
+      else if (mod && key === "v" && clipboard.current && !readOnly) {
+        const copied = clipboard.current;
+        let ids: string[] = [];
+        draft.change((g) => {
+          const result = pasteSteps(g, copied);
+          ids = result.ids;
+          return result.graph;
+        });
+        setTimeout(() => setSelected(new Set(ids)));
+      } else if (mod && key === "a") setSelected(new Set(graph.steps.map((step) => step.id)));
+      else if (event.shiftKey && event.key === "!") void reactFlow.fitView({ padding: 0.2, duration: 200 });
+      else return;
+      event.preventDefault();
+    }
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [draft, graph, selected, readOnly, reactFlow]);
+
+  const base = `/w/${workspace.slug}`;
+  return (
+    <div className="relative left-1/2 -my-8 flex h-[calc(100vh-87px)] w-screen -translate-x-1/2 flex-col bg-slate-50">
+      <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-white px-4 py-2">
+        <Link href={`${base}/flows`} className="text-sm text-slate-500 hover:text-slate-800">
+          ← Flows
+        </Link>
+        <h1 className="truncate text-base font-semibold">{flow.name}</h1>
+        <StatusBadge status={published ? status : "draft"} />
+        <SaveIndicator state={draft.save} />
+        <div className="ml-auto flex flex-wrap items-center gap-1.5">
+          <span className={`text-sm ${problems.length ? "text-red-700" : "text-emerald-700"}`} aria-live="polite">
+            {problems.length
+              ? `${problems.length} problem${problems.length === 1 ? "" : "s"}`
+              : validation.data
+                ? "Valid"
+                : ""}
+          </span>
+          {editable ? (
+            <>
+              <Button variant="ghost" onClick={draft.undo} disabled={!draft.canUndo} aria-label="Undo">
+                ↶
+              </Button>
+              <Button variant="ghost" onClick={draft.redo} disabled={!draft.canRedo} aria-label="Redo">
+                ↷
+              </Button>
+            </>
+          ) : null}
+          <ShortcutsHelp />
+          {workspace.can("flows.operate") && published ? (
+            <Button
+              variant="secondary"
+              busy={setStatus.isPending}
+              onClick={() =>
+                setStatus.mutate({
+                  workspaceId: workspace.id,
+                  flowId: flow.id,
+                  status: status === "active" ? "paused" : "active",
+                })
+              }
+            >
+              {status === "active" ? "Pause" : "Activate"}
+            </Button>
+          ) : null}
+          {workspace.can("flows.publish") ? (
+            <Button onClick={() => void publishNow()} busy={publish.isPending} disabled={viewing !== null}>
+              Publish
+            </Button>
+          ) : null}
+        </div>
+      </div>
+      {publishProblem ? (
+        <div className="border-b border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800" role="alert">
+          {publishProblem}
+        </div>
+      ) : null}
+      {publish.isSuccess && !publishProblem ? (
+        <div className="border-b border-emerald-200 bg-emerald-50 px-4 py-2 text-sm text-emerald-800" role="status">
+          Published version {publish.data.number}. It runs from now on.
+        </div>
+      ) : null}
+      {viewing ? (
+        <div className="border-b border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900" role="status">
+          Viewing version {viewing.number} (read-only).{" "}
+          <button type="button" className="underline" onClick={() => setViewing(null)}>
+            Back to the draft
+          </button>
+        </div>
+      ) : null}
+      <div className="flex min-h-0 flex-1">
+        {readOnly ? null : <Palette entries={entries} onAdd={(entry) => add(entry)} />}
+        <Canvas
+          graph={graph}
+          entries={byType}
+          errorsByStep={errorsByStep}
+          runStates={viewing ? {} : watched.states}
+          selected={selected}
+          readOnly={readOnly}
+          onSelect={setSelected}
+          onChange={draft.change}
+          onDropEntry={(entry, position) => add(entry, position)}
+        />
+        <aside aria-label="Panel" className="flex w-96 shrink-0 flex-col border-l border-slate-200 bg-white">
+          <div role="tablist" className="flex border-b border-slate-200 text-sm">
+            {(["step", "test", "versions"] as const).map((name) => (
+              <button
+                key={name}
+                type="button"
+                role="tab"
+                aria-selected={tab === name}
+                onClick={() => setTab(name)}
+                className="flex-1 border-b-2 border-transparent px-3 py-2 capitalize text-slate-600 aria-selected:border-brand-600 aria-selected:font-medium aria-selected:text-slate-900"
+              >
+                {name === "step" ? "Step" : name === "test" ? "Test" : "Versions"}
+              </button>
+            ))}
+          </div>
+          <div className="min-h-0 flex-1 overflow-y-auto p-4">
+            {tab === "step" ? (
+              selectedStep ? (
+                <StepPanel
+                  step={selectedStep}
+                  entry={byType.get(selectedStep.type)}
+                  problems={viewing ? [] : problems.filter((p) => p.stepId === selectedStep.id)}
+                  published={published}
+                  readOnly={readOnly}
+                  onChange={(patch) => draft.change((g) => updateStep(g, selectedStep.id, patch))}
+                  onRemove={() => {
+                    draft.change((g) => removeSteps(g, new Set([selectedStep.id])));
+                    setSelected(new Set());
+                  }}
+                />
+              ) : (
+                <FlowOverview problems={viewing ? [] : problems} selectedCount={selected.size} />
+              )
+            ) : null}
+            {tab === "test" ? (
+              <TestPanel
+                flowId={flow.id}
+                run={watched.run}
+                selectedStepId={selectedStep?.id ?? null}
+                onStarted={setTestRunId}
+                beforeRun={draft.flush}
+              />
+            ) : null}
+            {tab === "versions" ? (
+              <VersionsPanel
+                flowId={flow.id}
+                viewing={viewing?.number ?? null}
+                onView={setViewing}
+                onRestore={(restored) => {
+                  setViewing(null);
+                  draft.replace(restored);
+                }}
+              />
+            ) : null}
+          </div>
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function SaveIndicator({ state }: { state: SaveState }) {
+  const text = {
+    saved: "Saved",
+    unsaved: "Unsaved changes",
+    saving: "Saving…",
+    conflict: "Not saved",
+    failed: "Not saved",
+  }[state.kind];
+  return (
+    <span
+      aria-live="polite"
+      data-testid="save-state"
+      className={`text-xs ${state.kind === "conflict" || state.kind === "failed" ? "text-red-700" : "text-slate-500"}`}
+      title={"message" in state ? state.message : undefined}
+    >
+      {text}
+      {"message" in state ? `: ${state.message}` : ""}
+    </span>
+  );
+}
+
+function FlowOverview({ problems, selectedCount }: { problems: Problem[]; selectedCount: number }) {
+  return (
+    <div className="space-y-3 text-sm">
+      <p className="text-slate-600">
+        {selectedCount > 1
+          ? `${selectedCount} steps selected: copy, delete or drag them together.`
+          : "Select a step to configure it. Drag from a step's output dot to another step to connect them."}
+      </p>
+      {problems.length ? (
+        <section>
+          <h2 className="text-sm font-semibold text-red-800">What keeps this flow from publishing</h2>
+          <ul className="mt-1 list-disc space-y-1 pl-5 text-red-800">
+            {problems.map((problem) => (
+              <li key={`${problem.code}:${problem.stepId ?? ""}:${problem.field ?? ""}:${problem.message}`}>
+                {problem.message}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : (
+        <p className="text-emerald-700">No problems: the draft can be published.</p>
+      )}
+    </div>
+  );
+}

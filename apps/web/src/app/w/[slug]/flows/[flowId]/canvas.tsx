@@ -1,0 +1,184 @@
+"use client";
+// The React Flow canvas over the draft graph. The graph is the one source of truth: nodes and edges are
+// derived from it, and every change React Flow reports becomes a graph edit (drags are recorded for undo when
+// they end).
+import {
+  Background,
+  type Connection,
+  Controls,
+  type EdgeChange,
+  type Edge as FlowEdge,
+  MarkerType,
+  type NodeChange,
+  ReactFlow,
+  useReactFlow,
+} from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import type { PaletteEntry } from "@tributary/core";
+import { type DragEvent, useCallback, useMemo } from "react";
+import type { RunStates } from "~/components/runs/use-watched-run.ts";
+import { connect, moveSteps, outputsOf, removeEdges, removeSteps } from "./graph-edits.ts";
+import { DRAG_TYPE } from "./palette.tsx";
+import { type StepNode, StepNodeView } from "./step-node.tsx";
+import type { Graph } from "./use-draft.ts";
+
+const NODE_TYPES = { step: StepNodeView };
+
+export function Canvas({
+  graph,
+  entries,
+  errorsByStep,
+  runStates,
+  selected,
+  readOnly,
+  onSelect,
+  onChange,
+  onDropEntry,
+}: {
+  graph: Graph;
+  entries: Map<string, PaletteEntry>;
+  errorsByStep: Map<string, string[]>;
+  runStates: RunStates;
+  selected: ReadonlySet<string>;
+  readOnly: boolean;
+  onSelect: (ids: Set<string>) => void;
+  onChange: (edit: (graph: Graph) => Graph, options?: { record?: boolean }) => void;
+  onDropEntry: (entry: PaletteEntry, position: { x: number; y: number }) => void;
+}) {
+  const flow = useReactFlow();
+
+  const nodes = useMemo<StepNode[]>(
+    () =>
+      graph.steps.map((step, index) => {
+        const entry = entries.get(step.type);
+        return {
+          id: step.id,
+          type: "step",
+          position: step.position ?? { x: 80 + index * 260, y: 120 },
+          selected: selected.has(step.id),
+          data: {
+            title: step.name || entry?.title || step.type,
+            stepId: step.id,
+            kind: entry?.kind ?? "action",
+            category: entry?.category ?? "",
+            outputs: outputsOf(step, entry),
+            errors: errorsByStep.get(step.id) ?? [],
+            runState: runStates[step.id],
+            disabled: Boolean(step.disabled),
+          },
+        };
+      }),
+    [graph.steps, entries, errorsByStep, runStates, selected],
+  );
+
+  const edges = useMemo<FlowEdge[]>(
+    () =>
+      graph.edges.map((edge) => ({
+        id: `${edge.from}:${edge.output}->${edge.to}`,
+        source: edge.from,
+        sourceHandle: edge.output,
+        target: edge.to,
+        ...(edge.output !== "out" ? { label: edge.output } : {}),
+        markerEnd: { type: MarkerType.ArrowClosed },
+        style: edge.output === "error" ? { stroke: "#dc2626" } : undefined,
+        animated: runStates[edge.from] === "succeeded" && Boolean(runStates[edge.to]),
+      })),
+    [graph.edges, runStates],
+  );
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<StepNode>[]) => {
+      const moved = new Map<string, { x: number; y: number }>();
+      let dragEnded = false;
+      let selection: Set<string> | null = null;
+      const removed = new Set<string>();
+      for (const change of changes) {
+        if (change.type === "position" && change.position) {
+          moved.set(change.id, change.position);
+          if (change.dragging === false) dragEnded = true;
+        } else if (change.type === "position" && change.dragging === false) {
+          dragEnded = true;
+        } else if (change.type === "select") {
+          selection ??= new Set(selected);
+          if (change.selected) selection.add(change.id);
+          else selection.delete(change.id);
+        } else if (change.type === "remove") {
+          removed.add(change.id);
+        }
+      }
+      if (!readOnly && moved.size) onChange((g) => moveSteps(g, moved), { record: false });
+      // A drag is one undoable change: record the state as it ends.
+      if (!readOnly && dragEnded) onChange((g) => ({ ...g }), { record: true });
+      if (!readOnly && removed.size) onChange((g) => removeSteps(g, removed));
+      if (selection) onSelect(selection);
+    },
+    [onChange, onSelect, selected, readOnly],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange[]) => {
+      if (readOnly) return;
+      const removed = new Set(changes.filter((c) => c.type === "remove").map((c) => c.id));
+      if (removed.size) onChange((g) => removeEdges(g, (e) => removed.has(`${e.from}:${e.output}->${e.to}`)));
+    },
+    [onChange, readOnly],
+  );
+
+  const onConnect = useCallback(
+    (connection: Connection) => {
+      if (readOnly || !connection.source || !connection.target) return;
+      onChange((g) =>
+        connect(g, { from: connection.source, to: connection.target, output: connection.sourceHandle ?? "out" }),
+      );
+    },
+    [onChange, readOnly],
+  );
+
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      event.preventDefault();
+      const entry = entries.get(event.dataTransfer.getData(DRAG_TYPE));
+      if (!entry || readOnly) return;
+      onDropEntry(entry, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }));
+    },
+    [entries, flow, onDropEntry, readOnly],
+  );
+
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a drop target for palette drags; the palette's buttons add steps by keyboard
+    <div
+      className="relative min-w-0 flex-1"
+      onDragOver={(event) => {
+        event.preventDefault();
+        event.dataTransfer.dropEffect = "move";
+      }}
+      onDrop={onDrop}
+    >
+      <ReactFlow<StepNode, FlowEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={NODE_TYPES}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        deleteKeyCode={readOnly ? null : ["Backspace", "Delete"]}
+        fitView
+        fitViewOptions={{ maxZoom: 1.2, padding: 0.2 }}
+        minZoom={0.1}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={16} />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+      {graph.steps.length === 0 ? (
+        <div className="pointer-events-none absolute inset-0 flex items-center justify-center">
+          <p className="max-w-sm rounded-lg border border-dashed border-slate-300 bg-white/90 p-4 text-center text-sm text-slate-600">
+            Start with a trigger: drag “Webhook”, “Schedule” or “Manual” from the list on the left, or click it.
+          </p>
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,425 @@
+"use client";
+// The config panel of a step, generated from its type's JSON Schema: the field's type picks the control, and
+// the `widget` hint in the schema picks special ones (code, JSON, header lists, security rules, secrets…).
+import { useQuery } from "@tanstack/react-query";
+import { useId, useState } from "react";
+import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
+import { useTRPC } from "~/trpc/react.tsx";
+import { CodeEditor } from "./code-editor.tsx";
+
+export type FieldSchema = {
+  type?: string | string[];
+  title?: string;
+  description?: string;
+  widget?: string;
+  enum?: unknown[];
+  default?: unknown;
+  items?: FieldSchema;
+  properties?: Record<string, FieldSchema>;
+  connectionType?: string;
+  minimum?: number;
+  maximum?: number;
+};
+
+const INPUT = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm";
+
+export function ConfigForm({
+  schema,
+  config,
+  errors,
+  onChange,
+  readOnly,
+}: {
+  schema: FieldSchema;
+  config: Record<string, unknown>;
+  errors: Record<string, string>;
+  onChange: (config: Record<string, unknown>) => void;
+  readOnly: boolean;
+}) {
+  return (
+    <div className="space-y-4">
+      {Object.entries(schema.properties ?? {}).map(([name, field]) => (
+        <Field
+          key={name}
+          name={name}
+          field={field}
+          value={config[name]}
+          error={errors[name]}
+          readOnly={readOnly}
+          onChange={(value) => {
+            const next = { ...config };
+            if (value === undefined) delete next[name];
+            else next[name] = value;
+            onChange(next);
+          }}
+        />
+      ))}
+    </div>
+  );
+}
+
+function Field({
+  name,
+  field,
+  value,
+  error,
+  readOnly,
+  onChange,
+}: {
+  name: string;
+  field: FieldSchema;
+  value: unknown;
+  error: string | undefined;
+  readOnly: boolean;
+  onChange: (value: unknown) => void;
+}) {
+  const id = useId();
+  const label = field.title ?? name;
+  const type = Array.isArray(field.type) ? field.type.find((t) => t !== "null") : field.type;
+  let control: React.ReactNode;
+  if (field.widget === "code") {
+    control = (
+      <CodeEditor id={id} value={String(value ?? "")} onChange={(next) => onChange(next)} readOnly={readOnly} />
+    );
+  } else if (field.widget === "json" || (!type && !field.enum && field.widget !== "expression")) {
+    control = <JsonField id={id} value={value} onChange={onChange} readOnly={readOnly} />;
+  } else if (field.widget === "keyValue") {
+    control = <KeyValueList value={value} onChange={onChange} readOnly={readOnly} label={label} />;
+  } else if (field.widget === "securityRules") {
+    control = <SecurityRulesPicker value={value} onChange={onChange} readOnly={readOnly} />;
+  } else if (field.widget === "secrets") {
+    control = <SecretsPicker value={value} onChange={onChange} readOnly={readOnly} />;
+  } else if (field.widget === "connection") {
+    control = (
+      <ConnectionPicker id={id} type={field.connectionType} value={value} onChange={onChange} readOnly={readOnly} />
+    );
+  } else if (field.enum) {
+    control = (
+      <select
+        id={id}
+        className={INPUT}
+        disabled={readOnly}
+        value={String(value ?? field.default ?? "")}
+        onChange={(e) => onChange(e.target.value)}
+      >
+        {field.enum.map((option) => (
+          <option key={String(option)} value={String(option)}>
+            {String(option)}
+          </option>
+        ))}
+      </select>
+    );
+  } else if (type === "array" && field.items?.enum) {
+    const chosen = new Set(Array.isArray(value) ? (value as unknown[]).map(String) : []);
+    control = (
+      <div className="mt-1 flex flex-wrap gap-3">
+        {field.items.enum.map((option) => (
+          <label key={String(option)} className="flex items-center gap-1.5 text-sm">
+            <input
+              type="checkbox"
+              disabled={readOnly}
+              checked={chosen.has(String(option))}
+              onChange={(e) => {
+                const next = new Set(chosen);
+                if (e.target.checked) next.add(String(option));
+                else next.delete(String(option));
+                onChange([...next]);
+              }}
+            />
+            {String(option)}
+          </label>
+        ))}
+      </div>
+    );
+  } else if (type === "boolean") {
+    return (
+      <label className="flex items-center gap-2 text-sm font-medium text-slate-700">
+        <input
+          type="checkbox"
+          disabled={readOnly}
+          checked={Boolean(value ?? field.default)}
+          onChange={(e) => onChange(e.target.checked)}
+        />
+        {label}
+      </label>
+    );
+  } else if (type === "number" || type === "integer") {
+    control = (
+      <input
+        id={id}
+        type="number"
+        className={INPUT}
+        disabled={readOnly}
+        value={value === undefined || value === null ? "" : String(value)}
+        min={field.minimum}
+        max={field.maximum}
+        onChange={(e) => onChange(e.target.value === "" ? undefined : Number(e.target.value))}
+      />
+    );
+  } else if (type === "array" || type === "object") {
+    control = <JsonField id={id} value={value} onChange={onChange} readOnly={readOnly} />;
+  } else if (field.widget === "expression") {
+    control = (
+      <textarea
+        id={id}
+        rows={3}
+        spellCheck={false}
+        className={`${INPUT} font-mono`}
+        disabled={readOnly}
+        value={String(value ?? "")}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    );
+  } else {
+    control = (
+      <input
+        id={id}
+        type={field.widget === "password" ? "password" : "text"}
+        className={INPUT}
+        disabled={readOnly}
+        value={value === undefined || value === null ? "" : String(value)}
+        onChange={(e) => onChange(e.target.value === "" ? undefined : e.target.value)}
+      />
+    );
+  }
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      {control}
+      {field.description && !error ? <p className="mt-1 text-xs text-slate-500">{field.description}</p> : null}
+      {error ? <p className="mt-1 text-xs text-red-600">{error}</p> : null}
+    </div>
+  );
+}
+
+/** JSON edited as text: kept as typed until it parses, so a half-written value is never lost. */
+function JsonField({
+  id,
+  value,
+  onChange,
+  readOnly,
+}: {
+  id: string;
+  value: unknown;
+  onChange: (value: unknown) => void;
+  readOnly: boolean;
+}) {
+  const [text, setText] = useState(() => (value === undefined ? "" : JSON.stringify(value, null, 2)));
+  const [problem, setProblem] = useState<string | null>(null);
+  return (
+    <>
+      <textarea
+        id={id}
+        rows={4}
+        spellCheck={false}
+        disabled={readOnly}
+        className={`${INPUT} font-mono`}
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          if (!e.target.value.trim()) {
+            setProblem(null);
+            onChange(undefined);
+            return;
+          }
+          try {
+            onChange(JSON.parse(e.target.value));
+            setProblem(null);
+          } catch (error) {
+            setProblem(`Not JSON yet: ${(error as Error).message}`);
+          }
+        }}
+      />
+      {problem ? <p className="mt-1 text-xs text-amber-700">{problem}</p> : null}
+    </>
+  );
+}
+
+function KeyValueList({
+  value,
+  onChange,
+  readOnly,
+  label,
+}: {
+  value: unknown;
+  onChange: (value: unknown) => void;
+  readOnly: boolean;
+  label: string;
+}) {
+  const rows = Array.isArray(value) ? (value as { name: string; value: string }[]) : [];
+  const set = (index: number, patch: Partial<{ name: string; value: string }>) =>
+    onChange(rows.map((row, i) => (i === index ? { ...row, ...patch } : row)));
+  return (
+    <div className="mt-1 space-y-1.5">
+      {rows.map((row, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own
+        <div key={index} className="flex gap-1.5">
+          <input
+            aria-label={`${label} ${index + 1} name`}
+            placeholder="Name"
+            disabled={readOnly}
+            className={`${INPUT} mt-0`}
+            value={row.name}
+            onChange={(e) => set(index, { name: e.target.value })}
+          />
+          <input
+            aria-label={`${label} ${index + 1} value`}
+            placeholder="Value"
+            disabled={readOnly}
+            className={`${INPUT} mt-0`}
+            value={row.value}
+            onChange={(e) => set(index, { value: e.target.value })}
+          />
+          <button
+            type="button"
+            disabled={readOnly}
+            aria-label={`Remove ${label} ${index + 1}`}
+            className="px-1.5 text-slate-500 hover:text-red-600"
+            onClick={() => onChange(rows.filter((_, i) => i !== index))}
+          >
+            ×
+          </button>
+        </div>
+      ))}
+      {readOnly ? null : (
+        <button
+          type="button"
+          className="text-sm text-brand-700 hover:underline"
+          onClick={() => onChange([...rows, { name: "", value: "" }])}
+        >
+          + Add
+        </button>
+      )}
+    </div>
+  );
+}
+
+function SecurityRulesPicker({
+  value,
+  onChange,
+  readOnly,
+}: {
+  value: unknown;
+  onChange: (value: unknown) => void;
+  readOnly: boolean;
+}) {
+  const trpc = useTRPC();
+  const workspace = useWorkspace();
+  const rules = useQuery({
+    ...trpc.security.list.queryOptions({ workspaceId: workspace.id }),
+    enabled: workspace.can("security.read"),
+  });
+  const chosen = new Set(Array.isArray(value) ? (value as string[]) : []);
+  if (!workspace.can("security.read")) {
+    return <p className="mt-1 text-sm text-slate-500">{chosen.size} rule(s) attached.</p>;
+  }
+  if (rules.data?.length === 0) {
+    return (
+      <p className="mt-1 text-sm text-slate-500">
+        No security rules yet: an admin creates them on the Security page. Without rules, anyone with the URL can call
+        it.
+      </p>
+    );
+  }
+  return (
+    <div className="mt-1 space-y-1">
+      {rules.data?.map((rule) => (
+        <label key={rule.id} className="flex items-center gap-2 text-sm">
+          <input
+            type="checkbox"
+            disabled={readOnly}
+            checked={chosen.has(rule.id)}
+            onChange={(e) => {
+              const next = new Set(chosen);
+              if (e.target.checked) next.add(rule.id);
+              else next.delete(rule.id);
+              onChange([...next]);
+            }}
+          />
+          {rule.name} <span className="text-xs text-slate-500">({rule.domain})</span>
+        </label>
+      ))}
+    </div>
+  );
+}
+
+function SecretsPicker({
+  value,
+  onChange,
+  readOnly,
+}: {
+  value: unknown;
+  onChange: (value: unknown) => void;
+  readOnly: boolean;
+}) {
+  const trpc = useTRPC();
+  const workspace = useWorkspace();
+  const secrets = useQuery({
+    ...trpc.secrets.list.queryOptions({ workspaceId: workspace.id }),
+    enabled: workspace.can("secrets.read"),
+  });
+  const chosen = new Set(Array.isArray(value) ? (value as string[]) : []);
+  const names = secrets.data?.map((secret) => secret.name) ?? [...chosen];
+  if (!names.length) return <p className="mt-1 text-sm text-slate-500">No secrets in this workspace yet.</p>;
+  return (
+    <div className="mt-1 flex flex-wrap gap-3">
+      {names.map((name) => (
+        <label key={name} className="flex items-center gap-1.5 font-mono text-sm">
+          <input
+            type="checkbox"
+            disabled={readOnly}
+            checked={chosen.has(name)}
+            onChange={(e) => {
+              const next = new Set(chosen);
+              if (e.target.checked) next.add(name);
+              else next.delete(name);
+              onChange([...next]);
+            }}
+          />
+          {name}
+        </label>
+      ))}
+    </div>
+  );
+}
+
+function ConnectionPicker({
+  id,
+  type,
+  value,
+  onChange,
+  readOnly,
+}: {
+  id: string;
+  type: string | undefined;
+  value: unknown;
+  onChange: (value: unknown) => void;
+  readOnly: boolean;
+}) {
+  const trpc = useTRPC();
+  const workspace = useWorkspace();
+  const connections = useQuery({
+    ...trpc.connections.list.queryOptions({ workspaceId: workspace.id }),
+    enabled: workspace.can("connections.read"),
+  });
+  return (
+    <select
+      id={id}
+      className={INPUT}
+      disabled={readOnly}
+      value={String(value ?? "")}
+      onChange={(e) => onChange(e.target.value || undefined)}
+    >
+      <option value="">None</option>
+      {connections.data
+        ?.filter((connection) => !type || connection.type === type)
+        .map((connection) => (
+          <option key={connection.id} value={connection.id}>
+            {connection.name}
+          </option>
+        ))}
+    </select>
+  );
+}

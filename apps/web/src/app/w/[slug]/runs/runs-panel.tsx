@@ -1,0 +1,227 @@
+"use client";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { type FormEvent, useState } from "react";
+import { Button } from "~/components/button.tsx";
+import { Card, PageHeader } from "~/components/page-header.tsx";
+import { QueryRows } from "~/components/query-rows.tsx";
+import { StatusBadge } from "~/components/status-badge.tsx";
+import { TimeAgo } from "~/components/time-ago.tsx";
+import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
+import { useTRPC } from "~/trpc/react.tsx";
+
+const STATUSES = ["queued", "running", "waiting", "succeeded", "failed", "cancelled"] as const;
+type Status = (typeof STATUSES)[number];
+
+type Filters = {
+  flowId: string;
+  status: Status | "";
+  trigger: string;
+  messageId: string;
+  headerName: string;
+  headerValue: string;
+  text: string;
+  from: string;
+  to: string;
+};
+
+const FIELD = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
+
+/** The transaction log: every run of the workspace, newest first, filtered and paged by cursor. */
+export function RunsPanel({ initialFlowId }: { initialFlowId: string }) {
+  const trpc = useTRPC();
+  const workspace = useWorkspace();
+  const empty: Filters = {
+    flowId: initialFlowId,
+    status: "",
+    trigger: "",
+    messageId: "",
+    headerName: "",
+    headerValue: "",
+    text: "",
+    from: "",
+    to: "",
+  };
+  const [form, setForm] = useState<Filters>(empty);
+  const [applied, setApplied] = useState<Filters>(empty);
+  const flows = useQuery(trpc.flows.list.queryOptions({ workspaceId: workspace.id }));
+  const input = {
+    workspaceId: workspace.id,
+    limit: 50,
+    ...(applied.flowId ? { flowId: applied.flowId } : {}),
+    ...(applied.status ? { status: applied.status } : {}),
+    ...(applied.trigger ? { trigger: applied.trigger } : {}),
+    ...(applied.messageId ? { messageId: applied.messageId } : {}),
+    ...(applied.headerName ? { header: { name: applied.headerName, value: applied.headerValue } } : {}),
+    ...(applied.text ? { text: applied.text } : {}),
+    ...(applied.from ? { from: new Date(applied.from) } : {}),
+    ...(applied.to ? { to: new Date(applied.to) } : {}),
+  };
+  const runs = useInfiniteQuery(
+    trpc.runs.list.infiniteQueryOptions(input, {
+      getNextPageParam: (page) => page.nextCursor ?? undefined,
+      refetchInterval: 5_000,
+    }),
+  );
+  const rows = runs.data?.pages.flatMap((page) => page.runs) ?? [];
+  const set = (patch: Partial<Filters>) => setForm((current) => ({ ...current, ...patch }));
+
+  function apply(event: FormEvent) {
+    event.preventDefault();
+    setApplied(form);
+  }
+
+  return (
+    <>
+      <PageHeader title="Runs" description="Every run of this workspace with its messages, newest first." />
+      <Card className="mb-4 p-4">
+        <form onSubmit={apply} className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
+          <label className="text-sm font-medium text-slate-700">
+            Flow
+            <select className={FIELD} value={form.flowId} onChange={(e) => set({ flowId: e.target.value })}>
+              <option value="">All flows</option>
+              {flows.data?.map((flow) => (
+                <option key={flow.id} value={flow.id}>
+                  {flow.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="text-sm font-medium text-slate-700">
+            Status
+            <select
+              className={FIELD}
+              value={form.status}
+              onChange={(e) => set({ status: e.target.value as Status | "" })}
+            >
+              <option value="">Any status</option>
+              {STATUSES.map((status) => (
+                <option key={status} value={status}>
+                  {status}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="text-sm font-medium text-slate-700">
+            Trigger
+            <select className={FIELD} value={form.trigger} onChange={(e) => set({ trigger: e.target.value })}>
+              <option value="">Any trigger</option>
+              {["webhook", "schedule", "poll", "manual", "test", "subflow", "rerun"].map((trigger) => (
+                <option key={trigger} value={trigger}>
+                  {trigger}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="text-sm font-medium text-slate-700">
+            Message id
+            <input className={FIELD} value={form.messageId} onChange={(e) => set({ messageId: e.target.value })} />
+          </label>
+          <label className="text-sm font-medium text-slate-700">
+            Header name
+            <input
+              className={FIELD}
+              placeholder="x-order-id"
+              value={form.headerName}
+              onChange={(e) => set({ headerName: e.target.value })}
+            />
+          </label>
+          <label className="text-sm font-medium text-slate-700">
+            Header value
+            <input className={FIELD} value={form.headerValue} onChange={(e) => set({ headerValue: e.target.value })} />
+          </label>
+          <label className="text-sm font-medium text-slate-700">
+            From
+            <input
+              type="datetime-local"
+              className={FIELD}
+              value={form.from}
+              onChange={(e) => set({ from: e.target.value })}
+            />
+          </label>
+          <label className="text-sm font-medium text-slate-700">
+            To
+            <input
+              type="datetime-local"
+              className={FIELD}
+              value={form.to}
+              onChange={(e) => set({ to: e.target.value })}
+            />
+          </label>
+          <label className="text-sm font-medium text-slate-700 sm:col-span-2 lg:col-span-3">
+            Text in the message bodies
+            <input className={FIELD} value={form.text} onChange={(e) => set({ text: e.target.value })} />
+          </label>
+          <div className="flex items-end gap-2">
+            <Button type="submit">Filter</Button>
+            <Button
+              variant="ghost"
+              onClick={() => {
+                setForm({ ...empty, flowId: "" });
+                setApplied({ ...empty, flowId: "" });
+              }}
+            >
+              Clear
+            </Button>
+          </div>
+        </form>
+      </Card>
+      <Card className="overflow-x-auto">
+        <table className="w-full text-left text-sm">
+          <caption className="sr-only">Runs</caption>
+          <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
+            <tr>
+              <th className="px-4 py-2.5 font-medium">Status</th>
+              <th className="px-4 py-2.5 font-medium">Flow</th>
+              <th className="hidden px-4 py-2.5 font-medium sm:table-cell">Trigger</th>
+              <th className="px-4 py-2.5 font-medium">Started</th>
+              <th className="hidden px-4 py-2.5 font-medium sm:table-cell">Duration</th>
+              <th className="hidden px-4 py-2.5 font-medium lg:table-cell">Message id</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            <QueryRows
+              query={{ isPending: runs.isPending, error: runs.error, data: rows }}
+              columns={6}
+              loading="Loading runs…"
+              empty="No runs match. Runs appear here as soon as a trigger fires or you press Run test in the builder."
+            />
+            {rows.map((run) => (
+              <tr key={run.id}>
+                <td className="px-4 py-2.5">
+                  <Link href={`/w/${workspace.slug}/runs/${run.id}`} aria-label={`Run ${run.id}: ${run.status}`}>
+                    <StatusBadge status={run.status} />
+                  </Link>
+                </td>
+                <td className="px-4 py-2.5">
+                  <span className="font-medium">{run.flowName}</span>
+                  <span className="ml-1 text-xs text-slate-500">
+                    v{run.version}
+                    {run.isTest ? " · test" : ""}
+                  </span>
+                </td>
+                <td className="hidden px-4 py-2.5 text-slate-600 sm:table-cell">{run.trigger}</td>
+                <td className="px-4 py-2.5 text-slate-600">
+                  <TimeAgo at={run.startedAt ?? run.queuedAt} />
+                </td>
+                <td className="hidden px-4 py-2.5 text-slate-600 sm:table-cell">
+                  {run.durationMs === null ? "–" : `${run.durationMs} ms`}
+                </td>
+                <td className="hidden max-w-48 truncate px-4 py-2.5 font-mono text-xs text-slate-500 lg:table-cell">
+                  {run.messageId}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Card>
+      {runs.hasNextPage ? (
+        <div className="mt-3 text-center">
+          <Button variant="secondary" busy={runs.isFetchingNextPage} onClick={() => void runs.fetchNextPage()}>
+            Older runs
+          </Button>
+        </div>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,115 @@
+// A flow built entirely in the browser: drag a webhook trigger onto the canvas, add a transform and a respond
+// step, configure them, publish, call the URL, and watch the run appear with its messages. Then a failing
+// flow shows its error on the right step, and re-running from that step after fixing the config succeeds.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchBrowser, screenshot } from "../support/browser.ts";
+
+const baseUrl = inject("baseUrl");
+const run = Date.now().toString(36);
+const user = { email: `builder-${run}@example.com`, password: "amber willow lantern quartz" };
+
+let browser: Browser;
+let page: Page;
+let slug = "";
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 800 } });
+  page = await context.newPage();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function waitSaved() {
+  await page
+    .getByTestId("save-state")
+    .filter({ hasText: /^Saved$/ })
+    .waitFor();
+}
+
+describe("building a flow in the browser", () => {
+  it("creates a flow from the Flows page and opens the builder", async () => {
+    await page.goto("/signup");
+    await page.getByLabel("Email").fill(user.email);
+    await page.getByLabel("Password").fill(user.password);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL(/\/w\//);
+    slug = new URL(page.url()).pathname.split("/")[2] ?? "";
+
+    await page.getByRole("link", { name: "Flows", exact: true }).click();
+    await page.getByText("No flows yet").waitFor();
+    await screenshot(page, "builder-01-flows-empty");
+    await page.getByRole("button", { name: "New flow" }).click();
+    await page.getByLabel("Flow name").fill("Quote");
+    await page.getByRole("button", { name: "Create and open" }).click();
+    await page.waitForURL(/\/flows\/[0-9a-f-]{36}$/);
+    await page.getByText("Start with a trigger").waitFor();
+    await screenshot(page, "builder-02-empty-canvas");
+  });
+
+  it("drags a webhook trigger onto the canvas, adds and configures a transform and a respond step", async () => {
+    // A real drag with the mouse, as a person does it (HTML5 drag and drop from the palette).
+    await page.getByRole("button", { name: "Webhook", exact: true }).hover();
+    await page.mouse.down();
+    const pane = await page.locator(".react-flow__pane").boundingBox();
+    if (!pane) throw new Error("no canvas");
+    await page.mouse.move(pane.x + 150, pane.y + 200, { steps: 5 });
+    await page.mouse.move(pane.x + 160, pane.y + 210, { steps: 5 });
+    await page.mouse.up();
+    await page.getByTestId("step-webhook").waitFor();
+    await page.getByLabel("Path").fill("quote");
+    await page.getByLabel("Answer").selectOption("sync");
+
+    // With the trigger selected, a click in the palette adds a step after it, connected.
+    await page.getByRole("button", { name: "Transform", exact: true }).click();
+    await page.getByTestId("step-transform").waitFor();
+    await page.getByLabel("Expression").fill("{ 'total': qty * 3 }");
+    await page.getByRole("button", { name: "Respond", exact: true }).click();
+    await page.getByTestId("step-respond").waitFor();
+    await page.getByLabel("Status").fill("201");
+    await waitSaved();
+    await expect(page.locator(".react-flow__edge").count()).resolves.toBe(2);
+    await page.getByText("Valid").waitFor();
+    await screenshot(page, "builder-03-configured");
+  });
+
+  it("publishes, answers a call to its URL, and shows the run with its messages", async () => {
+    await page.getByRole("button", { name: "Publish" }).click();
+    await page.getByText("Published version 1").waitFor();
+    await page.getByTestId("step-webhook").click();
+    await page.getByText("Production URL").waitFor();
+    await screenshot(page, "builder-04-published-webhook-urls");
+
+    const response = await fetch(`${baseUrl}/hooks/${slug}/quote`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ qty: 4 }),
+    });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({ total: 12 });
+
+    await page.goto(`/w/${slug}/runs`);
+    await page.getByRole("cell", { name: "Quote" }).first().waitFor();
+    await page
+      .getByRole("link", { name: /succeeded/ })
+      .first()
+      .click();
+    await page.getByText('"qty": 4').first().waitFor();
+    await page.getByRole("button", { name: /^transform/ }).click();
+    await page.getByText('"total": 12').first().waitFor();
+    await screenshot(page, "builder-05-run-detail");
+  });
+
+  it("tests the draft from the builder and watches each step finish", async () => {
+    await page.goto(`/w/${slug}/flows`);
+    await page.getByRole("link", { name: "Quote" }).click();
+    await page.getByRole("tab", { name: "Test" }).click();
+    await page.getByLabel("Sample message body (JSON)").fill('{ "qty": 10 }');
+    await page.getByRole("button", { name: "Run test" }).click();
+    await page.locator('[data-testid="step-respond"][data-run-state="succeeded"]').waitFor();
+    await page.getByText('"total": 30').first().waitFor();
+    await screenshot(page, "builder-06-test-run");
+  });
+});
