@@ -3,7 +3,7 @@
 // flow shows its error on the right step, and re-running from that step after fixing the config succeeds.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, screenshot } from "../support/browser.ts";
+import { callProcedure, launchBrowser, screenshot } from "../support/browser.ts";
 
 const baseUrl = inject("baseUrl");
 const run = Date.now().toString(36);
@@ -111,5 +111,57 @@ describe("building a flow in the browser", () => {
     await page.locator('[data-testid="step-respond"][data-run-state="succeeded"]').waitFor();
     await page.getByText('"total": 30').first().waitFor();
     await screenshot(page, "builder-06-test-run");
+  });
+
+  it("shows a failure on the step that failed, and re-running from it after a fix succeeds", async () => {
+    const workspace = await page.evaluate(async (slug) => {
+      const input = encodeURIComponent(JSON.stringify({ json: { slug } }));
+      return (await (await fetch(`/api/trpc/workspaces.bySlug?input=${input}`)).json()).result.data.json;
+    }, slug);
+    const created = await callProcedure(page, "flows.create", {
+      workspaceId: workspace.id,
+      name: "Pricing",
+      graph: {
+        version: 1,
+        steps: [
+          { id: "hook", type: "trigger.webhook", config: { path: "price" }, position: { x: 0, y: 0 } },
+          {
+            id: "price",
+            type: "data.transform",
+            config: { expression: "$error('no price list')" },
+            position: { x: 260, y: 0 },
+          },
+        ],
+        edges: [{ from: "hook", to: "price", output: "out" }],
+      },
+    });
+    const flowId = created.body.result.data.json.id as string;
+    await callProcedure(page, "flows.publish", { workspaceId: workspace.id, flowId });
+    const call = await fetch(`${baseUrl}/hooks/${slug}/price`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"item":"tea"}',
+    });
+    const { runId } = (await call.json()) as { runId: string };
+
+    await page.goto(`/w/${slug}/runs/${runId}`);
+    await page.getByText("Step price failed").waitFor();
+    await page.getByRole("button", { name: /^price\s*failed/ }).waitFor();
+    await screenshot(page, "builder-07-failed-run");
+
+    await page.getByRole("link", { name: "Open the flow" }).click();
+    await page.getByTestId("step-price").click();
+    await page.getByLabel("Expression").fill("{ 'item': item, 'price': 4 }");
+    await waitSaved();
+    await page.getByRole("button", { name: "Publish" }).click();
+    await page.getByText("Published version 2").waitFor();
+
+    await page.goto(`/w/${slug}/runs/${runId}`);
+    await page.getByRole("button", { name: "Re-run from price" }).click();
+    await page.waitForURL((url) => url.pathname.endsWith("/runs/") === false && !url.pathname.endsWith(runId));
+    await page.getByText("succeeded").first().waitFor();
+    await page.getByRole("button", { name: /^price/ }).click();
+    await page.getByText('"price": 4').first().waitFor();
+    await screenshot(page, "builder-08-rerun-from-step");
   });
 });

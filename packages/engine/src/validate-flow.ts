@@ -125,10 +125,12 @@ export function validateFlow({ graph, catalog }: { graph: FlowGraph; catalog: St
   });
 
   const triggers = graph.steps.filter((step) => catalog.get(step.type)?.kind === "trigger");
-  if (graph.steps.length > 0 && triggers.length === 0) {
+  if (triggers.length === 0) {
     errors.push({
       code: "no_trigger",
-      message: "The flow has no trigger: add a webhook, schedule or manual trigger to start it.",
+      message: graph.steps.length
+        ? "The flow has no trigger: add a webhook, schedule or manual trigger to start it."
+        : "The flow is empty: start with a trigger (a webhook, a schedule or a manual trigger).",
     });
   }
 
