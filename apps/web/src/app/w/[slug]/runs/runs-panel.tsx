@@ -195,10 +195,7 @@ export function RunsPanel({ initialFlowId }: { initialFlowId: string }) {
                 </td>
                 <td className="px-4 py-2.5">
                   <span className="font-medium">{run.flowName}</span>
-                  <span className="ml-1 text-xs text-slate-500">
-                    v{run.version}
-                    {run.isTest ? " · test" : ""}
-                  </span>
+                  <span className="ml-1 text-xs text-slate-500">{run.isTest ? "draft test" : `v${run.version}`}</span>
                 </td>
                 <td className="hidden px-4 py-2.5 text-slate-600 sm:table-cell">{run.trigger}</td>
                 <td className="px-4 py-2.5 text-slate-600">

@@ -1,7 +1,7 @@
 "use client";
 import type { PaletteEntry } from "@tributary/core";
+import { ConfigForm, type FieldSchema } from "~/components/config/config-form.tsx";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
-import { ConfigForm, type FieldSchema } from "./config-form.tsx";
 import { FireTimes } from "./fire-times.tsx";
 import type { Problem } from "./problems.ts";
 import type { Step } from "./use-draft.ts";

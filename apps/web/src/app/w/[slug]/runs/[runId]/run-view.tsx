@@ -39,8 +39,8 @@ export function RunView({ runId }: { runId: string }) {
         title={`Run of ${run.flowName}`}
         description={
           <>
-            Version {run.version} · {run.trigger}
-            {run.isTest ? " (test)" : ""} · message <code className="text-xs">{run.messageId}</code>
+            {run.isTest ? "Test of the draft" : `Version ${run.version}`} · {run.trigger} · message{" "}
+            <code className="text-xs">{run.messageId}</code>
           </>
         }
         actions={
