@@ -115,6 +115,15 @@ describe("building a flow in the browser", () => {
     await page.locator('[data-testid="step-respond"][data-run-state="succeeded"]').waitFor();
     await page.getByText('"total": 30').first().waitFor();
     await screenshot(page, "builder-06-test-run");
+
+    // Expression fields preview their result for the last test's message.
+    await page.getByRole("tab", { name: "Step" }).click();
+    await page.getByTestId("step-transform").click();
+    await page.getByTestId("expression-preview").filter({ hasText: '{"total":30}' }).waitFor();
+    await page.getByLabel("Expression").fill("{ 'total': qty * 5 }");
+    await page.getByTestId("expression-preview").filter({ hasText: '{"total":50}' }).waitFor();
+    await page.getByLabel("Expression").fill("{ 'total': qty * 3 }");
+    await screenshot(page, "builder-07-expression-preview");
   });
 
   it("shows a failure on the step that failed, and re-running from it after a fix succeeds", async () => {
@@ -151,7 +160,7 @@ describe("building a flow in the browser", () => {
     await page.goto(`/w/${slug}/runs/${runId}`);
     await page.getByText("Step price failed").waitFor();
     await page.getByRole("button", { name: /^price\s*failed/ }).waitFor();
-    await screenshot(page, "builder-07-failed-run");
+    await screenshot(page, "builder-08-failed-run");
 
     await page.getByRole("link", { name: "Open the flow" }).click();
     await page.getByTestId("step-price").click();
@@ -166,7 +175,7 @@ describe("building a flow in the browser", () => {
     await page.getByText("succeeded").first().waitFor();
     await page.getByRole("button", { name: /^price/ }).click();
     await page.getByText('"price": 4').first().waitFor();
-    await screenshot(page, "builder-08-rerun-from-step");
+    await screenshot(page, "builder-09-rerun-from-step");
   });
 
   it("keeps secrets write-only and tests a connection from its page", async () => {
@@ -176,7 +185,7 @@ describe("building a flow in the browser", () => {
     await page.getByRole("button", { name: "Save secret" }).click();
     await page.getByRole("cell", { name: "SHOP_API_KEY", exact: true }).waitFor();
     await expect(page.getByText("sk-very-secret-value").count()).resolves.toBe(0);
-    await screenshot(page, "builder-09-secrets");
+    await screenshot(page, "builder-10-secrets");
 
     await page.goto(`/w/${slug}/connections`);
     await page.getByRole("button", { name: "New connection" }).click();
@@ -186,7 +195,7 @@ describe("building a flow in the browser", () => {
     await page.getByRole("button", { name: "Test connection" }).click();
     // Loopback is not on the workspace's allowed hosts: the test says so instead of calling it.
     await page.getByText(/Failed: .+/).waitFor();
-    await screenshot(page, "builder-10-connections");
+    await screenshot(page, "builder-11-connections");
   });
 
   it("shows the read-only pages on a 390-px phone without sideways scrolling", async () => {

@@ -38,6 +38,7 @@ export {
   listFlowVersions,
   listVersionsInput,
 } from "./flows/list-versions.ts";
+export { previewExpression, previewExpressionInput } from "./flows/preview-expression.ts";
 export { CODE_STEP_TYPE, type CompiledSteps, checkGraph, publishFlow, publishFlowInput } from "./flows/publish-flow.ts";
 export { setFlowStatus, setFlowStatusInput } from "./flows/set-flow-status.ts";
 export { type ConnectionTypeEntry, connectionTypes, type PaletteEntry, stepTypes } from "./flows/step-types.ts";

@@ -10,6 +10,8 @@ import {
   listFlows,
   listFlowVersions,
   listVersionsInput,
+  previewExpression,
+  previewExpressionInput,
   previewFireTimes,
   previewFireTimesInput,
   publishFlow,
@@ -79,6 +81,11 @@ export const flowsRouter = router({
     .mutation(({ ctx: { db, actor, workspace }, input }) =>
       saveFlowDraft({ db, actor, ...input, workspaceId: workspace.id }),
     ),
+
+  /** What an expression or template gives for a sample message (the config panel's live preview). */
+  previewExpression: workspaceProcedure("flows.read")
+    .input(previewExpressionInput)
+    .query(({ input }) => previewExpression(input)),
 
   /** The next five fire times of a schedule or polling trigger's config. */
   fireTimes: workspaceProcedure("flows.read")

@@ -6,6 +6,7 @@ import { useId, useState } from "react";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { useTRPC } from "~/trpc/react.tsx";
 import { CodeEditor } from "./code-editor.tsx";
+import { ExpressionPreview } from "./expression-preview.tsx";
 
 export type FieldSchema = {
   type?: string | string[];
@@ -160,26 +161,33 @@ function Field({
     control = <JsonField id={id} value={value} onChange={onChange} readOnly={readOnly} />;
   } else if (field.widget === "expression") {
     control = (
-      <textarea
-        id={id}
-        rows={3}
-        spellCheck={false}
-        className={`${INPUT} font-mono`}
-        disabled={readOnly}
-        value={String(value ?? "")}
-        onChange={(e) => onChange(e.target.value)}
-      />
+      <>
+        <textarea
+          id={id}
+          rows={3}
+          spellCheck={false}
+          className={`${INPUT} font-mono`}
+          disabled={readOnly}
+          value={String(value ?? "")}
+          onChange={(e) => onChange(e.target.value)}
+        />
+        <ExpressionPreview kind="expression" source={String(value ?? "")} />
+      </>
     );
   } else {
+    const text = value === undefined || value === null ? "" : String(value);
     control = (
-      <input
-        id={id}
-        type={field.widget === "password" ? "password" : "text"}
-        className={INPUT}
-        disabled={readOnly}
-        value={value === undefined || value === null ? "" : String(value)}
-        onChange={(e) => onChange(e.target.value === "" ? undefined : e.target.value)}
-      />
+      <>
+        <input
+          id={id}
+          type={field.widget === "password" ? "password" : "text"}
+          className={INPUT}
+          disabled={readOnly}
+          value={text}
+          onChange={(e) => onChange(e.target.value === "" ? undefined : e.target.value)}
+        />
+        {text.includes("{{") ? <ExpressionPreview kind="template" source={text} /> : null}
+      </>
     );
   }
   return (

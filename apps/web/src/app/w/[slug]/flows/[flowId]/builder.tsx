@@ -7,6 +7,7 @@ import Link from "next/link";
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import { Alert } from "~/components/alert.tsx";
 import { Button } from "~/components/button.tsx";
+import { SampleMessage } from "~/components/config/expression-preview.tsx";
 import { useWatchedRun } from "~/components/runs/use-watched-run.ts";
 import { StatusBadge } from "~/components/status-badge.tsx";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
@@ -49,6 +50,7 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
   const [viewing, setViewing] = useState<{ number: number; graph: Graph } | null>(null);
   const [testRunId, setTestRunId] = useState<string | null>(null);
   const [publishProblem, setPublishProblem] = useState<string | null>(null);
+  const [sampleText, setSampleText] = useState('{\n  "hello": "world"\n}');
   const clipboard = useRef<Clipboard | null>(null);
   const byType = useMemo(() => new Map(entries.map((entry) => [entry.type, entry])), [entries]);
 
@@ -62,6 +64,15 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
   const problems = (validation.data ?? []) as Problem[];
   const errorsByStep = useMemo(() => problemsByStep(viewing ? [] : problems), [problems, viewing]);
   const watched = useWatchedRun({ workspaceId: workspace.id, runId: testRunId });
+  // Expression previews evaluate against the last test's input, or the sample being written.
+  const sample = useMemo(() => {
+    if (watched.run) return watched.run.input.body;
+    try {
+      return JSON.parse(sampleText) as unknown;
+    } catch {
+      return undefined;
+    }
+  }, [watched.run, sampleText]);
 
   const publish = useMutation(
     trpc.flows.publish.mutationOptions({
@@ -144,144 +155,148 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
 
   const base = `/w/${workspace.slug}`;
   return (
-    <div className="relative left-1/2 -my-8 flex h-[calc(100vh-87px)] w-screen -translate-x-1/2 flex-col bg-slate-50">
-      <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-white px-4 py-2">
-        <Link href={`${base}/flows`} className="text-sm text-slate-500 hover:text-slate-800">
-          ← Flows
-        </Link>
-        <h1 className="truncate text-base font-semibold">{flow.name}</h1>
-        <StatusBadge status={published ? status : "draft"} />
-        <SaveIndicator state={draft.save} />
-        <div className="ml-auto flex flex-wrap items-center gap-1.5">
-          <span className={`text-sm ${problems.length ? "text-red-700" : "text-emerald-700"}`} aria-live="polite">
-            {problems.length
-              ? `${problems.length} problem${problems.length === 1 ? "" : "s"}`
-              : validation.data
-                ? "Valid"
-                : ""}
-          </span>
-          {editable ? (
-            <>
-              <Button variant="ghost" onClick={draft.undo} disabled={!draft.canUndo} aria-label="Undo">
-                ↶
-              </Button>
-              <Button variant="ghost" onClick={draft.redo} disabled={!draft.canRedo} aria-label="Redo">
-                ↷
-              </Button>
-            </>
-          ) : null}
-          <ShortcutsHelp />
-          {workspace.can("flows.operate") && published ? (
-            <Button
-              variant="secondary"
-              busy={setStatus.isPending}
-              onClick={() =>
-                setStatus.mutate({
-                  workspaceId: workspace.id,
-                  flowId: flow.id,
-                  status: status === "active" ? "paused" : "active",
-                })
-              }
-            >
-              {status === "active" ? "Pause" : "Activate"}
-            </Button>
-          ) : null}
-          {workspace.can("flows.publish") ? (
-            <Button onClick={() => void publishNow()} busy={publish.isPending} disabled={viewing !== null}>
-              Publish
-            </Button>
-          ) : null}
-        </div>
-      </div>
-      {publishProblem ? (
-        <div className="border-b border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800" role="alert">
-          {publishProblem}
-        </div>
-      ) : null}
-      {publish.isSuccess && !publishProblem ? (
-        <div className="border-b border-emerald-200 bg-emerald-50 px-4 py-2 text-sm text-emerald-800" role="status">
-          Published version {publish.data.number}. It runs from now on.
-        </div>
-      ) : null}
-      {viewing ? (
-        <div className="border-b border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900" role="status">
-          Viewing version {viewing.number} (read-only).{" "}
-          <button type="button" className="underline" onClick={() => setViewing(null)}>
-            Back to the draft
-          </button>
-        </div>
-      ) : null}
-      <div className="flex min-h-0 flex-1">
-        {readOnly ? null : <Palette entries={entries} onAdd={(entry) => add(entry)} />}
-        <Canvas
-          graph={graph}
-          entries={byType}
-          errorsByStep={errorsByStep}
-          runStates={viewing ? {} : watched.states}
-          selected={selected}
-          readOnly={readOnly}
-          onSelect={setSelected}
-          onChange={draft.change}
-          onDropEntry={(entry, position) => add(entry, position)}
-        />
-        <aside aria-label="Panel" className="flex w-96 shrink-0 flex-col border-l border-slate-200 bg-white">
-          <div role="tablist" className="flex border-b border-slate-200 text-sm">
-            {(["step", "test", "versions"] as const).map((name) => (
-              <button
-                key={name}
-                type="button"
-                role="tab"
-                aria-selected={tab === name}
-                onClick={() => setTab(name)}
-                className="flex-1 border-b-2 border-transparent px-3 py-2 capitalize text-slate-600 aria-selected:border-brand-600 aria-selected:font-medium aria-selected:text-slate-900"
+    <SampleMessage.Provider value={sample}>
+      <div className="relative left-1/2 -my-8 flex h-[calc(100vh-87px)] w-screen -translate-x-1/2 flex-col bg-slate-50">
+        <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-white px-4 py-2">
+          <Link href={`${base}/flows`} className="text-sm text-slate-500 hover:text-slate-800">
+            ← Flows
+          </Link>
+          <h1 className="truncate text-base font-semibold">{flow.name}</h1>
+          <StatusBadge status={published ? status : "draft"} />
+          <SaveIndicator state={draft.save} />
+          <div className="ml-auto flex flex-wrap items-center gap-1.5">
+            <span className={`text-sm ${problems.length ? "text-red-700" : "text-emerald-700"}`} aria-live="polite">
+              {problems.length
+                ? `${problems.length} problem${problems.length === 1 ? "" : "s"}`
+                : validation.data
+                  ? "Valid"
+                  : ""}
+            </span>
+            {editable ? (
+              <>
+                <Button variant="ghost" onClick={draft.undo} disabled={!draft.canUndo} aria-label="Undo">
+                  ↶
+                </Button>
+                <Button variant="ghost" onClick={draft.redo} disabled={!draft.canRedo} aria-label="Redo">
+                  ↷
+                </Button>
+              </>
+            ) : null}
+            <ShortcutsHelp />
+            {workspace.can("flows.operate") && published ? (
+              <Button
+                variant="secondary"
+                busy={setStatus.isPending}
+                onClick={() =>
+                  setStatus.mutate({
+                    workspaceId: workspace.id,
+                    flowId: flow.id,
+                    status: status === "active" ? "paused" : "active",
+                  })
+                }
               >
-                {name === "step" ? "Step" : name === "test" ? "Test" : "Versions"}
-              </button>
-            ))}
+                {status === "active" ? "Pause" : "Activate"}
+              </Button>
+            ) : null}
+            {workspace.can("flows.publish") ? (
+              <Button onClick={() => void publishNow()} busy={publish.isPending} disabled={viewing !== null}>
+                Publish
+              </Button>
+            ) : null}
           </div>
-          <div className="min-h-0 flex-1 overflow-y-auto p-4">
-            {tab === "step" ? (
-              selectedStep ? (
-                <StepPanel
-                  step={selectedStep}
-                  entry={byType.get(selectedStep.type)}
-                  problems={viewing ? [] : problems.filter((p) => p.stepId === selectedStep.id)}
-                  published={published}
-                  readOnly={readOnly}
-                  onChange={(patch) => draft.change((g) => updateStep(g, selectedStep.id, patch))}
-                  onRemove={() => {
-                    draft.change((g) => removeSteps(g, new Set([selectedStep.id])));
-                    setSelected(new Set());
+        </div>
+        {publishProblem ? (
+          <div className="border-b border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800" role="alert">
+            {publishProblem}
+          </div>
+        ) : null}
+        {publish.isSuccess && !publishProblem ? (
+          <div className="border-b border-emerald-200 bg-emerald-50 px-4 py-2 text-sm text-emerald-800" role="status">
+            Published version {publish.data.number}. It runs from now on.
+          </div>
+        ) : null}
+        {viewing ? (
+          <div className="border-b border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900" role="status">
+            Viewing version {viewing.number} (read-only).{" "}
+            <button type="button" className="underline" onClick={() => setViewing(null)}>
+              Back to the draft
+            </button>
+          </div>
+        ) : null}
+        <div className="flex min-h-0 flex-1">
+          {readOnly ? null : <Palette entries={entries} onAdd={(entry) => add(entry)} />}
+          <Canvas
+            graph={graph}
+            entries={byType}
+            errorsByStep={errorsByStep}
+            runStates={viewing ? {} : watched.states}
+            selected={selected}
+            readOnly={readOnly}
+            onSelect={setSelected}
+            onChange={draft.change}
+            onDropEntry={(entry, position) => add(entry, position)}
+          />
+          <aside aria-label="Panel" className="flex w-96 shrink-0 flex-col border-l border-slate-200 bg-white">
+            <div role="tablist" className="flex border-b border-slate-200 text-sm">
+              {(["step", "test", "versions"] as const).map((name) => (
+                <button
+                  key={name}
+                  type="button"
+                  role="tab"
+                  aria-selected={tab === name}
+                  onClick={() => setTab(name)}
+                  className="flex-1 border-b-2 border-transparent px-3 py-2 capitalize text-slate-600 aria-selected:border-brand-600 aria-selected:font-medium aria-selected:text-slate-900"
+                >
+                  {name === "step" ? "Step" : name === "test" ? "Test" : "Versions"}
+                </button>
+              ))}
+            </div>
+            <div className="min-h-0 flex-1 overflow-y-auto p-4">
+              {tab === "step" ? (
+                selectedStep ? (
+                  <StepPanel
+                    step={selectedStep}
+                    entry={byType.get(selectedStep.type)}
+                    problems={viewing ? [] : problems.filter((p) => p.stepId === selectedStep.id)}
+                    published={published}
+                    readOnly={readOnly}
+                    onChange={(patch) => draft.change((g) => updateStep(g, selectedStep.id, patch))}
+                    onRemove={() => {
+                      draft.change((g) => removeSteps(g, new Set([selectedStep.id])));
+                      setSelected(new Set());
+                    }}
+                  />
+                ) : (
+                  <FlowOverview problems={viewing ? [] : problems} selectedCount={selected.size} />
+                )
+              ) : null}
+              {tab === "test" ? (
+                <TestPanel
+                  flowId={flow.id}
+                  run={watched.run}
+                  selectedStepId={selectedStep?.id ?? null}
+                  onStarted={setTestRunId}
+                  beforeRun={draft.flush}
+                  sample={sampleText}
+                  onSample={setSampleText}
+                />
+              ) : null}
+              {tab === "versions" ? (
+                <VersionsPanel
+                  flowId={flow.id}
+                  viewing={viewing?.number ?? null}
+                  onView={setViewing}
+                  onRestore={(restored) => {
+                    setViewing(null);
+                    draft.replace(restored);
                   }}
                 />
-              ) : (
-                <FlowOverview problems={viewing ? [] : problems} selectedCount={selected.size} />
-              )
-            ) : null}
-            {tab === "test" ? (
-              <TestPanel
-                flowId={flow.id}
-                run={watched.run}
-                selectedStepId={selectedStep?.id ?? null}
-                onStarted={setTestRunId}
-                beforeRun={draft.flush}
-              />
-            ) : null}
-            {tab === "versions" ? (
-              <VersionsPanel
-                flowId={flow.id}
-                viewing={viewing?.number ?? null}
-                onView={setViewing}
-                onRestore={(restored) => {
-                  setViewing(null);
-                  draft.replace(restored);
-                }}
-              />
-            ) : null}
-          </div>
-        </aside>
+              ) : null}
+            </div>
+          </aside>
+        </div>
       </div>
-    </div>
+    </SampleMessage.Provider>
   );
 }
 

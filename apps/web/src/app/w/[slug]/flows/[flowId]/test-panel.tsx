@@ -17,17 +17,20 @@ export function TestPanel({
   selectedStepId,
   onStarted,
   beforeRun,
+  sample,
+  onSample,
 }: {
   flowId: string;
   run: RunDetail | undefined;
   selectedStepId: string | null;
   onStarted: (runId: string) => void;
   beforeRun: () => Promise<void>;
+  sample: string;
+  onSample: (sample: string) => void;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const workspace = useWorkspace();
-  const [sample, setSample] = useState('{\n  "hello": "world"\n}');
   const [problem, setProblem] = useState<string | null>(null);
   const start = useMutation(trpc.runs.start.mutationOptions());
   const recent = useQuery(trpc.runs.list.queryOptions({ workspaceId: workspace.id, flowId, limit: 5 }));
@@ -53,7 +56,7 @@ export function TestPanel({
 
   async function reuse(runId: string) {
     const past = await queryClient.fetchQuery(trpc.runs.get.queryOptions({ workspaceId: workspace.id, runId }));
-    setSample(JSON.stringify(past.input.body, null, 2));
+    onSample(JSON.stringify(past.input.body, null, 2));
   }
 
   const stepRuns = run?.steps.filter((step) => !selectedStepId || step.stepId === selectedStepId) ?? [];
@@ -68,7 +71,7 @@ export function TestPanel({
         rows={6}
         spellCheck={false}
         value={sample}
-        onChange={(e) => setSample(e.target.value)}
+        onChange={(e) => onSample(e.target.value)}
         className="block w-full rounded-md border border-slate-300 px-2.5 py-1.5 font-mono text-xs"
       />
       {recent.data?.runs.length ? (
