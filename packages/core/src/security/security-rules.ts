@@ -337,7 +337,7 @@ export async function securityRuleUsage({
 
 export const deleteRuleInput = z.object({
   ruleId: z.uuid(),
-  /** Deleting a rule that guards webhooks needs this: those webhooks then no longer require it. */
+  /** Deleting a rule that guards webhooks needs this; a webhook whose rules are all gone refuses every call. */
   confirmInUse: z.boolean().default(false),
 });
 
@@ -356,7 +356,7 @@ export async function deleteSecurityRule({
       const list = [...new Set(usage.map((u) => `"${u.flowName}" (${u.stepId})`))].join(", ");
       throw new AppError(
         "CONFLICT",
-        `"${rule.name}" guards the webhooks of ${list}. Delete it anyway? They will no longer require it.`,
+        `"${rule.name}" guards the webhooks of ${list}. Delete it anyway? Webhooks left with no rule of their own refuse every call until you attach another.`,
         { usage },
       );
     }
