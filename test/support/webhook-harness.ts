@@ -54,6 +54,8 @@ export function webhookHarness(
         json: json as Record<string, unknown> & { error?: { code: string; message: string } },
       };
     },
+    /** A request as built by the caller (streamed bodies, odd methods), straight to the handler. */
+    handle: (request: Request, ip = "203.0.113.10") => handler(request, { clientIp: ip }),
     close: () => subscriber.disconnect(),
   };
 }
