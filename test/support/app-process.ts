@@ -10,9 +10,23 @@ import { TEST_REDIS_URL } from "./services.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
-export type RunningApp = { baseUrl: string; redisPrefix: string; stop(): Promise<void> };
+export type RunningApp = {
+  baseUrl: string;
+  redisPrefix: string;
+  /** Process ids, for benchmarks that watch memory. */
+  pids: { web: number; worker: number };
+  stop(): Promise<void>;
+};
 
-export async function startApp({ databaseUrl, logDir }: { databaseUrl: string; logDir: string }): Promise<RunningApp> {
+export async function startApp({
+  databaseUrl,
+  logDir,
+  env: extra = {},
+}: {
+  databaseUrl: string;
+  logDir: string;
+  env?: Record<string, string>;
+}): Promise<RunningApp> {
   const port = await freePort();
   const redisPrefix = `e2e:${randomBytes(4).toString("hex")}:`;
   const env = {
@@ -26,6 +40,7 @@ export async function startApp({ databaseUrl, logDir }: { databaseUrl: string; l
     AUTH_SECRET: randomBytes(32).toString("base64url"),
     ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     NEXT_TELEMETRY_DISABLED: "1",
+    ...extra,
   };
   mkdirSync(logDir, { recursive: true });
   const children: ChildProcess[] = [
@@ -57,7 +72,10 @@ export async function startApp({ databaseUrl, logDir }: { databaseUrl: string; l
       (response) => response.ok,
       () => false,
     );
-    if (healthy) return { baseUrl, redisPrefix, stop };
+    if (healthy) {
+      const [web, worker] = children.map((child) => child.pid ?? 0) as [number, number];
+      return { baseUrl, redisPrefix, pids: { web, worker }, stop };
+    }
     await sleep(250);
   }
   await stop();
