@@ -1,6 +1,6 @@
 // The webhook ingress with real Postgres, Redis and a real worker: URLs, methods, content types, response
 // modes, limits, idempotency and test URLs.
-import { createSecretBox, createSecurityRule, setFlowStatus } from "@tributary/core";
+import { createDb, createSecretBox, createSecurityRule, setFlowStatus } from "@tributary/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
 import { useTestEnvironment } from "../support/environment.ts";
@@ -192,6 +192,44 @@ describe("webhook channels", () => {
     expect(response.status).toBe(429);
     expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
     await env.redis.del(`ingress:rate:${seeded.workspace.id}:${minute}`);
+  });
+
+  it("limits callers waiting on sync answers: over the plan's number, 429 with the run id, and the run still runs", async () => {
+    await publishedFlow({
+      ...ctx(),
+      graph: graph(
+        [hook("crowded", { responseMode: "sync" }), ["echo", "data.transform", { expression: "{ 'ok': true }" }]],
+        [["hook", "echo"]],
+      ),
+    });
+    const waitsKey = `ingress:sync-waits:${seeded.workspace.id}`;
+    await env.redis.set(waitsKey, "100000");
+    try {
+      const response = await hooks.call(`${base}/crowded`, {
+        body: "{}",
+        headers: { "content-type": "application/json" },
+      });
+      expect(response.status).toBe(429);
+      expect(response.json.error?.code).toBe("too_many_waiting");
+      const runId = String((response.json.error as unknown as { details: { runId: string } }).details.runId);
+      const run = await waitForRun({ db: env.db, workspaceId: seeded.workspace.id, runId });
+      expect(run.status).toBe("succeeded");
+    } finally {
+      await env.redis.del(waitsKey);
+    }
+  });
+
+  it("answers 503 and writes nothing when Postgres cannot be reached", async () => {
+    const unreachable = createDb({ url: "postgresql://postgres@127.0.0.1:1/nowhere", maxConnections: 1 });
+    const offline = webhookHarness({ ...env, db: unreachable });
+    try {
+      const response = await offline.call(`${base}/orders/1`, { body: "{}" });
+      expect(response.status).toBe(503);
+      expect(response.json.error?.message).toMatch(/try again/i);
+    } finally {
+      offline.close();
+      await unreachable.$disconnect();
+    }
   });
 
   it("an Idempotency-Key repeats the first answer and starts no new run, also under concurrency", async () => {
