@@ -159,6 +159,8 @@ describe("building a flow in the browser", () => {
 
     await page.goto(`/w/${slug}/runs/${runId}`);
     await page.getByText("Step price failed").waitFor();
+    // The run is drawn on its flow, the failing step marked.
+    await page.locator('[data-testid="step-price"][data-run-state="failed"]').waitFor();
     await page.getByRole("button", { name: /^price\s*failed/ }).waitFor();
     await screenshot(page, "builder-08-failed-run");
 

@@ -1,5 +1,5 @@
 import { type Db, scoped } from "@tributary/db";
-import type { Message } from "@tributary/engine";
+import { type Message, parseFlowGraph } from "@tributary/engine";
 import { z } from "zod";
 import { notFound } from "../errors/app-error.ts";
 import type { RunDetail, RunError, StepRunView } from "./run-views.ts";
@@ -16,7 +16,7 @@ export async function getRun({
       where: { id: runId, workspaceId },
       include: {
         flow: { select: { name: true } },
-        flowVersion: { select: { number: true } },
+        flowVersion: { select: { number: true, graph: true } },
         steps: { orderBy: [{ startedAt: "asc" }, { id: "asc" }] },
       },
     }),
@@ -55,6 +55,7 @@ export async function getRun({
     output: (run.output as unknown as Message | null) ?? null,
     response: (run.response as unknown as RunDetail["response"]) ?? null,
     parentRunId: run.parentRunId,
+    graph: parseFlowGraph(run.flowVersion.graph),
     steps,
   };
 }

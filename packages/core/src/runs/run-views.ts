@@ -1,4 +1,4 @@
-import type { Message } from "@tributary/engine";
+import type { FlowGraph, Message } from "@tributary/engine";
 
 export type RunStatus = "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
 
@@ -45,5 +45,7 @@ export type RunDetail = RunSummary & {
   output: Message | null;
   response: { status: number; headers: Record<string, string>; body: unknown } | null;
   parentRunId: string | null;
+  /** The flow as this run ran it (its version), to draw the run on. */
+  graph: FlowGraph;
   steps: StepRunView[];
 };

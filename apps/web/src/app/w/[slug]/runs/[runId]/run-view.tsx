@@ -1,5 +1,6 @@
 "use client";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { ReactFlowProvider } from "@xyflow/react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
@@ -11,6 +12,7 @@ import { useWatchedRun } from "~/components/runs/use-watched-run.ts";
 import { StatusBadge } from "~/components/status-badge.tsx";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { describeError, useTRPC } from "~/trpc/react.tsx";
+import { Canvas } from "../../flows/[flowId]/canvas.tsx";
 
 /** One run: its timeline of steps with their messages, the failing step first in view, and what can be done. */
 export function RunView({ runId }: { runId: string }) {
@@ -18,7 +20,7 @@ export function RunView({ runId }: { runId: string }) {
   const queryClient = useQueryClient();
   const router = useRouter();
   const workspace = useWorkspace();
-  const { run, ended } = useWatchedRun({ workspaceId: workspace.id, runId });
+  const { run, ended, states: live } = useWatchedRun({ workspaceId: workspace.id, runId });
   const [open, setOpen] = useState<string | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.runs.pathKey() });
   const goTo = (started: { runId: string }) => router.push(`/w/${workspace.slug}/runs/${started.runId}`);
@@ -27,6 +29,7 @@ export function RunView({ runId }: { runId: string }) {
   const rerunFrom = useMutation(trpc.runs.rerunFromStep.mutationOptions({ onSuccess: goTo }));
   const failure = cancel.error ?? rerun.error ?? rerunFrom.error;
   const manage = workspace.can("runs.manage");
+  const palette = useQuery(trpc.flows.palette.queryOptions());
 
   if (!run) return <p className="text-sm text-slate-500">Loading the run…</p>;
   const failedStep = run.steps.find((step) => step.status === "failed");
@@ -101,6 +104,27 @@ export function RunView({ runId }: { runId: string }) {
             {run.error.message}
           </Alert>
         </div>
+      ) : null}
+      {palette.data ? (
+        <Card className="mb-4 flex h-72 overflow-hidden">
+          <ReactFlowProvider>
+            <Canvas
+              graph={run.graph}
+              entries={new Map(palette.data.map((entry) => [entry.type, entry]))}
+              errorsByStep={new Map(failedStep?.error ? [[failedStep.stepId, [failedStep.error.message]]] : [])}
+              runStates={live}
+              selected={new Set(run.steps.filter((step) => step.key === shown).map((step) => step.stepId))}
+              readOnly
+              onSelect={(ids) => {
+                const stepId = [...ids][0];
+                const last = run.steps.filter((step) => step.stepId === stepId).at(-1);
+                if (last) setOpen(last.key);
+              }}
+              onChange={() => undefined}
+              onDropEntry={() => undefined}
+            />
+          </ReactFlowProvider>
+        </Card>
       ) : null}
       <div className="grid gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
         <Card>
