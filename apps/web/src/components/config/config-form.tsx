@@ -2,10 +2,10 @@
 // The config panel of a step, generated from its type's JSON Schema: the field's type picks the control, and
 // the `widget` hint in the schema picks special ones (code, JSON, header lists, security rules, secrets…).
 import { useQuery } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
 import { useId, useState } from "react";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { useTRPC } from "~/trpc/react.tsx";
-import { CodeEditor } from "./code-editor.tsx";
 import { ExpressionPreview } from "./expression-preview.tsx";
 
 export type FieldSchema = {
@@ -21,6 +21,12 @@ export type FieldSchema = {
   minimum?: number;
   maximum?: number;
 };
+
+// CodeMirror loads only when a code step is opened: most flows have none.
+const CodeEditor = dynamic(() => import("./code-editor.tsx").then((module) => module.CodeEditor), {
+  ssr: false,
+  loading: () => <p className="mt-1 text-xs text-slate-500">Loading the editor…</p>,
+});
 
 const INPUT = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm";
 

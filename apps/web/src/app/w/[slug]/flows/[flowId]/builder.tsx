@@ -56,7 +56,13 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
 
   const graph = viewing?.graph ?? draft.graph;
   const readOnly = !editable || viewing !== null;
-  const checked = useDeferredValue(draft.graph);
+  // Positions do not change validity: leaving them out keeps a drag from asking the server again.
+  const checked = useDeferredValue(
+    useMemo(
+      () => ({ ...draft.graph, steps: draft.graph.steps.map(({ position: _, ...step }) => step) }),
+      [draft.graph],
+    ),
+  );
   const validation = useQuery({
     ...trpc.flows.validate.queryOptions({ workspaceId: workspace.id, graph: checked }),
     placeholderData: (previous) => previous,

@@ -15,7 +15,7 @@ import {
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import type { PaletteEntry } from "@tributary/core";
-import { type DragEvent, useCallback, useMemo } from "react";
+import { type DragEvent, useCallback, useMemo, useRef } from "react";
 import type { RunStates } from "~/components/runs/use-watched-run.ts";
 import { connect, moveSteps, outputsOf, removeEdges, removeSteps } from "./graph-edits.ts";
 import { DRAG_TYPE } from "./palette.tsx";
@@ -23,6 +23,7 @@ import { type StepNode, StepNodeView } from "./step-node.tsx";
 import type { Graph } from "./use-draft.ts";
 
 const NODE_TYPES = { step: StepNodeView };
+const NO_ERRORS: string[] = [];
 
 export function Canvas({
   graph,
@@ -47,11 +48,17 @@ export function Canvas({
 }) {
   const flow = useReactFlow();
 
+  // Nodes keep their identity while their step is unchanged, so a drag re-renders the dragged step only.
+  const cache = useRef(new Map<string, { inputs: unknown[]; node: StepNode }>());
   const nodes = useMemo<StepNode[]>(
     () =>
       graph.steps.map((step, index) => {
         const entry = entries.get(step.type);
-        return {
+        const errors = errorsByStep.get(step.id) ?? NO_ERRORS;
+        const inputs = [step, entry, errors.join("\n"), runStates[step.id], selected.has(step.id)];
+        const cached = cache.current.get(step.id);
+        if (cached?.inputs.every((value, i) => value === inputs[i])) return cached.node;
+        const node: StepNode = {
           id: step.id,
           type: "step",
           position: step.position ?? { x: 80 + index * 260, y: 120 },
@@ -62,11 +69,13 @@ export function Canvas({
             kind: entry?.kind ?? "action",
             category: entry?.category ?? "",
             outputs: outputsOf(step, entry),
-            errors: errorsByStep.get(step.id) ?? [],
+            errors,
             runState: runStates[step.id],
             disabled: Boolean(step.disabled),
           },
         };
+        cache.current.set(step.id, { inputs, node });
+        return node;
       }),
     [graph.steps, entries, errorsByStep, runStates, selected],
   );
