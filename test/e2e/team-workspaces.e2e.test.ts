@@ -88,8 +88,12 @@ describe("team workspaces in the browser", () => {
     await ownerPage.reload();
     const role = ownerPage.getByLabel(`Role of ${guest.email}`);
     await expect(role.inputValue()).resolves.toBe("editor");
+    // Listen before acting: the answer can come back before a listener added afterwards would see it.
+    const changed = ownerPage.waitForResponse(
+      (response) => response.url().includes("members.changeRole") && response.ok(),
+    );
     await role.selectOption("viewer");
-    await ownerPage.waitForResponse((response) => response.url().includes("members.changeRole") && response.ok());
+    await changed;
     await ownerPage.reload();
     await expect(ownerPage.getByLabel(`Role of ${guest.email}`).inputValue()).resolves.toBe("viewer");
     await screenshot(ownerPage, "09-role-changed");
