@@ -16,6 +16,8 @@ const schema = z.object({
   ENCRYPTION_PREVIOUS_KEYS: z.string().default(""),
   /** The public URL of the app, used in invite links and webhook URLs. */
   APP_URL: z.string().url().optional(),
+  /** The sample API demo flows call (default: this app's /api/demo); the worker allows demos only this host. */
+  DEMO_API_URL: z.string().url().optional(),
   SMTP_URL: z.string().url().optional(),
   SMTP_FROM: z.string().default("Tributary <noreply@localhost>"),
   /** How many reverse proxies in front of the app append to X-Forwarded-For (0: use the socket address). */
@@ -24,10 +26,12 @@ const schema = z.object({
 
 export type Env = z.output<typeof schema>;
 
-let loaded: (Env & { appUrl: string }) | undefined;
+type Loaded = Env & { appUrl: string; demoApiUrl: string };
+
+let loaded: Loaded | undefined;
 
 /** Read on first use rather than at import, so `next build` needs no secrets. */
-export function getEnv(): Env & { appUrl: string } {
+export function getEnv(): Loaded {
   if (loaded) return loaded;
   const parsed = schema.safeParse(process.env);
   if (!parsed.success) {
@@ -38,6 +42,6 @@ export function getEnv(): Env & { appUrl: string } {
   // next-auth reads its own variables.
   process.env.NEXTAUTH_URL ??= appUrl;
   process.env.NEXTAUTH_SECRET ??= parsed.data.AUTH_SECRET;
-  loaded = { ...parsed.data, appUrl };
+  loaded = { ...parsed.data, appUrl, demoApiUrl: parsed.data.DEMO_API_URL ?? `${appUrl}/api/demo` };
   return loaded;
 }

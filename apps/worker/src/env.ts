@@ -20,6 +20,9 @@ const schema = z.object({
   /** Runs queued (or due) longer than this without a job in Redis are enqueued again by the sweeper. */
   SWEEP_STALE_MS: z.coerce.number().int().min(100).default(30_000),
   RETENTION_EVERY_MS: z.coerce.number().int().min(60_000).default(3_600_000),
+  /** The web app's sample API, the only host demo workspaces may call (as the worker reaches it). */
+  DEMO_API_URL: z.string().url().default("http://localhost:3000/api/demo"),
+  DEMO_CLEANUP_EVERY_MS: z.coerce.number().int().min(1000).default(600_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

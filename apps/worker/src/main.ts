@@ -6,6 +6,7 @@ import {
   createDb,
   createSecretBox,
   deleteExpiredRuns,
+  deleteIdleDemos,
   reconcileSchedules,
   sweepRuns,
 } from "@tributary/core";
@@ -41,7 +42,7 @@ const secretBox = createSecretBox({
   previousKeys: env.ENCRYPTION_PREVIOUS_KEYS.split(",").filter(Boolean),
 });
 const sandbox = createSandbox({ processes: env.SANDBOX_PROCESSES });
-const httpClients = createHttpClients();
+const httpClients = createHttpClients({ demoApiHost: new URL(env.DEMO_API_URL).hostname });
 let stopping = false;
 
 const executeRun = createRunExecutor({
@@ -89,6 +90,13 @@ const maintenanceWorker = createJobWorker({
       const schedules = await reconcileSchedules({ db, queue });
       if (schedules.added || schedules.updated || schedules.removed) log.info(schedules, "reconciled schedules");
     },
+    async "maintenance.demo-cleanup"() {
+      const deleted = await deleteIdleDemos({ db, redis: connection.redis, redisPrefix: env.REDIS_PREFIX });
+      if (deleted) {
+        await reconcileSchedules({ db, queue });
+        log.info({ deleted }, "deleted idle demo workspaces");
+      }
+    },
     async "maintenance.retention"() {
       const { deleted } = await deleteExpiredRuns({ db });
       if (deleted) log.info({ deleted }, "deleted runs past retention");
@@ -124,6 +132,11 @@ async function ensureSchedulers() {
     "sweep",
     { every: env.SWEEP_EVERY_MS },
     { name: "maintenance.sweep", data: { schemaVersion: 1 } },
+  );
+  await maintenance.upsertJobScheduler(
+    "demo-cleanup",
+    { every: env.DEMO_CLEANUP_EVERY_MS },
+    { name: "maintenance.demo-cleanup", data: { schemaVersion: 1 } },
   );
   await maintenance.upsertJobScheduler(
     "retention",

@@ -25,6 +25,9 @@ export { type ConnectionSummary, listConnections } from "./connections/list-conn
 export { loadConnection, type OpenedConnection } from "./connections/load-connection.ts";
 export { saveConnection, saveConnectionInput } from "./connections/save-connection.ts";
 export { testConnection } from "./connections/test-connection.ts";
+export { DEMO_IDLE_MS, deleteIdleDemos, touchDemo } from "./demo/demo-activity.ts";
+export { keepDemo, keepDemoInput } from "./demo/keep-demo.ts";
+export { DEMO_PLAN, type DemoVisitor, startDemo } from "./demo/start-demo.ts";
 export { APP_ERROR_CODES, AppError, type AppErrorCode, HTTP_STATUS, notFound } from "./errors/app-error.ts";
 export { createFlow, createFlowInput } from "./flows/create-flow.ts";
 export { deleteFlow, deleteFlowInput } from "./flows/delete-flow.ts";

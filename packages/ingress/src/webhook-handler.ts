@@ -145,7 +145,8 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
     if (!verdict.ok) {
       const pipeline = deps.redis.pipeline();
       for (const ruleId of verdict.failedRuleIds) {
-        pipeline.incr(ruleFailuresKey(ruleId)).set(`${ruleFailuresKey(ruleId)}:last`, new Date().toISOString());
+        const key = ruleFailuresKey({ workspaceId: workspace.workspaceId, ruleId });
+        pipeline.incr(key).set(`${key}:last`, new Date().toISOString());
       }
       void pipeline.exec().catch(() => undefined);
       return problem(401, "unauthorized", UNAUTHORIZED_MESSAGE);

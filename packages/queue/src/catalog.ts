@@ -33,6 +33,12 @@ export const JOBS = {
     payload: z.object({ schemaVersion: z.literal(1) }),
     attempts: 1,
   },
+  /** Delete demo workspaces idle for a day, with everything they own. */
+  "maintenance.demo-cleanup": {
+    queue: "maintenance",
+    payload: z.object({ schemaVersion: z.literal(1) }),
+    attempts: 1,
+  },
   /** Delete runs older than each workspace's retention, in batches. */
   "maintenance.retention": {
     queue: "maintenance",

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { TryDemoButton } from "~/components/demo/try-demo-button.tsx";
 import { Logo } from "~/components/logo.tsx";
 import { getAuth } from "~/server/auth.ts";
 
@@ -67,6 +68,7 @@ export default async function LandingPage() {
           >
             Sign in
           </Link>
+          {auth ? null : <TryDemoButton />}
         </div>
         <ul className="mt-14 grid gap-6 sm:grid-cols-2">
           {FEATURES.map(([title, text]) => (

@@ -8,12 +8,14 @@ import {
   revokeSession,
   type SessionClaims,
   type SessionUser,
+  startDemo,
   verifyCredentials,
 } from "@tributary/core";
 import type { NextAuthOptions } from "next-auth";
 import { getServerSession } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { cache } from "react";
+import { getEnv } from "../env.ts";
 import { clientIp } from "./client-ip.ts";
 import { deps } from "./deps.ts";
 
@@ -55,6 +57,28 @@ export const authOptions: NextAuthOptions = {
           return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
         } catch (error) {
           // next-auth hands an Error's message to the sign-in form.
+          if (error instanceof AppError) throw new Error(error.message);
+          throw error;
+        }
+      },
+    }),
+    // "Try the demo": a visitor without an account, in a fresh demo workspace of their own.
+    CredentialsProvider({
+      id: "demo",
+      name: "Demo",
+      credentials: {},
+      async authorize(_credentials, request) {
+        const { db, redis, queue } = deps();
+        try {
+          const { user } = await startDemo({
+            db,
+            redis,
+            queue,
+            ip: clientIp(request.headers ?? {}),
+            demoApiUrl: getEnv().demoApiUrl,
+          });
+          return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
+        } catch (error) {
           if (error instanceof AppError) throw new Error(error.message);
           throw error;
         }

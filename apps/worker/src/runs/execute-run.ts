@@ -126,7 +126,7 @@ export function createRunExecutor(deps: RunExecutorDeps) {
           }
           return opened;
         },
-        http: deps.httpClients.forPolicy({ allowHosts: run.workspace.allowedHosts }),
+        http: deps.httpClients.forWorkspace(run.workspace),
         sandbox: deps.sandbox,
         flows: flowCallsFor({ db, queue, workspaceId, runId }),
         secrets,

@@ -30,7 +30,7 @@ export function createScheduleFirer(deps: Deps) {
       await reconcileSchedules({ db, queue, flowId: tick.flowId });
       return;
     }
-    const { step, allowedHosts } = trigger;
+    const { step, allowedHosts, planId } = trigger;
     const lateMs = Date.now() - tick.scheduledAt;
     if (lateMs > MISSED_AFTER_MS && step.config.missed === "skip") {
       log.info({ ...tick, lateMs }, "skipped a tick missed while no worker ran");
@@ -54,18 +54,20 @@ export function createScheduleFirer(deps: Deps) {
       });
       return;
     }
-    await poll({ tick, step, allowedHosts, tickHeaders });
+    await poll({ tick, step, allowedHosts, planId, tickHeaders });
   };
 
   async function poll({
     tick,
     step,
     allowedHosts,
+    planId,
     tickHeaders,
   }: {
     tick: Tick;
     step: FlowStep;
     allowedHosts: string[];
+    planId: string;
     tickHeaders: { name: string; value: string }[];
   }) {
     const config = pollTrigger.config.parse(step.config) as {
@@ -74,7 +76,7 @@ export function createScheduleFirer(deps: Deps) {
       items: string;
       dedupeKey: string;
     };
-    const http = deps.httpClients.forPolicy({ allowHosts: allowedHosts });
+    const http = deps.httpClients.forWorkspace({ planId, allowedHosts });
     let items: unknown[];
     try {
       const response = await http.request({

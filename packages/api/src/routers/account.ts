@@ -1,4 +1,4 @@
-import { changePassword, changePasswordInput, revokeAllSessions } from "@tributary/core";
+import { changePassword, changePasswordInput, keepDemo, keepDemoInput, revokeAllSessions } from "@tributary/core";
 import { router, userProcedure } from "../trpc.ts";
 
 export const accountRouter = router({
@@ -8,6 +8,11 @@ export const accountRouter = router({
   changePassword: userProcedure
     .input(changePasswordInput)
     .mutation(({ ctx: { db, user }, input }) => changePassword({ db, userId: user.id, ...input })),
+
+  /** A demo visitor becomes an account; their demo workspaces stay, on the free plan. */
+  keepDemo: userProcedure
+    .input(keepDemoInput)
+    .mutation(({ ctx: { db, user }, input }) => keepDemo({ db, userId: user.id, ...input })),
 
   signOutEverywhere: userProcedure.mutation(({ ctx: { db, user } }) => revokeAllSessions({ db, userId: user.id })),
 });

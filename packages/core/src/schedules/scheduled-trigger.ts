@@ -12,21 +12,21 @@ export async function loadScheduledTrigger({
   workspaceId,
   flowId,
   stepId,
-}: { db: Db } & TriggerAddress): Promise<{ step: FlowStep; allowedHosts: string[] } | null> {
+}: { db: Db } & TriggerAddress): Promise<{ step: FlowStep; allowedHosts: string[]; planId: string } | null> {
   const flow = await scoped(db, { workspaceId }, (tx) =>
     tx.flow.findFirst({
       where: { id: flowId, workspaceId },
       select: {
         status: true,
         currentVersion: { select: { graph: true } },
-        workspace: { select: { allowedHosts: true } },
+        workspace: { select: { allowedHosts: true, planId: true } },
       },
     }),
   );
   if (flow?.status !== "active" || !flow.currentVersion) return null;
   const step = parseFlowGraph(flow.currentVersion.graph).steps.find((candidate) => candidate.id === stepId);
   if (!step || !SCHEDULED_TRIGGERS.has(step.type)) return null;
-  return { step, allowedHosts: flow.workspace.allowedHosts };
+  return { step, allowedHosts: flow.workspace.allowedHosts, planId: flow.workspace.planId };
 }
 
 /**

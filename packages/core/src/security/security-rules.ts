@@ -22,7 +22,9 @@ import type { OpenedRule } from "./verify-request.ts";
 
 const ruleContext = ({ workspaceId, ruleId }: { workspaceId: string; ruleId: string }) =>
   `security-rule:${workspaceId}:${ruleId}`;
-export const ruleFailuresKey = (ruleId: string) => `security:failures:${ruleId}`;
+/** Under the workspace's id, so deleting a workspace finds them. */
+export const ruleFailuresKey = ({ workspaceId, ruleId }: { workspaceId: string; ruleId: string }) =>
+  `security:failures:${workspaceId}:${ruleId}`;
 
 export const ruleIdInput = z.object({ ruleId: z.uuid() });
 
@@ -388,7 +390,12 @@ export async function listSecurityRules({
   );
   const failures = rules.length
     ? await redis
-        .mget(...rules.flatMap((rule) => [ruleFailuresKey(rule.id), `${ruleFailuresKey(rule.id)}:last`]))
+        .mget(
+          ...rules.flatMap((rule) => {
+            const key = ruleFailuresKey({ workspaceId, ruleId: rule.id });
+            return [key, `${key}:last`];
+          }),
+        )
         .catch(() => [])
     : [];
   return rules.map((rule, index) => {

@@ -22,11 +22,11 @@ export async function findMyWorkspace({
   db: Db;
   userId: string;
   slug: string;
-}): Promise<(MyWorkspace & { planId: string }) | null> {
+}): Promise<(MyWorkspace & { planId: string; isDemo: boolean }) | null> {
   const membership = await scoped(db, { userId }, (tx) =>
     tx.membership.findFirst({
       where: { userId, workspace: { slug } },
-      select: { role: true, workspace: { select: { id: true, slug: true, name: true, planId: true } } },
+      select: { role: true, workspace: { select: { id: true, slug: true, name: true, planId: true, isDemo: true } } },
     }),
   );
   return membership ? { ...membership.workspace, role: membership.role } : null;

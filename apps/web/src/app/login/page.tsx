@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AuthCard } from "~/components/auth-card.tsx";
+import { TryDemoButton } from "~/components/demo/try-demo-button.tsx";
 import { SignInForm } from "./sign-in-form.tsx";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -31,6 +32,10 @@ export default async function SignInPage({
       }
     >
       <SignInForm next={next} notice={notice ? (NOTICES[notice] ?? null) : null} />
+      <div className="mt-6 border-t border-slate-200 pt-4 text-center text-sm text-slate-600">
+        <p className="mb-2">No account? Look around first.</p>
+        <TryDemoButton />
+      </div>
     </AuthCard>
   );
 }

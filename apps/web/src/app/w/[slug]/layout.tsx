@@ -1,12 +1,15 @@
+import { touchDemo } from "@tributary/core";
 import { TRPCError } from "@trpc/server";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
+import { DemoBanner } from "~/components/demo/demo-banner.tsx";
 import { Logo } from "~/components/logo.tsx";
 import { UserMenu } from "~/components/workspace/user-menu.tsx";
 import { WorkspaceProvider } from "~/components/workspace/workspace-context.tsx";
 import { WorkspaceNav } from "~/components/workspace/workspace-nav.tsx";
 import { WorkspaceSwitcher } from "~/components/workspace/workspace-switcher.tsx";
 import { serverCaller } from "~/server/caller.ts";
+import { deps } from "~/server/deps.ts";
 import { requireAuth } from "~/server/require-auth.ts";
 
 export const dynamic = "force-dynamic";
@@ -24,8 +27,11 @@ export default async function WorkspaceLayout({
     if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
     throw error;
   });
+  // A demo lives while it is used.
+  if (workspace.isDemo) await touchDemo({ db: deps().db, workspaceId: workspace.id });
   return (
     <WorkspaceProvider workspace={{ ...workspace, user: { id: user.id, email: user.email } }}>
+      {workspace.isDemo ? <DemoBanner /> : null}
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 pt-3">
           <div className="flex min-w-0 items-center gap-3">
