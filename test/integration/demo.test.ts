@@ -81,6 +81,14 @@ describe("demo sandbox", () => {
 
     const runs = await runsOf(a.workspace.id);
     expect(runs).toHaveLength(4);
+    // The run log lists newest first: the sample runs were started in the order of the flows.
+    const listed = await asVisitor(a).runs.list({ workspaceId: a.workspace.id, limit: 10 });
+    expect(listed.runs.map((run) => run.flowName)).toEqual([
+      "Retry, then an error path",
+      "Loop with a code step",
+      "Hourly check of late orders",
+      "Quote over a webhook",
+    ]);
     const ended = await Promise.all(
       runs.map((run) => waitForRun({ db: env.db, workspaceId: a.workspace.id, runId: run.id, timeoutMs: 30_000 })),
     );

@@ -1,7 +1,7 @@
 // Accepted means committed: the run and its message are in Postgres before the caller hears of it. Enqueueing
 // comes after and may fail (Redis down): the sweeper enqueues such runs later, so nothing is lost.
 import { randomUUID } from "node:crypto";
-import { type Db, type Prisma, scoped } from "@tributary/db";
+import { type Db, type Prisma, scoped, uuidv7 } from "@tributary/db";
 import { createMessage, type FlowGraph, type Message, type MessageHeader, parseFlowGraph } from "@tributary/engine";
 import type { JobQueue } from "@tributary/queue";
 import { AppError, notFound } from "../errors/app-error.ts";
@@ -89,7 +89,8 @@ export async function startRun(options: StartRunOptions): Promise<StartedRun> {
     }
   }
 
-  const runId = randomUUID();
+  // Time-ordered: the run log pages by id, newest first.
+  const runId = uuidv7();
   await scoped(db, { workspaceId }, async (tx) => {
     let versionId = options.versionId ?? flow.currentVersionId ?? "";
     let graph = draft?.graph;

@@ -1,0 +1,67 @@
+// A visitor from the landing page through "Try the demo" to running a sample flow and seeing its run, then
+// keeping the workspace by signing up.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchBrowser, screenshot } from "../support/browser.ts";
+
+const baseUrl = inject("baseUrl");
+
+let browser: Browser;
+let page: Page;
+let slug = "";
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 800 } });
+  page = await context.newPage();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("the demo in the browser", () => {
+  it("starts from the landing page without signing up, in a workspace with sample flows", async () => {
+    await page.goto("/");
+    await page.getByRole("button", { name: "Try the demo" }).click();
+    await page.waitForURL(/\/w\/demo-/);
+    slug = new URL(page.url()).pathname.split("/")[2] ?? "";
+    await page.getByText("This is a demo workspace").waitFor();
+    await screenshot(page, "demo-01-workspace");
+    await page.getByRole("link", { name: "Flows", exact: true }).click();
+    await page.getByRole("link", { name: "Quote over a webhook" }).waitFor();
+    await expect(page.getByRole("row").count()).resolves.toBe(5);
+    await screenshot(page, "demo-02-sample-flows");
+  });
+
+  it("shows the sample runs, and a call to the sample webhook appears as a new run", async () => {
+    await page.goto(`/w/${slug}/runs`);
+    await page
+      .getByRole("link", { name: /succeeded/ })
+      .first()
+      .waitFor();
+    const before = await page.getByRole("link", { name: /Run .*:/ }).count();
+    const response = await fetch(`${baseUrl}/hooks/${slug}/quote`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ item: "coffee", qty: 2 }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ item: "coffee", total: 9 });
+    await page.waitForFunction((count) => document.querySelectorAll('a[aria-label^="Run "]').length > count, before, {
+      timeout: 15_000,
+    });
+    await screenshot(page, "demo-03-runs");
+  });
+
+  it("keeps the workspace when the visitor signs up", async () => {
+    await page.goto(`/w/${slug}`);
+    await page.getByRole("link", { name: "Sign up to keep this workspace" }).click();
+    await page.getByLabel("Email").fill(`kept-${Date.now().toString(36)}@example.com`);
+    await page.getByLabel("Password").fill("walnut harbour quiet lantern");
+    await screenshot(page, "demo-04-keep");
+    await page.getByRole("button", { name: "Keep my workspace" }).click();
+    await page.waitForURL(new RegExp(`/w/${slug}$`));
+    await page.getByRole("link", { name: "Flows", exact: true }).waitFor();
+    await expect(page.getByText("This is a demo workspace").count()).resolves.toBe(0);
+  });
+});
