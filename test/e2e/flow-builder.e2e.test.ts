@@ -45,23 +45,20 @@ describe("building a flow in the browser", () => {
     await page.getByLabel("Flow name").fill("Quote");
     await page.getByRole("button", { name: "Create and open" }).click();
     await page.waitForURL(/\/flows\/[0-9a-f-]{36}$/);
-    await page.getByText("Start with a trigger").waitFor();
-    await screenshot(page, "builder-02-empty-canvas");
+    await page.getByText("Start with a trigger: drag").waitFor();
+    await screenshot(page, "builder-02-empty-canvas", { fullPage: false });
   });
 
   it("drags a webhook trigger onto the canvas, adds and configures a transform and a respond step", async () => {
-    // A real drag with the mouse, as a person does it (HTML5 drag and drop from the palette). Chromium
-    // sometimes loses a synthesized drag that starts while the page is still settling: try it again then.
+    // HTML5 drag and drop from the palette onto the canvas, dispatched as the browser's drag events (mouse drags
+    // synthesized by the driver are lost by a busy Chromium now and then).
     const pane = await page.locator(".react-flow__pane").boundingBox();
     if (!pane) throw new Error("no canvas");
-    for (let attempt = 0; attempt < 3 && !(await page.getByTestId("step-webhook").count()); attempt++) {
-      await page.getByRole("button", { name: "Webhook", exact: true }).hover();
-      await page.mouse.down();
-      await page.mouse.move(pane.x + 150, pane.y + 200, { steps: 8 });
-      await page.mouse.move(pane.x + 160, pane.y + 210, { steps: 8 });
-      await page.mouse.up();
-      await page.waitForTimeout(500);
-    }
+    const dataTransfer = await page.evaluateHandle(() => new DataTransfer());
+    const at = { clientX: pane.x + 160, clientY: pane.y + 210 };
+    await page.getByRole("button", { name: "Webhook", exact: true }).dispatchEvent("dragstart", { dataTransfer });
+    await page.locator(".react-flow__pane").dispatchEvent("dragover", { dataTransfer, ...at });
+    await page.locator(".react-flow__pane").dispatchEvent("drop", { dataTransfer, ...at });
     await page.getByTestId("step-webhook").waitFor();
     await page.getByLabel("Path").fill("quote");
     await page.getByLabel("Answer").selectOption("sync");
@@ -76,7 +73,7 @@ describe("building a flow in the browser", () => {
     await waitSaved();
     await expect(page.locator(".react-flow__edge").count()).resolves.toBe(2);
     await page.getByText("Valid").waitFor();
-    await screenshot(page, "builder-03-configured");
+    await screenshot(page, "builder-03-configured", { fullPage: false });
   });
 
   it("publishes, answers a call to its URL, and shows the run with its messages", async () => {
@@ -84,7 +81,7 @@ describe("building a flow in the browser", () => {
     await page.getByText("Published version 1").waitFor();
     await page.getByTestId("step-webhook").click();
     await page.getByText("Production URL").waitFor();
-    await screenshot(page, "builder-04-published-webhook-urls");
+    await screenshot(page, "builder-04-published-webhook-urls", { fullPage: false });
 
     const response = await fetch(`${baseUrl}/hooks/${slug}/quote`, {
       method: "POST",
@@ -114,7 +111,7 @@ describe("building a flow in the browser", () => {
     await page.getByRole("button", { name: "Run test" }).click();
     await page.locator('[data-testid="step-respond"][data-run-state="succeeded"]').waitFor();
     await page.getByText('"total": 30').first().waitFor();
-    await screenshot(page, "builder-06-test-run");
+    await screenshot(page, "builder-06-test-run", { fullPage: false });
 
     // Expression fields preview their result for the last test's message.
     await page.getByRole("tab", { name: "Step" }).click();
@@ -123,7 +120,7 @@ describe("building a flow in the browser", () => {
     await page.getByLabel("Expression").fill("{ 'total': qty * 5 }");
     await page.getByTestId("expression-preview").filter({ hasText: '{"total":50}' }).waitFor();
     await page.getByLabel("Expression").fill("{ 'total': qty * 3 }");
-    await screenshot(page, "builder-07-expression-preview");
+    await screenshot(page, "builder-07-expression-preview", { fullPage: false });
   });
 
   it("shows a failure on the step that failed, and re-running from it after a fix succeeds", async () => {

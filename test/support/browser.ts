@@ -22,10 +22,13 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Saves a full-page screenshot as test-results/screenshots/<name>.png for people to look at. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * Saves a screenshot as test-results/screenshots/<name>.png for people to look at: the full page, or only the
+ * viewport for the canvas (a full-page capture resizes the page, and React Flow then stops measuring new steps).
+ */
+export async function screenshot(page: Page, name: string, { fullPage = true } = {}): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage });
 }
 
 /** Calls a tRPC procedure over HTTP from the page's session, as a script in the browser could. */

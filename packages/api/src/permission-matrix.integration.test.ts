@@ -18,6 +18,7 @@ const OUTSIDE_WORKSPACES = [
   "account.me",
   "account.changePassword",
   "account.signOutEverywhere",
+  "account.keepDemo",
   "workspaces.list",
   "workspaces.bySlug",
   "workspaces.create",

@@ -12,10 +12,11 @@ import {
   type NodeChange,
   ReactFlow,
   useReactFlow,
+  useUpdateNodeInternals,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import type { PaletteEntry } from "@tributary/core";
-import { type DragEvent, useCallback, useMemo, useRef } from "react";
+import { type DragEvent, useCallback, useEffect, useMemo, useRef } from "react";
 import type { RunStates } from "~/components/runs/use-watched-run.ts";
 import { connect, moveSteps, outputsOf, removeEdges, removeSteps } from "./graph-edits.ts";
 import { DRAG_TYPE } from "./palette.tsx";
@@ -47,6 +48,19 @@ export function Canvas({
   onDropEntry: (entry: PaletteEntry, position: { x: number; y: number }) => void;
 }) {
   const flow = useReactFlow();
+  const updateNodeInternals = useUpdateNodeInternals();
+
+  // Steps added by a drop or a paste are measured at once: React Flow draws a node and its edges only
+  // once it knows its size, and does not always notice a node that appears outside its own events.
+  const known = useRef<Set<string> | null>(null);
+  useEffect(() => {
+    const ids = graph.steps.map((step) => step.id);
+    const added = known.current ? ids.filter((id) => !known.current?.has(id)) : [];
+    known.current = new Set(ids);
+    if (!added.length) return;
+    const frame = requestAnimationFrame(() => updateNodeInternals(added));
+    return () => cancelAnimationFrame(frame);
+  }, [graph.steps, updateNodeInternals]);
 
   // Nodes keep their identity while their step is unchanged, so a drag re-renders the dragged step only.
   const cache = useRef(new Map<string, { inputs: unknown[]; node: StepNode }>());
