@@ -148,6 +148,26 @@ describe("demo sandbox", () => {
     expect(limited.status).toBe(429);
     expect(limited.json.error?.message).toMatch(/30/);
 
+    // Code steps get the demo plan's small CPU allowance.
+    const caller = asVisitor(visitor);
+    const spinning = await caller.flows.create({
+      workspaceId: visitor.workspace.id,
+      name: "Spin",
+      graph: {
+        version: 1,
+        steps: [
+          { id: "start", type: "trigger.manual" },
+          { id: "spin", type: "code.typescript", config: { source: "export default () => { for (;;) {} };" } },
+        ],
+        edges: [{ from: "start", to: "spin", output: "out" }],
+      },
+    });
+    await caller.flows.publish({ workspaceId: visitor.workspace.id, flowId: spinning.id });
+    const { runId } = await caller.runs.start({ workspaceId: visitor.workspace.id, flowId: spinning.id, body: {} });
+    const spun = await waitForRun({ db: env.db, workspaceId: visitor.workspace.id, runId, timeoutMs: 30_000 });
+    expect(spun.status).toBe("failed");
+    expect(spun.error?.message).toMatch(/200 ms|CPU/i);
+
     // Starting demos is limited per network.
     const ip = "203.0.113.77";
     for (let i = 0; i < 10; i++) await env.redis.incr(`demo:starts:${ip}`);
@@ -213,11 +233,23 @@ describe("demo sandbox", () => {
       expect(await keysOf(idle.workspace.id)).toBeGreaterThan(0);
       const activeRows = await rowsOf(active.workspace.id);
 
+      // The hourly sample flow's job scheduler, as the worker made it on publishing.
+      const idleFlows = (await asVisitor(idle).flows.list({ workspaceId: idle.workspace.id })).map((flow) => flow.id);
+      const schedulersOf = async () =>
+        (await env.queue.queue("schedules").getJobSchedulers(0, -1)).filter((scheduler) =>
+          idleFlows.some((flowId) => scheduler.key.startsWith(flowId)),
+        );
+      for (let attempt = 0; attempt < 50 && !(await schedulersOf()).length; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(await schedulersOf()).toHaveLength(1);
+
       await admin.query("UPDATE workspaces SET last_active_at = now() - interval '25 hours' WHERE id = $1", [
         idle.workspace.id,
       ]);
-      const deleted = await deleteIdleDemos({ db: env.db, redis: raw, redisPrefix: env.redisPrefix });
+      const deleted = await deleteIdleDemos({ db: env.db, queue: env.queue, redis: raw, redisPrefix: env.redisPrefix });
       expect(deleted).toBe(1);
+      expect(await schedulersOf()).toHaveLength(0);
 
       expect(await rowsOf(idle.workspace.id)).toBe(0);
       expect(await keysOf(idle.workspace.id)).toBe(0);

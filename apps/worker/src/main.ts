@@ -91,11 +91,8 @@ const maintenanceWorker = createJobWorker({
       if (schedules.added || schedules.updated || schedules.removed) log.info(schedules, "reconciled schedules");
     },
     async "maintenance.demo-cleanup"() {
-      const deleted = await deleteIdleDemos({ db, redis: connection.redis, redisPrefix: env.REDIS_PREFIX });
-      if (deleted) {
-        await reconcileSchedules({ db, queue });
-        log.info({ deleted }, "deleted idle demo workspaces");
-      }
+      const deleted = await deleteIdleDemos({ db, queue, redis: connection.redis, redisPrefix: env.REDIS_PREFIX });
+      if (deleted) log.info({ deleted }, "deleted idle demo workspaces");
     },
     async "maintenance.retention"() {
       const { deleted } = await deleteExpiredRuns({ db });

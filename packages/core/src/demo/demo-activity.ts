@@ -1,7 +1,9 @@
 // A demo lives while it is used: activity moves its deadline, at most once a minute; the worker deletes
 // demos idle for a day with everything they own.
 import { type Db, sqlInWorkspace } from "@tributary/db";
+import type { JobQueue } from "@tributary/queue";
 import type { Redis } from "ioredis";
+import { reconcileSchedules } from "../schedules/reconcile-schedules.ts";
 
 export const DEMO_IDLE_MS = 24 * 3600 * 1000;
 
@@ -15,15 +17,17 @@ export async function touchDemo({ db, workspaceId }: { db: Db; workspaceId: stri
   );
 }
 
-/** Deletes idle demo workspaces in batches, with their visitors and their Redis keys; returns how many. */
+/** Deletes idle demo workspaces in batches, with their visitors, Redis keys and schedules; returns how many. */
 export async function deleteIdleDemos({
   db,
+  queue,
   redis,
   redisPrefix,
   idleMs = DEMO_IDLE_MS,
   batch = 100,
 }: {
   db: Db;
+  queue: JobQueue;
   /** A client without a key prefix: keys are matched with the installation's prefix in front. */
   redis: Redis;
   redisPrefix: string;
@@ -39,8 +43,11 @@ export async function deleteIdleDemos({
     for (const { workspace_id: workspaceId } of rows)
       await deleteKeysOf({ redis, pattern: `${redisPrefix}*${workspaceId}*` });
     deleted += rows.length;
-    if (rows.length < batch) return deleted;
+    if (rows.length < batch) break;
   }
+  // Their flows are gone: so are the job schedulers of their schedule triggers.
+  if (deleted) await reconcileSchedules({ db, queue });
+  return deleted;
 }
 
 async function deleteKeysOf({ redis, pattern }: { redis: Redis; pattern: string }) {
