@@ -2,7 +2,7 @@ import { type Db, scoped } from "@tributary/db";
 import { type Message, parseFlowGraph } from "@tributary/engine";
 import { z } from "zod";
 import { notFound } from "../errors/app-error.ts";
-import type { RunDetail, RunError, StepRunView } from "./run-views.ts";
+import { type RunDetail, type RunError, type StepRunView, toRunSummary } from "./run-views.ts";
 
 export const getRunInput = z.object({ runId: z.uuid() });
 
@@ -38,19 +38,7 @@ export async function getRun({
     durationMs: s.durationMs,
   }));
   return {
-    id: run.id,
-    flowId: run.flowId,
-    flowName: run.flow.name,
-    version: run.flowVersion.number,
-    status: run.status,
-    trigger: run.trigger,
-    isTest: run.isTest,
-    messageId: run.messageId,
-    queuedAt: run.queuedAt,
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt,
-    durationMs: run.startedAt && run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null,
-    error: (run.error as unknown as RunError | null) ?? null,
+    ...toRunSummary(run),
     input: run.input as unknown as Message,
     output: (run.output as unknown as Message | null) ?? null,
     response: (run.response as unknown as RunDetail["response"]) ?? null,

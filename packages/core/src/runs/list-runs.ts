@@ -1,6 +1,6 @@
 import { type Db, Prisma, scoped } from "@tributary/db";
 import { z } from "zod";
-import type { RunError, RunSummary } from "./run-views.ts";
+import { type RunSummary, toRunSummary } from "./run-views.ts";
 
 export const listRunsInput = z.object({
   flowId: z.uuid().optional(),
@@ -72,22 +72,6 @@ export async function listRuns({
       },
     });
   });
-  const runs = rows.slice(0, filter.limit).map(
-    (run): RunSummary => ({
-      id: run.id,
-      flowId: run.flowId,
-      flowName: run.flow.name,
-      version: run.flowVersion.number,
-      status: run.status,
-      trigger: run.trigger,
-      isTest: run.isTest,
-      messageId: run.messageId,
-      queuedAt: run.queuedAt,
-      startedAt: run.startedAt,
-      finishedAt: run.finishedAt,
-      durationMs: run.startedAt && run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null,
-      error: (run.error as unknown as RunError | null) ?? null,
-    }),
-  );
+  const runs = rows.slice(0, filter.limit).map(toRunSummary);
   return { runs, nextCursor: rows.length > filter.limit ? (runs.at(-1)?.id ?? null) : null };
 }

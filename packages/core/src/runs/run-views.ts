@@ -49,3 +49,37 @@ export type RunDetail = RunSummary & {
   graph: FlowGraph;
   steps: StepRunView[];
 };
+
+/** The columns a run summary is made of, as both the list and the detail read them. */
+export type RunSummaryRow = {
+  id: string;
+  flowId: string;
+  status: RunStatus;
+  trigger: string;
+  isTest: boolean;
+  messageId: string;
+  queuedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  error: unknown;
+  flow: { name: string };
+  flowVersion: { number: number };
+};
+
+export function toRunSummary(run: RunSummaryRow): RunSummary {
+  return {
+    id: run.id,
+    flowId: run.flowId,
+    flowName: run.flow.name,
+    version: run.flowVersion.number,
+    status: run.status,
+    trigger: run.trigger,
+    isTest: run.isTest,
+    messageId: run.messageId,
+    queuedAt: run.queuedAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    durationMs: run.startedAt && run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null,
+    error: (run.error as RunError | null) ?? null,
+  };
+}

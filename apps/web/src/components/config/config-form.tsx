@@ -117,26 +117,13 @@ function Field({
       </select>
     );
   } else if (type === "array" && field.items?.enum) {
-    const chosen = new Set(Array.isArray(value) ? (value as unknown[]).map(String) : []);
     control = (
-      <div className="mt-1 flex flex-wrap gap-3">
-        {field.items.enum.map((option) => (
-          <label key={String(option)} className="flex items-center gap-1.5 text-sm">
-            <input
-              type="checkbox"
-              disabled={readOnly}
-              checked={chosen.has(String(option))}
-              onChange={(e) => {
-                const next = new Set(chosen);
-                if (e.target.checked) next.add(String(option));
-                else next.delete(String(option));
-                onChange([...next]);
-              }}
-            />
-            {String(option)}
-          </label>
-        ))}
-      </div>
+      <CheckboxSet
+        options={field.items.enum.map((option) => ({ value: String(option), label: String(option) }))}
+        value={value}
+        onChange={onChange}
+        readOnly={readOnly}
+      />
     );
   } else if (type === "boolean") {
     return (
@@ -338,24 +325,12 @@ function SecurityRulesPicker({
     );
   }
   return (
-    <div className="mt-1 space-y-1">
-      {rules.data?.map((rule) => (
-        <label key={rule.id} className="flex items-center gap-2 text-sm">
-          <input
-            type="checkbox"
-            disabled={readOnly}
-            checked={chosen.has(rule.id)}
-            onChange={(e) => {
-              const next = new Set(chosen);
-              if (e.target.checked) next.add(rule.id);
-              else next.delete(rule.id);
-              onChange([...next]);
-            }}
-          />
-          {rule.name} <span className="text-xs text-slate-500">({rule.domain})</span>
-        </label>
-      ))}
-    </div>
+    <CheckboxSet
+      options={(rules.data ?? []).map((rule) => ({ value: rule.id, label: `${rule.name} (${rule.domain})` }))}
+      value={value}
+      onChange={onChange}
+      readOnly={readOnly}
+    />
   );
 }
 
@@ -378,24 +353,12 @@ function SecretsPicker({
   const names = secrets.data?.map((secret) => secret.name) ?? [...chosen];
   if (!names.length) return <p className="mt-1 text-sm text-slate-500">No secrets in this workspace yet.</p>;
   return (
-    <div className="mt-1 flex flex-wrap gap-3">
-      {names.map((name) => (
-        <label key={name} className="flex items-center gap-1.5 font-mono text-sm">
-          <input
-            type="checkbox"
-            disabled={readOnly}
-            checked={chosen.has(name)}
-            onChange={(e) => {
-              const next = new Set(chosen);
-              if (e.target.checked) next.add(name);
-              else next.delete(name);
-              onChange([...next]);
-            }}
-          />
-          {name}
-        </label>
-      ))}
-    </div>
+    <CheckboxSet
+      options={names.map((name) => ({ value: name, label: name }))}
+      value={value}
+      onChange={onChange}
+      readOnly={readOnly}
+    />
   );
 }
 
@@ -435,5 +398,40 @@ function ConnectionPicker({
           </option>
         ))}
     </select>
+  );
+}
+
+/** A list value picked with checkboxes: methods, security rules, secrets. */
+function CheckboxSet({
+  options,
+  value,
+  onChange,
+  readOnly,
+}: {
+  options: { value: string; label: string }[];
+  value: unknown;
+  onChange: (value: unknown) => void;
+  readOnly: boolean;
+}) {
+  const chosen = new Set(Array.isArray(value) ? (value as unknown[]).map(String) : []);
+  return (
+    <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1">
+      {options.map((option) => (
+        <label key={option.value} className="flex items-center gap-1.5 text-sm">
+          <input
+            type="checkbox"
+            disabled={readOnly}
+            checked={chosen.has(option.value)}
+            onChange={(e) => {
+              const next = new Set(chosen);
+              if (e.target.checked) next.add(option.value);
+              else next.delete(option.value);
+              onChange([...next]);
+            }}
+          />
+          {option.label}
+        </label>
+      ))}
+    </div>
   );
 }
