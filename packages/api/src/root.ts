@@ -1,4 +1,5 @@
 import { accountRouter } from "./routers/account.ts";
+import { apiKeysRouter } from "./routers/api-keys.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
 import { connectionsRouter } from "./routers/connections.ts";
@@ -25,6 +26,7 @@ export const appRouter = router({
   connections: connectionsRouter,
   secrets: secretsRouter,
   security: securityRouter,
+  apiKeys: apiKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,6 +3,16 @@
 export { createDb, createSecretBox, type Db, type Role, type SecretBox } from "@tributary/db";
 export { createMessage, type Message, type MessageHeader } from "@tributary/engine";
 export { createJobQueue, createQueueConnection, type JobQueue } from "@tributary/queue";
+export {
+  API_KEY_ROLES,
+  type ApiKeyView,
+  apiKeyIdInput,
+  createApiKey,
+  createApiKeyInput,
+  listApiKeys,
+  revokeApiKey,
+} from "./api-keys/api-keys.ts";
+export { type ApiKeyPrincipal, authenticateApiKey } from "./api-keys/authenticate-api-key.ts";
 export type { Actor } from "./audit/actor.ts";
 export { listAuditEvents, listAuditEventsInput } from "./audit/list-audit-events.ts";
 export { AUDIT_ACTIONS, type AuditAction } from "./audit/record-audit.ts";

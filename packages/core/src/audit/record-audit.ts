@@ -26,6 +26,8 @@ export const AUDIT_ACTIONS = [
   "security_rule.saved",
   "security_rule.secret_rotated",
   "security_rule.deleted",
+  "api_key.created",
+  "api_key.revoked",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -26,6 +26,7 @@ export const ACTIONS = {
   "secrets.manage": "Set and delete secrets",
   "security.read": "See security rules (never their secrets), to attach them to webhooks",
   "security.manage": "Create, change, rotate and delete security rules",
+  "apikeys.manage": "Create, see and revoke the workspace's API keys",
 } as const;
 
 export type Action = keyof typeof ACTIONS;
@@ -47,6 +48,7 @@ const ADMIN: readonly Action[] = [
   "audit.read",
   "settings.manage",
   "security.manage",
+  "apikeys.manage",
 ];
 
 export const PERMISSIONS: Record<Role, readonly Action[]> = {

@@ -12,6 +12,7 @@ const ITEMS: { path: string; label: string; needs: Action }[] = [
   { path: "/secrets", label: "Secrets", needs: "secrets.read" },
   { path: "/members", label: "Members", needs: "members.read" },
   { path: "/security", label: "Security", needs: "security.read" },
+  { path: "/api-keys", label: "API keys", needs: "apikeys.manage" },
   { path: "/audit", label: "Audit log", needs: "audit.read" },
   { path: "/settings", label: "Settings", needs: "workspace.read" },
 ];

@@ -6,11 +6,11 @@ import { Alert } from "~/components/alert.tsx";
 import { Button } from "~/components/button.tsx";
 import { Card, PageHeader } from "~/components/page-header.tsx";
 import { QueryRows } from "~/components/query-rows.tsx";
+import { ShownOnce } from "~/components/shown-once.tsx";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { describeError, useTRPC } from "~/trpc/react.tsx";
 import { type Created, NewRuleForm } from "./new-rule-form.tsx";
 import { describeConfig, RULE_TYPE_LABELS } from "./rule-types.ts";
-import { ShownOnce } from "./shown-once.tsx";
 
 export function SecurityPanel() {
   const trpc = useTRPC();

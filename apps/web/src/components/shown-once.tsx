@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { Button } from "~/components/button.tsx";
+import { Button } from "./button.tsx";
 
 /** A generated password, key or signing secret: shown this once, with a copy button. */
 export function ShownOnce({
