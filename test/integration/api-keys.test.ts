@@ -22,7 +22,7 @@ describe("API keys", () => {
     const created = await owner().apiKeys.create({ workspaceId: seeded.workspace.id, name: "CI", role: "operator" });
     expect(created.key).toMatch(/^trb_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
     const principal = await authenticateApiKey({ db: env.db, token: created.key });
-    expect(principal).toEqual({ keyId: created.id, workspaceId: seeded.workspace.id, role: "operator" });
+    expect(principal).toEqual({ keyId: created.id, name: "CI", workspaceId: seeded.workspace.id, role: "operator" });
 
     const [listed] = await owner().apiKeys.list({ workspaceId: seeded.workspace.id });
     expect(listed).toMatchObject({ name: "CI", role: "operator", revokedAt: null });

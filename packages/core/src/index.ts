@@ -12,7 +12,12 @@ export {
   listApiKeys,
   revokeApiKey,
 } from "./api-keys/api-keys.ts";
-export { type ApiKeyPrincipal, authenticateApiKey } from "./api-keys/authenticate-api-key.ts";
+export {
+  type ApiKeyPrincipal,
+  apiKeyActor,
+  authenticateApiKey,
+  recordApiCall,
+} from "./api-keys/authenticate-api-key.ts";
 export type { Actor } from "./audit/actor.ts";
 export { listAuditEvents, listAuditEventsInput } from "./audit/list-audit-events.ts";
 export { AUDIT_ACTIONS, type AuditAction } from "./audit/record-audit.ts";

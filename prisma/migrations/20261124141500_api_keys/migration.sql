@@ -26,9 +26,9 @@ CREATE POLICY tenant ON "api_keys" USING (workspace_id = app_workspace_id()) WIT
 
 -- A key names its workspace only through its prefix: found here, before any workspace scope exists.
 CREATE FUNCTION system_api_key(key_prefix text)
-RETURNS TABLE (id uuid, workspace_id uuid, role member_role, hash bytea, expires_at timestamptz, revoked_at timestamptz)
+RETURNS TABLE (id uuid, workspace_id uuid, name text, role member_role, hash bytea, expires_at timestamptz, revoked_at timestamptz)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-  SELECT k.id, k.workspace_id, k.role, k.hash, k.expires_at, k.revoked_at FROM api_keys k WHERE k.prefix = key_prefix
+  SELECT k.id, k.workspace_id, k.name, k.role, k.hash, k.expires_at, k.revoked_at FROM api_keys k WHERE k.prefix = key_prefix
 $$;
 REVOKE ALL ON FUNCTION system_api_key(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION system_api_key(text) TO tributary_app;

@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = [
   "security_rule.deleted",
   "api_key.created",
   "api_key.revoked",
+  "api.call",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,0 +1,94 @@
+// The OpenAPI 3.1 document of the REST API, made from the operations' own zod schemas.
+import { z } from "zod";
+import { OPERATIONS } from "./operations.ts";
+
+const errorSchema = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: { code: { type: "string" }, message: { type: "string" }, details: {} },
+    },
+  },
+};
+
+type JsonSchema = { properties?: Record<string, unknown>; required?: string[]; [key: string]: unknown };
+
+const schemaOf = (schema: z.ZodType, io: "input" | "output"): JsonSchema => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
+  return rest;
+};
+
+export function buildOpenApi({ serverUrl }: { serverUrl: string }) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const operation of OPERATIONS) {
+    const input = schemaOf(operation.input, "input");
+    const pathNames = [...operation.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string);
+    const queryNames = operation.query ?? [];
+    const properties = input.properties ?? {};
+    const required = new Set(input.required ?? []);
+    const parameters = [
+      ...pathNames.map((name) => ({
+        name,
+        in: "path",
+        required: true,
+        schema: properties[name] ?? { type: "string" },
+      })),
+      ...queryNames.map((name) => ({
+        name,
+        in: "query",
+        required: required.has(name),
+        schema: properties[name] ?? {},
+      })),
+    ];
+    const bodyNames = Object.keys(properties).filter((name) => !pathNames.includes(name) && !queryNames.includes(name));
+    const body =
+      operation.method === "POST" || operation.method === "PUT"
+        ? {
+            type: "object",
+            properties: Object.fromEntries(bodyNames.map((name) => [name, properties[name]])),
+            required: bodyNames.filter((name) => required.has(name)),
+          }
+        : null;
+    const success = operation.method === "POST" && operation.id.startsWith("create") ? "201" : "200";
+    paths[operation.path] ??= {};
+    (paths[operation.path] as Record<string, unknown>)[operation.method.toLowerCase()] = {
+      operationId: operation.id,
+      summary: operation.summary,
+      description: `Needs the permission \`${operation.action}\`.`,
+      ...(parameters.length ? { parameters } : {}),
+      ...(body && bodyNames.length
+        ? { requestBody: { required: true, content: { "application/json": { schema: body } } } }
+        : {}),
+      responses: {
+        [success]: {
+          description: "Done",
+          content: { "application/json": { schema: schemaOf(operation.output, "output") } },
+        },
+        default: {
+          description:
+            "An error: 400 invalid input, 401 no valid key, 403 not allowed, 404 not found, 409 conflict, 429 rate limited",
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+        },
+      },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Tributary API",
+      version: "1.0.0",
+      description:
+        "Flows and runs of one workspace, with a workspace API key: `Authorization: Bearer trb_…`. Errors are `{ error: { code, message, details } }`; every answer carries X-RateLimit-Limit, -Remaining and -Reset.",
+    },
+    servers: [{ url: serverUrl }],
+    security: [{ apiKey: [] }],
+    components: {
+      securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A workspace API key (trb_…)" } },
+      schemas: { Error: errorSchema },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,152 @@
+// The REST API (/api/v1) as one Web-standard handler: a bearer API key names the workspace and the role, the
+// permission matrix decides, input is parsed by the operation's schema, and every answer is JSON — errors as
+// { error: { code, message, details } }. Calls are counted per key and minute in Redis (rate-limit headers on
+// every answer) and recorded in the workspace's audit log.
+import { AppError, apiKeyActor, authenticateApiKey, can, HTTP_STATUS, recordApiCall } from "@tributary/core";
+import { ZodError } from "zod";
+import type { ApiDeps } from "../trpc.ts";
+import { buildOpenApi } from "./openapi.ts";
+import { OPERATIONS, type Operation } from "./operations.ts";
+
+export const REST_BASE = "/api/v1";
+const CALLS_PER_MINUTE = 600;
+
+type Route = { operation: Operation; pattern: RegExp; params: string[] };
+
+const ROUTES: Route[] = OPERATIONS.map((operation) => {
+  const params: string[] = [];
+  const source = operation.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    params.push(name);
+    return "([^/]+)";
+  });
+  return { operation, pattern: new RegExp(`^${source}$`), params };
+});
+
+function problem(status: number, code: string, message: string, details?: unknown, headers: HeadersInit = {}) {
+  return Response.json(
+    { error: { code, message, ...(details === undefined ? {} : { details }) } },
+    { status, headers },
+  );
+}
+
+export function createRestHandler(deps: ApiDeps & { clientIp: (request: Request) => string }) {
+  const openApi = buildOpenApi({ serverUrl: `${deps.appUrl.replace(/\/$/, "")}${REST_BASE}` });
+
+  return async function handle(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const path = url.pathname.slice(REST_BASE.length) || "/";
+    if (request.method === "GET" && path === "/openapi.json") return Response.json(openApi);
+
+    const candidates = ROUTES.map((route) => ({ route, match: route.pattern.exec(path) })).filter((c) => c.match);
+    if (!candidates.length)
+      return problem(404, "not_found", `There is no ${path} in the API; see ${REST_BASE}/openapi.json.`);
+    const found = candidates.find((c) => c.route.operation.method === request.method);
+    if (!found?.match) {
+      const allowed = candidates.map((c) => c.route.operation.method).join(", ");
+      return problem(405, "method_not_allowed", `${path} accepts ${allowed}.`, undefined, { allow: allowed });
+    }
+    const { operation, params } = found.route;
+
+    let principal: Awaited<ReturnType<typeof authenticateApiKey>>;
+    try {
+      principal = await authenticateApiKey({
+        db: deps.db,
+        token: (request.headers.get("authorization") ?? "").replace(/^Bearer\s+/i, ""),
+      });
+    } catch (error) {
+      if (error instanceof AppError) return problem(401, "unauthorized", error.message);
+      throw error;
+    }
+
+    const minute = Math.floor(Date.now() / 60_000);
+    const used = await deps.redis
+      .multi()
+      .incr(`api:calls:${principal.workspaceId}:${principal.keyId}:${minute}`)
+      .expire(`api:calls:${principal.workspaceId}:${principal.keyId}:${minute}`, 120)
+      .exec()
+      .then(
+        (replies) => Number(replies?.[0]?.[1] ?? 0),
+        () => 0, // Redis down: let the call through.
+      );
+    const reset = (minute + 1) * 60;
+    const limits = {
+      "x-ratelimit-limit": String(CALLS_PER_MINUTE),
+      "x-ratelimit-remaining": String(Math.max(0, CALLS_PER_MINUTE - used)),
+      "x-ratelimit-reset": String(reset),
+    };
+    const answer = async (response: Response) => {
+      for (const [name, value] of Object.entries(limits)) response.headers.set(name, value);
+      await recordApiCall({
+        db: deps.db,
+        principal,
+        ip: deps.clientIp(request),
+        method: request.method,
+        path,
+        status: response.status,
+      }).catch(() => undefined);
+      return response;
+    };
+    if (used > CALLS_PER_MINUTE) {
+      return answer(
+        problem(
+          429,
+          "rate_limited",
+          `This key made ${CALLS_PER_MINUTE} calls this minute; wait for the next.`,
+          undefined,
+          {
+            "retry-after": String(Math.max(1, reset - Math.floor(Date.now() / 1000))),
+          },
+        ),
+      );
+    }
+    if (!can(principal.role, operation.action)) {
+      return answer(
+        problem(403, "forbidden", `This key's role (${principal.role}) may not ${operation.action.replace(".", " ")}.`),
+      );
+    }
+
+    try {
+      const raw: Record<string, unknown> = {};
+      if (request.method === "POST" || request.method === "PUT") {
+        const text = await request.text();
+        if (text.trim()) {
+          try {
+            Object.assign(raw, JSON.parse(text));
+          } catch {
+            return answer(problem(400, "malformed_body", "The body is not valid JSON."));
+          }
+        }
+      }
+      for (const name of operation.query ?? []) {
+        const value = url.searchParams.get(name);
+        if (value !== null) raw[name] = value;
+      }
+      params.forEach((name, index) => {
+        raw[name] = decodeURIComponent(found.match?.[index + 1] ?? "");
+      });
+      const input = operation.input.parse(raw);
+      const actor = apiKeyActor(principal, deps.clientIp(request));
+      const result = await operation.run(
+        { db: deps.db, redis: deps.redis, queue: deps.queue, workspaceId: principal.workspaceId, actor },
+        input as never,
+      );
+      return answer(
+        Response.json(result ?? {}, {
+          status: request.method === "POST" && operation.id.startsWith("create") ? 201 : 200,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ZodError) {
+        return answer(
+          problem(400, "invalid_input", "Some fields are not valid.", {
+            fields: error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+          }),
+        );
+      }
+      if (error instanceof AppError) {
+        return answer(problem(HTTP_STATUS[error.code], error.code.toLowerCase(), error.message, error.details));
+      }
+      throw error;
+    }
+  };
+}

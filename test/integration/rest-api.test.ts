@@ -1,0 +1,182 @@
+// The REST API against its own OpenAPI document: the document is valid OpenAPI 3.1, every operation answers
+// what the document says (checked on real answers), every role gets exactly what the permission matrix
+// allows, and keys, errors, rate limits and the audit log behave.
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { createRestHandler, OPERATIONS } from "@tributary/api";
+import { can, createSecretBox, listAuditEvents } from "@tributary/core";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
+import { callerFor } from "../support/api-caller.ts";
+import { useTestEnvironment } from "../support/environment.ts";
+import { TEST_ENCRYPTION_KEY } from "../support/worker-process.ts";
+
+const env = useTestEnvironment();
+let seeded: SeededWorkspace;
+let handle: ReturnType<typeof createRestHandler>;
+const keys: Record<"editor" | "operator" | "viewer", string> = { editor: "", operator: "", viewer: "" };
+type Document = {
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content: { "application/json": { schema: object } } }> }>
+  >;
+  components: { schemas: Record<string, object> };
+};
+let document: Document;
+const ajv = new Ajv2020({ strict: false, validateFormats: false });
+
+beforeAll(async () => {
+  seeded = await seedWorkspace({ db: env.db });
+  handle = createRestHandler({
+    db: env.db,
+    redis: env.redis,
+    queue: env.queue,
+    secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
+    mailer: null,
+    appUrl: "http://localhost:3000",
+    clientIp: () => "192.0.2.1",
+  });
+  const owner = callerFor({ env, user: seeded.owner });
+  for (const role of ["editor", "operator", "viewer"] as const) {
+    keys[role] = (await owner.apiKeys.create({ workspaceId: seeded.workspace.id, name: role, role })).key;
+  }
+  document = (await (await handle(new Request("http://localhost/api/v1/openapi.json"))).json()) as Document;
+  ajv.addSchema({ $id: "doc", components: document.components });
+});
+
+async function call(method: string, path: string, { key = keys.editor, body }: { key?: string; body?: unknown } = {}) {
+  const response = await handle(
+    new Request(`http://localhost/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }),
+  );
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: (await response.json()) as Record<string, unknown>,
+  };
+}
+
+/** Checks an answer against the document's schema for its operation and status. */
+function conforms(path: string, method: string, answer: { status: number; json: unknown }) {
+  const responses = document.paths[path]?.[method.toLowerCase()]?.responses ?? {};
+  const schema =
+    answer.status < 300
+      ? responses[String(answer.status)]?.content["application/json"].schema
+      : { $ref: "doc#/components/schemas/Error" };
+  expect(schema, `${method} ${path} ${answer.status} is documented`).toBeDefined();
+  const validate = ajv.compile(schema as object);
+  expect(validate(answer.json), `${method} ${path}: ${JSON.stringify(validate.errors)}`).toBe(true);
+}
+
+const GRAPH = {
+  version: 1,
+  steps: [
+    { id: "start", type: "trigger.manual" },
+    { id: "shape", type: "data.transform", config: { expression: "{ 'n': n * 2 }" } },
+  ],
+  edges: [{ from: "start", to: "shape", output: "out" }],
+};
+
+describe("REST API", () => {
+  it("publishes a valid OpenAPI 3.1 document", async () => {
+    const validator = new Validator();
+    const result = await validator.validate(document as unknown as Parameters<Validator["validate"]>[0]);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(Object.values(document.paths).flatMap((methods) => Object.keys(methods))).toHaveLength(OPERATIONS.length);
+  });
+
+  it("answers every operation as its document says, from creating a flow to re-running a run", async () => {
+    const seen = new Set<string>();
+    const step = async (method: string, documented: string, path: string, body?: unknown) => {
+      const answer = await call(method, path, { body });
+      conforms(documented, method, answer);
+      seen.add(`${method} ${documented}`);
+      return answer;
+    };
+    const created = await step("POST", "/flows", "/flows", { name: "From the API", graph: GRAPH });
+    expect(created.status).toBe(201);
+    const flowId = String(created.json.id);
+    await step("GET", "/flows", "/flows");
+    await step("POST", "/flows/validate", "/flows/validate", { graph: GRAPH });
+    const flow = await step("GET", "/flows/{flowId}", `/flows/${flowId}`);
+    await step("PUT", "/flows/{flowId}/draft", `/flows/${flowId}/draft`, {
+      graph: GRAPH,
+      baseRevision: flow.json.draftRevision,
+    });
+    await step("GET", "/flows/{flowId}/export", `/flows/${flowId}/export`);
+    expect((await step("POST", "/flows/{flowId}/publish", `/flows/${flowId}/publish`)).status).toBe(200);
+    await step("GET", "/flows/{flowId}/versions", `/flows/${flowId}/versions`);
+    await step("POST", "/flows/{flowId}/pause", `/flows/${flowId}/pause`);
+    await step("POST", "/flows/{flowId}/activate", `/flows/${flowId}/activate`);
+    const run = await step("POST", "/runs", "/runs", { flowId, body: { n: 21 } });
+    const runId = String(run.json.runId);
+    await step("GET", "/runs", `/runs?flowId=${flowId}&limit=10`);
+    await step("GET", "/runs/{runId}", `/runs/${runId}`);
+    await step("POST", "/runs/{runId}/cancel", `/runs/${runId}/cancel`);
+    await step("POST", "/runs/{runId}/rerun", `/runs/${runId}/rerun`);
+    const rerunFrom = await step("POST", "/runs/{runId}/rerun-from", `/runs/${runId}/rerun-from`, { stepKey: "nope" });
+    expect(rerunFrom.status).toBe(404);
+    await step("DELETE", "/flows/{flowId}", `/flows/${flowId}`);
+    expect(seen.size).toBe(OPERATIONS.length);
+  });
+
+  it("gives each key role exactly what the permission matrix allows", async () => {
+    const { json } = await call("POST", "/flows", { body: { name: "Roles", graph: GRAPH } });
+    const flowId = String(json.id);
+    for (const operation of OPERATIONS) {
+      const path = operation.path
+        .replace("{flowId}", flowId)
+        .replace("{runId}", "00000000-0000-7000-8000-000000000000");
+      for (const role of ["editor", "operator", "viewer"] as const) {
+        if (operation.id === "deleteFlow" && role === "editor") continue; // keep the flow for the other rows
+        const body = operation.method === "POST" || operation.method === "PUT" ? {} : undefined;
+        const answer = await call(operation.method, path, { key: keys[role], body });
+        const forbidden = answer.status === 403;
+        expect(forbidden, `${role} ${operation.method} ${operation.path}: ${answer.status}`).toBe(
+          !can(role, operation.action),
+        );
+      }
+    }
+  });
+
+  it("refuses missing and wrong keys alike, names unknown paths and methods, and limits calls per minute", async () => {
+    const missing = await call("GET", "/flows", { key: "" });
+    const wrong = await call("GET", "/flows", { key: `${keys.viewer.slice(0, -2)}xx` });
+    expect([missing.status, wrong.status]).toEqual([401, 401]);
+    expect(wrong.json).toEqual(missing.json);
+    conforms("/flows", "GET", missing);
+    expect((await call("GET", "/nowhere")).status).toBe(404);
+    const method = await call("DELETE", "/runs");
+    expect(method.status).toBe(405);
+
+    const ok = await call("GET", "/flows", { key: keys.viewer });
+    expect(ok.headers.get("x-ratelimit-limit")).toBe("600");
+    expect(Number(ok.headers.get("x-ratelimit-remaining"))).toBeLessThan(600);
+    const [, keyPart] = /^trb_([0-9a-f]{12})_/.exec(keys.viewer) ?? [];
+    expect(keyPart).toBeTruthy();
+    const minute = Math.floor(Date.now() / 60_000);
+    const keyId = (
+      await callerFor({ env, user: seeded.owner }).apiKeys.list({ workspaceId: seeded.workspace.id })
+    ).find((key) => key.name === "viewer")?.id;
+    await env.redis.set(`api:calls:${seeded.workspace.id}:${keyId}:${minute}`, "600", "EX", 120);
+    const limited = await call("GET", "/flows", { key: keys.viewer });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+
+    const bad = await call("POST", "/runs", { body: { flowId: "not-a-uuid" } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatchObject({ code: "invalid_input" });
+  });
+
+  it("records every call in the audit log, by key", async () => {
+    await call("GET", "/flows", { key: keys.operator });
+    const { events } = await listAuditEvents({ db: env.db, workspaceId: seeded.workspace.id, limit: 20 });
+    const last = events.find((event) => event.action === "api.call");
+    expect(last).toMatchObject({ actorEmail: 'API key "operator"' });
+    expect(last?.details).toMatchObject({ method: "GET", path: "/flows", status: 200 });
+  });
+});
