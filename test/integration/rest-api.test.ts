@@ -116,11 +116,54 @@ describe("REST API", () => {
     const runId = String(run.json.runId);
     await step("GET", "/runs", `/runs?flowId=${flowId}&limit=10`);
     await step("GET", "/runs/{runId}", `/runs/${runId}`);
+    await step("GET", "/runs/{runId}/steps", `/runs/${runId}/steps`);
+    const byHeader = await step("GET", "/runs", `/runs?headerName=x-order&headerValue=A-1`);
+    expect(byHeader.json.runs).toEqual([]);
     await step("POST", "/runs/{runId}/cancel", `/runs/${runId}/cancel`);
     await step("POST", "/runs/{runId}/rerun", `/runs/${runId}/rerun`);
     const rerunFrom = await step("POST", "/runs/{runId}/rerun-from", `/runs/${runId}/rerun-from`, { stepKey: "nope" });
     expect(rerunFrom.status).toBe(404);
     await step("DELETE", "/flows/{flowId}", `/flows/${flowId}`);
+
+    await step("GET", "/connection-types", "/connection-types");
+    const connection = await step("POST", "/connections", "/connections", {
+      name: "Orders API",
+      type: "http",
+      config: { baseUrl: "http://127.0.0.1:9/v1", auth: "bearer", token: "s3cret-token" },
+    });
+    expect(connection.status).toBe(201);
+    const connectionId = String(connection.json.id);
+    await step("PUT", "/connections/{connectionId}", `/connections/${connectionId}`, {
+      name: "Orders API v2",
+      type: "http",
+      config: { baseUrl: "http://127.0.0.1:9/v2", auth: "bearer" },
+    });
+    const listed = await step("GET", "/connections", "/connections");
+    expect(JSON.stringify(listed.json)).not.toContain("s3cret-token");
+    expect(listed.json.connections).toMatchObject([
+      { name: "Orders API v2", secretFieldsSet: ["token", "password", "headerValue"] },
+    ]);
+    const tested = await step("POST", "/connections/{connectionId}/test", `/connections/${connectionId}/test`);
+    expect(tested.json.ok).toBe(false);
+    await step("DELETE", "/connections/{connectionId}", `/connections/${connectionId}`);
+
+    await step("PUT", "/secrets/{name}", "/secrets/SHOP_TOKEN", { value: "hunter2-hunter2" });
+    const secrets = await step("GET", "/secrets", "/secrets");
+    expect(secrets.json.secrets).toMatchObject([{ name: "SHOP_TOKEN" }]);
+    expect(JSON.stringify(secrets.json)).not.toContain("hunter2");
+    await step("DELETE", "/secrets/{name}", "/secrets/SHOP_TOKEN");
+
+    const rule = await callerFor({ env, user: seeded.owner }).security.create({
+      workspaceId: seeded.workspace.id,
+      name: "Partner key",
+      type: "api_key",
+      config: { in: "header", name: "x-api-key" },
+    });
+    const rules = await step("GET", "/security-rules", "/security-rules");
+    expect(JSON.stringify(rules.json)).not.toContain(String(rule.secret));
+    await step("GET", "/security-rules/{ruleId}/usage", `/security-rules/${rule.ruleId}/usage`);
+    const members = await step("GET", "/members", "/members");
+    expect(members.json.members).toContainEqual(expect.objectContaining({ email: seeded.owner.email, role: "owner" }));
     expect(seen.size).toBe(OPERATIONS.length);
   });
 
@@ -130,7 +173,10 @@ describe("REST API", () => {
     for (const operation of OPERATIONS) {
       const path = operation.path
         .replace("{flowId}", flowId)
-        .replace("{runId}", "00000000-0000-7000-8000-000000000000");
+        .replace("{runId}", "00000000-0000-7000-8000-000000000000")
+        .replace("{connectionId}", "00000000-0000-4000-8000-000000000000")
+        .replace("{ruleId}", "00000000-0000-4000-8000-000000000000")
+        .replace("{name}", "NO_SUCH_SECRET");
       for (const role of ["editor", "operator", "viewer"] as const) {
         if (operation.id === "deleteFlow" && role === "editor") continue; // keep the flow for the other rows
         const body = operation.method === "POST" || operation.method === "PUT" ? {} : undefined;

@@ -52,7 +52,7 @@ export function buildOpenApi({ serverUrl }: { serverUrl: string }) {
             required: bodyNames.filter((name) => required.has(name)),
           }
         : null;
-    const success = operation.method === "POST" && operation.id.startsWith("create") ? "201" : "200";
+    const success = operation.creates ? "201" : "200";
     paths[operation.path] ??= {};
     (paths[operation.path] as Record<string, unknown>)[operation.method.toLowerCase()] = {
       operationId: operation.id,

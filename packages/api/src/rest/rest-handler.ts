@@ -127,12 +127,19 @@ export function createRestHandler(deps: ApiDeps & { clientIp: (request: Request)
       const input = operation.input.parse(raw);
       const actor = apiKeyActor(principal, deps.clientIp(request));
       const result = await operation.run(
-        { db: deps.db, redis: deps.redis, queue: deps.queue, workspaceId: principal.workspaceId, actor },
+        {
+          db: deps.db,
+          redis: deps.redis,
+          queue: deps.queue,
+          secretBox: deps.secretBox,
+          workspaceId: principal.workspaceId,
+          actor,
+        },
         input as never,
       );
       return answer(
         Response.json(result ?? {}, {
-          status: request.method === "POST" && operation.id.startsWith("create") ? 201 : 200,
+          status: operation.creates ? 201 : 200,
         }),
       );
     } catch (error) {

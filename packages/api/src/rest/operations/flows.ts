@@ -1,0 +1,169 @@
+// Flows and their versions: everything the Flows page and the builder do with a flow.
+import {
+  createFlow,
+  createFlowInput,
+  deleteFlow,
+  getFlow,
+  listFlows,
+  listFlowVersions,
+  publishFlow,
+  requestScheduleSync,
+  saveDraftInput,
+  saveFlowDraft,
+  setFlowStatus,
+  validateGraph,
+} from "@tributary/core";
+import { z } from "zod";
+import { date, graph, nothing, type Operation, operation } from "../operation.ts";
+
+const flowSummary = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  description: z.string(),
+  status: z.enum(["active", "paused"]),
+  currentVersion: z.number().int().nullable(),
+  updatedAt: date,
+});
+const flowListItem = flowSummary.extend({
+  lastRun: z.object({ status: z.string(), at: date }).nullable(),
+  runsLastDay: z.number().int(),
+  failedLastDay: z.number().int(),
+});
+const flowDetail = flowSummary.extend({
+  draft: graph,
+  draftRevision: z.number().int(),
+  draftUpdatedBy: z.string().nullable(),
+  maxConcurrentRuns: z.number().int().nullable(),
+});
+const flowId = z.object({ flowId: z.uuid() });
+
+export const FLOW_OPERATIONS: Operation[] = [
+  operation({
+    id: "listFlows",
+    method: "GET",
+    path: "/flows",
+    summary: "The workspace's flows, with their last run and the last 24 hours of runs",
+    action: "flows.read",
+    input: z.object({}),
+    output: z.object({ flows: z.array(flowListItem) }),
+    run: async ({ db, workspaceId }) => ({ flows: await listFlows({ db, workspaceId }) }),
+  }),
+  operation({
+    id: "createFlow",
+    method: "POST",
+    path: "/flows",
+    summary: "Create a flow, optionally from a graph in the flow format",
+    action: "flows.edit",
+    creates: true,
+    input: createFlowInput,
+    output: z.object({ id: z.uuid() }),
+    run: ({ db, workspaceId, actor }, input) => createFlow({ db, workspaceId, actor, ...input }),
+  }),
+  operation({
+    id: "validateGraph",
+    method: "POST",
+    path: "/flows/validate",
+    summary: "The problems of a graph, as publishing would report them",
+    action: "flows.read",
+    input: z.object({ graph: graph }),
+    output: z.object({ problems: z.array(z.looseObject({ code: z.string(), message: z.string() })) }),
+    run: async (_context, input) => ({ problems: await validateGraph({ graph: input.graph as never }) }),
+  }),
+  operation({
+    id: "getFlow",
+    method: "GET",
+    path: "/flows/{flowId}",
+    summary: "A flow with its draft",
+    action: "flows.read",
+    input: flowId,
+    output: flowDetail,
+    run: ({ db, workspaceId }, input) => getFlow({ db, workspaceId, ...input }),
+  }),
+  operation({
+    id: "exportFlow",
+    method: "GET",
+    path: "/flows/{flowId}/export",
+    summary: "The flow's draft as a flow file (secrets are referenced by name, never included)",
+    action: "flows.read",
+    input: flowId,
+    output: z.object({ format: z.literal("tributary.flow"), name: z.string(), description: z.string(), graph }),
+    run: async ({ db, workspaceId }, input) => {
+      const flow = await getFlow({ db, workspaceId, ...input });
+      return { format: "tributary.flow" as const, name: flow.name, description: flow.description, graph: flow.draft };
+    },
+  }),
+  operation({
+    id: "saveDraft",
+    method: "PUT",
+    path: "/flows/{flowId}/draft",
+    summary: "Replace the draft; refused when someone saved since `baseRevision`",
+    action: "flows.edit",
+    input: saveDraftInput,
+    output: z.object({ revision: z.number().int() }),
+    run: ({ db, workspaceId, actor }, input) => saveFlowDraft({ db, workspaceId, actor, ...input }),
+  }),
+  operation({
+    id: "publishFlow",
+    method: "POST",
+    path: "/flows/{flowId}/publish",
+    summary: "Publish the draft as a new version (refused with every problem when invalid)",
+    action: "flows.publish",
+    input: flowId,
+    output: z.object({ versionId: z.uuid(), number: z.number().int() }),
+    run: async ({ db, queue, workspaceId, actor }, input) => {
+      const published = await publishFlow({ db, workspaceId, actor, ...input });
+      await requestScheduleSync({ queue, workspaceId, flowId: input.flowId });
+      return published;
+    },
+  }),
+  ...(["pause", "activate"] as const).map((verb) =>
+    operation({
+      id: `${verb}Flow`,
+      method: "POST",
+      path: `/flows/{flowId}/${verb}`,
+      summary: verb === "pause" ? "Pause the flow: its triggers stop starting runs" : "Activate the flow again",
+      action: "flows.operate",
+      input: flowId,
+      output: nothing,
+      run: async ({ db, queue, workspaceId, actor }, input) => {
+        await setFlowStatus({ db, workspaceId, actor, ...input, status: verb === "pause" ? "paused" : "active" });
+        await requestScheduleSync({ queue, workspaceId, flowId: input.flowId });
+        return {};
+      },
+    }),
+  ),
+  operation({
+    id: "deleteFlow",
+    method: "DELETE",
+    path: "/flows/{flowId}",
+    summary: "Delete the flow with its versions and runs",
+    action: "flows.edit",
+    input: flowId,
+    output: nothing,
+    run: async ({ db, queue, workspaceId, actor }, input) => {
+      await deleteFlow({ db, workspaceId, actor, ...input });
+      await requestScheduleSync({ queue, workspaceId, flowId: input.flowId });
+      return {};
+    },
+  }),
+  operation({
+    id: "listVersions",
+    method: "GET",
+    path: "/flows/{flowId}/versions",
+    summary: "The flow's published versions, newest first",
+    action: "flows.read",
+    input: flowId,
+    output: z.object({
+      versions: z.array(
+        z.object({
+          id: z.uuid(),
+          number: z.number().int(),
+          publishedBy: z.string().nullable(),
+          createdAt: date,
+          current: z.boolean(),
+        }),
+      ),
+    }),
+    run: async ({ db, workspaceId }, input) => ({ versions: await listFlowVersions({ db, workspaceId, ...input }) }),
+  }),
+];

@@ -1,0 +1,215 @@
+// What flows use from their workspace: connections and secrets (values write-only), security rules and
+// members (read-only: managing them needs an owner or admin, a role no API key has).
+import {
+  connectionTypes,
+  deleteConnection,
+  deleteSecret,
+  listConnections,
+  listMembers,
+  listSecrets,
+  listSecurityRules,
+  ROLES,
+  RULE_TYPES,
+  saveConnection,
+  saveConnectionInput,
+  securityRuleUsage,
+  setSecret,
+  setSecretInput,
+  testConnection,
+} from "@tributary/core";
+import { z } from "zod";
+import { date, nothing, type Operation, operation } from "../operation.ts";
+
+const connection = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  type: z.string(),
+  config: z.record(z.string(), z.unknown()),
+  secretFieldsSet: z.array(z.string()),
+  lastCheckedAt: date.nullable(),
+  lastCheckOk: z.boolean().nullable(),
+  lastCheckNote: z.string().nullable(),
+});
+const connectionId = z.object({ connectionId: z.uuid() });
+const connectionBody = saveConnectionInput.omit({ connectionId: true });
+const secretName = setSecretInput.pick({ name: true });
+
+export const WORKSPACE_OPERATIONS: Operation[] = [
+  operation({
+    id: "listConnectionTypes",
+    method: "GET",
+    path: "/connection-types",
+    summary: "The kinds of connection, with the JSON Schema of their config and which fields are secret",
+    action: "connections.read",
+    input: z.object({}),
+    output: z.object({
+      types: z.array(
+        z.object({
+          type: z.string(),
+          title: z.string(),
+          description: z.string(),
+          secretFields: z.array(z.string()),
+          configSchema: z.record(z.string(), z.unknown()),
+        }),
+      ),
+    }),
+    run: async () => ({ types: connectionTypes() }),
+  }),
+  operation({
+    id: "listConnections",
+    method: "GET",
+    path: "/connections",
+    summary: "The workspace's outgoing connections (secret fields are named, never shown)",
+    action: "connections.read",
+    input: z.object({}),
+    output: z.object({ connections: z.array(connection) }),
+    run: async ({ db, workspaceId }) => ({ connections: await listConnections({ db, workspaceId }) }),
+  }),
+  operation({
+    id: "createConnection",
+    method: "POST",
+    path: "/connections",
+    summary: "Create a connection; its config is checked by its type and its secret fields sealed",
+    action: "connections.manage",
+    creates: true,
+    input: connectionBody,
+    output: z.object({ id: z.uuid() }),
+    run: ({ db, secretBox, workspaceId, actor }, input) =>
+      saveConnection({ db, secretBox, workspaceId, actor, ...input }),
+  }),
+  operation({
+    id: "updateConnection",
+    method: "PUT",
+    path: "/connections/{connectionId}",
+    summary: "Replace a connection's name and config; secret fields left out keep their saved values",
+    action: "connections.manage",
+    input: connectionBody.extend(connectionId.shape),
+    output: z.object({ id: z.uuid() }),
+    run: ({ db, secretBox, workspaceId, actor }, input) =>
+      saveConnection({ db, secretBox, workspaceId, actor, ...input }),
+  }),
+  operation({
+    id: "testConnection",
+    method: "POST",
+    path: "/connections/{connectionId}/test",
+    summary: "Try the connection now (the availability ping) and remember the answer",
+    action: "connections.manage",
+    input: connectionId,
+    output: z.object({ ok: z.boolean(), message: z.string() }),
+    run: ({ db, secretBox, workspaceId }, input) => testConnection({ db, secretBox, workspaceId, ...input }),
+  }),
+  operation({
+    id: "deleteConnection",
+    method: "DELETE",
+    path: "/connections/{connectionId}",
+    summary: "Delete a connection",
+    action: "connections.manage",
+    input: connectionId,
+    output: nothing,
+    run: async ({ db, workspaceId, actor }, input) => {
+      await deleteConnection({ db, workspaceId, actor, ...input });
+      return {};
+    },
+  }),
+  operation({
+    id: "listSecrets",
+    method: "GET",
+    path: "/secrets",
+    summary: "The names of the workspace's secrets (values are write-only)",
+    action: "secrets.read",
+    input: z.object({}),
+    output: z.object({ secrets: z.array(z.object({ name: z.string(), updatedAt: date })) }),
+    run: async ({ db, workspaceId }) => ({ secrets: await listSecrets({ db, workspaceId }) }),
+  }),
+  operation({
+    id: "setSecret",
+    method: "PUT",
+    path: "/secrets/{name}",
+    summary: "Create or replace a secret; its value is sealed and never shown again",
+    action: "secrets.manage",
+    input: setSecretInput,
+    output: nothing,
+    run: async ({ db, secretBox, workspaceId, actor }, input) => {
+      await setSecret({ db, secretBox, workspaceId, actor, ...input });
+      return {};
+    },
+  }),
+  operation({
+    id: "deleteSecret",
+    method: "DELETE",
+    path: "/secrets/{name}",
+    summary: "Delete a secret",
+    action: "secrets.manage",
+    input: secretName,
+    output: nothing,
+    run: async ({ db, workspaceId, actor }, input) => {
+      await deleteSecret({ db, workspaceId, actor, ...input });
+      return {};
+    },
+  }),
+  operation({
+    id: "listSecurityRules",
+    method: "GET",
+    path: "/security-rules",
+    summary: "The rules that guard webhooks (never their secrets), with their failure counts",
+    action: "security.read",
+    input: z.object({}),
+    output: z.object({
+      rules: z.array(
+        z.object({
+          id: z.uuid(),
+          name: z.string(),
+          domain: z.string(),
+          type: z.enum(RULE_TYPES),
+          config: z.record(z.string(), z.unknown()),
+          secrets: z.array(z.string()),
+          failures: z.number().int(),
+          lastFailureAt: z.string().nullable(),
+          createdAt: date,
+        }),
+      ),
+    }),
+    run: async ({ db, redis, secretBox, workspaceId }) => ({
+      rules: await listSecurityRules({ db, redis, secretBox, workspaceId }),
+    }),
+  }),
+  operation({
+    id: "getSecurityRuleUsage",
+    method: "GET",
+    path: "/security-rules/{ruleId}/usage",
+    summary: "The webhook triggers a rule guards, in published versions and drafts",
+    action: "security.read",
+    input: z.object({ ruleId: z.uuid() }),
+    output: z.object({
+      usage: z.array(
+        z.object({
+          flowId: z.uuid(),
+          flowName: z.string(),
+          stepId: z.string(),
+          where: z.enum(["published", "draft"]),
+        }),
+      ),
+    }),
+    run: async ({ db, workspaceId }, input) => ({ usage: await securityRuleUsage({ db, workspaceId, ...input }) }),
+  }),
+  operation({
+    id: "listMembers",
+    method: "GET",
+    path: "/members",
+    summary: "The workspace's members and their roles",
+    action: "members.read",
+    input: z.object({}),
+    output: z.object({
+      members: z.array(
+        z.object({
+          userId: z.uuid(),
+          email: z.string(),
+          name: z.string().nullable(),
+          role: z.enum(ROLES),
+          joinedAt: date,
+        }),
+      ),
+    }),
+    run: async ({ db, workspaceId }) => ({ members: await listMembers({ db, workspaceId }) }),
+  }),
+];
