@@ -1,6 +1,7 @@
 // The REST API against its own OpenAPI document: the document is valid OpenAPI 3.1, every operation answers
 // what the document says (checked on real answers), every role gets exactly what the permission matrix
 // allows, and keys, errors, rate limits and the audit log behave.
+import { createConfig, lintFromString } from "@redocly/openapi-core";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { createRestHandler, OPERATIONS } from "@tributary/api";
 import { can, createSecretBox, listAuditEvents } from "@tributary/core";
@@ -81,11 +82,17 @@ const GRAPH = {
 };
 
 describe("REST API", () => {
-  it("publishes a valid OpenAPI 3.1 document", async () => {
+  it("publishes a valid OpenAPI 3.1 document that passes Redocly's strictest lint rules", async () => {
     const validator = new Validator();
     const result = await validator.validate(document as unknown as Parameters<Validator["validate"]>[0]);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
+    const problems = await lintFromString({
+      source: JSON.stringify(document),
+      absoluteRef: "/api/v1/openapi.json",
+      config: await createConfig({ extends: ["recommended-strict"] }),
+    });
+    expect(problems.map((problem) => `${problem.ruleId}: ${problem.message}`)).toEqual([]);
     expect(Object.values(document.paths).flatMap((methods) => Object.keys(methods))).toHaveLength(OPERATIONS.length);
   });
 

@@ -2,6 +2,8 @@
 import { z } from "zod";
 import { OPERATIONS } from "./operations.ts";
 
+export const REST_BASE = "/api/v1";
+
 const errorSchema = {
   type: "object",
   required: ["error"],
@@ -21,7 +23,24 @@ const schemaOf = (schema: z.ZodType, io: "input" | "output"): JsonSchema => {
   return rest;
 };
 
-export function buildOpenApi({ serverUrl }: { serverUrl: string }) {
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+});
+
+/** The error answers every operation can give, plus those that depend on its input. */
+function errorResponses({ hasInput, hasPath }: { hasInput: boolean; hasPath: boolean }) {
+  return {
+    ...(hasInput ? { "400": { $ref: "#/components/responses/InvalidInput" } } : {}),
+    "401": { $ref: "#/components/responses/Unauthorized" },
+    "403": { $ref: "#/components/responses/Forbidden" },
+    ...(hasPath ? { "404": { $ref: "#/components/responses/NotFound" } } : {}),
+    "429": { $ref: "#/components/responses/RateLimited" },
+  };
+}
+
+/** Servers are given relative to the document (/api/v1/openapi.json), so it is right on any host. */
+export function buildOpenApi() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const operation of OPERATIONS) {
     const input = schemaOf(operation.input, "input");
@@ -67,11 +86,11 @@ export function buildOpenApi({ serverUrl }: { serverUrl: string }) {
           description: "Done",
           content: { "application/json": { schema: schemaOf(operation.output, "output") } },
         },
-        default: {
-          description:
-            "An error: 400 invalid input, 401 no valid key, 403 not allowed, 404 not found, 409 conflict, 429 rate limited",
-          content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
-        },
+        ...errorResponses({
+          hasInput: Boolean(body && bodyNames.length) || queryNames.length > 0,
+          hasPath: pathNames.length > 0,
+        }),
+        default: errorResponse("Another error, such as 409 when a draft changed since it was read"),
       },
     };
   }
@@ -80,14 +99,22 @@ export function buildOpenApi({ serverUrl }: { serverUrl: string }) {
     info: {
       title: "Tributary API",
       version: "1.0.0",
+      license: { name: "Apache-2.0", identifier: "Apache-2.0" },
       description:
         "Flows and runs of one workspace, with a workspace API key: `Authorization: Bearer trb_…`. Errors are `{ error: { code, message, details } }`; every answer carries X-RateLimit-Limit, -Remaining and -Reset.",
     },
-    servers: [{ url: serverUrl }],
+    servers: [{ url: REST_BASE }],
     security: [{ apiKey: [] }],
     components: {
       securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A workspace API key (trb_…)" } },
       schemas: { Error: errorSchema },
+      responses: {
+        InvalidInput: errorResponse("The input is not valid: `details.fields` names each field and what is wrong"),
+        Unauthorized: errorResponse("No key, or a wrong, revoked or expired one"),
+        Forbidden: errorResponse("The key's role may not do this"),
+        NotFound: errorResponse("Nothing with that id in this workspace"),
+        RateLimited: errorResponse("Too many calls this minute with this key; see Retry-After"),
+      },
     },
     paths,
   };

@@ -5,10 +5,9 @@
 import { AppError, apiKeyActor, authenticateApiKey, can, HTTP_STATUS, recordApiCall } from "@tributary/core";
 import { ZodError } from "zod";
 import type { ApiDeps } from "../trpc.ts";
-import { buildOpenApi } from "./openapi.ts";
+import { buildOpenApi, REST_BASE } from "./openapi.ts";
 import { OPERATIONS, type Operation } from "./operations.ts";
 
-export const REST_BASE = "/api/v1";
 const CALLS_PER_MINUTE = 600;
 
 type Route = { operation: Operation; pattern: RegExp; params: string[] };
@@ -30,7 +29,7 @@ function problem(status: number, code: string, message: string, details?: unknow
 }
 
 export function createRestHandler(deps: ApiDeps & { clientIp: (request: Request) => string }) {
-  const openApi = buildOpenApi({ serverUrl: `${deps.appUrl.replace(/\/$/, "")}${REST_BASE}` });
+  const openApi = buildOpenApi();
 
   return async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
