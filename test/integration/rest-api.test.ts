@@ -169,6 +169,8 @@ describe("REST API", () => {
     const rules = await step("GET", "/security-rules", "/security-rules");
     expect(JSON.stringify(rules.json)).not.toContain(String(rule.secret));
     await step("GET", "/security-rules/{ruleId}/usage", `/security-rules/${rule.ruleId}/usage`);
+    const key = await step("GET", "/key", "/key");
+    expect(key.json).toMatchObject({ name: "editor", role: "editor", workspace: { slug: seeded.workspace.slug } });
     const members = await step("GET", "/members", "/members");
     expect(members.json.members).toContainEqual(expect.objectContaining({ email: seeded.owner.email, role: "owner" }));
     expect(seen.size).toBe(OPERATIONS.length);

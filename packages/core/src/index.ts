@@ -18,6 +18,7 @@ export {
   authenticateApiKey,
   recordApiCall,
 } from "./api-keys/authenticate-api-key.ts";
+export { type KeyIdentity, keyIdentity } from "./api-keys/key-identity.ts";
 export type { Actor } from "./audit/actor.ts";
 export { listAuditEvents, listAuditEventsInput } from "./audit/list-audit-events.ts";
 export { AUDIT_ACTIONS, type AuditAction } from "./audit/record-audit.ts";

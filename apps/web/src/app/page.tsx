@@ -79,7 +79,12 @@ export default async function LandingPage() {
           ))}
         </ul>
       </main>
-      <footer className="py-6 text-xs text-slate-500">Tributary · open source under the Apache-2.0 license</footer>
+      <footer className="py-6 text-xs text-slate-500">
+        Tributary · open source under the Apache-2.0 license ·{" "}
+        <Link href="/docs/api" className="hover:underline">
+          REST API
+        </Link>
+      </footer>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 // One REST operation, declared once: method and path, the permission it needs, the zod schema of its input
 // (path, query and body together) and of its answer, and the core function it calls. The handler and the
 // OpenAPI document are both made from these declarations, so the contract cannot drift from the code.
-import type { Action, Actor, Db, JobQueue, SecretBox } from "@tributary/core";
+import type { Action, Actor, ApiKeyPrincipal, Db, JobQueue, SecretBox } from "@tributary/core";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 
@@ -11,6 +11,8 @@ export type OperationContext = {
   queue: JobQueue;
   secretBox: SecretBox;
   workspaceId: string;
+  /** The API key making the call. */
+  key: ApiKeyPrincipal;
   actor: Actor;
 };
 

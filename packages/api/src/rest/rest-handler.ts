@@ -132,6 +132,7 @@ export function createRestHandler(deps: ApiDeps & { clientIp: (request: Request)
           queue: deps.queue,
           secretBox: deps.secretBox,
           workspaceId: principal.workspaceId,
+          key: principal,
           actor,
         },
         input as never,

@@ -1,9 +1,10 @@
-// What flows use from their workspace: connections and secrets (values write-only), security rules and
+// The workspace around the flows: the calling key itself, connections and secrets (values write-only), security rules and
 // members (read-only: managing them needs an owner or admin, a role no API key has).
 import {
   connectionTypes,
   deleteConnection,
   deleteSecret,
+  keyIdentity,
   listConnections,
   listMembers,
   listSecrets,
@@ -35,6 +36,21 @@ const connectionBody = saveConnectionInput.omit({ connectionId: true });
 const secretName = setSecretInput.pick({ name: true });
 
 export const WORKSPACE_OPERATIONS: Operation[] = [
+  operation({
+    id: "getKey",
+    method: "GET",
+    path: "/key",
+    summary: "The API key making the call: its name, its role and the workspace it acts in",
+    action: "workspace.read",
+    input: z.object({}),
+    output: z.object({
+      keyId: z.uuid(),
+      name: z.string(),
+      role: z.enum(ROLES),
+      workspace: z.object({ id: z.uuid(), slug: z.string(), name: z.string() }),
+    }),
+    run: ({ db, key }) => keyIdentity({ db, principal: key }),
+  }),
   operation({
     id: "listConnectionTypes",
     method: "GET",

@@ -51,7 +51,16 @@ export function ApiKeysPanel() {
     <>
       <PageHeader
         title="API keys"
-        description="Keys for scripts and the command line. Each acts in this workspace with the role you give it; every use is recorded."
+        description={
+          <>
+            Keys for scripts and the <code>tributary</code> command line. Each acts in this workspace with the role you
+            give it; every use is recorded. See the{" "}
+            <a href="/docs/api" className="font-medium text-brand-700 hover:underline">
+              REST API reference
+            </a>
+            .
+          </>
+        }
       />
       {shown ? <ShownOnce title={`Key "${shown.name}"`} secret={shown.key} onDone={() => setShown(null)} /> : null}
       <Card className="mb-6 p-5">
