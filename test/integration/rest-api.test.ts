@@ -114,7 +114,9 @@ describe("REST API", () => {
       graph: GRAPH,
       baseRevision: flow.json.draftRevision,
     });
-    await step("GET", "/flows/{flowId}/export", `/flows/${flowId}/export`);
+    await step("PUT", "/flows/{flowId}", `/flows/${flowId}`, { name: "Renamed by the API", description: "Doubles n" });
+    const exported = await step("GET", "/flows/{flowId}/export", `/flows/${flowId}/export`);
+    expect(exported.json).toMatchObject({ name: "Renamed by the API", description: "Doubles n" });
     expect((await step("POST", "/flows/{flowId}/publish", `/flows/${flowId}/publish`)).status).toBe(200);
     await step("GET", "/flows/{flowId}/versions", `/flows/${flowId}/versions`);
     await step("POST", "/flows/{flowId}/pause", `/flows/${flowId}/pause`);

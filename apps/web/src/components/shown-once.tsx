@@ -7,18 +7,23 @@ export function ShownOnce({
   title,
   secret,
   username,
+  kept = "encrypted",
   onDone,
 }: {
   title: string;
   secret: string;
   username?: string | undefined;
+  /** How the server keeps it: sealed (security rules) or only as a hash (API keys). */
+  kept?: "encrypted" | "hashed";
   onDone: () => void;
 }) {
   const [copied, setCopied] = useState(false);
   return (
     <div role="status" className="mb-6 rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm">
       <p className="font-medium text-amber-900">{title}</p>
-      <p className="mt-1 text-amber-800">Copy it now: it is stored encrypted and will not be shown again.</p>
+      <p className="mt-1 text-amber-800">
+        Copy it now: it is stored {kept === "hashed" ? "only as a hash" : "encrypted"} and will not be shown again.
+      </p>
       {username ? (
         <p className="mt-2">
           Username: <code className="rounded bg-white px-1.5 py-0.5">{username}</code>

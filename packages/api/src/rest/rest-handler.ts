@@ -2,7 +2,7 @@
 // permission matrix decides, input is parsed by the operation's schema, and every answer is JSON — errors as
 // { error: { code, message, details } }. Calls are counted per key and minute in Redis (rate-limit headers on
 // every answer) and recorded in the workspace's audit log.
-import { AppError, apiKeyActor, authenticateApiKey, can, HTTP_STATUS, recordApiCall } from "@tributary/core";
+import { ACTIONS, AppError, apiKeyActor, authenticateApiKey, can, HTTP_STATUS, recordApiCall } from "@tributary/core";
 import { ZodError } from "zod";
 import type { ApiDeps } from "../trpc.ts";
 import { buildOpenApi, REST_BASE } from "./openapi.ts";
@@ -100,7 +100,11 @@ export function createRestHandler(deps: ApiDeps & { clientIp: (request: Request)
     }
     if (!can(principal.role, operation.action)) {
       return answer(
-        problem(403, "forbidden", `This key's role (${principal.role}) may not ${operation.action.replace(".", " ")}.`),
+        problem(
+          403,
+          "forbidden",
+          `This key's role (${principal.role}) lacks the permission ${operation.action}: ${ACTIONS[operation.action]}.`,
+        ),
       );
     }
 

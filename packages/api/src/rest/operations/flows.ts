@@ -11,6 +11,8 @@ import {
   saveDraftInput,
   saveFlowDraft,
   setFlowStatus,
+  updateFlow,
+  updateFlowInput,
   validateGraph,
 } from "@tributary/core";
 import { z } from "zod";
@@ -90,6 +92,19 @@ export const FLOW_OPERATIONS: Operation[] = [
     run: async ({ db, workspaceId }, input) => {
       const flow = await getFlow({ db, workspaceId, ...input });
       return { format: "tributary.flow" as const, name: flow.name, description: flow.description, graph: flow.draft };
+    },
+  }),
+  operation({
+    id: "updateFlow",
+    method: "PUT",
+    path: "/flows/{flowId}",
+    summary: "Rename the flow, change its description or its own limit of concurrent runs",
+    action: "flows.edit",
+    input: updateFlowInput,
+    output: nothing,
+    run: async ({ db, workspaceId, actor }, input) => {
+      await updateFlow({ db, workspaceId, actor, ...input });
+      return {};
     },
   }),
   operation({

@@ -39,6 +39,7 @@ function sections() {
 const TITLES: Record<string, string> = {
   flows: "Flows and versions",
   runs: "Runs",
+  key: "The calling key",
   "connection-types": "Connection types",
   connections: "Connections",
   secrets: "Secrets",

@@ -62,7 +62,9 @@ export function ApiKeysPanel() {
           </>
         }
       />
-      {shown ? <ShownOnce title={`Key "${shown.name}"`} secret={shown.key} onDone={() => setShown(null)} /> : null}
+      {shown ? (
+        <ShownOnce title={`Key "${shown.name}"`} secret={shown.key} kept="hashed" onDone={() => setShown(null)} />
+      ) : null}
       <Card className="mb-6 p-5">
         <h2 className="font-medium">New key</h2>
         <form onSubmit={submit} className="mt-3 flex flex-wrap items-start gap-3" noValidate>
