@@ -1,5 +1,6 @@
 // Every step type, run by a real worker process against real Postgres and Redis (and a real HTTP server),
 // with its error cases.
+import { createHmac } from "node:crypto";
 import { type Actor, getRun, setSecret, startRun, updateWorkspaceSettings } from "@tributary/core";
 import { createSecretBox } from "@tributary/db";
 import type { FlowGraph } from "@tributary/engine";
@@ -427,5 +428,41 @@ describe("connections", () => {
       ok: false,
       message: expect.stringMatching(/refused the credentials \(401\)/),
     });
+  });
+});
+
+describe("formats", () => {
+  it("formats: XML in a field is parsed, a template fills an email from it, and an HMAC signs it with a secret", async () => {
+    const result = await runFlow(
+      graph(
+        [
+          manual,
+          ["xml", "format.xml", { input: "{{ payload }}", resultField: "order" }],
+          [
+            "mail",
+            "format.template",
+            {
+              template: "Dear {{ order.order.customer }},\norder {{ order.order.`@id` }} has shipped.",
+              resultField: "email",
+            },
+          ],
+          ["sign", "format.hash", { input: "{{ email }}", key: "{{ $secrets.API_TOKEN }}", resultField: "signature" }],
+        ],
+        [
+          ["start", "xml"],
+          ["xml", "mail"],
+          ["mail", "sign"],
+        ],
+      ),
+      { payload: '<order id="A-7"><customer>Ada</customer></order>' },
+    );
+    expect(result.status).toBe("succeeded");
+    const body = result.output?.body as { email: string; signature: string };
+    expect(body.email).toBe("Dear Ada,\norder A-7 has shipped.");
+    expect(body.signature).toBe(createHmac("sha256", "tok-secret-9876").update(body.email).digest("hex"));
+
+    const bad = await runFlow(graph([manual, ["xml", "format.xml", {}]], [["start", "xml"]]), "<open>");
+    expect(bad.status).toBe("failed");
+    expect(bad.error?.message).toMatch(/not valid XML/);
   });
 });

@@ -7,6 +7,7 @@ import type { ActionDefinition, ConnectorDefinition, StepDefinition } from "./de
 import { toSpec } from "./define.ts";
 import { flowControlConnector } from "./flow-control/flow-control.ts";
 import { flowsConnector } from "./flows/call-flow.ts";
+import { formatsConnector } from "./formats/formats.ts";
 import { httpConnector } from "./http/http-request.ts";
 import { logConnector } from "./log/log-step.ts";
 import { respondConnector } from "./respond/respond.ts";
@@ -16,6 +17,7 @@ import { triggersConnector } from "./triggers/triggers.ts";
 export const CONNECTORS: readonly ConnectorDefinition[] = [
   triggersConnector,
   transformConnector,
+  formatsConnector,
   flowControlConnector,
   httpConnector,
   respondConnector,

@@ -152,6 +152,21 @@ function Field({
     );
   } else if (type === "array" || type === "object") {
     control = <JsonField id={id} value={value} onChange={onChange} readOnly={readOnly} />;
+  } else if (field.widget === "textarea") {
+    const text = String(value ?? "");
+    control = (
+      <>
+        <textarea
+          id={id}
+          rows={6}
+          className={INPUT}
+          disabled={readOnly}
+          value={text}
+          onChange={(e) => onChange(e.target.value === "" ? undefined : e.target.value)}
+        />
+        {text.includes("{{") ? <ExpressionPreview kind="template" source={text} /> : null}
+      </>
+    );
   } else if (field.widget === "expression") {
     control = (
       <>
