@@ -162,6 +162,9 @@ describe("building a flow in the browser", () => {
     await screenshot(page, "builder-08-failed-run");
 
     await page.getByRole("link", { name: "Open the flow" }).click();
+    // The run page draws the same step: wait for the builder before clicking it there.
+    await page.waitForURL(new RegExp(`/flows/${flowId}$`));
+    await page.getByRole("button", { name: "Publish" }).waitFor();
     await page.getByTestId("step-price").click();
     await page.getByLabel("Expression").fill("{ 'item': item, 'price': 4 }");
     await waitSaved();

@@ -1,6 +1,8 @@
 // The worker process: runs the queued runs (BullMQ), the sweeper and retention. Start more processes to
 // scale out; each runs WORKER_CONCURRENCY runs at once. SIGTERM: running runs are handed back (another worker
 // resumes them after their last checkpoint), then the process exits.
+
+import { createClientPools } from "@tributary/connectors";
 import {
   checkHealth,
   createDb,
@@ -43,6 +45,7 @@ const secretBox = createSecretBox({
 });
 const sandbox = createSandbox({ processes: env.SANDBOX_PROCESSES });
 const httpClients = createHttpClients({ demoApiHost: new URL(env.DEMO_API_URL).hostname });
+const pools = createClientPools();
 let stopping = false;
 
 const executeRun = createRunExecutor({
@@ -55,6 +58,7 @@ const executeRun = createRunExecutor({
   slots: createRunSlots({ redis, ttlMs: env.WORKER_LOCK_MS * 2 }),
   preparedFlows: createPreparedFlows({ db }),
   httpClients,
+  pools,
   secrets: createSecretsCache({ db, secretBox }),
   log,
   stopping: () => stopping,
@@ -158,7 +162,7 @@ async function shutdown(signal: string) {
   const force = setTimeout(() => process.exit(1), 30_000);
   force.unref();
   await Promise.allSettled([runsWorker.close(), maintenanceWorker.close(), schedulesWorker.close()]);
-  await Promise.allSettled([queue.close(), sandbox.close(), httpClients.close(), db.$disconnect()]);
+  await Promise.allSettled([queue.close(), sandbox.close(), httpClients.close(), pools.close(), db.$disconnect()]);
   redis.disconnect();
   connection.redis.disconnect();
   process.exit(0);

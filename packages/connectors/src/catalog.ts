@@ -3,6 +3,8 @@
 import { catalogOf, type StepCatalog } from "@tributary/engine";
 import { z } from "zod";
 import { codeConnector } from "./code/code-step.ts";
+import type { ConnectionTypeDefinition } from "./connections.ts";
+import { mysqlConnector, postgresConnector } from "./databases/databases.ts";
 import type { ActionDefinition, ConnectorDefinition, StepDefinition } from "./define.ts";
 import { toSpec } from "./define.ts";
 import { flowControlConnector } from "./flow-control/flow-control.ts";
@@ -24,7 +26,13 @@ export const CONNECTORS: readonly ConnectorDefinition[] = [
   codeConnector,
   flowsConnector,
   logConnector,
+  postgresConnector,
+  mysqlConnector,
 ];
+
+export const CONNECTION_TYPES: ReadonlyMap<string, ConnectionTypeDefinition> = new Map(
+  CONNECTORS.flatMap((connector) => connector.connectionTypes ?? []).map((type) => [type.type, type]),
+);
 
 export const STEP_DEFINITIONS: ReadonlyMap<string, StepDefinition> = new Map(
   CONNECTORS.flatMap((connector) => connector.steps).map((step) => [step.type, step]),

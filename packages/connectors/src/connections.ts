@@ -100,7 +100,3 @@ export const httpConnection = defineConnectionType({
     }
   },
 });
-
-export const CONNECTION_TYPES: ReadonlyMap<string, ConnectionTypeDefinition> = new Map([
-  [httpConnection.type, httpConnection],
-]);

@@ -4,7 +4,9 @@
 import type { Message, MessageHeader, StepBehavior, StepTypeSpec } from "@tributary/engine";
 import type { CodeLimits, Sandbox } from "@tributary/sandbox";
 import { z } from "zod";
+import type { ConnectionTypeDefinition } from "./connections.ts";
 import type { GuardedHttpClient } from "./http-client/index.ts";
+import type { ClientPools } from "./pools.ts";
 
 export type RunInfo = {
   id: string;
@@ -55,6 +57,8 @@ export type ActionContext<Config> = {
   flows: FlowCalls;
   /** The connection named by the step's `connectionId`, with its secret fields opened. */
   connection: { id: string; type: string; config: Record<string, unknown> } | null;
+  /** Open clients of connections (database pools, broker links), shared across runs in this worker. */
+  pools: ClientPools;
 };
 
 export type ActionResult =
@@ -136,7 +140,14 @@ export function defineTrigger<Schema extends z.ZodType>(
   return { kind: "trigger", ...definition } as unknown as TriggerDefinition;
 }
 
-export type ConnectorDefinition = { id: string; title: string; description: string; steps: StepDefinition[] };
+export type ConnectorDefinition = {
+  id: string;
+  title: string;
+  description: string;
+  steps: StepDefinition[];
+  /** The kinds of connection its steps use, if any. */
+  connectionTypes?: ConnectionTypeDefinition[];
+};
 
 export function defineConnector(definition: ConnectorDefinition): ConnectorDefinition {
   return definition;

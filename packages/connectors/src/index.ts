@@ -1,7 +1,14 @@
-export { actionOf, CONNECTORS, type PaletteEntry, palette, STEP_DEFINITIONS, stepCatalog } from "./catalog.ts";
+export {
+  actionOf,
+  CONNECTION_TYPES,
+  CONNECTORS,
+  type PaletteEntry,
+  palette,
+  STEP_DEFINITIONS,
+  stepCatalog,
+} from "./catalog.ts";
 export { CODE_TEMPLATE } from "./code/code-step.ts";
 export {
-  CONNECTION_TYPES,
   type ConnectionTest,
   type ConnectionTypeDefinition,
   defineConnectionType,
@@ -26,6 +33,7 @@ export {
   type TriggerDefinition,
 } from "./define.ts";
 export * from "./http-client/index.ts";
+export { type ClientPools, createClientPools, poolKey } from "./pools.ts";
 export {
   MISSED_AFTER_MS,
   nextFireTimes,

@@ -3,6 +3,7 @@
 // crash redoes them, harmlessly); a step with side effects is checkpointed as soon as it finishes, so a
 // resumed run never repeats it.
 
+import type { ClientPools } from "@tributary/connectors";
 import {
   type Checkpoint,
   cancelKey,
@@ -66,6 +67,7 @@ export type RunExecutorDeps = {
   slots: RunSlots;
   preparedFlows: ReturnType<typeof createPreparedFlows>;
   httpClients: ReturnType<typeof createHttpClients>;
+  pools: ClientPools;
   secrets: ReturnType<typeof createSecretsCache>;
   log: Logger;
   stopping: () => boolean;
@@ -127,6 +129,7 @@ export function createRunExecutor(deps: RunExecutorDeps) {
           return opened;
         },
         http: deps.httpClients.forWorkspace(run.workspace),
+        pools: deps.pools,
         sandbox: deps.sandbox,
         flows: flowCallsFor({ db, queue, workspaceId, runId }),
         secrets,

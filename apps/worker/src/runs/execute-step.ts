@@ -2,6 +2,7 @@
 // outcome into a checkpoint (or a park). Secrets are redacted from everything that is stored.
 import {
   type ActionContext,
+  type ClientPools,
   CONNECTION_TYPES,
   type FlowCalls,
   type GuardedHttpClient,
@@ -33,6 +34,7 @@ export type StepServices = {
   /** Opens the connection a step names (cached per run). */
   connection(connectionId: string): Promise<{ id: string; type: string; config: Record<string, unknown> }>;
   http: GuardedHttpClient;
+  pools: ClientPools;
   sandbox: Sandbox;
   flows: FlowCalls;
   secrets: Record<string, string>;
@@ -212,6 +214,7 @@ export async function executeStep({
       secrets: services.secrets,
       flows: services.flows,
       connection,
+      pools: services.pools,
     };
     try {
       const result = await definition.run(context);

@@ -4,7 +4,8 @@
 
 import type { Message } from "@tributary/engine";
 import { z } from "zod";
-import { StepFailure, text } from "../define.ts";
+import { StepFailure } from "../define.ts";
+import { placeResult, resultField } from "../result-field.ts";
 
 export type Binary = { contentType: string; size: number; base64: string };
 
@@ -14,10 +15,7 @@ export const ioFields = {
     description: "Empty: the message body. E.g. {{ payload }} to convert one field.",
     widget: "json",
   }),
-  resultField: text()
-    .pipe(z.string().max(200))
-    .optional()
-    .meta({ title: "Put the result in field", description: "Empty: the result replaces the body." }),
+  resultField: resultField(),
 };
 
 export function inputOf(config: { input?: unknown }, message: Message): unknown {
@@ -25,9 +23,7 @@ export function inputOf(config: { input?: unknown }, message: Message): unknown 
 }
 
 export function resultOf(config: { resultField?: string | undefined }, message: Message, result: unknown) {
-  if (!config.resultField) return { body: result };
-  const body = message.body && typeof message.body === "object" && !Array.isArray(message.body) ? message.body : {};
-  return { body: { ...body, [config.resultField]: result } };
+  return placeResult(config.resultField, message, result);
 }
 
 export function isBinary(value: unknown): value is Binary {

@@ -11,6 +11,56 @@ export type Lookup = (hostname: string, callback: (error: Error | null, addresse
 
 const systemLookup: Lookup = (hostname, callback) => dnsLookup(hostname, { all: true }, callback);
 
+/** Resolves a name and checks every address it has: one refused address refuses the host. */
+function checkedLookup(
+  { policy, lookup, hostname }: { policy: CompiledAddressPolicy; lookup: Lookup; hostname: string },
+  callback: (error: Error | null, addresses: LookupAddress[]) => void,
+): void {
+  lookup(hostname, (error, addresses) => {
+    if (error || addresses.length === 0) {
+      const cause = error && "code" in error ? (error as NodeJS.ErrnoException).code : "no address";
+      callback(
+        new OutboundConnectionError(`Could not resolve ${hostname} (${cause}).`, { transient: cause === "EAI_AGAIN" }),
+        [],
+      );
+      return;
+    }
+    for (const { address } of addresses) {
+      const check = policy.checkAddress(hostname, address);
+      if (!check.allowed) return callback(new OutboundBlockedError(check.reason), []);
+    }
+    callback(null, addresses);
+  });
+}
+
+/**
+ * The address a socket to `host` may connect to, checked as an HTTP call's would be: for protocols other than
+ * HTTP (databases, brokers, mail), which then connect to this address and never resolve the name again.
+ */
+export function resolveGuarded({
+  policy,
+  host,
+  lookup = systemLookup,
+}: {
+  policy: CompiledAddressPolicy;
+  host: string;
+  lookup?: Lookup;
+}): Promise<string> {
+  const bare = host.replace(/^\[|\]$/g, "");
+  const hostCheck = policy.checkHost(bare);
+  if (!hostCheck.allowed) return Promise.reject(new OutboundBlockedError(hostCheck.reason));
+  if (isIP(bare)) {
+    const check = policy.checkAddress(bare, bare);
+    return check.allowed ? Promise.resolve(bare) : Promise.reject(new OutboundBlockedError(check.reason));
+  }
+  return new Promise((resolve, reject) => {
+    checkedLookup({ policy, lookup, hostname: bare }, (error, addresses) => {
+      if (error) reject(error);
+      else resolve((addresses.find((a) => a.family === 4) ?? addresses[0])?.address as string);
+    });
+  });
+}
+
 export function guardedConnector({
   policy,
   connectTimeoutMs,
@@ -21,25 +71,8 @@ export function guardedConnector({
   lookup?: Lookup;
 }): buildConnector.connector {
   const guardedLookup: LookupFunction = (hostname, options, callback) => {
-    lookup(hostname, (error, addresses) => {
-      if (error || addresses.length === 0) {
-        const cause = error && "code" in error ? (error as NodeJS.ErrnoException).code : "no address";
-        callback(
-          new OutboundConnectionError(`Could not resolve ${hostname} (${cause}).`, {
-            transient: cause === "EAI_AGAIN",
-          }),
-          "",
-          0,
-        );
-        return;
-      }
-      for (const { address } of addresses) {
-        const check = policy.checkAddress(hostname, address);
-        if (!check.allowed) {
-          callback(new OutboundBlockedError(check.reason), "", 0);
-          return;
-        }
-      }
+    checkedLookup({ policy, lookup, hostname }, (error, addresses) => {
+      if (error) return callback(error, "", 0);
       const wanted = options.family === 6 ? 6 : options.family === 4 ? 4 : 0;
       const usable = wanted ? addresses.filter((a) => a.family === wanted) : addresses;
       if (options.all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, usable);

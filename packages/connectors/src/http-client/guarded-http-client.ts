@@ -10,7 +10,7 @@ import {
   OutboundResponseTooLargeError,
   OutboundTimeoutError,
 } from "./errors.ts";
-import { guardedConnector, type Lookup } from "./guarded-connector.ts";
+import { guardedConnector, type Lookup, resolveGuarded } from "./guarded-connector.ts";
 
 export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
 
@@ -38,6 +38,8 @@ export type HttpResponse = {
 
 export type GuardedHttpClient = {
   request(request: HttpRequest): Promise<HttpResponse>;
+  /** The checked address to open a non-HTTP socket to `host` with (see resolveGuarded). */
+  resolve(host: string): Promise<string>;
   close(): Promise<void>;
 };
 
@@ -143,7 +145,11 @@ export function createGuardedHttpClient({
     }
   }
 
-  return { request: send, close: () => agent.close() };
+  return {
+    request: send,
+    resolve: (host) => resolveGuarded({ policy, host, ...(lookup ? { lookup } : {}) }),
+    close: () => agent.close(),
+  };
 }
 
 function parseUrl(raw: string): URL {

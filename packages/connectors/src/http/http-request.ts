@@ -1,6 +1,6 @@
 // Call an HTTP API through the guarded client and pass its response on.
 import { z } from "zod";
-import { type HttpConnectionConfig, httpConnectionHeaders, httpConnectionUrl } from "../connections.ts";
+import { type HttpConnectionConfig, httpConnection, httpConnectionHeaders, httpConnectionUrl } from "../connections.ts";
 import { defineAction, defineConnector, headerList, StepFailure, text } from "../define.ts";
 import { isTransient, OutboundError } from "../http-client/index.ts";
 
@@ -104,4 +104,5 @@ export const httpConnector = defineConnector({
   title: "HTTP",
   description: "Call HTTP APIs.",
   steps: [httpRequest],
+  connectionTypes: [httpConnection],
 });

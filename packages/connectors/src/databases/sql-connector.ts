@@ -1,0 +1,207 @@
+// The SQL connectors, written once for every SqlEngine: a connection type with its availability ping, and
+// steps to query with bound parameters, insert or upsert a list of rows, and run statements in a transaction.
+import { z } from "zod";
+import { defineConnectionType } from "../connections.ts";
+import { type ActionContext, defineAction, defineConnector, StepFailure, text } from "../define.ts";
+import { networkFailure, withTimeout } from "../network/network-failure.ts";
+import { poolKey } from "../pools.ts";
+import { placeResult, resultField } from "../result-field.ts";
+import {
+  type SqlConnectionConfig,
+  type SqlEngine,
+  type SqlPool,
+  sqlConnectionConfig,
+  sqlParams,
+  sqlText,
+} from "./sql-engine.ts";
+
+/** A database error as a step failure: its own words for auth and SQL errors, the network's for the rest. */
+function failure(engine: SqlEngine, config: SqlConnectionConfig, error: unknown): StepFailure {
+  const described = engine.describe(error, config);
+  if (described) return new StepFailure(described, { code: "database_error" });
+  return (
+    networkFailure(error, { service: engine.service, host: config.host, port: config.port }) ??
+    new StepFailure(`${engine.service}: ${(error as Error)?.message ?? String(error)}`, { code: "database_error" })
+  );
+}
+
+/** Bound values: objects and lists as JSON text (for json columns), missing values as NULL. */
+function bindable(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (value !== null && typeof value === "object" && !(value instanceof Date)) return JSON.stringify(value);
+  return value;
+}
+
+export function sqlConnector(engine: SqlEngine) {
+  const connectionSchema = sqlConnectionConfig(engine.defaultPort);
+  const connectionId = () =>
+    z.uuid({ message: `Choose a ${engine.service} connection.` }).meta({
+      title: "Connection",
+      widget: "connection",
+      connectionType: engine.id,
+    });
+
+  async function withPool<T>(
+    { connection, http, pools }: Pick<ActionContext<unknown>, "connection" | "http" | "pools">,
+    work: (pool: SqlPool) => Promise<T>,
+  ): Promise<T> {
+    if (connection?.type !== engine.id) {
+      throw new StepFailure(
+        `This step needs a ${engine.service} connection; the one chosen is missing or another kind.`,
+      );
+    }
+    const config = connectionSchema.parse(connection.config);
+    try {
+      const pool = await pools.use(
+        poolKey(connection),
+        async () => engine.open({ config, address: await http.resolve(config.host) }),
+        (open) => open.close(),
+      );
+      return await work(pool);
+    } catch (error) {
+      throw failure(engine, config, error);
+    }
+  }
+
+  const connectionType = defineConnectionType({
+    type: engine.id,
+    title: engine.service,
+    description: `A ${engine.service} database, for the ${engine.service} steps.`,
+    config: connectionSchema,
+    secretFields: ["password"],
+    async test({ config, http }) {
+      let pool: SqlPool | null = null;
+      try {
+        pool = await engine.open({ config: { ...config, poolSize: 1 }, address: await http.resolve(config.host) });
+        await withTimeout(pool.query("SELECT 1", []), config.connectTimeoutSeconds * 1000, {
+          service: engine.service,
+          host: config.host,
+          port: config.port,
+        });
+        return {
+          ok: true,
+          message: `${engine.service} at ${config.host}:${config.port} answered; database ${config.database}.`,
+        };
+      } catch (error) {
+        return { ok: false, message: failure(engine, config, error).message };
+      } finally {
+        await pool?.close().catch(() => undefined);
+      }
+    },
+  });
+
+  const query = defineAction({
+    type: `${engine.id}.query`,
+    title: `${engine.service} query`,
+    description: `Runs one SQL statement with bound parameters (${engine.placeholder(1)}, ${engine.placeholder(2)}…); the body becomes { rows, rowCount }.`,
+    category: "Databases",
+    config: z.object({ connectionId: connectionId(), sql: sqlText(), params: sqlParams(), resultField: resultField() }),
+    async run(context) {
+      const { config, message } = context;
+      const answer = await withPool(context, (pool) => pool.query(config.sql, config.params.map(bindable)));
+      return placeResult(config.resultField, message, answer);
+    },
+  });
+
+  const insert = defineAction({
+    type: `${engine.id}.insert`,
+    title: `${engine.service} insert rows`,
+    description:
+      "Inserts a list of rows (objects whose keys are columns) in one transaction; clashing rows fail, are skipped, or update the existing ones.",
+    category: "Databases",
+    config: z.object({
+      connectionId: connectionId(),
+      table: text()
+        .pipe(z.string().trim().min(1, { message: "Name the table." }).max(200))
+        .meta({ title: "Table", description: "e.g. orders or sales.orders" }),
+      rows: z
+        .unknown()
+        .optional()
+        .meta({ title: "Rows", description: "Empty: the body (a list of objects, or one object).", widget: "json" }),
+      onConflict: z
+        .enum(["fail", "skip", "update"])
+        .default("fail")
+        .meta({ title: "When a row clashes with an existing one" }),
+      conflictColumns: z
+        .array(z.string().min(1))
+        .default([])
+        .meta({ title: "Key columns (update)", description: "The unique columns rows clash on; kept as they are." }),
+      batchSize: z.number().int().min(1).max(5000).default(500).meta({ title: "Rows per statement" }),
+      resultField: resultField(),
+    }),
+    async run(context) {
+      const { config, message } = context;
+      const given = config.rows === undefined ? message.body : config.rows;
+      const rows = (Array.isArray(given) ? given : [given]) as unknown[];
+      if (!rows.every((row) => row && typeof row === "object" && !Array.isArray(row))) {
+        throw new StepFailure("Rows must be objects whose keys are column names.", { code: "invalid_input" });
+      }
+      const records = rows as Record<string, unknown>[];
+      const columns = [...new Set(records.flatMap((row) => Object.keys(row)))];
+      if (!records.length || !columns.length) return placeResult(config.resultField, message, { rowCount: 0 });
+      const conflict =
+        config.onConflict === "fail"
+          ? { prefix: "INSERT", suffix: "" }
+          : engine.onConflict(config.onConflict, columns, config.conflictColumns);
+      const perStatement = Math.max(1, Math.min(config.batchSize, Math.floor(60_000 / columns.length)));
+      const rowCount = await withPool(context, (pool) =>
+        pool.transaction(async (run) => {
+          let count = 0;
+          for (let start = 0; start < records.length; start += perStatement) {
+            const batch = records.slice(start, start + perStatement);
+            const params: unknown[] = [];
+            const tuples = batch.map(
+              (row) =>
+                `(${columns
+                  .map((column) => {
+                    params.push(bindable(row[column]));
+                    return engine.placeholder(params.length);
+                  })
+                  .join(", ")})`,
+            );
+            const sql = `${conflict.prefix} INTO ${engine.quoteTable(config.table)} (${columns.map(engine.quoteColumn).join(", ")}) VALUES ${tuples.join(", ")}${conflict.suffix}`;
+            count += (await run(sql, params)).rowCount;
+          }
+          return count;
+        }),
+      );
+      return placeResult(config.resultField, message, { rowCount });
+    },
+  });
+
+  const transaction = defineAction({
+    type: `${engine.id}.transaction`,
+    title: `${engine.service} transaction`,
+    description: "Runs statements in order in one transaction: all of them happen, or none (the step fails).",
+    category: "Databases",
+    config: z.object({
+      connectionId: connectionId(),
+      statements: z
+        .array(z.object({ sql: sqlText(), params: sqlParams() }))
+        .min(1, { message: "Add a statement." })
+        .max(100)
+        .meta({ title: "Statements", description: 'e.g. [{ "sql": "…", "params": ["{{ id }}"] }]', widget: "json" }),
+      resultField: resultField(),
+    }),
+    async run(context) {
+      const { config, message } = context;
+      const results = await withPool(context, (pool) =>
+        pool.transaction(async (run) => {
+          const answers = [];
+          for (const statement of config.statements)
+            answers.push(await run(statement.sql, statement.params.map(bindable)));
+          return answers;
+        }),
+      );
+      return placeResult(config.resultField, message, { results });
+    },
+  });
+
+  return defineConnector({
+    id: engine.id,
+    title: engine.service,
+    description: `Query ${engine.service} with bound parameters, insert or upsert rows, run transactions.`,
+    steps: [query, insert, transaction],
+    connectionTypes: [connectionType],
+  });
+}

@@ -1,0 +1,56 @@
+// Clients of connections — database pools, broker connections, mail transports — kept open between steps and
+// runs, one per connection and its settings, and closed once unused for a while. Changing a connection's
+// settings gives it a new client; the old one closes when idle.
+import { createHash } from "node:crypto";
+
+export type ClientPools = {
+  /** The open client under `key`, opened now if there is none (or the last open failed). */
+  use<T>(key: string, open: () => Promise<T>, close: (client: T) => Promise<void>): Promise<T>;
+  close(): Promise<void>;
+};
+
+type Entry = { client: Promise<unknown>; close: (client: never) => Promise<void>; lastUsed: number };
+
+export function createClientPools({ idleMs = 60_000 }: { idleMs?: number } = {}): ClientPools {
+  const entries = new Map<string, Entry>();
+
+  const closeEntry = async (key: string, entry: Entry) => {
+    entries.delete(key);
+    const client = await entry.client.catch(() => null);
+    if (client !== null) await entry.close(client as never).catch(() => undefined);
+  };
+
+  const sweep = setInterval(
+    () => {
+      const now = Date.now();
+      for (const [key, entry] of entries) if (now - entry.lastUsed > idleMs) void closeEntry(key, entry);
+    },
+    Math.max(1000, idleMs / 2),
+  );
+  sweep.unref();
+
+  return {
+    async use<T>(key: string, open: () => Promise<T>, close: (client: T) => Promise<void>): Promise<T> {
+      let entry = entries.get(key);
+      if (!entry) {
+        entry = { client: open(), close: close as (client: never) => Promise<void>, lastUsed: Date.now() };
+        entries.set(key, entry);
+        const opening = entry;
+        opening.client.catch(() => {
+          if (entries.get(key) === opening) entries.delete(key);
+        });
+      }
+      entry.lastUsed = Date.now();
+      return entry.client as Promise<T>;
+    },
+    async close() {
+      clearInterval(sweep);
+      await Promise.all([...entries].map(([key, entry]) => closeEntry(key, entry)));
+    },
+  };
+}
+
+/** The pool key of a connection: its id and a digest of its settings. */
+export function poolKey(connection: { id: string; config: Record<string, unknown> }): string {
+  return `${connection.id}:${createHash("sha256").update(JSON.stringify(connection.config)).digest("base64url")}`;
+}
