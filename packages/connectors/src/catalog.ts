@@ -12,6 +12,10 @@ import { flowsConnector } from "./flows/call-flow.ts";
 import { formatsConnector } from "./formats/formats.ts";
 import { httpConnector } from "./http/http-request.ts";
 import { logConnector } from "./log/log-step.ts";
+import { amqpConnector } from "./messaging/amqp.ts";
+import { mqttConnector } from "./messaging/mqtt.ts";
+import { natsConnector } from "./messaging/nats.ts";
+import { redisConnector } from "./messaging/redis.ts";
 import { respondConnector } from "./respond/respond.ts";
 import { transformConnector } from "./transform/transform.ts";
 import { triggersConnector } from "./triggers/triggers.ts";
@@ -28,6 +32,10 @@ export const CONNECTORS: readonly ConnectorDefinition[] = [
   logConnector,
   postgresConnector,
   mysqlConnector,
+  redisConnector,
+  amqpConnector,
+  mqttConnector,
+  natsConnector,
 ];
 
 export const CONNECTION_TYPES: ReadonlyMap<string, ConnectionTypeDefinition> = new Map(

@@ -43,6 +43,29 @@ describe("client pools", () => {
     await pools.close();
   });
 
+  it("replaces a client that is no longer alive", async () => {
+    const pools = createClientPools();
+    const broken = { alive: false };
+    await pools.use(
+      "k",
+      async () => broken,
+      async () => undefined,
+      (client) => client.alive,
+    );
+    await Promise.resolve();
+    expect(
+      await pools.use(
+        "k",
+        async () => ({ alive: true }),
+        async () => undefined,
+        (client) => client.alive,
+      ),
+    ).toEqual({
+      alive: true,
+    });
+    await pools.close();
+  });
+
   it("keys a connection by its id and settings", () => {
     const a = poolKey({ id: "c1", config: { host: "db" } });
     expect(poolKey({ id: "c1", config: { host: "db" } })).toBe(a);

@@ -4,12 +4,20 @@
 import { createHash } from "node:crypto";
 
 export type ClientPools = {
-  /** The open client under `key`, opened now if there is none (or the last open failed). */
-  use<T>(key: string, open: () => Promise<T>, close: (client: T) => Promise<void>): Promise<T>;
+  /**
+   * The open client under `key`, opened now if there is none, the last open failed, or `alive` says the one
+   * there is broken (a broker connection that closed).
+   */
+  use<T>(
+    key: string,
+    open: () => Promise<T>,
+    close: (client: T) => Promise<void>,
+    alive?: (client: T) => boolean,
+  ): Promise<T>;
   close(): Promise<void>;
 };
 
-type Entry = { client: Promise<unknown>; close: (client: never) => Promise<void>; lastUsed: number };
+type Entry = { client: Promise<unknown>; opened?: unknown; close: (client: never) => Promise<void>; lastUsed: number };
 
 export function createClientPools({ idleMs = 60_000 }: { idleMs?: number } = {}): ClientPools {
   const entries = new Map<string, Entry>();
@@ -30,15 +38,33 @@ export function createClientPools({ idleMs = 60_000 }: { idleMs?: number } = {})
   sweep.unref();
 
   return {
-    async use<T>(key: string, open: () => Promise<T>, close: (client: T) => Promise<void>): Promise<T> {
+    async use<T>(
+      key: string,
+      open: () => Promise<T>,
+      close: (client: T) => Promise<void>,
+      alive?: (client: T) => boolean,
+    ): Promise<T> {
       let entry = entries.get(key);
+      if (entry && alive && entry.opened !== undefined && !alive(entry.opened as T)) {
+        void closeEntry(key, entry);
+        entry = undefined;
+      }
       if (!entry) {
-        entry = { client: open(), close: close as (client: never) => Promise<void>, lastUsed: Date.now() };
-        entries.set(key, entry);
-        const opening = entry;
-        opening.client.catch(() => {
-          if (entries.get(key) === opening) entries.delete(key);
-        });
+        const opening: Entry = {
+          client: open(),
+          close: close as (client: never) => Promise<void>,
+          lastUsed: Date.now(),
+        };
+        entries.set(key, opening);
+        opening.client.then(
+          (client) => {
+            opening.opened = client;
+          },
+          () => {
+            if (entries.get(key) === opening) entries.delete(key);
+          },
+        );
+        entry = opening;
       }
       entry.lastUsed = Date.now();
       return entry.client as Promise<T>;

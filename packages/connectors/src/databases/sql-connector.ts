@@ -1,10 +1,9 @@
 // The SQL connectors, written once for every SqlEngine: a connection type with its availability ping, and
 // steps to query with bound parameters, insert or upsert a list of rows, and run statements in a transaction.
 import { z } from "zod";
+import { type ClientKind, connectionField, pingConnection, withClient } from "../connection-clients.ts";
 import { defineConnectionType } from "../connections.ts";
 import { type ActionContext, defineAction, defineConnector, StepFailure, text } from "../define.ts";
-import { networkFailure, withTimeout } from "../network/network-failure.ts";
-import { poolKey } from "../pools.ts";
 import { placeResult, resultField } from "../result-field.ts";
 import {
   type SqlConnectionConfig,
@@ -15,16 +14,6 @@ import {
   sqlText,
 } from "./sql-engine.ts";
 
-/** A database error as a step failure: its own words for auth and SQL errors, the network's for the rest. */
-function failure(engine: SqlEngine, config: SqlConnectionConfig, error: unknown): StepFailure {
-  const described = engine.describe(error, config);
-  if (described) return new StepFailure(described, { code: "database_error" });
-  return (
-    networkFailure(error, { service: engine.service, host: config.host, port: config.port }) ??
-    new StepFailure(`${engine.service}: ${(error as Error)?.message ?? String(error)}`, { code: "database_error" })
-  );
-}
-
 /** Bound values: objects and lists as JSON text (for json columns), missing values as NULL. */
 function bindable(value: unknown): unknown {
   if (value === undefined) return null;
@@ -34,34 +23,19 @@ function bindable(value: unknown): unknown {
 
 export function sqlConnector(engine: SqlEngine) {
   const connectionSchema = sqlConnectionConfig(engine.defaultPort);
-  const connectionId = () =>
-    z.uuid({ message: `Choose a ${engine.service} connection.` }).meta({
-      title: "Connection",
-      widget: "connection",
-      connectionType: engine.id,
-    });
+  const connectionId = () => connectionField({ type: engine.id, service: engine.service });
 
-  async function withPool<T>(
-    { connection, http, pools }: Pick<ActionContext<unknown>, "connection" | "http" | "pools">,
-    work: (pool: SqlPool) => Promise<T>,
-  ): Promise<T> {
-    if (connection?.type !== engine.id) {
-      throw new StepFailure(
-        `This step needs a ${engine.service} connection; the one chosen is missing or another kind.`,
-      );
-    }
-    const config = connectionSchema.parse(connection.config);
-    try {
-      const pool = await pools.use(
-        poolKey(connection),
-        async () => engine.open({ config, address: await http.resolve(config.host) }),
-        (open) => open.close(),
-      );
-      return await work(pool);
-    } catch (error) {
-      throw failure(engine, config, error);
-    }
-  }
+  const kind: ClientKind<SqlConnectionConfig, SqlPool> = {
+    type: engine.id,
+    service: engine.service,
+    config: connectionSchema,
+    open: (config, address) => engine.open({ config, address }),
+    close: (pool) => pool.close(),
+    ping: (pool) => pool.query("SELECT 1", []),
+    describe: engine.describe,
+  };
+  const withPool = <T>(context: ActionContext<unknown>, work: (pool: SqlPool) => Promise<T>) =>
+    withClient(kind, context, work);
 
   const connectionType = defineConnectionType({
     type: engine.id,
@@ -69,25 +43,7 @@ export function sqlConnector(engine: SqlEngine) {
     description: `A ${engine.service} database, for the ${engine.service} steps.`,
     config: connectionSchema,
     secretFields: ["password"],
-    async test({ config, http }) {
-      let pool: SqlPool | null = null;
-      try {
-        pool = await engine.open({ config: { ...config, poolSize: 1 }, address: await http.resolve(config.host) });
-        await withTimeout(pool.query("SELECT 1", []), config.connectTimeoutSeconds * 1000, {
-          service: engine.service,
-          host: config.host,
-          port: config.port,
-        });
-        return {
-          ok: true,
-          message: `${engine.service} at ${config.host}:${config.port} answered; database ${config.database}.`,
-        };
-      } catch (error) {
-        return { ok: false, message: failure(engine, config, error).message };
-      } finally {
-        await pool?.close().catch(() => undefined);
-      }
-    },
+    test: ({ config, http }) => pingConnection(kind, { config: { ...config, poolSize: 1 }, http }),
   });
 
   const query = defineAction({

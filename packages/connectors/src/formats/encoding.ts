@@ -4,7 +4,8 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { unzipSync, zipSync } from "fflate";
 import { z } from "zod";
 import { defineAction, StepFailure, text } from "../define.ts";
-import { binary, bytesOf, inputOf, ioFields, isBinary, parsing, resultOf, textOrBinary } from "./format-io.ts";
+import { binary, bytesOf, isBinary, textOrBinary } from "../payload.ts";
+import { inputOf, ioFields, parsing, resultOf } from "./format-io.ts";
 
 const OPERATIONS = [
   "base64-encode",

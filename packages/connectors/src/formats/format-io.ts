@@ -1,13 +1,11 @@
-// What every format step shares: where its input comes from (the body, or the "Input" field), where its
-// result goes (the body, or one field of it), and how bytes travel in a message — as the webhook ingress
-// keeps them: { contentType, size, base64 }.
+// What every format step shares: where its input comes from (the body, or the "Input" field) and where its
+// result goes (the body, or one field of it).
 
 import type { Message } from "@tributary/engine";
 import { z } from "zod";
 import { StepFailure } from "../define.ts";
+import { isBinary } from "../payload.ts";
 import { placeResult, resultField } from "../result-field.ts";
-
-export type Binary = { contentType: string; size: number; base64: string };
 
 export const ioFields = {
   input: z.unknown().optional().meta({
@@ -26,20 +24,6 @@ export function resultOf(config: { resultField?: string | undefined }, message: 
   return placeResult(config.resultField, message, result);
 }
 
-export function isBinary(value: unknown): value is Binary {
-  return Boolean(value && typeof value === "object" && typeof (value as Binary).base64 === "string");
-}
-
-export function binary(bytes: Uint8Array, contentType: string): Binary {
-  return { contentType, size: bytes.byteLength, base64: Buffer.from(bytes).toString("base64") };
-}
-
-/** Bytes of any input: binary as its bytes, text as UTF-8, anything else as its JSON. */
-export function bytesOf(value: unknown): Uint8Array {
-  if (isBinary(value)) return Buffer.from(value.base64, "base64");
-  return Buffer.from(typeof value === "string" ? value : JSON.stringify(value ?? null), "utf8");
-}
-
 /** Text to parse: text itself, or binary read as UTF-8; anything else is refused with the type it was. */
 export function textOf(value: unknown, what: string): string {
   if (typeof value === "string") return value;
@@ -47,15 +31,6 @@ export function textOf(value: unknown, what: string): string {
   throw new StepFailure(`The input must be ${what} as text, not ${Array.isArray(value) ? "a list" : typeof value}.`, {
     code: "invalid_input",
   });
-}
-
-/** Decoded bytes as text when they are UTF-8, else kept as binary. */
-export function textOrBinary(bytes: Uint8Array, contentType = "application/octet-stream"): string | Binary {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return binary(bytes, contentType);
-  }
 }
 
 /** Runs a parser, turning what it throws into a step failure that says what the input was not. */

@@ -38,6 +38,9 @@ export function networkFailure(error: unknown, { service, host, port }: Server):
   if (typeof code === "string" && PERMANENT[code]) {
     return new StepFailure(`${where} ${PERMANENT[code]}.`, { code: "unreachable" });
   }
+  if (/ECONNREFUSED|connection refused/i.test(String((error as Error)?.message))) {
+    return new StepFailure(`${where} ${TRANSIENT.ECONNREFUSED}.`, { transient: true, code: "unreachable" });
+  }
   if (/timeout|timed out/i.test(String((error as Error)?.message))) {
     return new StepFailure(`${where} did not answer in time.`, { transient: true, code: "timeout" });
   }

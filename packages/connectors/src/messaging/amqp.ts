@@ -1,0 +1,172 @@
+// AMQP 0-9-1 (RabbitMQ): publish with routing key, headers and persistence, confirmed by the broker.
+import { randomUUID } from "node:crypto";
+import { type Message as AmqpMessage, type ChannelModel, type ConfirmChannel, connect } from "amqplib";
+import { z } from "zod";
+import { type ClientKind, connectionField, pingConnection, withClient } from "../connection-clients.ts";
+import { defineConnectionType } from "../connections.ts";
+import { defineAction, defineConnector, headerList, StepFailure, text } from "../define.ts";
+import { withTimeout } from "../network/network-failure.ts";
+import { payloadOf } from "../payload.ts";
+
+const amqpConfig = z.object({
+  host: z.string().trim().min(1, { message: "Enter the broker's host name." }).meta({ title: "Host" }),
+  port: z.number().int().min(1).max(65535).default(5672).meta({ title: "Port", description: "5671 with TLS" }),
+  vhost: z.string().default("/").meta({ title: "Virtual host" }),
+  username: z.string().min(1).default("guest").meta({ title: "User name" }),
+  password: z.string().optional().meta({ title: "Password", widget: "password" }),
+  tls: z.boolean().default(false).meta({ title: "TLS (amqps)" }),
+  timeoutSeconds: z.number().int().min(1).max(120).default(10).meta({ title: "Timeout (s)" }),
+});
+type AmqpConfig = z.output<typeof amqpConfig>;
+
+/** A connection with one confirm channel; `failure` keeps why the broker closed them, for the step's error. */
+type AmqpClient = { model: ChannelModel; channel: ConfirmChannel; open: boolean; failure: Error | null };
+
+const kind: ClientKind<AmqpConfig, AmqpClient> = {
+  type: "amqp",
+  service: "RabbitMQ (AMQP)",
+  config: amqpConfig,
+  async open(config, address) {
+    const model = await connect(
+      {
+        protocol: config.tls ? "amqps" : "amqp",
+        hostname: address,
+        port: config.port,
+        username: config.username,
+        password: config.password ?? "",
+        vhost: config.vhost,
+        heartbeat: 30,
+      },
+      { timeout: config.timeoutSeconds * 1000, servername: config.host },
+    );
+    const client: AmqpClient = { model, channel: await model.createConfirmChannel(), open: true, failure: null };
+    const broken = (error?: Error) => {
+      client.open = false;
+      if (error) client.failure = error;
+    };
+    model.on("error", broken);
+    model.on("close", broken);
+    client.channel.on("error", broken);
+    client.channel.on("close", () => broken());
+    return client;
+  },
+  close: async (client) => {
+    await client.model.close().catch(() => undefined);
+  },
+  ping: async (client) => client.channel.checkExchange("amq.direct"),
+  alive: (client) => client.open,
+  describe(error, config) {
+    const message = String((error as Error)?.message ?? "");
+    const where = `RabbitMQ at ${config.host}:${config.port}`;
+    if (/ACCESS_REFUSED|ACCESS-REFUSED|403/.test(message) && /login|auth|PLAIN/i.test(message)) {
+      return `${where} refused the user name or password.`;
+    }
+    if (/NOT_ALLOWED.*vhost|vhost .* not found/i.test(message))
+      return `${where} has no virtual host ${config.vhost} for this user.`;
+    if (/NOT_FOUND - no exchange/.test(message))
+      return `RabbitMQ: ${message.replace(/^.*NOT_FOUND - /, "").replace(/"$/, "")}.`;
+    return null;
+  },
+};
+
+/** Publishes and waits for the broker's confirm; a message no queue took (mandatory) fails the step. */
+async function publish(
+  client: AmqpClient,
+  config: AmqpConfig,
+  { exchange, routingKey, bytes, options }: { exchange: string; routingKey: string; bytes: Buffer; options: object },
+): Promise<void> {
+  const publishId = randomUUID();
+  let returned = false;
+  const onReturn = (message: AmqpMessage) => {
+    if (message.properties.headers?.["x-tributary-publish-id"] === publishId) returned = true;
+  };
+  client.channel.on("return", onReturn);
+  try {
+    const confirmed = new Promise<void>((resolve, reject) => {
+      client.channel.publish(
+        exchange,
+        routingKey,
+        bytes,
+        {
+          ...options,
+          mandatory: true,
+          headers: { ...(options as { headers?: object }).headers, "x-tributary-publish-id": publishId },
+        },
+        (error: unknown) => (error ? reject(client.failure ?? error) : resolve()),
+      );
+    });
+    await withTimeout(confirmed, config.timeoutSeconds * 1000, {
+      service: kind.service,
+      host: config.host,
+      port: config.port,
+    });
+  } catch (error) {
+    throw client.failure ?? error;
+  } finally {
+    client.channel.off("return", onReturn);
+  }
+  if (returned) {
+    throw new StepFailure(
+      `No queue took the message: nothing is bound to ${exchange ? `exchange "${exchange}"` : "the default exchange"} with routing key "${routingKey}".`,
+      { code: "unroutable" },
+    );
+  }
+}
+
+const publishStep = defineAction({
+  type: "amqp.publish",
+  title: "RabbitMQ publish",
+  description:
+    "Publishes the body (or a payload) to an exchange with a routing key; waits for the broker to confirm it. A message that no queue takes fails the step. The body passes on.",
+  category: "Messaging",
+  config: z.object({
+    connectionId: connectionField(kind),
+    exchange: text().pipe(z.string().max(255)).default("").meta({
+      title: "Exchange",
+      description: "Empty: the default exchange, where the routing key is a queue's name.",
+    }),
+    routingKey: text().pipe(z.string().max(255)).default("").meta({ title: "Routing key" }),
+    payload: z
+      .unknown()
+      .optional()
+      .meta({ title: "Payload", description: "Empty: the message body (as JSON unless it is text).", widget: "json" }),
+    headers: headerList().default([]).meta({ title: "Headers", widget: "keyValue" }),
+    persistent: z.boolean().default(true).meta({ title: "Persistent (survives a broker restart)" }),
+  }),
+  async run(context) {
+    const { config, message } = context;
+    const { bytes, contentType } = payloadOf(config.payload === undefined ? message.body : config.payload);
+    await withClient(kind, context, (client, connection) =>
+      publish(client, connection, {
+        exchange: config.exchange,
+        routingKey: config.routingKey,
+        bytes,
+        options: {
+          persistent: config.persistent,
+          contentType,
+          messageId: message.id,
+          timestamp: Math.floor(Date.now() / 1000),
+          headers: Object.fromEntries(config.headers.map(({ name, value }) => [name, value])),
+        },
+      }),
+    );
+    return {};
+  },
+});
+
+export const amqpConnector = defineConnector({
+  id: "amqp",
+  title: "RabbitMQ (AMQP)",
+  description: "Publish to RabbitMQ and other AMQP 0-9-1 brokers, with publisher confirms.",
+  steps: [publishStep],
+  connectionTypes: [
+    defineConnectionType({
+      type: "amqp",
+      title: "RabbitMQ (AMQP)",
+      description: "An AMQP 0-9-1 broker such as RabbitMQ.",
+      config: amqpConfig,
+      secretFields: ["password"],
+      test: ({ config, http }) => pingConnection(kind, { config, http }),
+    }),
+  ],
+});

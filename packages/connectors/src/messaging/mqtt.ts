@@ -1,0 +1,128 @@
+// MQTT: publish with QoS 0, 1 or 2 and the retain flag; the broker's acknowledgement is awaited for QoS 1 and 2.
+import { randomBytes } from "node:crypto";
+import { connectAsync, type MqttClient } from "mqtt";
+import { z } from "zod";
+import { type ClientKind, connectionField, pingConnection, withClient } from "../connection-clients.ts";
+import { defineConnectionType } from "../connections.ts";
+import { defineAction, defineConnector, headerList, text } from "../define.ts";
+import { withTimeout } from "../network/network-failure.ts";
+import { payloadOf } from "../payload.ts";
+
+const mqttConfig = z.object({
+  host: z.string().trim().min(1, { message: "Enter the broker's host name." }).meta({ title: "Host" }),
+  port: z.number().int().min(1).max(65535).default(1883).meta({ title: "Port", description: "8883 with TLS" }),
+  username: z.string().optional().meta({ title: "User name" }),
+  password: z.string().optional().meta({ title: "Password", widget: "password" }),
+  tls: z.boolean().default(false).meta({ title: "TLS (mqtts)" }),
+  protocolVersion: z.enum(["5", "3.1.1"]).default("5").meta({ title: "MQTT version" }),
+  timeoutSeconds: z.number().int().min(1).max(120).default(10).meta({ title: "Timeout (s)" }),
+});
+type MqttConfig = z.output<typeof mqttConfig>;
+
+const kind: ClientKind<MqttConfig, MqttClient> = {
+  type: "mqtt",
+  service: "MQTT broker",
+  config: mqttConfig,
+  open: (config, address) =>
+    connectAsync(
+      `${config.tls ? "mqtts" : "mqtt"}://${address}:${config.port}`,
+      {
+        ...(config.username ? { username: config.username } : {}),
+        ...(config.password ? { password: config.password } : {}),
+        ...(config.tls ? { servername: config.host } : {}),
+        protocolVersion: config.protocolVersion === "5" ? 5 : 4,
+        clientId: `tributary-${randomBytes(6).toString("hex")}`,
+        connectTimeout: config.timeoutSeconds * 1000,
+        reconnectPeriod: 1000,
+        clean: true,
+      },
+      false,
+    ),
+  close: (client) => client.endAsync(),
+  ping: async (client) => client.connected,
+  alive: (client) => !client.disconnecting && !client.disconnected,
+  describe(error, config) {
+    const message = String((error as Error)?.message ?? "");
+    const where = `The MQTT broker at ${config.host}:${config.port}`;
+    if (/not authori[sz]ed|bad user ?name or password|code 134|code 135|code 4|code 5\b/i.test(message)) {
+      return `${where} refused the user name or password.`;
+    }
+    return null;
+  },
+};
+
+const publishStep = defineAction({
+  type: "mqtt.publish",
+  title: "MQTT publish",
+  description:
+    "Publishes the body (or a payload) to a topic with QoS 0, 1 or 2, optionally retained; waits for the broker's acknowledgement (QoS 1 and 2). The body passes on.",
+  category: "Messaging",
+  config: z.object({
+    connectionId: connectionField(kind),
+    topic: text()
+      .pipe(
+        z
+          .string()
+          .min(1, { message: "Name the topic." })
+          .refine((topic) => !/[#+]/.test(topic), { message: "A topic to publish to has no wildcards (+ or #)." }),
+      )
+      .meta({ title: "Topic" }),
+    payload: z
+      .unknown()
+      .optional()
+      .meta({ title: "Payload", description: "Empty: the message body (as JSON unless it is text).", widget: "json" }),
+    qos: z
+      .union([z.literal(0), z.literal(1), z.literal(2)])
+      .default(1)
+      .meta({ title: "QoS" }),
+    retain: z.boolean().default(false).meta({ title: "Retain" }),
+    userProperties: headerList().default([]).meta({ title: "User properties (MQTT 5)", widget: "keyValue" }),
+  }),
+  async run(context) {
+    const { config, message } = context;
+    const { bytes, contentType } = payloadOf(config.payload === undefined ? message.body : config.payload);
+    await withClient(kind, context, (client, connection) =>
+      withTimeout(
+        client.publishAsync(config.topic, bytes, {
+          qos: config.qos,
+          retain: config.retain,
+          ...(connection.protocolVersion === "5"
+            ? {
+                properties: {
+                  contentType,
+                  // mqtt.js hangs on an empty userProperties object: send it only with something in it.
+                  ...(config.userProperties.length
+                    ? {
+                        userProperties: Object.fromEntries(
+                          config.userProperties.map(({ name, value }) => [name, value]),
+                        ),
+                      }
+                    : {}),
+                },
+              }
+            : {}),
+        }),
+        connection.timeoutSeconds * 1000,
+        { service: kind.service, host: connection.host, port: connection.port },
+      ),
+    );
+    return {};
+  },
+});
+
+export const mqttConnector = defineConnector({
+  id: "mqtt",
+  title: "MQTT",
+  description: "Publish to an MQTT broker with QoS 0, 1 or 2 and retain.",
+  steps: [publishStep],
+  connectionTypes: [
+    defineConnectionType({
+      type: "mqtt",
+      title: "MQTT broker",
+      description: "An MQTT 3.1.1 or 5 broker, such as Mosquitto.",
+      config: mqttConfig,
+      secretFields: ["password"],
+      test: ({ config, http }) => pingConnection(kind, { config, http }),
+    }),
+  ],
+});

@@ -1,0 +1,193 @@
+// NATS: publish, request-reply, and JetStream publish acknowledged by its stream (deduplicated on retries).
+import { jetstream } from "@nats-io/jetstream";
+import { connect, type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
+import { z } from "zod";
+import { type ClientKind, connectionField, pingConnection, withClient } from "../connection-clients.ts";
+import { defineConnectionType } from "../connections.ts";
+import { defineAction, defineConnector, headerList, StepFailure, text } from "../define.ts";
+import { bodyOfPayload, payloadOf } from "../payload.ts";
+import { placeResult, resultField } from "../result-field.ts";
+
+const natsConfig = z.object({
+  host: z.string().trim().min(1, { message: "Enter the NATS server's host name." }).meta({ title: "Host" }),
+  port: z.number().int().min(1).max(65535).default(4222).meta({ title: "Port" }),
+  username: z.string().optional().meta({ title: "User name" }),
+  password: z.string().optional().meta({ title: "Password", widget: "password" }),
+  token: z.string().optional().meta({ title: "Token", widget: "password" }),
+  tls: z.boolean().default(false).meta({ title: "TLS" }),
+  timeoutSeconds: z.number().int().min(1).max(120).default(10).meta({ title: "Timeout (s)" }),
+});
+type NatsConfig = z.output<typeof natsConfig>;
+
+const kind: ClientKind<NatsConfig, NatsConnection> = {
+  type: "nats",
+  service: "NATS",
+  config: natsConfig,
+  open: (config, address) =>
+    connect({
+      servers: `${address}:${config.port}`,
+      ...(config.username ? { user: config.username, pass: config.password ?? "" } : {}),
+      ...(config.token ? { token: config.token } : {}),
+      ...(config.tls ? { tls: {} } : {}),
+      name: "tributary",
+      timeout: config.timeoutSeconds * 1000,
+      // Only the checked address: never the other servers a cluster announces.
+      ignoreClusterUpdates: true,
+      noRandomize: true,
+      maxReconnectAttempts: -1,
+    }),
+  close: (client) => client.close(),
+  ping: (client) => client.rtt(),
+  alive: (client) => !client.isClosed(),
+  describe(error, config) {
+    const message = String((error as Error)?.message ?? "");
+    const where = `NATS at ${config.host}:${config.port}`;
+    if (/authorization violation|authentication/i.test(message)) return `${where} refused the credentials.`;
+    if (/permissions violation/i.test(message)) return `${where} does not let this user do that: ${message}`;
+    return null;
+  },
+};
+
+const subject = () =>
+  text()
+    .pipe(
+      z
+        .string()
+        .min(1, { message: "Name the subject." })
+        .regex(/^[^\s*>]+$/, { message: "A subject to send to has no spaces or wildcards." }),
+    )
+    .meta({ title: "Subject" });
+const payload = () =>
+  z
+    .unknown()
+    .optional()
+    .meta({ title: "Payload", description: "Empty: the message body (as JSON unless it is text).", widget: "json" });
+
+function natsMessage(config: { payload?: unknown; headers: { name: string; value: string }[] }, body: unknown) {
+  const { bytes, contentType } = payloadOf(config.payload === undefined ? body : config.payload);
+  const h = natsHeaders();
+  h.set("content-type", contentType);
+  for (const { name, value } of config.headers) h.append(name, value);
+  return { bytes, headers: h };
+}
+
+const publishStep = defineAction({
+  type: "nats.publish",
+  title: "NATS publish",
+  description: "Publishes the body (or a payload) on a subject and waits until the server has it. The body passes on.",
+  category: "Messaging",
+  config: z.object({
+    connectionId: connectionField(kind),
+    subject: subject(),
+    payload: payload(),
+    headers: headerList().default([]).meta({ title: "Headers", widget: "keyValue" }),
+  }),
+  async run(context) {
+    const { config, message } = context;
+    const { bytes, headers } = natsMessage(config, message.body);
+    await withClient(kind, context, async (client) => {
+      client.publish(config.subject, bytes, { headers });
+      await client.flush();
+    });
+    return {};
+  },
+});
+
+const requestStep = defineAction({
+  type: "nats.request",
+  title: "NATS request",
+  description: "Sends a request on a subject and waits for the first reply; the body becomes the reply (JSON parsed).",
+  category: "Messaging",
+  config: z.object({
+    connectionId: connectionField(kind),
+    subject: subject(),
+    payload: payload(),
+    headers: headerList().default([]).meta({ title: "Headers", widget: "keyValue" }),
+    timeoutSeconds: z.number().min(0.1).max(300).default(10).meta({ title: "Wait for the reply (s)" }),
+    resultField: resultField(),
+  }),
+  async run(context) {
+    const { config, message } = context;
+    const { bytes, headers } = natsMessage(config, message.body);
+    const reply = await withClient(kind, context, async (client) => {
+      try {
+        return await client.request(config.subject, bytes, { headers, timeout: config.timeoutSeconds * 1000 });
+      } catch (error) {
+        const text = String((error as Error)?.message ?? "");
+        if (/no responders|503/i.test(text)) {
+          throw new StepFailure(`Nobody answers requests on ${config.subject}.`, {
+            transient: true,
+            code: "no_responders",
+          });
+        }
+        if (/timeout/i.test(text)) {
+          throw new StepFailure(`No reply on ${config.subject} within ${config.timeoutSeconds} s.`, {
+            transient: true,
+            code: "timeout",
+          });
+        }
+        throw error;
+      }
+    });
+    return placeResult(config.resultField, message, bodyOfPayload(reply.data, reply.headers?.get("content-type")));
+  },
+});
+
+const jetStreamPublishStep = defineAction({
+  type: "nats.jetstream-publish",
+  title: "NATS JetStream publish",
+  description:
+    "Publishes to a subject a JetStream stream captures and waits for the stream's acknowledgement. Retries of the step carry the same message id, so the stream keeps one copy. The body passes on (or the acknowledgement goes into a field).",
+  category: "Messaging",
+  config: z.object({
+    connectionId: connectionField(kind),
+    subject: subject(),
+    payload: payload(),
+    headers: headerList().default([]).meta({ title: "Headers", widget: "keyValue" }),
+    expectStream: text()
+      .pipe(z.string())
+      .optional()
+      .meta({ title: "Expect the stream", description: "Fail unless this stream takes it." }),
+    resultField: resultField(),
+  }),
+  async run(context) {
+    const { config, message, idempotencyKey } = context;
+    const { bytes, headers } = natsMessage(config, message.body);
+    const ack = await withClient(kind, context, async (client, connection) => {
+      try {
+        return await jetstream(client, { timeout: connection.timeoutSeconds * 1000 }).publish(config.subject, bytes, {
+          headers,
+          msgID: idempotencyKey,
+          ...(config.expectStream ? { expect: { streamName: config.expectStream } } : {}),
+        });
+      } catch (error) {
+        if (/no responders|503|jetstream is not enabled/i.test(String((error as Error)?.message))) {
+          throw new StepFailure(
+            `No JetStream stream captures the subject ${config.subject} (or JetStream is off on the server).`,
+            { code: "no_stream" },
+          );
+        }
+        throw error;
+      }
+    });
+    const result = { stream: ack.stream, sequence: ack.seq, duplicate: ack.duplicate };
+    return config.resultField ? placeResult(config.resultField, message, result) : {};
+  },
+});
+
+export const natsConnector = defineConnector({
+  id: "nats",
+  title: "NATS",
+  description: "Publish, request-reply and JetStream publish with acknowledgement on a NATS server.",
+  steps: [publishStep, requestStep, jetStreamPublishStep],
+  connectionTypes: [
+    defineConnectionType({
+      type: "nats",
+      title: "NATS",
+      description: "A NATS server (with JetStream, for the JetStream steps).",
+      config: natsConfig,
+      secretFields: ["password", "token"],
+      test: ({ config, http }) => pingConnection(kind, { config, http }),
+    }),
+  ],
+});

@@ -1,0 +1,266 @@
+// Redis: keys, counters, lists, streams and pub/sub, through one shared ioredis client per connection.
+import { Redis } from "ioredis";
+import { z } from "zod";
+import { type ClientKind, connectionField, pingConnection, withClient } from "../connection-clients.ts";
+import { defineConnectionType } from "../connections.ts";
+import { type ActionContext, type ActionDefinition, defineAction, defineConnector, text } from "../define.ts";
+import { payloadOf } from "../payload.ts";
+import { placeResult, resultField } from "../result-field.ts";
+
+const redisConfig = z.object({
+  host: z.string().trim().min(1, { message: "Enter the Redis host name." }).meta({ title: "Host" }),
+  port: z.number().int().min(1).max(65535).default(6379).meta({ title: "Port" }),
+  username: z.string().optional().meta({ title: "User name (ACL)", description: "Empty: the default user." }),
+  password: z.string().optional().meta({ title: "Password", widget: "password" }),
+  database: z.number().int().min(0).max(15).default(0).meta({ title: "Database number" }),
+  tls: z.boolean().default(false).meta({ title: "TLS" }),
+  timeoutSeconds: z.number().int().min(1).max(120).default(10).meta({ title: "Timeout (s)" }),
+});
+type RedisConfig = z.output<typeof redisConfig>;
+
+const kind: ClientKind<RedisConfig, Redis> = {
+  type: "redis",
+  service: "Redis",
+  config: redisConfig,
+  async open(config, address) {
+    const client = new Redis({
+      host: address,
+      port: config.port,
+      ...(config.username ? { username: config.username } : {}),
+      ...(config.password ? { password: config.password } : {}),
+      db: config.database,
+      ...(config.tls ? { tls: { servername: config.host } } : {}),
+      connectTimeout: config.timeoutSeconds * 1000,
+      commandTimeout: config.timeoutSeconds * 1000,
+      maxRetriesPerRequest: 1,
+      lazyConnect: true,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    });
+    // It reconnects on its own and each command reports its own failure; the first error says why a connect failed.
+    let firstError: Error | null = null;
+    client.on("error", (error: Error) => {
+      firstError ??= error;
+    });
+    try {
+      await client.connect();
+    } catch (error) {
+      client.disconnect();
+      throw firstError ?? error;
+    }
+    return client;
+  },
+  close: async (client) => {
+    await client.quit().catch(() => client.disconnect());
+  },
+  ping: (client) => client.ping(),
+  describe(error, config) {
+    const message = String((error as Error)?.message ?? "");
+    const where = `Redis at ${config.host}:${config.port}`;
+    if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(message)) return `${where} refused the credentials.`;
+    if (/NOPERM/.test(message)) return `${where} does not let this user do that: ${message}`;
+    if (/^(ERR|WRONGTYPE)/.test(message)) return `Redis: ${message}`;
+    return null;
+  },
+};
+
+const connectionId = () => connectionField(kind);
+const key = () =>
+  text()
+    .pipe(z.string().min(1, { message: "Name the key." }).max(1024))
+    .meta({ title: "Key" });
+const value = (title: string) =>
+  z.unknown().optional().meta({
+    title,
+    description: "Empty: the message body. Text is stored as is, anything else as JSON.",
+    widget: "json",
+  });
+const bytesToStore = (config: { value?: unknown }, context: ActionContext<unknown>) =>
+  payloadOf(config.value === undefined ? context.message.body : config.value).bytes;
+
+function redisStep<Schema extends z.ZodObject>(definition: {
+  type: string;
+  title: string;
+  description: string;
+  config: Schema;
+  run: (
+    client: Redis,
+    config: z.output<Schema>,
+    context: ActionContext<z.output<Schema>>,
+  ) => Promise<{ body?: unknown }>;
+}): ActionDefinition {
+  return defineAction({
+    ...definition,
+    category: "Redis",
+    config: z.object({ connectionId: connectionId(), ...definition.config.shape }),
+    run: (context) =>
+      withClient(kind, context, (client) =>
+        definition.run(client, context.config as z.output<Schema>, context as never),
+      ),
+  });
+}
+
+const steps = [
+  redisStep({
+    type: "redis.get",
+    title: "Redis get",
+    description: "Reads a key; the body becomes its value (null when it is missing).",
+    config: z.object({
+      key: key(),
+      parseJson: z.boolean().default(true).meta({ title: "Read JSON values as data" }),
+      resultField: resultField(),
+    }),
+    async run(client, config, { message }) {
+      const found = await client.get(config.key);
+      let result: unknown = found;
+      if (found !== null && config.parseJson) {
+        try {
+          result = JSON.parse(found);
+        } catch {
+          result = found;
+        }
+      }
+      return placeResult(config.resultField, message, result);
+    },
+  }),
+  redisStep({
+    type: "redis.set",
+    title: "Redis set",
+    description: "Writes a key, optionally with an expiry or only when it is absent; the body passes on.",
+    config: z.object({
+      key: key(),
+      value: value("Value"),
+      ttlSeconds: z.number().int().min(1).optional().meta({ title: "Expires after (s)" }),
+      onlyIfAbsent: z.boolean().default(false).meta({ title: "Only if the key does not exist" }),
+    }),
+    async run(client, config, context) {
+      const bytes = bytesToStore(config, context);
+      if (config.ttlSeconds && config.onlyIfAbsent) await client.set(config.key, bytes, "EX", config.ttlSeconds, "NX");
+      else if (config.ttlSeconds) await client.set(config.key, bytes, "EX", config.ttlSeconds);
+      else if (config.onlyIfAbsent) await client.set(config.key, bytes, "NX");
+      else await client.set(config.key, bytes);
+      return {};
+    },
+  }),
+  redisStep({
+    type: "redis.delete",
+    title: "Redis delete",
+    description: "Deletes keys; the body passes on (or the number deleted goes into a field).",
+    config: z.object({
+      keys: z
+        .array(text().pipe(z.string().min(1)))
+        .min(1)
+        .meta({ title: "Keys", widget: "json" }),
+      resultField: resultField(),
+    }),
+    async run(client, config, { message }) {
+      const deleted = await client.del(...config.keys);
+      return config.resultField ? placeResult(config.resultField, message, deleted) : {};
+    },
+  }),
+  redisStep({
+    type: "redis.incr",
+    title: "Redis increment",
+    description: "Adds to a counter (creating it at 0); the body becomes the new count.",
+    config: z.object({
+      key: key(),
+      by: z.number().int().default(1).meta({ title: "By" }),
+      resultField: resultField(),
+    }),
+    async run(client, config, { message }) {
+      return placeResult(config.resultField, message, await client.incrby(config.key, config.by));
+    },
+  }),
+  redisStep({
+    type: "redis.publish",
+    title: "Redis publish",
+    description: "Publishes the body (or a value) on a pub/sub channel; the body passes on.",
+    config: z.object({
+      channel: text()
+        .pipe(z.string().min(1, { message: "Name the channel." }))
+        .meta({ title: "Channel" }),
+      value: value("Message"),
+    }),
+    async run(client, config, context) {
+      await client.publish(config.channel, bytesToStore(config, context));
+      return {};
+    },
+  }),
+  redisStep({
+    type: "redis.list-push",
+    title: "Redis list push",
+    description: "Adds the body (or a value) to the head or tail of a list; the body passes on.",
+    config: z.object({
+      key: key(),
+      value: value("Value"),
+      end: z.enum(["tail", "head"]).default("tail").meta({ title: "Add at the" }),
+    }),
+    async run(client, config, context) {
+      const bytes = bytesToStore(config, context);
+      await (config.end === "tail" ? client.rpush(config.key, bytes) : client.lpush(config.key, bytes));
+      return {};
+    },
+  }),
+  redisStep({
+    type: "redis.list-pop",
+    title: "Redis list pop",
+    description: "Takes an item from the head or tail of a list; the body becomes it (null when the list is empty).",
+    config: z.object({
+      key: key(),
+      end: z.enum(["head", "tail"]).default("head").meta({ title: "Take from the" }),
+      resultField: resultField(),
+    }),
+    async run(client, config, { message }) {
+      const item = await (config.end === "head" ? client.lpop(config.key) : client.rpop(config.key));
+      let result: unknown = item;
+      try {
+        result = item === null ? null : JSON.parse(item);
+      } catch {
+        result = item;
+      }
+      return placeResult(config.resultField, message, result);
+    },
+  }),
+  redisStep({
+    type: "redis.stream-add",
+    title: "Redis stream add (XADD)",
+    description:
+      "Appends an entry to a stream: each top-level field of the body (or of the value) becomes an entry field. The body passes on (or the entry id goes into a field).",
+    config: z.object({
+      key: key(),
+      value: value("Entry"),
+      maxLength: z.number().int().min(1).optional().meta({ title: "Keep about this many entries (MAXLEN ~)" }),
+      resultField: resultField(),
+    }),
+    async run(client, config, context) {
+      const entry = config.value === undefined ? context.message.body : config.value;
+      const fields =
+        entry && typeof entry === "object" && !Array.isArray(entry)
+          ? Object.entries(entry).flatMap(([name, field]) => [
+              name,
+              typeof field === "string" ? field : JSON.stringify(field),
+            ])
+          : ["body", JSON.stringify(entry ?? null)];
+      const id = config.maxLength
+        ? await client.xadd(config.key, "MAXLEN", "~", config.maxLength, "*", ...fields)
+        : await client.xadd(config.key, "*", ...fields);
+      return config.resultField ? placeResult(config.resultField, context.message, id) : {};
+    },
+  }),
+];
+
+export const redisConnector = defineConnector({
+  id: "redis",
+  title: "Redis",
+  description: "Keys, counters, lists, streams (XADD) and pub/sub on a Redis server.",
+  steps,
+  connectionTypes: [
+    defineConnectionType({
+      type: "redis",
+      title: "Redis",
+      description: "A Redis server, for the Redis steps.",
+      config: redisConfig,
+      secretFields: ["password"],
+      test: ({ config, http }) => pingConnection(kind, { config, http }),
+    }),
+  ],
+});
