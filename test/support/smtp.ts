@@ -4,10 +4,21 @@ import { SMTPServer } from "smtp-server";
 
 export type ReceivedMail = { from: string; to: string[]; raw: string };
 
-export async function startSmtpServer(): Promise<{ url: string; received: ReceivedMail[]; close(): Promise<void> }> {
+/** With `users`, it asks for a user name and password and refuses wrong ones. */
+export async function startSmtpServer({ users }: { users?: Record<string, string> } = {}): Promise<{
+  url: string;
+  port: number;
+  received: ReceivedMail[];
+  close(): Promise<void>;
+}> {
   const received: ReceivedMail[] = [];
   const server = new SMTPServer({
-    authOptional: true,
+    authOptional: !users,
+    allowInsecureAuth: true,
+    onAuth(auth, _session, callback) {
+      if (users && users[auth.username ?? ""] === auth.password) callback(null, { user: auth.username });
+      else callback(new Error("Invalid username or password"));
+    },
     disabledCommands: ["STARTTLS"],
     logger: false,
     onData(stream, session, callback) {
@@ -27,6 +38,7 @@ export async function startSmtpServer(): Promise<{ url: string; received: Receiv
   const { port } = server.server.address() as AddressInfo;
   return {
     url: `smtp://127.0.0.1:${port}`,
+    port,
     received,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

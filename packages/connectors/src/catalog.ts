@@ -12,6 +12,7 @@ import { flowsConnector } from "./flows/call-flow.ts";
 import { formatsConnector } from "./formats/formats.ts";
 import { httpConnector } from "./http/http-request.ts";
 import { logConnector } from "./log/log-step.ts";
+import { smtpConnector } from "./mail/smtp.ts";
 import { amqpConnector } from "./messaging/amqp.ts";
 import { mqttConnector } from "./messaging/mqtt.ts";
 import { natsConnector } from "./messaging/nats.ts";
@@ -36,6 +37,7 @@ export const CONNECTORS: readonly ConnectorDefinition[] = [
   amqpConnector,
   mqttConnector,
   natsConnector,
+  smtpConnector,
 ];
 
 export const CONNECTION_TYPES: ReadonlyMap<string, ConnectionTypeDefinition> = new Map(
