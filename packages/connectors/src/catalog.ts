@@ -11,6 +11,7 @@ import { flowControlConnector } from "./flow-control/flow-control.ts";
 import { flowsConnector } from "./flows/call-flow.ts";
 import { formatsConnector } from "./formats/formats.ts";
 import { httpConnector } from "./http/http-request.ts";
+import { presetsConnector } from "./http/presets.ts";
 import { logConnector } from "./log/log-step.ts";
 import { smtpConnector } from "./mail/smtp.ts";
 import { amqpConnector } from "./messaging/amqp.ts";
@@ -38,6 +39,7 @@ export const CONNECTORS: readonly ConnectorDefinition[] = [
   mqttConnector,
   natsConnector,
   smtpConnector,
+  presetsConnector,
 ];
 
 export const CONNECTION_TYPES: ReadonlyMap<string, ConnectionTypeDefinition> = new Map(
