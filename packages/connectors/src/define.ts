@@ -107,12 +107,16 @@ export class StepFailure extends Error {
   }
 }
 
+/** A use of a step, for docs/connectors.md: its config, and the body it takes and gives where that helps. */
+export type StepExample = { config: Record<string, unknown>; input?: unknown; output?: unknown };
+
 type Common<Schema extends z.ZodType> = {
   type: string;
   title: string;
   description: string;
   category: string;
   config: Schema;
+  example: StepExample;
   /** Config fields holding raw JSONata (not `{{ }}` templates): validated as expressions, not rendered. */
   expressionFields?: string[];
   behavior?: StepBehavior;

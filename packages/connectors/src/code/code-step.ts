@@ -10,6 +10,14 @@ export const CODE_TEMPLATE = `export default async function (message, ctx) {
 
 export const codeStep = defineAction({
   type: "code.typescript",
+  example: {
+    config: {
+      source:
+        "export default (message: { body: { qty: number; price: number } }) => ({ amount: message.body.qty * message.body.price });\n",
+    },
+    input: { qty: 2, price: 3 },
+    output: { amount: 6 },
+  },
   title: "Code",
   description: "Runs your TypeScript on the message in a sandbox: JSON in, JSON out, console output in the step log.",
   category: "Code",

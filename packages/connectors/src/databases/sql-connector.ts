@@ -48,6 +48,13 @@ export function sqlConnector(engine: SqlEngine) {
 
   const query = defineAction({
     type: `${engine.id}.query`,
+    example: {
+      config: {
+        sql: `SELECT id, total FROM orders WHERE customer_id = ${engine.placeholder(1)} AND total >= ${engine.placeholder(2)}`,
+        params: ["{{ customer.id }}", 100],
+      },
+      output: { rows: [{ id: "A-1", total: 120 }], rowCount: 1 },
+    },
     title: `${engine.service} query`,
     description: `Runs one SQL statement with bound parameters (${engine.placeholder(1)}, ${engine.placeholder(2)}…); the body becomes { rows, rowCount }.`,
     category: "Databases",
@@ -61,6 +68,14 @@ export function sqlConnector(engine: SqlEngine) {
 
   const insert = defineAction({
     type: `${engine.id}.insert`,
+    example: {
+      config: { table: "orders", onConflict: "update", conflictColumns: ["id"] },
+      input: [
+        { id: "A-1", total: 120 },
+        { id: "A-2", total: 80 },
+      ],
+      output: { rowCount: 2 },
+    },
     title: `${engine.service} insert rows`,
     description:
       "Inserts a list of rows (objects whose keys are columns) in one transaction; clashing rows fail, are skipped, or update the existing ones.",
@@ -127,6 +142,20 @@ export function sqlConnector(engine: SqlEngine) {
 
   const transaction = defineAction({
     type: `${engine.id}.transaction`,
+    example: {
+      config: {
+        statements: [
+          {
+            sql: `UPDATE stock SET qty = qty - ${engine.placeholder(1)} WHERE sku = ${engine.placeholder(2)}`,
+            params: ["{{ qty }}", "{{ sku }}"],
+          },
+          {
+            sql: `INSERT INTO reservations (sku, qty) VALUES (${engine.placeholder(1)}, ${engine.placeholder(2)})`,
+            params: ["{{ sku }}", "{{ qty }}"],
+          },
+        ],
+      },
+    },
     title: `${engine.service} transaction`,
     description: "Runs statements in order in one transaction: all of them happen, or none (the step fails).",
     category: "Databases",

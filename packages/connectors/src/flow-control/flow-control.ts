@@ -10,6 +10,7 @@ const expression = (title: string, description: string) =>
 
 export const branch = defineAction({
   type: "flow.branch",
+  example: { config: { condition: "total > 100" }, input: { total: 120 } },
   title: "If / else",
   description: "Sends the message to “true” or “false” by a condition.",
   category: "Flow control",
@@ -23,6 +24,14 @@ export const branch = defineAction({
 
 export const switchStep = defineAction({
   type: "flow.switch",
+  example: {
+    config: {
+      cases: [
+        { name: "eu", condition: "country in ['DE', 'FR']" },
+        { name: "us", condition: "country = 'US'" },
+      ],
+    },
+  },
   title: "Switch",
   description: "Sends the message to the first case whose condition holds, else to “default”.",
   category: "Flow control",
@@ -56,6 +65,7 @@ export const switchStep = defineAction({
 
 export const filter = defineAction({
   type: "flow.filter",
+  example: { config: { condition: "status = 'paid'" } },
   title: "Filter",
   description: "Lets the message through only when the condition holds; otherwise its path ends here.",
   category: "Flow control",
@@ -68,6 +78,7 @@ export const filter = defineAction({
 
 export const loop = defineAction({
   type: "flow.loop",
+  example: { config: { items: "order.lines", concurrency: 4 } },
   title: "Loop over items",
   description: "Runs each item through the steps on “item”; the results, in order, leave on “done”.",
   category: "Flow control",
@@ -91,6 +102,7 @@ export const loop = defineAction({
 
 export const merge = defineAction({
   type: "flow.merge",
+  example: { config: {} },
   title: "Merge",
   description: "Waits for every incoming path that will deliver, then continues once with all their messages.",
   category: "Flow control",
@@ -104,6 +116,7 @@ export const merge = defineAction({
 
 export const delay = defineAction({
   type: "flow.delay",
+  example: { config: { seconds: 3600 } },
   title: "Delay",
   description: "Waits before passing the message on. Long waits leave the worker and cost nothing.",
   category: "Flow control",

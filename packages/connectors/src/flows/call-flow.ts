@@ -7,6 +7,7 @@ const CHECK_AGAIN_MS = 30_000;
 
 export const callFlow = defineAction({
   type: "flow.call",
+  example: { config: { flowId: "0196f6c2-8a2b-7c3d-9e4f-5a6b7c8d9e0f" } },
   title: "Call a flow",
   description: "Runs another flow (with a “Called by a flow” trigger) on the message and continues with its result.",
   category: "Flows",

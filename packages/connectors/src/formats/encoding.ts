@@ -66,6 +66,7 @@ function convert(operation: (typeof OPERATIONS)[number], input: unknown): unknow
 
 export const encodeFormat = defineAction({
   type: "format.encode",
+  example: { config: { operation: "base64-encode" }, input: "hello", output: "aGVsbG8=" },
   title: "Encode, compress, archive",
   description:
     "base64 and hex, gzip, zip. Decoded bytes become text when they are UTF-8, else binary ({ contentType, size, base64 }); unzip gives an object of file names and contents.",
@@ -81,6 +82,9 @@ export const encodeFormat = defineAction({
 
 export const hashFormat = defineAction({
   type: "format.hash",
+  example: {
+    config: { algorithm: "sha256", key: "{{ $secrets.SIGNING_KEY }}", encoding: "hex", resultField: "signature" },
+  },
   title: "Hash or HMAC",
   description:
     "A digest of the input (text as UTF-8, data as its JSON, binary as its bytes); an HMAC when a key is set.",

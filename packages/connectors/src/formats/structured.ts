@@ -15,6 +15,11 @@ const direction = (parse: string, write: string) =>
 
 export const jsonFormat = defineAction({
   type: "format.json",
+  example: {
+    config: { direction: "parse", input: "{{ payload }}", resultField: "data" },
+    input: { payload: '{"a":1}' },
+    output: { payload: '{"a":1}', data: { a: 1 } },
+  },
   title: "JSON",
   description: "Parses JSON text into a body, or writes a body as JSON text.",
   category: "Formats",
@@ -37,6 +42,11 @@ const XML_NAMES = { attributeNamePrefix: "@", textNodeName: "#text", ignoreAttri
 
 export const xmlFormat = defineAction({
   type: "format.xml",
+  example: {
+    config: { direction: "parse" },
+    input: '<order id="A-1"><total>42</total></order>',
+    output: { order: { "@id": "A-1", total: "42" } },
+  },
   title: "XML",
   description:
     "Parses XML into data (attributes as @name, mixed text as #text) or writes data as XML. Element order within a parent is not kept across a round trip.",
@@ -88,6 +98,11 @@ export const xmlFormat = defineAction({
 
 export const yamlFormat = defineAction({
   type: "format.yaml",
+  example: {
+    config: { direction: "write" },
+    input: { name: "Ada", langs: ["en"] },
+    output: "name: Ada\nlangs:\n  - en\n",
+  },
   title: "YAML",
   description: "Parses YAML into data, or writes data as YAML.",
   category: "Formats",
@@ -104,6 +119,7 @@ export const yamlFormat = defineAction({
 
 export const csvFormat = defineAction({
   type: "format.csv",
+  example: { config: { direction: "parse", header: true }, input: "sku,qty\nX,2\n", output: [{ sku: "X", qty: "2" }] },
   title: "CSV",
   description:
     "Parses CSV into a list of rows (objects named by the header row, or lists), or writes a list of rows as CSV.",

@@ -6,6 +6,16 @@ import { type Hl7Message, parseHl7, serializeHl7 } from "./hl7.ts";
 
 export const hl7Format = defineAction({
   type: "format.hl7",
+  example: {
+    config: { direction: "parse" },
+    input: "MSH|^~\\&|LAB|HOSP|||202601011200||ORU^R01|1|P|2.5\rPID|1||42^^^HOSP||DOE^JANE",
+    output: {
+      segments: [
+        { name: "MSH", fields: ["MSH", "|", "^~\\&", "LAB", "…"] },
+        { name: "PID", fields: ["PID", "1", "", ["42", "", "", "HOSP"], "", ["DOE", "JANE"]] },
+      ],
+    },
+  },
   title: "HL7 v2",
   description:
     "Parses an HL7 v2 message into segments (fields[n] is field n: PID-5 is fields[5]; components as lists, repetitions as { repetitions }) or writes one back.",
@@ -29,6 +39,11 @@ export const hl7Format = defineAction({
 
 export const textTemplate = defineAction({
   type: "format.template",
+  example: {
+    config: { template: "Dear {{ customer.name }},\nyour order {{ id }} has shipped.", resultField: "email" },
+    input: { id: "A-1", customer: { name: "Ada" } },
+    output: { id: "A-1", customer: { name: "Ada" }, email: "Dear Ada,\nyour order A-1 has shipped." },
+  },
   title: "Text template",
   description:
     "Writes text from a template whose {{ expressions }} are filled from the message, e.g. an email body: Dear {{ customer.name }}, …",

@@ -6,6 +6,13 @@ import { isTransient, OutboundError } from "../http-client/index.ts";
 
 export const httpRequest = defineAction({
   type: "http.request",
+  example: {
+    config: {
+      method: "POST",
+      url: "https://api.example.com/orders/{{ id }}",
+      headers: [{ name: "authorization", value: "Bearer {{ $secrets.API_TOKEN }}" }],
+    },
+  },
   title: "HTTP request",
   description:
     "Calls an HTTP API and passes its response on: 2xx on “out”, anything else fails the step (or goes to “error”).",

@@ -11,6 +11,13 @@ const secretText = (title: string, description: string) =>
 
 const slackMessage = defineAction({
   type: "slack.message",
+  example: {
+    config: {
+      via: "webhook",
+      webhookUrl: "{{ $secrets.SLACK_WEBHOOK_URL }}",
+      text: "Order {{ id }} paid: {{ total }} EUR",
+    },
+  },
   title: "Slack message",
   description:
     "Posts a message to Slack, through an incoming-webhook URL or with a bot token and a channel (chat.postMessage). The body passes on (or Slack's answer goes into a field).",
@@ -71,6 +78,7 @@ const slackMessage = defineAction({
 
 const telegramMessage = defineAction({
   type: "telegram.message",
+  example: { config: { token: "{{ $secrets.TELEGRAM_BOT_TOKEN }}", chatId: "123456789", text: "Order {{ id }} paid" } },
   title: "Telegram message",
   description:
     "Sends a message with a Telegram bot (sendMessage). The body passes on (or the sent message goes into a field).",
@@ -116,6 +124,14 @@ const telegramMessage = defineAction({
 
 const graphqlQuery = defineAction({
   type: "graphql.query",
+  example: {
+    config: {
+      url: "https://api.example.com/graphql",
+      query: "query ($id: ID!) { order(id: $id) { id total } }",
+      variables: { id: "{{ id }}" },
+    },
+    output: { order: { id: "A-1", total: 42 } },
+  },
   title: "GraphQL query",
   description:
     "Sends a GraphQL query or mutation with variables; the body becomes its data. Errors in the answer fail the step (or go to the error output).",
@@ -139,13 +155,11 @@ const graphqlQuery = defineAction({
       .default({})
       .meta({ title: "Variables", description: 'e.g. { "id": "{{ order.id }}" }', widget: "json" }),
     operationName: text().pipe(z.string()).optional().meta({ title: "Operation name" }),
-    headers: headerList()
-      .default([])
-      .meta({
-        title: "Headers",
-        description: "e.g. Authorization: Bearer {{ $secrets.API_TOKEN }}",
-        widget: "keyValue",
-      }),
+    headers: headerList().default([]).meta({
+      title: "Headers",
+      description: "e.g. Authorization: Bearer {{ $secrets.API_TOKEN }}",
+      widget: "keyValue",
+    }),
     timeoutSeconds: z.number().int().min(1).max(300).default(30).meta({ title: "Timeout (s)" }),
     resultField: resultField(),
   }),

@@ -83,6 +83,14 @@ function attachmentContent(content: unknown): string | Buffer {
 
 const sendStep = defineAction({
   type: "smtp.send",
+  example: {
+    config: {
+      to: "{{ customer.email }}",
+      subject: "Order {{ id }} shipped",
+      text: "Hello {{ customer.name }}, your order is on its way.",
+      attachments: [{ filename: "invoice.pdf", content: "{{ invoice }}" }],
+    },
+  },
   title: "Send email",
   description:
     "Sends an email with a text and/or HTML body and attachments (from the message: { filename, content }, binary content kept as bytes). The body passes on (or the server's answer goes into a field).",

@@ -115,6 +115,14 @@ async function publish(
 
 const publishStep = defineAction({
   type: "amqp.publish",
+  example: {
+    config: {
+      exchange: "orders",
+      routingKey: "order.{{ country }}",
+      persistent: true,
+      headers: [{ name: "x-order-id", value: "{{ id }}" }],
+    },
+  },
   title: "RabbitMQ publish",
   description:
     "Publishes the body (or a payload) to an exchange with a routing key; waits for the broker to confirm it. A message that no queue takes fails the step. The body passes on.",

@@ -53,6 +53,7 @@ const kind: ClientKind<MqttConfig, MqttClient> = {
 
 const publishStep = defineAction({
   type: "mqtt.publish",
+  example: { config: { topic: "plant/{{ line }}/status", qos: 1, retain: true } },
   title: "MQTT publish",
   description:
     "Publishes the body (or a payload) to a topic with QoS 0, 1 or 2, optionally retained; waits for the broker's acknowledgement (QoS 1 and 2). The body passes on.",

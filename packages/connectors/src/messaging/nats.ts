@@ -73,6 +73,7 @@ function natsMessage(config: { payload?: unknown; headers: { name: string; value
 
 const publishStep = defineAction({
   type: "nats.publish",
+  example: { config: { subject: "orders.created" } },
   title: "NATS publish",
   description: "Publishes the body (or a payload) on a subject and waits until the server has it. The body passes on.",
   category: "Messaging",
@@ -95,6 +96,7 @@ const publishStep = defineAction({
 
 const requestStep = defineAction({
   type: "nats.request",
+  example: { config: { subject: "pricing.quote", timeoutSeconds: 5, resultField: "quote" } },
   title: "NATS request",
   description: "Sends a request on a subject and waits for the first reply; the body becomes the reply (JSON parsed).",
   category: "Messaging",
@@ -135,6 +137,7 @@ const requestStep = defineAction({
 
 const jetStreamPublishStep = defineAction({
   type: "nats.jetstream-publish",
+  example: { config: { subject: "orders.created", expectStream: "ORDERS" } },
   title: "NATS JetStream publish",
   description:
     "Publishes to a subject a JetStream stream captures and waits for the stream's acknowledgement. Retries of the step carry the same message id, so the stream keeps one copy. The body passes on (or the acknowledgement goes into a field).",

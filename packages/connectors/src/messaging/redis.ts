@@ -3,7 +3,14 @@ import { Redis } from "ioredis";
 import { z } from "zod";
 import { type ClientKind, connectionField, pingConnection, withClient } from "../connection-clients.ts";
 import { defineConnectionType } from "../connections.ts";
-import { type ActionContext, type ActionDefinition, defineAction, defineConnector, text } from "../define.ts";
+import {
+  type ActionContext,
+  type ActionDefinition,
+  defineAction,
+  defineConnector,
+  type StepExample,
+  text,
+} from "../define.ts";
 import { payloadOf } from "../payload.ts";
 import { placeResult, resultField } from "../result-field.ts";
 
@@ -81,6 +88,7 @@ function redisStep<Schema extends z.ZodObject>(definition: {
   type: string;
   title: string;
   description: string;
+  example: StepExample;
   config: Schema;
   run: (
     client: Redis,
@@ -102,6 +110,7 @@ function redisStep<Schema extends z.ZodObject>(definition: {
 const steps = [
   redisStep({
     type: "redis.get",
+    example: { config: { key: "customer:{{ id }}" }, output: { name: "Ada" } },
     title: "Redis get",
     description: "Reads a key; the body becomes its value (null when it is missing).",
     config: z.object({
@@ -124,6 +133,7 @@ const steps = [
   }),
   redisStep({
     type: "redis.set",
+    example: { config: { key: "order:{{ id }}", ttlSeconds: 86400 } },
     title: "Redis set",
     description: "Writes a key, optionally with an expiry or only when it is absent; the body passes on.",
     config: z.object({
@@ -143,6 +153,7 @@ const steps = [
   }),
   redisStep({
     type: "redis.delete",
+    example: { config: { keys: ["order:{{ id }}"] } },
     title: "Redis delete",
     description: "Deletes keys; the body passes on (or the number deleted goes into a field).",
     config: z.object({
@@ -159,6 +170,7 @@ const steps = [
   }),
   redisStep({
     type: "redis.incr",
+    example: { config: { key: "orders:{{ $substring($now(), 0, 10) }}" }, output: 17 },
     title: "Redis increment",
     description: "Adds to a counter (creating it at 0); the body becomes the new count.",
     config: z.object({
@@ -172,6 +184,7 @@ const steps = [
   }),
   redisStep({
     type: "redis.publish",
+    example: { config: { channel: "orders" } },
     title: "Redis publish",
     description: "Publishes the body (or a value) on a pub/sub channel; the body passes on.",
     config: z.object({
@@ -187,6 +200,7 @@ const steps = [
   }),
   redisStep({
     type: "redis.list-push",
+    example: { config: { key: "jobs", end: "tail" } },
     title: "Redis list push",
     description: "Adds the body (or a value) to the head or tail of a list; the body passes on.",
     config: z.object({
@@ -202,6 +216,7 @@ const steps = [
   }),
   redisStep({
     type: "redis.list-pop",
+    example: { config: { key: "jobs", end: "head" } },
     title: "Redis list pop",
     description: "Takes an item from the head or tail of a list; the body becomes it (null when the list is empty).",
     config: z.object({
@@ -222,6 +237,7 @@ const steps = [
   }),
   redisStep({
     type: "redis.stream-add",
+    example: { config: { key: "events", maxLength: 100000 }, input: { kind: "paid", amount: 12 } },
     title: "Redis stream add (XADD)",
     description:
       "Appends an entry to a stream: each top-level field of the body (or of the value) becomes an entry field. The body passes on (or the entry id goes into a field).",

@@ -4,6 +4,11 @@ import { defineAction, defineConnector, headerList } from "../define.ts";
 
 export const transform = defineAction({
   type: "data.transform",
+  example: {
+    config: { expression: '{ "id": order.id, "total": $sum(order.items.price) }' },
+    input: { order: { id: "A-1", items: [{ price: 2 }, { price: 3 }] } },
+    output: { id: "A-1", total: 5 },
+  },
   title: "Transform",
   description: "Replaces the body with the result of a JSONata expression.",
   category: "Data",
@@ -22,6 +27,7 @@ export const transform = defineAction({
 
 export const setHeaders = defineAction({
   type: "data.set-headers",
+  example: { config: { headers: [{ name: "x-customer", value: "{{ customer.id }}" }] } },
   title: "Set headers",
   description: "Appends headers to the message (earlier values stay in its history).",
   category: "Data",

@@ -8,6 +8,10 @@ const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 export const webhookTrigger = defineTrigger({
   type: "trigger.webhook",
+  example: {
+    config: { path: "orders/{shop}", methods: ["POST"], responseMode: "async" },
+    input: { id: "A-1", total: 42 },
+  },
   title: "Webhook",
   description: "Starts a run for each HTTP request to the flow's URL.",
   category: "Triggers",
@@ -36,6 +40,7 @@ function checkTiming(config: Timing, context: z.RefinementCtx) {
 
 export const scheduleTrigger = defineTrigger({
   type: "trigger.schedule",
+  example: { config: { cron: "0 7 * * 1-5", timezone: "Europe/Berlin", body: { report: "daily" } } },
   title: "Schedule",
   description: "Starts a run on a cron schedule or at a fixed interval.",
   category: "Triggers",
@@ -49,6 +54,14 @@ export const scheduleTrigger = defineTrigger({
 
 export const pollTrigger = defineTrigger({
   type: "trigger.poll",
+  example: {
+    config: {
+      url: "https://api.example.com/orders?status=new",
+      items: "data.orders",
+      dedupeKey: "id",
+      intervalSeconds: 300,
+    },
+  },
   title: "Poll an HTTP API",
   description: "Fetches a URL on a schedule and starts one run for each item it has not seen before.",
   category: "Triggers",
@@ -73,6 +86,7 @@ export const pollTrigger = defineTrigger({
 
 export const manualTrigger = defineTrigger({
   type: "trigger.manual",
+  example: { config: { sample: { id: "A-1", total: 42 } } },
   title: "Manual",
   description: "Starts a run when someone presses Run, with a message they write.",
   category: "Triggers",
@@ -81,6 +95,7 @@ export const manualTrigger = defineTrigger({
 
 export const subflowTrigger = defineTrigger({
   type: "trigger.subflow",
+  example: { config: {} },
   title: "Called by a flow",
   description: "Starts a run when another flow calls this one; the called flow's result goes back to the caller.",
   category: "Triggers",

@@ -57,7 +57,7 @@ export function ConnectionsPanel() {
     <>
       <PageHeader
         title="Connections"
-        description="APIs your flows call, with their address and authentication saved once. Secret fields are stored encrypted and never shown again."
+        description="The APIs, databases, brokers and mail servers your flows use, with their address and credentials saved once. Secret fields are stored encrypted and never shown again."
         actions={
           manage && !editing && types.data?.[0] ? (
             <Button onClick={() => setEditing({ name: "", type: types.data[0]?.type ?? "http", config: {} })}>
@@ -76,6 +76,25 @@ export function ConnectionsPanel() {
               onChange={(e) => setEditing({ ...editing, name: e.target.value })}
               error={problem?.fields.name}
             />
+            {editing.connectionId ? null : (
+              <div>
+                <label htmlFor="connection-kind" className="block text-sm font-medium text-slate-700">
+                  Kind
+                </label>
+                <select
+                  id="connection-kind"
+                  value={editing.type}
+                  onChange={(e) => setEditing({ ...editing, type: e.target.value, config: {} })}
+                  className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm"
+                >
+                  {types.data?.map((entry) => (
+                    <option key={entry.type} value={entry.type}>
+                      {entry.title}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            )}
             <p className="text-sm text-slate-600">{typeOf(editing.type)?.description}</p>
             {editing.connectionId ? (
               <p className="text-xs text-slate-500">Secret fields left empty keep their saved values.</p>
