@@ -20,16 +20,23 @@ export type ConnectorHarness = {
   workspaceId: string;
   actor: Actor;
   worker: WorkerProcess;
+  /** Stops the worker (SIGKILL: as if it crashed) and starts a new one. */
+  restartWorker(signal?: NodeJS.Signals): Promise<void>;
   connect(type: string, config: Record<string, unknown>, name?: string): Promise<string>;
   ping(connectionId: string): Promise<{ ok: boolean; message: string }>;
   runFlow(graph: FlowGraph, body?: unknown): Promise<RunDetail>;
+  publish(graph: FlowGraph): Promise<string>;
 };
 
-export function useConnectorHarness(env: TestEnvironment): ConnectorHarness {
+export function useConnectorHarness(
+  env: TestEnvironment,
+  { workerEnv = {} }: { workerEnv?: Record<string, string> } = {},
+): ConnectorHarness {
   const secretBox = createSecretBox({ currentKey: TEST_ENCRYPTION_KEY });
   const harness = {} as ConnectorHarness;
   beforeAll(async () => {
-    const worker = await startWorker({ databaseUrl: env.databaseUrl, redisPrefix: env.redisPrefix });
+    const start = () => startWorker({ databaseUrl: env.databaseUrl, redisPrefix: env.redisPrefix, env: workerEnv });
+    const worker = await start();
     const seeded = await seedWorkspace({ db: env.db });
     const workspaceId = seeded.workspace.id;
     const actor = seeded.owner.actor;
@@ -39,9 +46,14 @@ export function useConnectorHarness(env: TestEnvironment): ConnectorHarness {
       workspaceId,
       actor,
       worker,
+      async restartWorker(signal: NodeJS.Signals = "SIGKILL") {
+        await harness.worker.stop(signal);
+        harness.worker = await start();
+      },
       connect: async (type: string, config: Record<string, unknown>, name = `${type} ${++connections}`) =>
         (await saveConnection({ db: env.db, secretBox, workspaceId, actor, name, type, config })).id,
       ping: (connectionId: string) => testConnection({ db: env.db, secretBox, workspaceId, connectionId }),
+      publish: (flowGraph: FlowGraph) => publishedFlow({ db: env.db, workspaceId, actor, graph: flowGraph }),
       async runFlow(flowGraph: FlowGraph, body: unknown = {}) {
         const flowId = await publishedFlow({ db: env.db, workspaceId, actor, graph: flowGraph });
         const { runId } = await startRun({

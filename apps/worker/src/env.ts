@@ -23,6 +23,8 @@ const schema = z.object({
   /** The web app's sample API, the only host demo workspaces may call (as the worker reaches it). */
   DEMO_API_URL: z.string().url().default("http://localhost:3000/api/demo"),
   DEMO_CLEANUP_EVERY_MS: z.coerce.number().int().min(1000).default(600_000),
+  /** How often subscription triggers (queue consumers) are brought in line with the active flows. */
+  SUBSCRIPTION_SYNC_MS: z.coerce.number().int().min(100).default(5000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -24,6 +24,7 @@ import { createPreparedFlows } from "./runs/prepared-flows.ts";
 import { createRunSlots } from "./runs/run-slots.ts";
 import { createSecretsCache } from "./runs/secrets-cache.ts";
 import { createScheduleFirer } from "./schedules/fire-schedule.ts";
+import { createSubscriptionManager } from "./subscriptions/subscription-manager.ts";
 
 const env = loadEnv();
 const log = pino({ level: env.LOG_LEVEL, base: { process: "worker", pid: process.pid } });
@@ -153,6 +154,20 @@ connection.redis.on("ready", () => {
     (error: Error) => log.warn({ error: error.message }, "could not ensure schedulers"),
   );
 });
+// Queue consumers and other subscription triggers: a lease each, renewed on every sync, lapsing after three.
+const subscriptions = createSubscriptionManager({
+  db,
+  redis,
+  queue,
+  secretBox,
+  httpClients,
+  log,
+  leaseMs: env.SUBSCRIPTION_SYNC_MS * 3,
+});
+const syncSubscriptions = () =>
+  subscriptions.sync().catch((error: Error) => log.warn({ error: error.message }, "could not sync subscriptions"));
+await syncSubscriptions();
+const subscriptionTimer = setInterval(syncSubscriptions, env.SUBSCRIPTION_SYNC_MS);
 log.info({ concurrency: env.WORKER_CONCURRENCY }, "worker ready");
 
 async function shutdown(signal: string) {
@@ -161,6 +176,9 @@ async function shutdown(signal: string) {
   log.info({ signal }, "shutting down: handing back running runs");
   const force = setTimeout(() => process.exit(1), 30_000);
   force.unref();
+  // Consumers first: no new runs while the running ones are handed back.
+  clearInterval(subscriptionTimer);
+  await subscriptions.close().catch(() => undefined);
   await Promise.allSettled([runsWorker.close(), maintenanceWorker.close(), schedulesWorker.close()]);
   await Promise.allSettled([queue.close(), sandbox.close(), httpClients.close(), pools.close(), db.$disconnect()]);
   redis.disconnect();

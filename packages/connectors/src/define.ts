@@ -128,7 +128,28 @@ export type ActionDefinition<Schema extends z.ZodType = z.ZodType> = Common<Sche
   run(context: ActionContext<z.output<Schema>>): Promise<ActionResult>;
 };
 
-export type TriggerDefinition<Schema extends z.ZodType = z.ZodType> = Common<Schema> & { kind: "trigger" };
+/** A message a subscription trigger received, for a run. `dedupeKey` names it at its source (a message id). */
+export type Delivery = { body: unknown; headers?: MessageHeader[]; dedupeKey?: string };
+
+export type SubscribeContext<Config> = {
+  config: Config;
+  connection: { id: string; type: string; config: Record<string, unknown> } | null;
+  http: GuardedHttpClient;
+  /** Commits a run for the message; resolves once it is in Postgres, so the source may be acked then. */
+  deliver(delivery: Delivery): Promise<void>;
+  log: StepLog;
+  /** A name that stays the same for this trigger across workers and restarts (consumer groups, durables). */
+  durableName: string;
+};
+
+/** A live consumer. `ended` resolves when it stops on its own (the broker went away), with the reason. */
+export type Subscription = { ended: Promise<Error | null>; close(): Promise<void> };
+
+export type TriggerDefinition<Schema extends z.ZodType = z.ZodType> = Common<Schema> & {
+  kind: "trigger";
+  /** Subscription triggers: a long-lived consumer that a worker holds while the flow is active. */
+  subscribe?: (context: SubscribeContext<z.output<Schema>>) => Promise<Subscription>;
+};
 
 export type StepDefinition = ActionDefinition | TriggerDefinition;
 

@@ -21,6 +21,7 @@ export {
   type ActionDefinition,
   type ActionResult,
   type ConnectorDefinition,
+  type Delivery,
   defineAction,
   defineConnector,
   defineTrigger,
@@ -30,6 +31,8 @@ export {
   type StepDefinition,
   StepFailure,
   type StepLog,
+  type SubscribeContext,
+  type Subscription,
   type TriggerDefinition,
 } from "./define.ts";
 export * from "./http-client/index.ts";

@@ -145,6 +145,11 @@ export {
   verifyRequest,
   type WebhookRequestFacts,
 } from "./security/verify-request.ts";
+export {
+  type ActiveSubscription,
+  activeSubscriptions,
+  subscriptionConnection,
+} from "./subscriptions/active-subscriptions.ts";
 export { type AcceptedWebhook, acceptWebhookRun, runOutcome } from "./webhooks/accept-webhook.ts";
 export {
   loadWebhookWorkspace,

@@ -2,11 +2,12 @@
 import { randomUUID } from "node:crypto";
 import { type Message as AmqpMessage, type ChannelModel, type ConfirmChannel, connect } from "amqplib";
 import { z } from "zod";
-import { type ClientKind, connectionField, pingConnection, withClient } from "../connection-clients.ts";
+import { type ClientKind, connectionField, failureOf, pingConnection, withClient } from "../connection-clients.ts";
 import { defineConnectionType } from "../connections.ts";
-import { defineAction, defineConnector, headerList, StepFailure, text } from "../define.ts";
+import { defineAction, defineConnector, defineTrigger, headerList, StepFailure, text } from "../define.ts";
 import { withTimeout } from "../network/network-failure.ts";
-import { payloadOf } from "../payload.ts";
+import { bodyOfPayload, payloadOf } from "../payload.ts";
+import { headersFrom, pause, subscriptionSettings } from "../subscription-helpers.ts";
 
 const amqpConfig = z.object({
   host: z.string().trim().min(1, { message: "Enter the broker's host name." }).meta({ title: "Host" }),
@@ -22,34 +23,37 @@ type AmqpConfig = z.output<typeof amqpConfig>;
 /** A connection with one confirm channel; `failure` keeps why the broker closed them, for the step's error. */
 type AmqpClient = { model: ChannelModel; channel: ConfirmChannel; open: boolean; failure: Error | null };
 
+/** A connection with its confirm channel, named so the broker's admin can tell what it is. */
+async function connectAmqp(config: AmqpConfig, address: string, name: string): Promise<AmqpClient> {
+  const model = await connect(
+    {
+      protocol: config.tls ? "amqps" : "amqp",
+      hostname: address,
+      port: config.port,
+      username: config.username,
+      password: config.password ?? "",
+      vhost: config.vhost,
+      heartbeat: 30,
+    },
+    { timeout: config.timeoutSeconds * 1000, servername: config.host, clientProperties: { connection_name: name } },
+  );
+  const client: AmqpClient = { model, channel: await model.createConfirmChannel(), open: true, failure: null };
+  const broken = (error?: Error) => {
+    client.open = false;
+    if (error) client.failure = error;
+  };
+  model.on("error", broken);
+  model.on("close", broken);
+  client.channel.on("error", broken);
+  client.channel.on("close", () => broken());
+  return client;
+}
+
 const kind: ClientKind<AmqpConfig, AmqpClient> = {
   type: "amqp",
   service: "RabbitMQ (AMQP)",
   config: amqpConfig,
-  async open(config, address) {
-    const model = await connect(
-      {
-        protocol: config.tls ? "amqps" : "amqp",
-        hostname: address,
-        port: config.port,
-        username: config.username,
-        password: config.password ?? "",
-        vhost: config.vhost,
-        heartbeat: 30,
-      },
-      { timeout: config.timeoutSeconds * 1000, servername: config.host },
-    );
-    const client: AmqpClient = { model, channel: await model.createConfirmChannel(), open: true, failure: null };
-    const broken = (error?: Error) => {
-      client.open = false;
-      if (error) client.failure = error;
-    };
-    model.on("error", broken);
-    model.on("close", broken);
-    client.channel.on("error", broken);
-    client.channel.on("close", () => broken());
-    return client;
-  },
+  open: (config, address) => connectAmqp(config, address, "tributary publisher"),
   close: async (client) => {
     await client.model.close().catch(() => undefined);
   },
@@ -162,11 +166,88 @@ const publishStep = defineAction({
   },
 });
 
+const consumeTrigger = defineTrigger({
+  type: "amqp.consume",
+  example: { config: { queue: "orders", prefetch: 10 }, input: { id: "A-1", total: 42 } },
+  title: "RabbitMQ queue",
+  description:
+    "Starts a run for each message on a queue. A message is acknowledged only once its run is committed, so none is lost when a worker stops; one the publisher gave a message id is not run twice. One worker consumes at a time.",
+  category: "Messaging",
+  config: z.object({
+    connectionId: connectionField(kind),
+    queue: z.string().min(1, { message: "Name the queue." }).max(255).meta({ title: "Queue" }),
+    prefetch: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(10)
+      .meta({ title: "Messages in flight at once", description: "1 keeps the queue's order; more is faster." }),
+  }),
+  async subscribe({ config, connection, http, deliver, log, durableName }) {
+    const settings = subscriptionSettings(kind, connection);
+    let client: AmqpClient;
+    try {
+      client = await connectAmqp(settings, await http.resolve(settings.host), `tributary consumer ${durableName}`);
+    } catch (error) {
+      throw failureOf(kind, settings, error);
+    }
+    let closing = false;
+    const ended = new Promise<Error | null>((resolve) => {
+      client.model.on("close", (error?: Error) =>
+        resolve(closing ? null : (error ?? new Error("The broker closed the connection."))),
+      );
+    });
+    try {
+      await client.channel.checkQueue(config.queue);
+    } catch (error) {
+      await kind.close(client);
+      throw new Error(
+        `RabbitMQ at ${settings.host}:${settings.port} has no queue "${config.queue}" (${(error as Error).message}).`,
+      );
+    }
+    await client.channel.prefetch(config.prefetch);
+    await client.channel.consume(
+      config.queue,
+      (received) => {
+        // The broker cancelled the consumer (its queue was deleted): end, to be started again.
+        if (!received) return void kind.close(client);
+        const { content, fields, properties } = received;
+        deliver({
+          body: bodyOfPayload(content, properties.contentType),
+          headers: [
+            { name: "amqp-exchange", value: fields.exchange },
+            { name: "amqp-routing-key", value: fields.routingKey },
+            ...(properties.messageId ? [{ name: "amqp-message-id", value: String(properties.messageId) }] : []),
+            ...headersFrom(properties.headers, "amqp-header-"),
+          ],
+          ...(properties.messageId ? { dedupeKey: String(properties.messageId) } : {}),
+        }).then(
+          () => client.channel.ack(received),
+          async (error: unknown) => {
+            log("error", `Could not start a run for a message from ${config.queue}: ${(error as Error).message}`);
+            await pause(1000); // then the broker offers it again
+            client.channel.nack(received, false, true);
+          },
+        );
+      },
+      { noAck: false },
+    );
+    return {
+      ended,
+      async close() {
+        closing = true;
+        await kind.close(client);
+      },
+    };
+  },
+});
+
 export const amqpConnector = defineConnector({
   id: "amqp",
   title: "RabbitMQ (AMQP)",
-  description: "Publish to RabbitMQ and other AMQP 0-9-1 brokers, with publisher confirms.",
-  steps: [publishStep],
+  description: "Consume queues and publish to RabbitMQ and other AMQP 0-9-1 brokers, with publisher confirms.",
+  steps: [consumeTrigger, publishStep],
   connectionTypes: [
     defineConnectionType({
       type: "amqp",

@@ -1,4 +1,5 @@
-// A webhook request accepted is a run committed: the run and its message are in Postgres before any 2xx.
+// A webhook request accepted is a run committed: the run and its message are in Postgres before any 2xx (and a
+// message a subscription trigger received is in Postgres before the broker hears the ack).
 // With an idempotency key, the first request within 24 hours starts the run and every repeat gets its
 // answer, also when they arrive at the same moment (the key's row is locked by the first).
 import { type Db, sqlInWorkspace, uuidv7 } from "@tributary/db";
@@ -14,6 +15,7 @@ export async function acceptWebhookRun({
   triggerStepId,
   message,
   idempotencyKey,
+  trigger = "webhook",
 }: {
   db: Db;
   workspaceId: string;
@@ -22,6 +24,8 @@ export async function acceptWebhookRun({
   triggerStepId: string;
   message: Message;
   idempotencyKey: string | null;
+  /** What started it: webhook, or the subscription trigger that received the message. */
+  trigger?: string;
 }): Promise<AcceptedWebhook> {
   const runId = uuidv7();
   return sqlInWorkspace(db.sql, workspaceId, async (client) => {
@@ -44,8 +48,8 @@ export async function acceptWebhookRun({
     }
     await client.query(
       `INSERT INTO runs (id, workspace_id, flow_id, flow_version_id, trigger, trigger_step_id, message_id, input)
-       VALUES ($1, $2, $3, $4, 'webhook', $5, $6, $7::jsonb)`,
-      [runId, workspaceId, flowId, versionId, triggerStepId, message.id, JSON.stringify(message)],
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
+      [runId, workspaceId, flowId, versionId, trigger, triggerStepId, message.id, JSON.stringify(message)],
     );
     return { runId, messageId: message.id, duplicate: false };
   });
