@@ -93,7 +93,7 @@ describe("SMTP", () => {
       },
     );
     expect(run.status, JSON.stringify(run.error)).toBe("succeeded");
-    expect((run.output?.body as { mail: { accepted: string[] } }).mail.accepted).toEqual([
+    expect((run.output?.body as { mail: { accepted: string[] } } | undefined)?.mail.accepted).toEqual([
       "ada@example.com",
       "audit@example.com",
     ]);

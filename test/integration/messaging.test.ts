@@ -81,7 +81,7 @@ describe("Redis", () => {
       { connectionId, key: key("events"), resultField: "entryId" },
       { kind: "paid", amount: 12 },
     );
-    const entryId = (added.output?.body as { entryId: string }).entryId;
+    const entryId = (added.output?.body as { entryId: string } | undefined)?.entryId;
     expect(await redis.xrange(key("events"), "-", "+")).toEqual([[entryId, ["kind", "paid", "amount", "12"]]]);
 
     const subscriber = new Redis({ host: "127.0.0.1", port: 6379 });
