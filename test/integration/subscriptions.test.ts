@@ -3,8 +3,12 @@
 // however many workers run, and it consumes again after the broker drops its connection.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { type NatsConnection, connect as natsConnect } from "@nats-io/transport-node";
 import { getRun, listRuns, setFlowStatus } from "@tributary/core";
 import { connect as amqpConnect, type Channel, type ChannelModel } from "amqplib";
+import { Redis } from "ioredis";
+import { connectAsync, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useConnectorHarness } from "../support/connector-harness.ts";
 import { useTestEnvironment } from "../support/environment.ts";
@@ -30,6 +34,21 @@ async function runBodies(flowId: string, count: number, timeoutMs = 20_000): Pro
   }
 }
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const setStatus = (flowId: string, status: "active" | "paused") =>
+  setFlowStatus({ db: env.db, workspaceId: harness.workspaceId, actor: harness.actor, flowId, status });
+const numbers = (bodies: unknown[]) => (bodies as { n: unknown }[]).map((body) => Number(body.n)).sort((a, b) => a - b);
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+/** A flow of one subscription trigger and a log step. */
+const triggerFlow = (type: string, config: Record<string, unknown>) =>
+  harness.publish(
+    graph(
+      [
+        ["in", type, config],
+        ["log", "util.log", { message: "got it" }],
+      ],
+      [["in", "log"]],
+    ),
+  );
 
 describe("RabbitMQ queue trigger", () => {
   let broker: ChannelModel;
@@ -43,8 +62,7 @@ describe("RabbitMQ queue trigger", () => {
       messageId,
       persistent: true,
     });
-  const setStatus = (status: "active" | "paused") =>
-    setFlowStatus({ db: env.db, workspaceId: harness.workspaceId, actor: harness.actor, flowId, status });
+  const setStatusOfFlow = (status: "active" | "paused") => setStatus(flowId, status);
 
   beforeAll(async () => {
     broker = await amqpConnect("amqp://guest:guest@127.0.0.1:5672");
@@ -74,23 +92,24 @@ describe("RabbitMQ queue trigger", () => {
     const [first] = (await listRuns({ db: env.db, workspaceId: harness.workspaceId, flowId, limit: 1 })).runs;
     const run = await getRun({ db: env.db, workspaceId: harness.workspaceId, runId: first?.id ?? "" });
     expect(run.trigger).toBe("amqp.consume");
+    const { n } = run.input.body as { n: number };
     expect(run.input.headers).toEqual(
       expect.arrayContaining([
         { name: "amqp-routing-key", value: queue },
-        { name: "amqp-message-id", value: "m-3" },
+        { name: "amqp-message-id", value: `m-${n}` },
       ]),
     );
   });
 
   it("leaves messages on the queue while the flow is paused, and takes them when it is active again", async () => {
-    await setStatus("paused");
+    await setStatusOfFlow("paused");
     await settle(1200);
     send({ n: 4 }, "m-4");
     send({ n: 5 }, "m-5");
     await settle(1000);
     expect((await channel.checkQueue(queue)).messageCount).toBe(2);
     expect(await runBodies(flowId, 3, 0)).toHaveLength(3);
-    await setStatus("active");
+    await setStatusOfFlow("active");
     expect((await runBodies(flowId, 5)).slice(3)).toEqual(expect.arrayContaining([{ n: 4 }, { n: 5 }]));
   });
 
@@ -126,5 +145,124 @@ describe("RabbitMQ queue trigger", () => {
     } finally {
       await second.stop();
     }
+  });
+});
+
+describe("Redis stream trigger", () => {
+  let redis: Redis;
+  const stream = `trb-sub:${tag}:events`;
+  beforeAll(() => {
+    redis = new Redis({ host: "127.0.0.1", port: 6379 });
+  });
+  afterAll(async () => {
+    await redis.del(stream);
+    redis.disconnect();
+  });
+
+  it("runs each new entry once, through pause and a killed worker", async () => {
+    const connectionId = await harness.connect("redis", { host: "127.0.0.1" });
+    await redis.xadd(stream, "*", "n", "0"); // before the flow: not its entry
+    const flowId = await triggerFlow("redis.stream-consume", { connectionId, stream });
+    await settle(1000);
+    for (const n of range(1, 3)) await redis.xadd(stream, "*", "n", String(n));
+    expect(numbers(await runBodies(flowId, 3))).toEqual(range(1, 3));
+
+    await setStatus(flowId, "paused");
+    await settle(1200);
+    for (const n of range(4, 5)) await redis.xadd(stream, "*", "n", String(n));
+    await settle(800);
+    expect(await runBodies(flowId, 3, 0)).toHaveLength(3);
+    await setStatus(flowId, "active");
+    expect(numbers(await runBodies(flowId, 5))).toEqual(range(1, 5));
+
+    for (const n of range(6, 40)) await redis.xadd(stream, "*", "n", String(n), "meta", JSON.stringify({ n }));
+    await settle(100);
+    await harness.restartWorker("SIGKILL");
+    const bodies = await runBodies(flowId, 40, 30_000);
+    expect(numbers(bodies)).toEqual(range(1, 40));
+    expect(bodies).toContainEqual({ n: "40", meta: { n: 40 } });
+  });
+});
+
+describe("NATS triggers", () => {
+  let nc: NatsConnection;
+  const streamName = `TRB_SUB_${tag}`;
+  beforeAll(async () => {
+    nc = await natsConnect({ servers: "127.0.0.1:4222" });
+    const manager = await jetstreamManager(nc);
+    await manager.streams.add({ name: streamName, subjects: [`trbsub.${tag}.js.>`] });
+  });
+  afterAll(async () => {
+    const manager = await jetstreamManager(nc);
+    await manager.streams.delete(streamName).catch(() => undefined);
+    await nc.close();
+  });
+
+  it("a JetStream consumer runs each message once, including those sent while paused or left by a killed worker", async () => {
+    const connectionId = await harness.connect("nats", { host: "127.0.0.1" });
+    const js = jetstream(nc);
+    const send = (n: number) => js.publish(`trbsub.${tag}.js.orders`, JSON.stringify({ n }));
+    await send(0); // before the flow: not its message
+    const flowId = await triggerFlow("nats.jetstream-consume", { connectionId, stream: streamName });
+    await settle(1000);
+    for (const n of range(1, 3)) await send(n);
+    expect(numbers(await runBodies(flowId, 3))).toEqual(range(1, 3));
+
+    await setStatus(flowId, "paused");
+    await settle(1200);
+    for (const n of range(4, 5)) await send(n);
+    await settle(800);
+    expect(await runBodies(flowId, 3, 0)).toHaveLength(3);
+    await setStatus(flowId, "active");
+    expect(numbers(await runBodies(flowId, 5))).toEqual(range(1, 5));
+
+    for (const n of range(6, 40)) await send(n);
+    await harness.restartWorker("SIGKILL");
+    expect(numbers(await runBodies(flowId, 40, 30_000))).toEqual(range(1, 40));
+  }, 90_000);
+
+  it("a core NATS subject delivers what is sent while the flow listens, and nothing while it is paused", async () => {
+    const connectionId = await harness.connect("nats", { host: "127.0.0.1" });
+    const flowId = await triggerFlow("nats.subscribe", { connectionId, subject: `trbsub.${tag}.core.*` });
+    await settle(1000);
+    nc.publish(`trbsub.${tag}.core.a`, JSON.stringify({ n: 1 }));
+    expect(numbers(await runBodies(flowId, 1))).toEqual([1]);
+    await setStatus(flowId, "paused");
+    await settle(1200);
+    nc.publish(`trbsub.${tag}.core.a`, JSON.stringify({ n: 2 }));
+    await setStatus(flowId, "active");
+    await settle(1200);
+    nc.publish(`trbsub.${tag}.core.b`, JSON.stringify({ n: 3 }));
+    expect(numbers(await runBodies(flowId, 2))).toEqual([1, 3]);
+  });
+});
+
+describe("MQTT topic trigger", () => {
+  let publisher: MqttClient;
+  beforeAll(async () => {
+    publisher = await connectAsync("mqtt://127.0.0.1:1883");
+  });
+  afterAll(async () => {
+    await publisher.endAsync();
+  });
+
+  it("runs each QoS 1 message, keeping those sent while paused in its session", async () => {
+    const connectionId = await harness.connect("mqtt", { host: "127.0.0.1" });
+    const topic = `trbsub/${tag}`;
+    const flowId = await triggerFlow("mqtt.subscribe", { connectionId, topic: `${topic}/+`, qos: 1 });
+    await settle(1000);
+    for (const n of range(1, 3)) await publisher.publishAsync(`${topic}/line-${n}`, JSON.stringify({ n }), { qos: 1 });
+    expect(numbers(await runBodies(flowId, 3))).toEqual(range(1, 3));
+    const [latest] = (await listRuns({ db: env.db, workspaceId: harness.workspaceId, flowId, limit: 1 })).runs;
+    const run = await getRun({ db: env.db, workspaceId: harness.workspaceId, runId: latest?.id ?? "" });
+    expect(run.input.headers).toContainEqual({ name: "mqtt-topic", value: `${topic}/line-3` });
+
+    await setStatus(flowId, "paused");
+    await settle(1200);
+    for (const n of range(4, 5)) await publisher.publishAsync(`${topic}/line-${n}`, JSON.stringify({ n }), { qos: 1 });
+    await settle(800);
+    expect(await runBodies(flowId, 3, 0)).toHaveLength(3);
+    await setStatus(flowId, "active");
+    expect(numbers(await runBodies(flowId, 5))).toEqual(range(1, 5));
   });
 });

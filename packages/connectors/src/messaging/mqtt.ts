@@ -1,12 +1,13 @@
 // MQTT: publish with QoS 0, 1 or 2 and the retain flag; the broker's acknowledgement is awaited for QoS 1 and 2.
 import { randomBytes } from "node:crypto";
-import { connectAsync, type MqttClient } from "mqtt";
+import { connectAsync, type MqttClient, connect as mqttConnect } from "mqtt";
 import { z } from "zod";
-import { type ClientKind, connectionField, pingConnection, withClient } from "../connection-clients.ts";
+import { type ClientKind, connectionField, failureOf, pingConnection, withClient } from "../connection-clients.ts";
 import { defineConnectionType } from "../connections.ts";
-import { defineAction, defineConnector, headerList, text } from "../define.ts";
+import { defineAction, defineConnector, defineTrigger, headerList, text } from "../define.ts";
 import { withTimeout } from "../network/network-failure.ts";
-import { payloadOf } from "../payload.ts";
+import { bodyOfPayload, payloadOf } from "../payload.ts";
+import { headersFrom, subscriptionSettings } from "../subscription-helpers.ts";
 
 const mqttConfig = z.object({
   host: z.string().trim().min(1, { message: "Enter the broker's host name." }).meta({ title: "Host" }),
@@ -111,11 +112,88 @@ const publishStep = defineAction({
   },
 });
 
+const subscribeTrigger = defineTrigger({
+  type: "mqtt.subscribe",
+  example: { config: { topic: "plant/+/status", qos: 1 } },
+  title: "MQTT topic",
+  description:
+    "Starts a run for each message on a topic filter (+ and # allowed), one at a time in order. With QoS 1 or 2 the broker keeps this trigger's session: messages sent while no worker listens are delivered later, and a message is acknowledged only once its run is committed.",
+  category: "Messaging",
+  config: z.object({
+    connectionId: connectionField(kind),
+    topic: text()
+      .pipe(z.string().min(1, { message: "Name the topic filter." }))
+      .meta({ title: "Topic filter" }),
+    qos: z
+      .union([z.literal(0), z.literal(1), z.literal(2)])
+      .default(1)
+      .meta({ title: "QoS" }),
+  }),
+  async subscribe({ config, connection, http, deliver, durableName }) {
+    const settings = subscriptionSettings(kind, connection);
+    const client = mqttConnect(
+      `${settings.tls ? "mqtts" : "mqtt"}://${await http.resolve(settings.host)}:${settings.port}`,
+      {
+        ...(settings.username ? { username: settings.username } : {}),
+        ...(settings.password ? { password: settings.password } : {}),
+        ...(settings.tls ? { servername: settings.host } : {}),
+        protocolVersion: settings.protocolVersion === "5" ? 5 : 4,
+        // The same client id and a kept session: the broker holds QoS 1/2 messages while no worker listens.
+        clientId: durableName,
+        clean: config.qos === 0,
+        ...(settings.protocolVersion === "5" && config.qos > 0
+          ? { properties: { sessionExpiryInterval: 7 * 24 * 3600 } }
+          : {}),
+        connectTimeout: settings.timeoutSeconds * 1000,
+        reconnectPeriod: 0,
+      },
+    );
+    // Set before the connection opens: a kept session's messages arrive right after it does. Each is acknowledged
+    // (and the next one taken) only once its run is committed; a failure drops the connection so the broker
+    // offers the message again.
+    client.handleMessage = (packet, done) => {
+      deliver({
+        body: bodyOfPayload(Buffer.from(packet.payload), packet.properties?.contentType),
+        headers: [
+          { name: "mqtt-topic", value: packet.topic },
+          ...(packet.retain ? [{ name: "mqtt-retained", value: "true" }] : []),
+          ...headersFrom(packet.properties?.userProperties, "mqtt-property-"),
+        ],
+      }).then(
+        () => done(),
+        () => client.end(true),
+      );
+    };
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.once("connect", () => resolve());
+        client.once("error", reject);
+        client.once("close", () => reject(new Error("The MQTT broker closed the connection.")));
+      });
+    } catch (error) {
+      client.end(true);
+      throw failureOf(kind, settings, error);
+    }
+    let closing = false;
+    const ended = new Promise<Error | null>((resolve) => {
+      client.once("close", () => resolve(closing ? null : new Error("The MQTT connection closed.")));
+    });
+    await client.subscribeAsync(config.topic, { qos: config.qos });
+    return {
+      ended,
+      async close() {
+        closing = true;
+        await client.endAsync();
+      },
+    };
+  },
+});
+
 export const mqttConnector = defineConnector({
   id: "mqtt",
   title: "MQTT",
-  description: "Publish to an MQTT broker with QoS 0, 1 or 2 and retain.",
-  steps: [publishStep],
+  description: "Subscribe to topics and publish to an MQTT broker with QoS 0, 1 or 2 and retain.",
+  steps: [subscribeTrigger, publishStep],
   connectionTypes: [
     defineConnectionType({
       type: "mqtt",

@@ -1,12 +1,13 @@
 // NATS: publish, request-reply, and JetStream publish acknowledged by its stream (deduplicated on retries).
-import { jetstream } from "@nats-io/jetstream";
-import { connect, type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection, nanos, headers as natsHeaders } from "@nats-io/transport-node";
 import { z } from "zod";
 import { type ClientKind, connectionField, pingConnection, withClient } from "../connection-clients.ts";
 import { defineConnectionType } from "../connections.ts";
-import { defineAction, defineConnector, headerList, StepFailure, text } from "../define.ts";
+import { defineAction, defineConnector, defineTrigger, headerList, StepFailure, text } from "../define.ts";
 import { bodyOfPayload, payloadOf } from "../payload.ts";
 import { placeResult, resultField } from "../result-field.ts";
+import { openForSubscription } from "../subscription-helpers.ts";
 
 const natsConfig = z.object({
   host: z.string().trim().min(1, { message: "Enter the NATS server's host name." }).meta({ title: "Host" }),
@@ -178,11 +179,134 @@ const jetStreamPublishStep = defineAction({
   },
 });
 
+/** A received NATS message's headers, as message headers. */
+function headersOf(subject: string, headers: { keys(): string[]; get(name: string): string } | undefined) {
+  return [
+    { name: "nats-subject", value: subject },
+    ...(headers?.keys() ?? []).map((name) => ({
+      name: `nats-header-${name.toLowerCase()}`,
+      value: headers?.get(name) ?? "",
+    })),
+  ];
+}
+
+const subscribeTrigger = defineTrigger({
+  type: "nats.subscribe",
+  example: { config: { subject: "orders.>" } },
+  title: "NATS subject",
+  description:
+    "Starts a run for each message on a subject (wildcards * and > allowed). Core NATS keeps nothing: messages sent while no worker listens are not seen — use a JetStream consumer for that.",
+  category: "Messaging",
+  config: z.object({
+    connectionId: connectionField(kind),
+    subject: text()
+      .pipe(z.string().min(1, { message: "Name the subject." }).regex(/^\S+$/, { message: "A subject has no spaces." }))
+      .meta({ title: "Subject" }),
+  }),
+  async subscribe({ config, connection, http, deliver, log }) {
+    const { client } = await openForSubscription(kind, { connection, http });
+    client.subscribe(config.subject, {
+      callback: (_error, received) => {
+        deliver({
+          body: bodyOfPayload(received.data, received.headers?.get("content-type")),
+          headers: headersOf(received.subject, received.headers),
+        }).catch((error: Error) =>
+          log("error", `Could not start a run for a message on ${received.subject}: ${error.message}`),
+        );
+      },
+    });
+    let closing = false;
+    return {
+      ended: client.closed().then((error) => (closing ? null : (error ?? new Error("The NATS connection closed.")))),
+      async close() {
+        closing = true;
+        await client.close();
+      },
+    };
+  },
+});
+
+const jetStreamTrigger = defineTrigger({
+  type: "nats.jetstream-consume",
+  example: { config: { stream: "ORDERS", filterSubject: "orders.created" } },
+  title: "NATS JetStream consumer",
+  description:
+    "Starts a run for each new message of a JetStream stream, through a durable consumer: a message is acknowledged once its run is committed, so messages sent while no worker listens, or left unacknowledged by a worker that stopped, are delivered later; none is run twice.",
+  category: "Messaging",
+  config: z.object({
+    connectionId: connectionField(kind),
+    stream: z.string().min(1, { message: "Name the stream." }).max(255).meta({ title: "Stream" }),
+    filterSubject: z
+      .string()
+      .max(255)
+      .optional()
+      .meta({ title: "Only subjects", description: "e.g. orders.created or orders.>" }),
+    batch: z.number().int().min(1).max(1000).default(10).meta({ title: "Messages in flight at once" }),
+  }),
+  async subscribe({ config, connection, http, deliver, log, durableName }) {
+    const { client } = await openForSubscription(kind, { connection, http });
+    let closing = false;
+    try {
+      const manager = await jetstreamManager(client);
+      const exists = await manager.consumers.info(config.stream, durableName).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) {
+        await manager.consumers.add(config.stream, {
+          durable_name: durableName,
+          ack_policy: AckPolicy.Explicit,
+          // Unacknowledged messages (their worker stopped) go to the next holder after this long.
+          ack_wait: nanos(10_000),
+          // From the trigger's first start: messages already in the stream are not this trigger's.
+          deliver_policy: DeliverPolicy.New,
+          ...(config.filterSubject ? { filter_subject: config.filterSubject } : {}),
+        });
+      }
+      const consumer = await jetstream(client).consumers.get(config.stream, durableName);
+      const messages = await consumer.consume({ max_messages: config.batch });
+      void (async () => {
+        for await (const received of messages) {
+          try {
+            await deliver({
+              body: bodyOfPayload(received.data, received.headers?.get("content-type")),
+              headers: [
+                ...headersOf(received.subject, received.headers),
+                { name: "nats-stream-sequence", value: String(received.seq) },
+              ],
+              dedupeKey: `${config.stream}:${received.seq}`,
+            });
+            received.ack();
+          } catch (error) {
+            log(
+              "error",
+              `Could not start a run for message ${received.seq} of ${config.stream}: ${(error as Error).message}`,
+            );
+            received.nak(1000);
+          }
+        }
+      })();
+    } catch (error) {
+      await client.close();
+      const text = String((error as Error).message);
+      throw new Error(/stream not found/i.test(text) ? `NATS has no JetStream stream "${config.stream}".` : text);
+    }
+    return {
+      ended: client.closed().then((error) => (closing ? null : (error ?? new Error("The NATS connection closed.")))),
+      async close() {
+        closing = true;
+        await client.close();
+      },
+    };
+  },
+});
+
 export const natsConnector = defineConnector({
   id: "nats",
   title: "NATS",
-  description: "Publish, request-reply and JetStream publish with acknowledgement on a NATS server.",
-  steps: [publishStep, requestStep, jetStreamPublishStep],
+  description:
+    "Subjects and JetStream consumers as triggers; publish, request-reply and JetStream publish on a NATS server.",
+  steps: [subscribeTrigger, jetStreamTrigger, publishStep, requestStep, jetStreamPublishStep],
   connectionTypes: [
     defineConnectionType({
       type: "nats",

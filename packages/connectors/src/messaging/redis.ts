@@ -8,11 +8,13 @@ import {
   type ActionDefinition,
   defineAction,
   defineConnector,
+  defineTrigger,
   type StepExample,
   text,
 } from "../define.ts";
 import { payloadOf } from "../payload.ts";
 import { placeResult, resultField } from "../result-field.ts";
+import { openForSubscription } from "../subscription-helpers.ts";
 
 const redisConfig = z.object({
   host: z.string().trim().min(1, { message: "Enter the Redis host name." }).meta({ title: "Host" }),
@@ -264,11 +266,107 @@ const steps = [
   }),
 ];
 
+/** A stream entry's fields as a body: one object; values that hold JSON objects or lists are parsed. */
+function entryBody(fields: string[]): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (let index = 0; index + 1 < fields.length; index += 2) {
+    const value = fields[index + 1] as string;
+    let parsed: unknown = value;
+    if (/^\s*[[{]/.test(value)) {
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        parsed = value;
+      }
+    }
+    body[fields[index] as string] = parsed;
+  }
+  return body;
+}
+
+const streamTrigger = defineTrigger({
+  type: "redis.stream-consume",
+  example: { config: { stream: "orders", batch: 10 }, input: { kind: "paid", amount: "12" } },
+  title: "Redis stream (consumer group)",
+  description:
+    "Starts a run for each new entry of a stream, read through a consumer group: an entry is acknowledged (XACK) once its run is committed, and entries a stopped worker left unacknowledged are read again by the next. Entry fields become the body's fields.",
+  category: "Redis",
+  config: z.object({
+    connectionId: connectionId(),
+    stream: key(),
+    group: z
+      .string()
+      .max(200)
+      .optional()
+      .meta({ title: "Consumer group", description: "Empty: one of this trigger's own." }),
+    batch: z.number().int().min(1).max(500).default(10).meta({ title: "Entries per read" }),
+  }),
+  async subscribe({ config, connection, http, deliver, durableName }) {
+    const { client } = await openForSubscription(kind, { connection, http });
+    const group = config.group || durableName;
+    try {
+      // From now on ("$"): entries added before the flow was published are not this trigger's.
+      await client.xgroup("CREATE", config.stream, group, "$", "MKSTREAM");
+    } catch (error) {
+      if (!/BUSYGROUP/.test(String((error as Error).message))) {
+        client.disconnect();
+        throw error;
+      }
+    }
+    let closing = false;
+    const ended = (async (): Promise<Error | null> => {
+      // This trigger's own pending entries first (left by a worker that stopped), then new ones.
+      let from = "0";
+      while (!closing) {
+        try {
+          const reply = (await client.xreadgroup(
+            "GROUP",
+            group,
+            durableName,
+            "COUNT",
+            config.batch,
+            "BLOCK",
+            1000,
+            "STREAMS",
+            config.stream,
+            from,
+          )) as [string, [string, string[]][]][] | null;
+          const entries = reply?.[0]?.[1] ?? [];
+          if (from === "0" && entries.length === 0) from = ">";
+          for (const [id, fields] of entries) {
+            await deliver({
+              body: entryBody(fields),
+              headers: [
+                { name: "redis-stream", value: config.stream },
+                { name: "redis-entry-id", value: id },
+              ],
+              dedupeKey: `${config.stream}:${id}`,
+            });
+            await client.xack(config.stream, group, id);
+          }
+        } catch (error) {
+          client.disconnect();
+          return closing ? null : (error as Error);
+        }
+      }
+      return null;
+    })();
+    return {
+      ended,
+      async close() {
+        closing = true;
+        await ended;
+        client.disconnect();
+      },
+    };
+  },
+});
+
 export const redisConnector = defineConnector({
   id: "redis",
   title: "Redis",
-  description: "Keys, counters, lists, streams (XADD) and pub/sub on a Redis server.",
-  steps,
+  description: "Keys, counters, lists, streams (XADD and consumer groups) and pub/sub on a Redis server.",
+  steps: [streamTrigger, ...steps],
   connectionTypes: [
     defineConnectionType({
       type: "redis",
