@@ -18,6 +18,7 @@ import { DelayedError } from "bullmq";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { loadEnv } from "./env.ts";
+import { createConnectionsCache } from "./runs/connections-cache.ts";
 import { createRunExecutor } from "./runs/execute-run.ts";
 import { createHttpClients } from "./runs/http-clients.ts";
 import { createPreparedFlows } from "./runs/prepared-flows.ts";
@@ -55,12 +56,12 @@ const executeRun = createRunExecutor({
   redisPrefix: env.REDIS_PREFIX,
   queue,
   sandbox,
-  secretBox,
   slots: createRunSlots({ redis, ttlMs: env.WORKER_LOCK_MS * 2 }),
   preparedFlows: createPreparedFlows({ db }),
   httpClients,
   pools,
   secrets: createSecretsCache({ db, secretBox }),
+  connections: createConnectionsCache({ db, secretBox }),
   log,
   stopping: () => stopping,
 });

@@ -10,14 +10,12 @@ import {
   type Db,
   finishRun,
   handBackRun,
-  loadConnection,
   type Park,
   parkRun,
   pickUpRun,
   type RunEvent,
   type RunToExecute,
   runEventsChannel,
-  type SecretBox,
   saveCheckpoints,
   saveRunResponse,
   startRun,
@@ -27,6 +25,7 @@ import type { JobQueue } from "@tributary/queue";
 import type { Sandbox } from "@tributary/sandbox";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { createConnectionsCache } from "./connections-cache.ts";
 import { executeStep, type StepOutcome } from "./execute-step.ts";
 import { flowCallsFor } from "./flow-calls.ts";
 import type { createHttpClients } from "./http-clients.ts";
@@ -63,12 +62,12 @@ export type RunExecutorDeps = {
   redisPrefix: string;
   queue: JobQueue;
   sandbox: Sandbox;
-  secretBox: SecretBox;
   slots: RunSlots;
   preparedFlows: ReturnType<typeof createPreparedFlows>;
   httpClients: ReturnType<typeof createHttpClients>;
   pools: ClientPools;
   secrets: ReturnType<typeof createSecretsCache>;
+  connections: ReturnType<typeof createConnectionsCache>;
   log: Logger;
   stopping: () => boolean;
 };
@@ -118,16 +117,8 @@ export function createRunExecutor(deps: RunExecutorDeps) {
       }
       const { flow, compiled } = await deps.preparedFlows({ workspaceId, versionId: run.flowVersionId });
       const secrets = await deps.secrets({ workspaceId, version: run.workspace.secretsVersion });
-      const connections = new Map<string, Promise<Awaited<ReturnType<typeof loadConnection>>>>();
       const services = {
-        connection: (connectionId: string) => {
-          let opened = connections.get(connectionId);
-          if (!opened) {
-            opened = loadConnection({ db, secretBox: deps.secretBox, workspaceId, connectionId });
-            connections.set(connectionId, opened);
-          }
-          return opened;
-        },
+        connection: (connectionId: string) => deps.connections({ workspaceId, connectionId }),
         http: deps.httpClients.forWorkspace(run.workspace),
         pools: deps.pools,
         sandbox: deps.sandbox,

@@ -10,7 +10,7 @@ import {
   STEP_DEFINITIONS,
   StepFailure,
 } from "@tributary/connectors";
-import type { Checkpoint, Park, RunToExecute } from "@tributary/core";
+import { AppError, type Checkpoint, type Park, type RunToExecute } from "@tributary/core";
 import {
   type Activation,
   appendHeaders,
@@ -176,10 +176,13 @@ export async function executeStep({
         const value = opened.config[field];
         if (typeof value === "string") secretValues.push(value);
       }
-    } catch {
+    } catch (error) {
+      if (error instanceof AppError && error.code === "NOT_FOUND") {
+        return fail({ message: "The step's connection was deleted; choose another.", code: "connection_missing" });
+      }
       return fail({
-        message: "The step's connection was deleted or cannot be opened; choose another.",
-        code: "connection_missing",
+        message: `The step's connection could not be opened: ${(error as Error).message}`,
+        code: "connection_unavailable",
       });
     }
   }

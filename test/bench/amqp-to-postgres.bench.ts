@@ -1,0 +1,127 @@
+// Messages per second end to end through a flow: a RabbitMQ queue trigger → transform → PostgreSQL insert, run
+// by one real worker (each message committed as a run before it is acked, then run step by step); beside it,
+// in the same run, a plain amqplib consumer that does the same transform and insert with pg itself (the ratio
+// is what the platform costs: runs, checkpoints, the transaction log).
+//   node test/bench/amqp-to-postgres.bench.ts [messages]
+import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createSecretBox, saveConnection } from "@tributary/core";
+import { scoped } from "@tributary/db";
+import { connect as amqpConnect } from "amqplib";
+import pg from "pg";
+import { seedWorkspace } from "../factories/seed.ts";
+import { createTestDatabase, ensureTemplateDatabase } from "../support/database.ts";
+import { deleteKeysWithPrefix } from "../support/redis.ts";
+import { graph, publishedFlow } from "../support/run-helpers.ts";
+import { randomPrefix, startWorker, TEST_ENCRYPTION_KEY } from "../support/worker-process.ts";
+import { createDb } from "./bench-support.ts";
+
+const MESSAGES = Number(process.argv[2] ?? 2000);
+const PREFETCH = 50;
+const AMQP_URL = "amqp://guest:guest@127.0.0.1:5672";
+const tag = randomBytes(4).toString("hex");
+const queues = { flow: `bench-flow-${tag}`, plain: `bench-plain-${tag}` };
+
+const database = await createTestDatabase({ template: await ensureTemplateDatabase() });
+const prefix = randomPrefix();
+const db = createDb({ url: database.url, maxConnections: 5 });
+const sink = new pg.Pool({ connectionString: database.url, max: 10 });
+const broker = await amqpConnect(AMQP_URL);
+const channel = await broker.createChannel();
+
+/** Sends the messages and returns how long until `count()` reaches them all, in seconds. */
+async function drain(queue: string, count: () => Promise<number>): Promise<number> {
+  const start = performance.now();
+  for (let n = 0; n < MESSAGES; n++) {
+    channel.sendToQueue(queue, Buffer.from(JSON.stringify({ id: `${queue}-${n}`, qty: n % 7, price: 2.5 })), {
+      contentType: "application/json",
+      messageId: `${queue}-${n}`,
+    });
+  }
+  const deadline = Date.now() + 600_000;
+  while ((await count()) < MESSAGES) {
+    if (Date.now() > deadline) throw new Error(`${queue}: not all ${MESSAGES} messages arrived`);
+    await sleep(100);
+  }
+  return (performance.now() - start) / 1000;
+}
+
+const rows = (table: string) => async () =>
+  Number((await sink.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n ?? 0);
+
+let worker: Awaited<ReturnType<typeof startWorker>> | null = null;
+try {
+  await sink.query("CREATE TABLE bench_plain (id text PRIMARY KEY, total numeric NOT NULL)");
+  await sink.query("CREATE TABLE bench_flow (id text PRIMARY KEY, total numeric NOT NULL)");
+  for (const queue of Object.values(queues)) await channel.assertQueue(queue, { durable: true });
+
+  // Baseline: amqplib and pg, nothing else.
+  const plain = await broker.createChannel();
+  await plain.prefetch(PREFETCH);
+  await plain.consume(queues.plain, (message) => {
+    if (!message) return;
+    const order = JSON.parse(message.content.toString()) as { id: string; qty: number; price: number };
+    sink.query("INSERT INTO bench_plain (id, total) VALUES ($1, $2)", [order.id, order.qty * order.price]).then(
+      () => plain.ack(message),
+      () => plain.nack(message),
+    );
+  });
+  const plainSeconds = await drain(queues.plain, rows("bench_plain"));
+  await plain.close();
+
+  // Through a flow, on one worker.
+  const { workspace, owner } = await seedWorkspace({ db });
+  await scoped(db, { workspaceId: workspace.id }, (tx) =>
+    tx.workspace.update({ where: { id: workspace.id }, data: { planId: "team", allowedHosts: ["127.0.0.1"] } }),
+  );
+  const secretBox = createSecretBox({ currentKey: TEST_ENCRYPTION_KEY });
+  const url = new URL(database.url);
+  const connection = (type: string, config: Record<string, unknown>) =>
+    saveConnection({ db, secretBox, workspaceId: workspace.id, actor: owner.actor, name: type, type, config });
+  const amqp = await connection("amqp", { host: "127.0.0.1", username: "guest", password: "guest" });
+  const postgres = await connection("postgres", {
+    host: url.hostname,
+    port: Number(url.port),
+    database: url.pathname.slice(1),
+    user: url.username,
+    tls: "disable",
+  });
+  await publishedFlow({
+    db,
+    workspaceId: workspace.id,
+    actor: owner.actor,
+    graph: graph(
+      [
+        ["orders", "amqp.consume", { connectionId: amqp.id, queue: queues.flow, prefetch: PREFETCH }],
+        ["price", "data.transform", { expression: "{ 'id': id, 'total': qty * price }" }],
+        ["store", "postgres.insert", { connectionId: postgres.id, table: "bench_flow" }],
+      ],
+      [
+        ["orders", "price"],
+        ["price", "store"],
+      ],
+    ),
+  });
+  worker = await startWorker({
+    databaseUrl: database.url,
+    redisPrefix: prefix,
+    env: { SUBSCRIPTION_SYNC_MS: "300", WORKER_CONCURRENCY: "50" },
+  });
+  await sleep(1500);
+  const flowSeconds = await drain(queues.flow, rows("bench_flow"));
+
+  const plainRate = MESSAGES / plainSeconds;
+  const flowRate = MESSAGES / flowSeconds;
+  console.log(`RabbitMQ → transform → PostgreSQL insert, ${MESSAGES} messages, prefetch ${PREFETCH}`);
+  console.log(`  plain amqplib + pg consumer:       ${plainRate.toFixed(0)} messages/s`);
+  console.log(`  Tributary flow (1 worker, 50 runs): ${flowRate.toFixed(0)} messages/s`);
+  console.log(`  ratio flow / plain:                 ${(flowRate / plainRate).toFixed(3)}`);
+} finally {
+  await worker?.stop();
+  for (const queue of Object.values(queues)) await channel.deleteQueue(queue).catch(() => undefined);
+  await broker.close();
+  await sink.end();
+  await db.$disconnect();
+  await deleteKeysWithPrefix(prefix);
+  await database.drop();
+}
