@@ -1,4 +1,4 @@
-// Subscription triggers held by real workers against the real brokers: each delivers exactly the messages
+// Subscription triggers held by real workers against the real brokers and databases: each delivers exactly the messages
 // published while its flow is active, none twice after a worker is killed mid-stream, one consumer per trigger
 // however many workers run, and it consumes again after the broker drops its connection.
 import { execFileSync } from "node:child_process";
@@ -9,6 +9,7 @@ import { getRun, listRuns, setFlowStatus } from "@tributary/core";
 import { connect as amqpConnect, type Channel, type ChannelModel } from "amqplib";
 import { Redis } from "ioredis";
 import { connectAsync, type MqttClient } from "mqtt";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useConnectorHarness } from "../support/connector-harness.ts";
 import { useTestEnvironment } from "../support/environment.ts";
@@ -265,4 +266,53 @@ describe("MQTT topic trigger", () => {
     await setStatus(flowId, "active");
     expect(numbers(await runBodies(flowId, 5))).toEqual(range(1, 5));
   });
+});
+
+describe("PostgreSQL new rows trigger", () => {
+  it("runs each row added after publishing once, through pause and a killed worker", async () => {
+    const url = new URL(env.databaseUrl);
+    const client = new pg.Client({ connectionString: env.databaseUrl });
+    await client.connect();
+    try {
+      await client.query(
+        "CREATE TABLE incoming (id serial PRIMARY KEY, n integer NOT NULL, at timestamptz DEFAULT now())",
+      );
+      const add = (from: number, to: number) =>
+        client.query("INSERT INTO incoming (n) SELECT generate_series($1::int, $2::int)", [from, to]);
+      await add(0, 0); // before the flow: not its row
+      const connectionId = await harness.connect("postgres", {
+        host: url.hostname,
+        port: Number(url.port),
+        database: url.pathname.slice(1),
+        user: url.username,
+        tls: "disable",
+      });
+      const flowId = await triggerFlow("postgres.new-rows", {
+        connectionId,
+        table: "incoming",
+        intervalSeconds: 1,
+        batch: 10,
+      });
+      await settle(1500);
+      await add(1, 3);
+      expect(numbers(await runBodies(flowId, 3))).toEqual(range(1, 3));
+
+      await setStatus(flowId, "paused");
+      await settle(1200);
+      await add(4, 5);
+      await settle(1500);
+      expect(await runBodies(flowId, 3, 0)).toHaveLength(3);
+      await setStatus(flowId, "active");
+      expect(numbers(await runBodies(flowId, 5))).toEqual(range(1, 5));
+
+      await add(6, 40);
+      await settle(300);
+      await harness.restartWorker("SIGKILL");
+      const bodies = await runBodies(flowId, 40, 30_000);
+      expect(numbers(bodies)).toEqual(range(1, 40));
+      expect(bodies[0]).toMatchObject({ id: 2, n: 1, at: expect.any(String) });
+    } finally {
+      await client.end();
+    }
+  }, 60_000);
 });

@@ -140,6 +140,8 @@ export type SubscribeContext<Config> = {
   log: StepLog;
   /** A name that stays the same for this trigger across workers and restarts (consumer groups, durables). */
   durableName: string;
+  /** Where a polling trigger has read up to, kept across workers and restarts. */
+  cursor: { load(): Promise<string | null>; save(value: string): Promise<void> };
 };
 
 /** A live consumer. `ended` resolves when it stops on its own (the broker went away), with the reason. */

@@ -150,6 +150,7 @@ export {
   activeSubscriptions,
   subscriptionConnection,
 } from "./subscriptions/active-subscriptions.ts";
+export { loadTriggerCursor, saveTriggerCursor } from "./subscriptions/trigger-cursor.ts";
 export { type AcceptedWebhook, acceptWebhookRun, runOutcome } from "./webhooks/accept-webhook.ts";
 export {
   loadWebhookWorkspace,

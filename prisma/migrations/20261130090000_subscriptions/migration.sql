@@ -13,3 +13,21 @@ $$;
 
 REVOKE ALL ON FUNCTION system_active_subscriptions(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION system_active_subscriptions(text[]) TO tributary_app;
+
+-- Where a polling subscription trigger (new rows of a table) has read up to.
+CREATE TABLE "trigger_cursors" (
+    "workspace_id" UUID NOT NULL,
+    "flow_id" UUID NOT NULL,
+    "step_id" TEXT NOT NULL,
+    "cursor" TEXT NOT NULL,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "trigger_cursors_pkey" PRIMARY KEY ("workspace_id","flow_id","step_id")
+);
+
+ALTER TABLE "trigger_cursors" ADD CONSTRAINT "trigger_cursors_workspace_id_fkey" FOREIGN KEY ("workspace_id") REFERENCES "workspaces"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE "trigger_cursors" ADD CONSTRAINT "trigger_cursors_flow_id_fkey" FOREIGN KEY ("flow_id") REFERENCES "flows"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+ALTER TABLE "trigger_cursors" ENABLE ROW LEVEL SECURITY;
+ALTER TABLE "trigger_cursors" FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON "trigger_cursors" USING (workspace_id = app_workspace_id()) WITH CHECK (workspace_id = app_workspace_id());

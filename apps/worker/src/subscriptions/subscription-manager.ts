@@ -11,7 +11,9 @@ import {
   createMessage,
   type Db,
   type JobQueue,
+  loadTriggerCursor,
   type SecretBox,
+  saveTriggerCursor,
   subscriptionConnection,
 } from "@tributary/core";
 import type { Redis } from "ioredis";
@@ -62,6 +64,7 @@ export function createSubscriptionManager({
   ) {
     const definition = STEP_DEFINITIONS.get(active.step.type) as TriggerDefinition;
     const context = { flowId: active.flowId, stepId: active.step.id, type: active.step.type };
+    const address = { workspaceId: active.workspaceId, flowId: active.flowId, stepId: active.step.id };
     const entry: Held = {
       fingerprint,
       stopped: false,
@@ -85,6 +88,10 @@ export function createSubscriptionManager({
             connection,
             http: httpClients.forWorkspace(active),
             durableName: `tributary-${active.flowId}-${active.step.id}`.replace(/[^A-Za-z0-9_-]/g, "_"),
+            cursor: {
+              load: () => loadTriggerCursor({ db, ...address }),
+              save: (cursor) => saveTriggerCursor({ db, ...address, cursor }),
+            },
             log: (level, message) => log[level]({ ...context }, message),
             deliver: async ({ body, headers, dedupeKey }) => {
               const accepted = await acceptWebhookRun({

@@ -1,10 +1,11 @@
-// The SQL connectors, written once for every SqlEngine: a connection type with its availability ping, and
-// steps to query with bound parameters, insert or upsert a list of rows, and run statements in a transaction.
+// The SQL connectors, written once for every SqlEngine: a connection type with its availability ping, a trigger
+// for new rows, and steps to query with bound parameters, insert or upsert rows, and run transactions.
 import { z } from "zod";
 import { type ClientKind, connectionField, pingConnection, withClient } from "../connection-clients.ts";
 import { defineConnectionType } from "../connections.ts";
-import { type ActionContext, defineAction, defineConnector, StepFailure, text } from "../define.ts";
+import { type ActionContext, defineAction, defineConnector, defineTrigger, StepFailure, text } from "../define.ts";
 import { placeResult, resultField } from "../result-field.ts";
+import { openForSubscription } from "../subscription-helpers.ts";
 import {
   type SqlConnectionConfig,
   type SqlEngine,
@@ -182,11 +183,95 @@ export function sqlConnector(engine: SqlEngine) {
     },
   });
 
+  const newRows = defineTrigger({
+    type: `${engine.id}.new-rows`,
+    example: { config: { table: "orders", cursorColumn: "id", intervalSeconds: 10 }, input: { id: 1041, total: 120 } },
+    title: `${engine.service} new rows`,
+    description:
+      "Starts a run for each row added to a table, found by a column that only grows (an id or a sequence number). It polls; where it has read up to is kept, so rows added while the flow was paused or no worker ran are picked up later, and none is run twice. Rows already there when the flow is first published are not.",
+    category: "Databases",
+    config: z.object({
+      connectionId: connectionId(),
+      table: z.string().trim().min(1, { message: "Name the table." }).max(200).meta({ title: "Table" }),
+      cursorColumn: z
+        .string()
+        .trim()
+        .min(1, { message: "Name the column." })
+        .max(200)
+        .default("id")
+        .meta({ title: "Column that only grows", description: "e.g. id; a timestamp misses rows that share one." }),
+      intervalSeconds: z.number().int().min(1).max(3600).default(10).meta({ title: "Look every (s)" }),
+      batch: z.number().int().min(1).max(1000).default(100).meta({ title: "Rows per look" }),
+    }),
+    async subscribe({ config, connection, http, deliver, cursor }) {
+      const { client: pool } = await openForSubscription(kind, { connection, http });
+      const table = engine.quoteTable(config.table);
+      const column = engine.quoteColumn(config.cursorColumn);
+      const asCursor = (value: unknown) => (value instanceof Date ? value.toISOString() : String(value));
+      let last = await cursor.load();
+      if (last === null) {
+        const { rows } = await pool.query(`SELECT MAX(${column}) AS last FROM ${table}`, []);
+        const max = rows[0]?.last;
+        if (max !== null && max !== undefined) {
+          last = asCursor(max);
+          await cursor.save(last);
+        }
+      }
+      let closing = false;
+      let wake = () => undefined as void;
+      const ended = (async (): Promise<Error | null> => {
+        while (!closing) {
+          let rows: Record<string, unknown>[];
+          try {
+            rows = (
+              last === null
+                ? await pool.query(`SELECT * FROM ${table} ORDER BY ${column} LIMIT ${config.batch}`, [])
+                : await pool.query(
+                    `SELECT * FROM ${table} WHERE ${column} > ${engine.placeholder(1)} ORDER BY ${column} LIMIT ${config.batch}`,
+                    [last],
+                  )
+            ).rows;
+            for (const row of rows) {
+              const value = asCursor(row[config.cursorColumn]);
+              await deliver({
+                body: row,
+                headers: [{ name: `${engine.id}-table`, value: config.table }],
+                dedupeKey: `${config.table}:${value}`,
+              });
+              last = value;
+              await cursor.save(value);
+            }
+          } catch (error) {
+            return closing ? null : (error as Error);
+          }
+          if (rows.length < config.batch) {
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, config.intervalSeconds * 1000);
+              wake = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+            });
+          }
+        }
+        return null;
+      })();
+      return {
+        ended: ended.finally(() => pool.close().catch(() => undefined)),
+        async close() {
+          closing = true;
+          wake();
+          await ended;
+        },
+      };
+    },
+  });
+
   return defineConnector({
     id: engine.id,
     title: engine.service,
     description: `Query ${engine.service} with bound parameters, insert or upsert rows, run transactions.`,
-    steps: [query, insert, transaction],
+    steps: [newRows, query, insert, transaction],
     connectionTypes: [connectionType],
   });
 }
