@@ -7,6 +7,7 @@ import type { ConnectionTypeDefinition } from "./connections.ts";
 import { mysqlConnector, postgresConnector } from "./databases/databases.ts";
 import type { ActionDefinition, ConnectorDefinition, StepDefinition } from "./define.ts";
 import { toSpec } from "./define.ts";
+import { ftpConnector, sftpConnector } from "./files/files.ts";
 import { flowControlConnector } from "./flow-control/flow-control.ts";
 import { flowsConnector } from "./flows/call-flow.ts";
 import { formatsConnector } from "./formats/formats.ts";
@@ -39,6 +40,8 @@ export const CONNECTORS: readonly ConnectorDefinition[] = [
   mqttConnector,
   natsConnector,
   smtpConnector,
+  sftpConnector,
+  ftpConnector,
   presetsConnector,
 ];
 
