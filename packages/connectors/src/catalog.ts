@@ -14,6 +14,7 @@ import { formatsConnector } from "./formats/formats.ts";
 import { httpConnector } from "./http/http-request.ts";
 import { presetsConnector } from "./http/presets.ts";
 import { logConnector } from "./log/log-step.ts";
+import { imapConnector } from "./mail/imap.ts";
 import { smtpConnector } from "./mail/smtp.ts";
 import { amqpConnector } from "./messaging/amqp.ts";
 import { mqttConnector } from "./messaging/mqtt.ts";
@@ -40,6 +41,7 @@ export const CONNECTORS: readonly ConnectorDefinition[] = [
   mqttConnector,
   natsConnector,
   smtpConnector,
+  imapConnector,
   sftpConnector,
   ftpConnector,
   presetsConnector,
