@@ -77,7 +77,7 @@ describe("building a flow in the browser", () => {
   });
 
   it("publishes, answers a call to its URL, and shows the run with its messages", async () => {
-    await page.getByRole("button", { name: "Publish" }).click();
+    await page.getByRole("button", { name: "Publish", exact: true }).click();
     await page.getByText("Published version 1").waitFor();
     await page.getByTestId("step-webhook").click();
     await page.getByText("Production URL").waitFor();
@@ -164,11 +164,11 @@ describe("building a flow in the browser", () => {
     await page.getByRole("link", { name: "Open the flow" }).click();
     // The run page draws the same step: wait for the builder before clicking it there.
     await page.waitForURL(new RegExp(`/flows/${flowId}$`));
-    await page.getByRole("button", { name: "Publish" }).waitFor();
+    await page.getByRole("button", { name: "Publish", exact: true }).waitFor();
     await page.getByTestId("step-price").click();
     await page.getByLabel("Expression").fill("{ 'item': item, 'price': 4 }");
     await waitSaved();
-    await page.getByRole("button", { name: "Publish" }).click();
+    await page.getByRole("button", { name: "Publish", exact: true }).click();
     await page.getByText("Published version 2").waitFor();
 
     await page.goto(`/w/${slug}/runs/${runId}`);

@@ -4,7 +4,7 @@ import { createClientPools, poolKey } from "./pools.ts";
 
 describe("client pools", () => {
   it("opens one client per key, reuses it, and closes it once idle", async () => {
-    const pools = createClientPools({ idleMs: 1000 });
+    const pools = createClientPools({ idleMs: 200 });
     const opened: string[] = [];
     const closed: string[] = [];
     const open = (name: string) => async () => {
@@ -17,7 +17,7 @@ describe("client pools", () => {
     expect(await pools.use("a", open("a"), close)).toBe("a");
     expect(await pools.use("a", open("a2"), close)).toBe("a");
     expect(opened).toEqual(["a"]);
-    await sleep(1700);
+    await sleep(800);
     expect(closed).toEqual(["a"]);
     expect(await pools.use("a", open("a3"), close)).toBe("a3");
     await pools.close();

@@ -33,7 +33,7 @@ export function createClientPools({ idleMs = 60_000 }: { idleMs?: number } = {})
       const now = Date.now();
       for (const [key, entry] of entries) if (now - entry.lastUsed > idleMs) void closeEntry(key, entry);
     },
-    Math.max(1000, idleMs / 2),
+    Math.max(100, idleMs / 2),
   );
   sweep.unref();
 
