@@ -160,7 +160,7 @@ describe("Redis stream trigger", () => {
     redis.disconnect();
   });
 
-  it("runs each new entry once, through pause and a killed worker", async () => {
+  it("runs each new entry once, through pause, a killed worker and a dropped connection", async () => {
     const connectionId = await harness.connect("redis", { host: "127.0.0.1" });
     await redis.xadd(stream, "*", "n", "0"); // before the flow: not its entry
     const flowId = await triggerFlow("redis.stream-consume", { connectionId, stream });
@@ -182,7 +182,17 @@ describe("Redis stream trigger", () => {
     const bodies = await runBodies(flowId, 40, 30_000);
     expect(numbers(bodies)).toEqual(range(1, 40));
     expect(bodies).toContainEqual({ n: "40", meta: { n: 40 } });
-  });
+
+    // The server drops the consumer's connection: it is started again and goes on.
+    const clients = (await redis.client("LIST")) as string;
+    const consumer = clients.split("\n").find((line) => line.includes(`name=tributary-${flowId}-in `));
+    const id = /\bid=(\d+)/.exec(consumer ?? "")?.[1];
+    expect(id).toBeTruthy();
+    await redis.client("KILL", "ID", id ?? "");
+    await settle(1500);
+    await redis.xadd(stream, "*", "n", "41");
+    expect(numbers(await runBodies(flowId, 41))).toEqual(range(1, 41));
+  }, 60_000);
 });
 
 describe("NATS triggers", () => {

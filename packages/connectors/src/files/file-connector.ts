@@ -4,6 +4,7 @@ import { z } from "zod";
 import { connectionField, failureOf, pingConnection } from "../connection-clients.ts";
 import { defineConnectionType } from "../connections.ts";
 import { type ActionContext, defineAction, defineConnector, defineTrigger, StepFailure, text } from "../define.ts";
+import { withTimeout } from "../network/network-failure.ts";
 import { binary, bytesOf, textOrBinary } from "../payload.ts";
 import { placeResult, resultField } from "../result-field.ts";
 import { subscriptionSettings } from "../subscription-helpers.ts";
@@ -19,7 +20,9 @@ const remotePath = (title: string, description?: string) =>
     )
     .meta({ title, ...(description ? { description } : {}) });
 
-export function fileConnector<Config extends { host: string; port: number }>(engine: FileEngine<Config>) {
+export function fileConnector<Config extends { host: string; port: number; timeoutSeconds: number }>(
+  engine: FileEngine<Config>,
+) {
   const connectionId = () => connectionField(engine);
   const label = engine.type.toUpperCase();
 
@@ -35,7 +38,12 @@ export function fileConnector<Config extends { host: string; port: number }>(eng
     let files: FileSession | null = null;
     try {
       files = await engine.open(config, await http.resolve(config.host));
-      return await work(files);
+      // The whole step within the connection's timeout: SFTP operations have none of their own.
+      return await withTimeout(work(files), config.timeoutSeconds * 1000, {
+        service: engine.service,
+        host: config.host,
+        port: config.port,
+      });
     } catch (error) {
       if (error instanceof StepFailure) throw error;
       throw failureOf(engine, config, error);

@@ -303,6 +303,7 @@ const streamTrigger = defineTrigger({
   }),
   async subscribe({ config, connection, http, deliver, durableName }) {
     const { client } = await openForSubscription(kind, { connection, http });
+    await client.client("SETNAME", durableName); // so the server's admin can tell what it is
     const group = config.group || durableName;
     try {
       // From now on ("$"): entries added before the flow was published are not this trigger's.
