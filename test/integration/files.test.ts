@@ -146,4 +146,55 @@ describe.each(SERVERS)("$type", (server) => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect((await listRuns({ db: env.db, workspaceId: harness.workspaceId, flowId, limit: 50 })).runs).toHaveLength(3);
   });
+  it("splits a large CSV file into runs of rows, read as they arrive", async () => {
+    const folder = join(server.server().root, "bulk");
+    mkdirSync(folder, { recursive: true });
+    chmodSync(folder, 0o777);
+    const flowId = await harness.publish(
+      graph(
+        [
+          [
+            "files",
+            `${server.type}.new-file`,
+            {
+              connectionId,
+              directory: server.path("bulk"),
+              pattern: "*.csv",
+              split: "csv-rows",
+              batchSize: 1000,
+              intervalSeconds: 1,
+            },
+          ],
+          ["log", "util.log", { message: "batch {{ batch }}" }],
+        ],
+        [["files", "log"]],
+      ),
+    );
+    const lines = Array.from({ length: 2500 }, (_, i) => `SKU-${i},${i % 9}`);
+    writeFileSync(join(folder, "stock.csv"), `sku,qty\n${lines.join("\n")}\n`);
+    const deadline = Date.now() + 20_000;
+    let runs: Awaited<ReturnType<typeof listRuns>>["runs"] = [];
+    while (runs.length < 3 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      runs = (await listRuns({ db: env.db, workspaceId: harness.workspaceId, flowId, limit: 10 })).runs;
+    }
+    const bodies = (
+      await Promise.all(
+        runs.map(
+          async (run) =>
+            (
+              await getRun({ db: env.db, workspaceId: harness.workspaceId, runId: run.id })
+            ).input.body as { batch: number; rows: { sku: string; qty: string }[] },
+        ),
+      )
+    ).sort((a, b) => a.batch - b.batch);
+    expect(bodies.map((body) => [body.batch, body.rows.length])).toEqual([
+      [0, 1000],
+      [1, 1000],
+      [2, 500],
+    ]);
+    expect(bodies[2]?.rows.at(-1)).toEqual({ sku: "SKU-2499", qty: String(2499 % 9) });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(readdirSync(join(folder, "processed"))).toEqual(["stock.csv"]);
+  });
 });

@@ -1,5 +1,7 @@
 // The file connectors, written once for SFTP and FTP: upload, download, list, move and delete steps, and a
 // trigger for new files that moves (or deletes) each file once its run is committed.
+import type { Readable } from "node:stream";
+import { parse as parseCsv } from "csv-parse";
 import { z } from "zod";
 import { connectionField, failureOf, pingConnection } from "../connection-clients.ts";
 import { defineConnectionType } from "../connections.ts";
@@ -9,6 +11,26 @@ import { binary, bytesOf, textOrBinary } from "../payload.ts";
 import { placeResult, resultField } from "../result-field.ts";
 import { subscriptionSettings } from "../subscription-helpers.ts";
 import { type FileEngine, type FileSession, joinPath, namePattern, parentOf } from "./file-session.ts";
+
+/** A CSV file's rows (objects named by its header line) in batches, parsed as the bytes arrive. */
+async function* csvBatches(
+  stream: Readable,
+  { batchSize, csvDelimiter }: { batchSize: number; csvDelimiter: string },
+): AsyncGenerator<Record<string, string>[]> {
+  const parser = stream.pipe(
+    parseCsv({ columns: true, delimiter: csvDelimiter.replace("\\t", "\t"), skip_empty_lines: true, bom: true }),
+  );
+  stream.on("error", (error) => parser.destroy(error));
+  let batch: Record<string, string>[] = [];
+  for await (const row of parser) {
+    batch.push(row as Record<string, string>);
+    if (batch.length >= batchSize) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
 
 const remotePath = (title: string, description?: string) =>
   text()
@@ -185,7 +207,7 @@ export function fileConnector<Config extends { host: string; port: number; timeo
     example: { config: { directory: "/inbox", pattern: "*.csv", afterRun: "move", intervalSeconds: 30 } },
     title: `${label} new file`,
     description:
-      "Starts a run for each file that appears in a folder, with its name and content; once the run is committed the file is moved to a folder of processed files (or deleted), so it is run once. The body is { name, path, size, modifiedAt, content }.",
+      "Starts a run for each file that appears in a folder, with its name and content — or, for large CSV files, one run per batch of rows, read as they arrive; once the runs are committed the file is moved to a folder of processed files (or deleted), so it is run once. The body is { name, path, size, modifiedAt, content } (or { …, batch, rows }).",
     category: "Files",
     config: z.object({
       connectionId: connectionId(),
@@ -197,6 +219,12 @@ export function fileConnector<Config extends { host: string; port: number; timeo
         .optional()
         .meta({ title: "Move to folder", description: "Empty: a “processed” folder inside the watched one." }),
       as: z.enum(["auto", "text", "binary"]).default("auto").meta({ title: "Read content as" }),
+      split: z.enum(["file", "csv-rows"]).default("file").meta({
+        title: "One run per",
+        description: "file: the whole file; csv-rows: a batch of CSV rows, read as they arrive (for large files).",
+      }),
+      batchSize: z.number().int().min(1).max(100_000).default(1000).meta({ title: "Rows per run (csv-rows)" }),
+      csvDelimiter: z.string().min(1).max(5).default(",").meta({ title: "CSV delimiter (csv-rows)" }),
       intervalSeconds: z.number().int().min(1).max(3600).default(30).meta({ title: "Look every (s)" }),
     }),
     async subscribe({ config, connection, http, deliver }) {
@@ -215,19 +243,26 @@ export function fileConnector<Config extends { host: string; port: number; timeo
             .sort((a, b) => (a.modifiedAt ?? "").localeCompare(b.modifiedAt ?? "") || a.name.localeCompare(b.name));
           for (const entry of entries) {
             if (closing) return;
-            const bytes = await files.read(entry.path);
-            const content =
-              config.as === "text"
-                ? bytes.toString("utf8")
-                : config.as === "binary"
-                  ? binary(bytes, "application/octet-stream")
-                  : textOrBinary(bytes);
-            await deliver({
-              body: { name: entry.name, path: entry.path, size: entry.size, modifiedAt: entry.modifiedAt, content },
-              headers: [{ name: `${engine.type}-path`, value: entry.path }],
-              // A file seen again (the worker stopped before moving it) is not run twice.
-              dedupeKey: `${entry.path}:${entry.size}:${entry.modifiedAt ?? ""}`,
-            });
+            const file = { name: entry.name, path: entry.path, size: entry.size, modifiedAt: entry.modifiedAt };
+            const headers = [{ name: `${engine.type}-path`, value: entry.path }];
+            // A file (or batch) seen again, because the worker stopped before moving the file, is not run twice.
+            const seen = `${entry.path}:${entry.size}:${entry.modifiedAt ?? ""}`;
+            if (config.split === "csv-rows") {
+              let batch = 0;
+              for await (const rows of csvBatches(files.readStream(entry.path), config)) {
+                await deliver({ body: { ...file, batch, rows }, headers, dedupeKey: `${seen}:${batch}` });
+                batch += 1;
+              }
+            } else {
+              const bytes = await files.read(entry.path);
+              const content =
+                config.as === "text"
+                  ? bytes.toString("utf8")
+                  : config.as === "binary"
+                    ? binary(bytes, "application/octet-stream")
+                    : textOrBinary(bytes);
+              await deliver({ body: { ...file, content }, headers, dedupeKey: seen });
+            }
             if (config.afterRun === "move") await files.move(entry.path, joinPath(processed, entry.name));
             else await files.remove(entry.path);
           }

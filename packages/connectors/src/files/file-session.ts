@@ -1,5 +1,6 @@
 // What the file connectors need of a server: list a folder, read, write, move and delete files. SFTP and FTP
 // implement it; the steps and the new-file trigger are written once for both (file-connector.ts).
+import type { Readable } from "node:stream";
 import type { ClientKind } from "../connection-clients.ts";
 
 export type FileEntry = { name: string; path: string; size: number; modifiedAt: string | null; isDirectory: boolean };
@@ -7,6 +8,8 @@ export type FileEntry = { name: string; path: string; size: number; modifiedAt: 
 export type FileSession = {
   list(directory: string): Promise<FileEntry[]>;
   read(path: string): Promise<Buffer>;
+  /** The file's bytes as they arrive, for files too large to hold at once. */
+  readStream(path: string): Readable;
   write(path: string, bytes: Buffer): Promise<void>;
   makeDirectory(path: string): Promise<void>;
   move(from: string, to: string): Promise<void>;

@@ -35,6 +35,11 @@ function session(client: FtpClient): FileSession {
       await client.downloadTo(sink, path);
       return Buffer.concat(chunks);
     },
+    readStream(path) {
+      const stream = new PassThrough();
+      client.downloadTo(stream, path).catch((error: Error) => stream.destroy(error));
+      return stream;
+    },
     write: async (path, bytes) => {
       await client.uploadFrom(Readable.from(bytes), path);
     },

@@ -32,6 +32,7 @@ function session(client: SftpClient): FileSession {
       }));
     },
     read: async (path) => (await client.get(path)) as Buffer,
+    readStream: (path) => client.createReadStream(path),
     write: async (path, bytes) => {
       await client.put(bytes, path);
     },
