@@ -4,7 +4,7 @@ import type { MessageHeader } from "@tributary/engine";
 import type { z } from "zod";
 import type { ClientKind } from "./connection-clients.ts";
 import { failureOf } from "./connection-clients.ts";
-import type { SubscribeContext } from "./define.ts";
+import type { SubscribeContext, Subscription } from "./define.ts";
 
 /** The trigger's connection settings, refusing a missing connection or one of another kind. */
 export function subscriptionSettings<Config extends { host: string; port: number }>(
@@ -42,3 +42,51 @@ export function headersFrom(entries: Record<string, unknown> | undefined, prefix
 }
 
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A subscription that polls: `look` runs now and then every `intervalMs` (at once again when it says there is
+ * more) until the subscription is closed; it ends, with the reason, when a look fails.
+ */
+export function pollingSubscription({
+  intervalMs,
+  look,
+  failure = (error) => error as Error,
+  finished,
+}: {
+  intervalMs: number;
+  /** One look; resolves true when there is more to read at once. `closing` says to stop early. */
+  look: (closing: () => boolean) => Promise<unknown>;
+  failure?: (error: unknown) => Error;
+  /** Runs once the subscription has ended, e.g. to close a pool. */
+  finished?: () => Promise<void>;
+}): Subscription {
+  let closing = false;
+  let wake = () => undefined as void;
+  const ended = (async (): Promise<Error | null> => {
+    while (!closing) {
+      let more: unknown;
+      try {
+        more = await look(() => closing);
+      } catch (error) {
+        return closing ? null : failure(error);
+      }
+      if (more === true) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, intervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    return null;
+  })().finally(() => finished?.());
+  return {
+    ended,
+    async close() {
+      closing = true;
+      wake();
+      await ended;
+    },
+  };
+}

@@ -5,7 +5,7 @@ import { type ClientKind, connectionField, pingConnection, withClient } from "..
 import { defineConnectionType } from "../connections.ts";
 import { type ActionContext, defineAction, defineConnector, defineTrigger, StepFailure, text } from "../define.ts";
 import { placeResult, resultField } from "../result-field.ts";
-import { openForSubscription } from "../subscription-helpers.ts";
+import { openForSubscription, pollingSubscription } from "../subscription-helpers.ts";
 import {
   type SqlConnectionConfig,
   type SqlEngine,
@@ -217,53 +217,30 @@ export function sqlConnector(engine: SqlEngine) {
           await cursor.save(last);
         }
       }
-      let closing = false;
-      let wake = () => undefined as void;
-      const ended = (async (): Promise<Error | null> => {
-        while (!closing) {
-          let rows: Record<string, unknown>[];
-          try {
-            rows = (
-              last === null
-                ? await pool.query(`SELECT * FROM ${table} ORDER BY ${column} LIMIT ${config.batch}`, [])
-                : await pool.query(
-                    `SELECT * FROM ${table} WHERE ${column} > ${engine.placeholder(1)} ORDER BY ${column} LIMIT ${config.batch}`,
-                    [last],
-                  )
-            ).rows;
-            for (const row of rows) {
-              const value = asCursor(row[config.cursorColumn]);
-              await deliver({
-                body: row,
-                headers: [{ name: `${engine.id}-table`, value: config.table }],
-                dedupeKey: `${config.table}:${value}`,
-              });
-              last = value;
-              await cursor.save(value);
-            }
-          } catch (error) {
-            return closing ? null : (error as Error);
-          }
-          if (rows.length < config.batch) {
-            await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, config.intervalSeconds * 1000);
-              wake = () => {
-                clearTimeout(timer);
-                resolve();
-              };
+      return pollingSubscription({
+        intervalMs: config.intervalSeconds * 1000,
+        finished: () => pool.close().catch(() => undefined),
+        async look() {
+          const { rows } =
+            last === null
+              ? await pool.query(`SELECT * FROM ${table} ORDER BY ${column} LIMIT ${config.batch}`, [])
+              : await pool.query(
+                  `SELECT * FROM ${table} WHERE ${column} > ${engine.placeholder(1)} ORDER BY ${column} LIMIT ${config.batch}`,
+                  [last],
+                );
+          for (const row of rows) {
+            const value = asCursor(row[config.cursorColumn]);
+            await deliver({
+              body: row,
+              headers: [{ name: `${engine.id}-table`, value: config.table }],
+              dedupeKey: `${config.table}:${value}`,
             });
+            last = value;
+            await cursor.save(value);
           }
-        }
-        return null;
-      })();
-      return {
-        ended: ended.finally(() => pool.close().catch(() => undefined)),
-        async close() {
-          closing = true;
-          wake();
-          await ended;
+          return rows.length === config.batch;
         },
-      };
+      });
     },
   });
 

@@ -9,7 +9,7 @@ import { type ActionContext, defineAction, defineConnector, defineTrigger, StepF
 import { withTimeout } from "../network/network-failure.ts";
 import { binary, bytesOf, textOrBinary } from "../payload.ts";
 import { placeResult, resultField } from "../result-field.ts";
-import { subscriptionSettings } from "../subscription-helpers.ts";
+import { pollingSubscription, subscriptionSettings } from "../subscription-helpers.ts";
 import { type FileEngine, type FileSession, joinPath, namePattern, parentOf } from "./file-session.ts";
 
 /** A CSV file's rows (objects named by its header line) in batches, parsed as the bytes arrive. */
@@ -232,9 +232,7 @@ export function fileConnector<Config extends { host: string; port: number; timeo
       const address = await http.resolve(settings.host);
       const matches = namePattern(config.pattern);
       const processed = config.processedDirectory || joinPath(config.directory, "processed");
-      let closing = false;
-      let wake = () => undefined as void;
-      const look = async () => {
+      const look = async (closing: () => boolean) => {
         const files = await engine.open(settings, address);
         try {
           if (config.afterRun === "move") await files.makeDirectory(processed);
@@ -242,7 +240,7 @@ export function fileConnector<Config extends { host: string; port: number; timeo
             .filter((entry) => !entry.isDirectory && matches.test(entry.name))
             .sort((a, b) => (a.modifiedAt ?? "").localeCompare(b.modifiedAt ?? "") || a.name.localeCompare(b.name));
           for (const entry of entries) {
-            if (closing) return;
+            if (closing()) return;
             const file = { name: entry.name, path: entry.path, size: entry.size, modifiedAt: entry.modifiedAt };
             const headers = [{ name: `${engine.type}-path`, value: entry.path }];
             // A file (or batch) seen again, because the worker stopped before moving the file, is not run twice.
@@ -270,31 +268,11 @@ export function fileConnector<Config extends { host: string; port: number; timeo
           await files.close().catch(() => undefined);
         }
       };
-      const ended = (async (): Promise<Error | null> => {
-        while (!closing) {
-          try {
-            await look();
-          } catch (error) {
-            return closing ? null : failureOf(engine, settings, error);
-          }
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, config.intervalSeconds * 1000);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-        }
-        return null;
-      })();
-      return {
-        ended,
-        async close() {
-          closing = true;
-          wake();
-          await ended;
-        },
-      };
+      return pollingSubscription({
+        intervalMs: config.intervalSeconds * 1000,
+        look,
+        failure: (error) => failureOf(engine, settings, error),
+      });
     },
   });
 

@@ -7,7 +7,7 @@ import { type ClientKind, connectionField, failureOf, pingConnection } from "../
 import { defineConnectionType } from "../connections.ts";
 import { defineConnector, defineTrigger } from "../define.ts";
 import { binary } from "../payload.ts";
-import { subscriptionSettings } from "../subscription-helpers.ts";
+import { pollingSubscription, subscriptionSettings } from "../subscription-helpers.ts";
 
 const imapConfig = z.object({
   host: z.string().trim().min(1, { message: "Enter the mail server's host name." }).meta({ title: "Host" }),
@@ -84,9 +84,7 @@ const newMail = defineTrigger({
   async subscribe({ config, connection, http, deliver }) {
     const settings = subscriptionSettings(kind, connection);
     const address = await http.resolve(settings.host);
-    let closing = false;
-    let wake = () => undefined as void;
-    const look = async () => {
+    const look = async (closing: () => boolean) => {
       const client = await kind.open(settings, address);
       try {
         const mailbox = await client.mailboxOpen(config.mailbox);
@@ -94,7 +92,7 @@ const newMail = defineTrigger({
           await client.mailboxCreate(config.moveTo).catch(() => undefined);
         const unseen = (await client.search({ seen: false }, { uid: true })) || [];
         for (const uid of unseen) {
-          if (closing) return;
+          if (closing()) return;
           const fetched = await client.fetchOne(String(uid), { source: true, uid: true }, { uid: true });
           if (!fetched || !fetched.source) continue;
           const mail = await simpleParser(fetched.source);
@@ -132,31 +130,11 @@ const newMail = defineTrigger({
         await kind.close(client);
       }
     };
-    const ended = (async (): Promise<Error | null> => {
-      while (!closing) {
-        try {
-          await look();
-        } catch (error) {
-          return closing ? null : failureOf(kind, settings, error);
-        }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, config.intervalSeconds * 1000);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-      return null;
-    })();
-    return {
-      ended,
-      async close() {
-        closing = true;
-        wake();
-        await ended;
-      },
-    };
+    return pollingSubscription({
+      intervalMs: config.intervalSeconds * 1000,
+      look,
+      failure: (error) => failureOf(kind, settings, error),
+    });
   },
 });
 
