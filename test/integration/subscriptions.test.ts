@@ -257,7 +257,7 @@ describe("MQTT topic trigger", () => {
     await publisher.endAsync();
   });
 
-  it("runs each QoS 1 message, keeping those sent while paused in its session", async () => {
+  it("runs each QoS 1 message, keeping those sent while paused in its session, and after a dropped connection", async () => {
     const connectionId = await harness.connect("mqtt", { host: "127.0.0.1" });
     const topic = `trbsub/${tag}`;
     const flowId = await triggerFlow("mqtt.subscribe", { connectionId, topic: `${topic}/+`, qos: 1 });
@@ -275,7 +275,18 @@ describe("MQTT topic trigger", () => {
     expect(await runBodies(flowId, 3, 0)).toHaveLength(3);
     await setStatus(flowId, "active");
     expect(numbers(await runBodies(flowId, 5))).toEqual(range(1, 5));
-  });
+
+    // The broker drops the consumer (a client with its id takes the session over): it is started again.
+    const intruder = await connectAsync("mqtt://127.0.0.1:1883", {
+      clientId: `tributary-${flowId}-in`,
+      clean: false,
+      reconnectPeriod: 0,
+    });
+    await intruder.endAsync(true);
+    await settle(2000);
+    await publisher.publishAsync(`${topic}/line-6`, JSON.stringify({ n: 6 }), { qos: 1 });
+    expect(numbers(await runBodies(flowId, 6))).toEqual(range(1, 6));
+  }, 60_000);
 });
 
 describe("PostgreSQL new rows trigger", () => {
