@@ -1,8 +1,11 @@
 // Subscription triggers held by real workers against the real brokers and databases: each delivers exactly the messages
 // published while its flow is active, none twice after a worker is killed mid-stream, one consumer per trigger
 // however many workers run, and it consumes again after the broker drops its connection.
-import { execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { type NatsConnection, connect as natsConnect } from "@nats-io/transport-node";
 import { getRun, listRuns, setFlowStatus } from "@tributary/core";
@@ -13,6 +16,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useConnectorHarness } from "../support/connector-harness.ts";
 import { useTestEnvironment } from "../support/environment.ts";
+import { freePort } from "../support/free-port.ts";
 import { graph } from "../support/run-helpers.ts";
 import { startWorker } from "../support/worker-process.ts";
 
@@ -232,6 +236,47 @@ describe("NATS triggers", () => {
     expect(numbers(await runBodies(flowId, 40, 30_000))).toEqual(range(1, 40));
   }, 90_000);
 
+  it("a JetStream consumer goes on after its NATS server restarts", async () => {
+    const store = mkdtempSync(join(tmpdir(), "tributary-nats-"));
+    const port = await freePort();
+    const start = async () => {
+      const server = spawn("/usr/sbin/nats-server", ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", store], {
+        stdio: "ignore",
+      });
+      for (let tries = 0; tries < 100; tries++) {
+        const client = await natsConnect({ servers: `127.0.0.1:${port}` }).catch(() => null);
+        if (client) return { server, client };
+        await settle(50);
+      }
+      throw new Error("nats-server did not start");
+    };
+    const stop = async (server: ChildProcess) => {
+      const exited = new Promise((resolve) => server.once("exit", resolve));
+      server.kill("SIGTERM");
+      await exited;
+    };
+    let { server, client } = await start();
+    try {
+      await (await jetstreamManager(client)).streams.add({ name: "RESTART", subjects: ["restart.>"] });
+      const connectionId = await harness.connect("nats", { host: "127.0.0.1", port });
+      const flowId = await triggerFlow("nats.jetstream-consume", { connectionId, stream: "RESTART" });
+      await settle(1000);
+      await jetstream(client).publish("restart.a", JSON.stringify({ n: 1 }));
+      expect(numbers(await runBodies(flowId, 1))).toEqual([1]);
+
+      await client.close();
+      await stop(server);
+      ({ server, client } = await start());
+      await jetstream(client).publish("restart.a", JSON.stringify({ n: 2 }));
+      expect(numbers(await runBodies(flowId, 2))).toEqual([1, 2]);
+      await setStatus(flowId, "paused");
+    } finally {
+      await client.close().catch(() => undefined);
+      await stop(server);
+      rmSync(store, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it("a core NATS subject delivers what is sent while the flow listens, and nothing while it is paused", async () => {
     const connectionId = await harness.connect("nats", { host: "127.0.0.1" });
     const flowId = await triggerFlow("nats.subscribe", { connectionId, subject: `trbsub.${tag}.core.*` });
@@ -290,7 +335,7 @@ describe("MQTT topic trigger", () => {
 });
 
 describe("PostgreSQL new rows trigger", () => {
-  it("runs each row added after publishing once, through pause and a killed worker", async () => {
+  it("runs each row added after publishing once, through pause, a killed worker and dropped connections", async () => {
     const url = new URL(env.databaseUrl);
     const client = new pg.Client({ connectionString: env.databaseUrl });
     await client.connect();
@@ -332,6 +377,13 @@ describe("PostgreSQL new rows trigger", () => {
       const bodies = await runBodies(flowId, 40, 30_000);
       expect(numbers(bodies)).toEqual(range(1, 40));
       expect(bodies[0]).toMatchObject({ id: 2, n: 1, at: expect.any(String) });
+
+      // The database drops the trigger's connections: it goes on with new ones.
+      await client.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'tributary' AND datname = current_database()",
+      );
+      await add(41, 41);
+      expect(numbers(await runBodies(flowId, 41, 30_000))).toEqual(range(1, 41));
     } finally {
       await client.end();
     }
