@@ -1,54 +1,19 @@
 // Real file servers on loopback for the SFTP and FTP tests: OpenSSH's sshd (with its internal SFTP server) and
 // vsftpd, both from Debian's packages (.ci/run installs them), each with its own configuration in a temporary
 // folder and its files in a folder the test can look into.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "./free-port.ts";
+import { startServerProcess } from "./server-process.ts";
 
 export type FileServer = {
   port: number;
   /** Where the files the server serves are, on this machine. */
   root: string;
   stop(): Promise<void>;
-};
-
-async function listening(port: number, child: ChildProcess, output: () => string): Promise<void> {
-  for (let tries = 0; tries < 100; tries++) {
-    if (child.exitCode !== null) throw new Error(`The server exited: ${output()}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, "127.0.0.1");
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-    });
-    if (open) return;
-    await sleep(50);
-  }
-  throw new Error(`The server did not listen on ${port}: ${output()}`);
-}
-
-function run(binary: string, args: string[], dir: string): { child: ChildProcess; output: () => string } {
-  let output = "";
-  const child = spawn(binary, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout?.on("data", (chunk) => (output += chunk));
-  child.stderr?.on("data", (chunk) => (output += chunk));
-  return { child, output: () => output };
-}
-
-const stopper = (child: ChildProcess, dir: string) => async () => {
-  if (child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    await exited;
-  }
-  rmSync(dir, { recursive: true, force: true });
 };
 
 /** sshd for the current user, by key; the client's private key and the host key's SHA-256 come with it. */
@@ -83,8 +48,12 @@ export async function startSftpServer(): Promise<
       "LogLevel ERROR",
     ].join("\n"),
   );
-  const { child, output } = run("/usr/sbin/sshd", ["-D", "-e", "-f", join(dir, "sshd_config")], dir);
-  await listening(port, child, output);
+  const server = await startServerProcess({
+    binary: "/usr/sbin/sshd",
+    args: ["-D", "-e", "-f", join(dir, "sshd_config")],
+    dir,
+    port,
+  });
   const hostKey = readFileSync(join(dir, "host_key.pub"), "utf8").split(" ")[1] ?? "";
   return {
     port,
@@ -92,7 +61,7 @@ export async function startSftpServer(): Promise<
     username: userInfo().username,
     privateKey: readFileSync(join(dir, "client_key"), "utf8"),
     hostKeySha256: createHash("sha256").update(Buffer.from(hostKey, "base64")).digest("hex"),
-    stop: stopper(child, dir),
+    stop: server.stop,
   };
 }
 
@@ -135,7 +104,6 @@ export async function startFtpServer(): Promise<FileServer> {
       "ssl_enable=NO",
     ].join("\n"),
   );
-  const { child, output } = run("/usr/sbin/vsftpd", [join(dir, "vsftpd.conf")], dir);
-  await listening(port, child, output);
-  return { port, root, stop: stopper(child, dir) };
+  const server = await startServerProcess({ binary: "/usr/sbin/vsftpd", args: [join(dir, "vsftpd.conf")], dir, port });
+  return { port, root, stop: server.stop };
 }

@@ -1,12 +1,10 @@
 // A real IMAP server on loopback for the mail tests: Dovecot from Debian's packages (.ci/run installs it), with
 // one user and its mail in a temporary folder.
-import { spawn } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "./free-port.ts";
+import { startServerProcess } from "./server-process.ts";
 
 /** Mail is kept as this user (Dovecot will not keep it as root). */
 const MAIL_UID = 65534;
@@ -51,35 +49,11 @@ service imap-login {
 }
 `,
   );
-  let output = "";
-  const child = spawn("/usr/sbin/dovecot", ["-F", "-c", join(dir, "dovecot.conf")], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (chunk) => (output += chunk));
-  child.stderr?.on("data", (chunk) => (output += chunk));
-  for (let tries = 0; ; tries++) {
-    if (child.exitCode !== null) throw new Error(`Dovecot exited: ${output}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, "127.0.0.1");
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-    });
-    if (open) break;
-    if (tries > 100) throw new Error(`Dovecot did not listen on ${port}: ${output}`);
-    await sleep(50);
-  }
-  return {
+  const server = await startServerProcess({
+    binary: "/usr/sbin/dovecot",
+    args: ["-F", "-c", join(dir, "dovecot.conf")],
+    dir,
     port,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  });
+  return { port, stop: server.stop };
 }

@@ -59,7 +59,7 @@ export async function withClient<Config extends { host: string; port: number }, 
       poolKey(connection),
       async () => kind.open(config, await http.resolve(config.host)),
       (open) => kind.close(open),
-      kind.alive ? (open) => kind.alive?.(open) ?? true : undefined,
+      kind.alive?.bind(kind),
     );
     return await work(client, config);
   } catch (error) {

@@ -75,6 +75,7 @@ export { removeMember, removeMemberInput } from "./members/remove-member.ts";
 export { ACTIONS, type Action, can, isRole, PERMISSIONS, ROLES } from "./permissions/permission-matrix.ts";
 export { mayManage } from "./permissions/roles.ts";
 export { getPlanLimits, type PlanLimits } from "./plans/get-plan.ts";
+export { type AcceptedRun, acceptRun, runOutcome } from "./runs/accept-run.ts";
 export { cancelKey, cancelRun, runIdInput } from "./runs/cancel-run.ts";
 export { deleteExpiredRuns, uuidV7Floor } from "./runs/delete-expired-runs.ts";
 export { getRun, getRunInput } from "./runs/get-run.ts";
@@ -151,7 +152,6 @@ export {
   subscriptionConnection,
 } from "./subscriptions/active-subscriptions.ts";
 export { loadTriggerCursor, saveTriggerCursor } from "./subscriptions/trigger-cursor.ts";
-export { type AcceptedWebhook, acceptWebhookRun, runOutcome } from "./webhooks/accept-webhook.ts";
 export {
   loadWebhookWorkspace,
   type WebhookRouteView,

@@ -3,7 +3,7 @@
 // fast way in). A request becomes a run's message; the run is committed to Postgres before any 2xx.
 import {
   AppError,
-  acceptWebhookRun,
+  acceptRun,
   createMessage,
   type Db,
   HTTP_STATUS,
@@ -195,7 +195,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
         });
         accepted = { runId: started.runId, messageId: started.messageId, duplicate: false };
       } else {
-        accepted = await acceptWebhookRun({
+        accepted = await acceptRun({
           db: deps.db,
           workspaceId: workspace.workspaceId,
           flowId: route.flowId,

@@ -6,7 +6,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { STEP_DEFINITIONS, type Subscription, type TriggerDefinition } from "@tributary/connectors";
 import {
   type ActiveSubscription,
-  acceptWebhookRun,
+  acceptRun,
   activeSubscriptions,
   createMessage,
   type Db,
@@ -94,7 +94,7 @@ export function createSubscriptionManager({
             },
             log: (level, message) => log[level]({ ...context }, message),
             deliver: async ({ body, headers, dedupeKey }) => {
-              const accepted = await acceptWebhookRun({
+              const accepted = await acceptRun({
                 db,
                 workspaceId: active.workspaceId,
                 flowId: active.flowId,

@@ -57,6 +57,7 @@ export function createRestHandler(deps: ApiDeps & { clientIp: (request: Request)
       throw error;
     }
 
+    const ip = deps.clientIp(request);
     const minute = Math.floor(Date.now() / 60_000);
     const used = await deps.redis
       .multi()
@@ -78,7 +79,7 @@ export function createRestHandler(deps: ApiDeps & { clientIp: (request: Request)
       await recordApiCall({
         db: deps.db,
         principal,
-        ip: deps.clientIp(request),
+        ip,
         method: request.method,
         path,
         status: response.status,
@@ -128,7 +129,7 @@ export function createRestHandler(deps: ApiDeps & { clientIp: (request: Request)
         raw[name] = decodeURIComponent(found.match?.[index + 1] ?? "");
       });
       const input = operation.input.parse(raw);
-      const actor = apiKeyActor(principal, deps.clientIp(request));
+      const actor = apiKeyActor(principal, ip);
       const result = await operation.run(
         {
           db: deps.db,

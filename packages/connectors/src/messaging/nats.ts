@@ -4,7 +4,15 @@ import { connect, type NatsConnection, nanos, headers as natsHeaders } from "@na
 import { z } from "zod";
 import { type ClientKind, connectionField, pingConnection, withClient } from "../connection-clients.ts";
 import { defineConnectionType } from "../connections.ts";
-import { defineAction, defineConnector, defineTrigger, headerList, StepFailure, text } from "../define.ts";
+import {
+  defineAction,
+  defineConnector,
+  defineTrigger,
+  headerList,
+  StepFailure,
+  type Subscription,
+  text,
+} from "../define.ts";
 import { bodyOfPayload, payloadOf } from "../payload.ts";
 import { placeResult, resultField } from "../result-field.ts";
 import { openForSubscription } from "../subscription-helpers.ts";
@@ -190,6 +198,18 @@ function headersOf(subject: string, headers: { keys(): string[]; get(name: strin
   ];
 }
 
+/** A consumer on its own connection: it ends when the connection closes (nats.js reconnects until it gives up). */
+function subscriptionOf(client: NatsConnection): Subscription {
+  let closing = false;
+  return {
+    ended: client.closed().then((error) => (closing ? null : (error ?? new Error("The NATS connection closed.")))),
+    async close() {
+      closing = true;
+      await client.close();
+    },
+  };
+}
+
 const subscribeTrigger = defineTrigger({
   type: "nats.subscribe",
   example: { config: { subject: "orders.>" } },
@@ -215,14 +235,7 @@ const subscribeTrigger = defineTrigger({
         );
       },
     });
-    let closing = false;
-    return {
-      ended: client.closed().then((error) => (closing ? null : (error ?? new Error("The NATS connection closed.")))),
-      async close() {
-        closing = true;
-        await client.close();
-      },
-    };
+    return subscriptionOf(client);
   },
 });
 
@@ -245,7 +258,6 @@ const jetStreamTrigger = defineTrigger({
   }),
   async subscribe({ config, connection, http, deliver, log, durableName }) {
     const { client } = await openForSubscription(kind, { connection, http });
-    let closing = false;
     try {
       const manager = await jetstreamManager(client);
       const exists = await manager.consumers.info(config.stream, durableName).then(
@@ -291,13 +303,7 @@ const jetStreamTrigger = defineTrigger({
       const text = String((error as Error).message);
       throw new Error(/stream not found/i.test(text) ? `NATS has no JetStream stream "${config.stream}".` : text);
     }
-    return {
-      ended: client.closed().then((error) => (closing ? null : (error ?? new Error("The NATS connection closed.")))),
-      async close() {
-        closing = true;
-        await client.close();
-      },
-    };
+    return subscriptionOf(client);
   },
 });
 

@@ -5,9 +5,9 @@
 import { type Db, sqlInWorkspace, uuidv7 } from "@tributary/db";
 import type { Message } from "@tributary/engine";
 
-export type AcceptedWebhook = { runId: string; messageId: string; duplicate: boolean };
+export type AcceptedRun = { runId: string; messageId: string; duplicate: boolean };
 
-export async function acceptWebhookRun({
+export async function acceptRun({
   db,
   workspaceId,
   flowId,
@@ -26,7 +26,7 @@ export async function acceptWebhookRun({
   idempotencyKey: string | null;
   /** What started it: webhook, or the subscription trigger that received the message. */
   trigger?: string;
-}): Promise<AcceptedWebhook> {
+}): Promise<AcceptedRun> {
   const runId = uuidv7();
   return sqlInWorkspace(db.sql, workspaceId, async (client) => {
     if (idempotencyKey) {
