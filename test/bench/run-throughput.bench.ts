@@ -103,7 +103,7 @@ try {
   });
   const started = performance.now();
   for (let i = 0; i < ids.length; i += 500) {
-    await Promise.all(ids.slice(i, i + 500).map((runId) => queue.enqueueRun({ workspaceId: workspace.id, runId })));
+    await queue.enqueueRuns(ids.slice(i, i + 500).map((runId) => ({ workspaceId: workspace.id, flowId, runId })));
   }
   let done = 0;
   while (done < RUNS) {

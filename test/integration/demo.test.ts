@@ -39,7 +39,7 @@ beforeAll(async () => {
   hooks = webhookHarness(env);
 }, 60_000);
 afterAll(async () => {
-  hooks?.close();
+  await hooks?.close();
   await worker?.stop();
   await target?.close();
 });

@@ -92,7 +92,7 @@ describe("durability", () => {
     const row = await scoped(env.db, { workspaceId: seeded.workspace.id }, (tx) =>
       tx.run.findUniqueOrThrow({ where: { id: runId } }),
     );
-    expect(row.pickups).toBe(2);
+    expect(row.takeovers).toBe(1);
   });
 
   it("a run whose workers are SIGKILLed twice ends FAILED with the reason, not stuck", async () => {
@@ -230,7 +230,7 @@ describe("durability", () => {
       body: {},
     });
     await waitForRun({ db: env.db, workspaceId: seeded.workspace.id, runId, until: (r) => r.status === "waiting" });
-    await cancelRun({ db: env.db, redis: env.redis, workspaceId: seeded.workspace.id, runId });
+    await cancelRun({ db: env.db, queue: env.queue, workspaceId: seeded.workspace.id, runId });
     await sleep(6_500);
     const run = await getRun({ db: env.db, workspaceId: seeded.workspace.id, runId });
     expect(run.status).toBe("cancelled");
@@ -274,6 +274,7 @@ describe("durability", () => {
       queue: env.queue,
       workspaceId: seeded.workspace.id,
       runId,
+      version: "current",
       stepKey: "store",
     });
     const rerun = await waitForRun({ db: env.db, workspaceId: seeded.workspace.id, runId: again.runId });

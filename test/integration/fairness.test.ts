@@ -35,7 +35,7 @@ async function queueRuns({ workspaceId, flowId, count }: { workspaceId: string; 
     await scoped(env.db, { workspaceId }, (tx) => tx.run.createMany({ data: rows.slice(i, i + 1_000) }));
   }
   for (let i = 0; i < ids.length; i += 200) {
-    await Promise.all(ids.slice(i, i + 200).map((runId) => env.queue.enqueueRun({ workspaceId, runId })));
+    await env.queue.enqueueRuns(ids.slice(i, i + 200).map((runId) => ({ workspaceId, flowId, runId })));
   }
   return ids;
 }

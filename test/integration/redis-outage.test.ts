@@ -32,7 +32,7 @@ beforeAll(async () => {
   seeded = await seedWorkspace({ db: env.db });
 }, 60_000);
 afterAll(async () => {
-  hooks?.close();
+  await hooks?.close();
   await worker?.stop();
   await queue?.close();
   redis?.disconnect();

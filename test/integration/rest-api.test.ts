@@ -129,6 +129,12 @@ describe("REST API", () => {
     const byHeader = await step("GET", "/runs", `/runs?headerName=x-order&headerValue=A-1`);
     expect(byHeader.json.runs).toEqual([]);
     await step("POST", "/runs/{runId}/cancel", `/runs/${runId}/cancel`);
+    const bulk = await step("POST", "/bulk-reruns", "/bulk-reruns", {
+      filter: { flowId, status: "cancelled" },
+      version: "original",
+    });
+    expect(bulk.json).toMatchObject({ total: 1, status: "running", version: "original" });
+    await step("GET", "/bulk-reruns/{bulkRerunId}", `/bulk-reruns/${bulk.json.id}`);
     await step("POST", "/runs/{runId}/rerun", `/runs/${runId}/rerun`);
     const rerunFrom = await step("POST", "/runs/{runId}/rerun-from", `/runs/${runId}/rerun-from`, { stepKey: "nope" });
     expect(rerunFrom.status).toBe(404);

@@ -1,7 +1,7 @@
 // The webhook ingress in-process, on the test's database and Redis prefix, with a real worker behind it.
 import { createHmac } from "node:crypto";
-import { createSecretBox } from "@tributary/core";
-import { createRunWaiter, createWebhookHandler, type WebhookHandler } from "@tributary/ingress";
+import { createRunEventHub, createRunIntake, createSecretBox } from "@tributary/core";
+import { createWebhookHandler, type WebhookHandler } from "@tributary/ingress";
 import type { JobQueue } from "@tributary/queue";
 import { Redis } from "ioredis";
 import type { TestEnvironment } from "./environment.ts";
@@ -19,14 +19,16 @@ export function webhookHarness(
     queue = env.queue,
   }: { redisUrl?: string; redis?: Redis; queue?: JobQueue } = {},
 ) {
-  const subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  subscriber.on("error", () => {});
+  const publisher = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  publisher.on("error", () => {});
+  const events = createRunEventHub({ redis: publisher, url: redisUrl, keyPrefix: env.redisPrefix });
   const handler: WebhookHandler = createWebhookHandler({
     db: env.db,
     redis,
     queue,
     secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
-    waiter: createRunWaiter({ subscriber, prefix: env.redisPrefix }),
+    intake: createRunIntake({ db: env.db, queue }),
+    events,
     // Tests publish and call at once; production keeps routes for a second.
     cacheTtlMs: 0,
   });
@@ -56,7 +58,10 @@ export function webhookHarness(
     },
     /** A request as built by the caller (streamed bodies, odd methods), straight to the handler. */
     handle: (request: Request, ip = "203.0.113.10") => handler(request, { clientIp: ip }),
-    close: () => subscriber.disconnect(),
+    close: async () => {
+      await events.close();
+      publisher.disconnect();
+    },
   };
 }
 

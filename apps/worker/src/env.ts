@@ -16,6 +16,8 @@ const schema = z.object({
   SANDBOX_PROCESSES: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
   /** How long a job's lock lives unrenewed; a dead worker's runs move to another worker after it. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Retry back-offs longer than this park the run in Postgres instead of holding a worker slot. */
+  PARK_BACKOFFS_OVER_MS: z.coerce.number().int().min(0).default(5_000),
   SWEEP_EVERY_MS: z.coerce.number().int().min(1000).default(15_000),
   /** Runs queued (or due) longer than this without a job in Redis are enqueued again by the sweeper. */
   SWEEP_STALE_MS: z.coerce.number().int().min(100).default(30_000),

@@ -5,23 +5,28 @@
 import { createClientPools } from "@tributary/connectors";
 import {
   checkHealth,
+  continueBulkRerun,
   createDb,
+  createRunEventHub,
+  createRunIntake,
   createSecretBox,
   deleteExpiredRuns,
   deleteIdleDemos,
   reconcileSchedules,
   sweepRuns,
 } from "@tributary/core";
-import { createJobQueue, createJobWorker, createQueueConnection } from "@tributary/queue";
+import { createJobQueue, createJobWorker, createQueueConnection, redisKeys } from "@tributary/queue";
 import { createSandbox } from "@tributary/sandbox";
 import { DelayedError } from "bullmq";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { loadEnv } from "./env.ts";
 import { createConnectionsCache } from "./runs/connections-cache.ts";
-import { createRunExecutor } from "./runs/execute-run.ts";
+import { createRunExecutor, type ExecuteResult } from "./runs/execute-run.ts";
 import { createHttpClients } from "./runs/http-clients.ts";
 import { createPreparedFlows } from "./runs/prepared-flows.ts";
+import { createRunLimits } from "./runs/run-limits.ts";
+import { createRunPersistence } from "./runs/run-persistence.ts";
 import { createRunSlots } from "./runs/run-slots.ts";
 import { createSecretsCache } from "./runs/secrets-cache.ts";
 import { createScheduleFirer } from "./schedules/fire-schedule.ts";
@@ -50,13 +55,16 @@ const httpClients = createHttpClients({ demoApiHost: new URL(env.DEMO_API_URL).h
 const pools = createClientPools();
 let stopping = false;
 
+const events = createRunEventHub({ redis: connection.redis, url: env.REDIS_URL, keyPrefix: env.REDIS_PREFIX });
 const executeRun = createRunExecutor({
   db,
-  redis,
-  redisPrefix: env.REDIS_PREFIX,
+  keys: redisKeys(env.REDIS_PREFIX),
   queue,
+  events,
+  persistence: createRunPersistence({ db, leaseMs: env.WORKER_LOCK_MS }),
   sandbox,
-  slots: createRunSlots({ redis, ttlMs: env.WORKER_LOCK_MS * 2 }),
+  slots: createRunSlots({ redis: connection.redis, ttlMs: env.WORKER_LOCK_MS * 2 }),
+  limits: createRunLimits({ db }),
   preparedFlows: createPreparedFlows({ db }),
   httpClients,
   pools,
@@ -64,6 +72,7 @@ const executeRun = createRunExecutor({
   connections: createConnectionsCache({ db, secretBox }),
   log,
   stopping: () => stopping,
+  parkBackoffsOverMs: env.PARK_BACKOFFS_OVER_MS,
 });
 
 const runsWorker = createJobWorker({
@@ -71,18 +80,29 @@ const runsWorker = createJobWorker({
   queue: "runs",
   concurrency: env.WORKER_CONCURRENCY,
   lockDurationMs: env.WORKER_LOCK_MS,
+  // A run counts its own lost workers (takeovers); BullMQ must not give up on its job first.
+  maxStalledCount: 100,
   handlers: {
-    async "run.execute"({ workspaceId, runId }, job) {
-      const result = await executeRun({ workspaceId, runId });
-      if (result === "busy") {
-        // The workspace or flow is at its concurrency limit: try again shortly, without holding a slot.
-        await job.moveToDelayed(Date.now() + 250 + Math.floor(Math.random() * 500), job.token);
+    async "run.execute"(payload, job) {
+      const result = await executeRun(payload);
+      if (result !== "done") {
+        await job.moveToDelayed(Date.now() + retryDelayMs(result, Date.now() - job.timestamp), job.token);
         throw new DelayedError();
       }
-      await queue.runLeftQueue({ workspaceId });
+      await queue.runLeftQueue({ workspaceId: payload.workspaceId });
     },
   },
 });
+
+/**
+ * When to try a run's job again. Busy (a concurrency limit is full): shortly, with jitter so waiting runs do
+ * not arrive in lockstep. Held (another worker runs it now, e.g. a called flow ended before its caller parked):
+ * soon at first, then less often, for a job that keeps finding the run held is most likely a spare one.
+ */
+function retryDelayMs(result: Exclude<ExecuteResult, "done">, ageMs: number): number {
+  const jitter = Math.floor(Math.random() * 250);
+  return result === "busy" ? 250 + 2 * jitter : Math.min(30_000, Math.max(250, ageMs / 4)) + jitter;
+}
 runsWorker.on("failed", (job, error) => log.error({ jobId: job?.id, error: error.message }, "run job failed"));
 
 const maintenanceWorker = createJobWorker({
@@ -106,6 +126,22 @@ const maintenanceWorker = createJobWorker({
     },
   },
 });
+
+// Long operations users start (bulk re-runs): beside the sweeper, never in its way.
+const operationsWorker = createJobWorker({
+  connection,
+  queue: "operations",
+  concurrency: 2,
+  handlers: {
+    async "runs.bulk-rerun"({ workspaceId, bulkRerunId }) {
+      const result = await continueBulkRerun({ db, queue, workspaceId, bulkRerunId });
+      log.info({ bulkRerunId, done: result.done, failed: result.failed }, "bulk re-run finished");
+    },
+  },
+});
+operationsWorker.on("failed", (job, error) =>
+  log.error({ jobId: job?.id, error: error.message }, "operation job failed"),
+);
 
 const fireSchedule = createScheduleFirer({ db, queue, httpClients, log });
 const schedulesWorker = createJobWorker({
@@ -159,7 +195,7 @@ connection.redis.on("ready", () => {
 const subscriptions = createSubscriptionManager({
   db,
   redis,
-  queue,
+  intake: createRunIntake({ db, queue }),
   secretBox,
   httpClients,
   log,
@@ -180,8 +216,20 @@ async function shutdown(signal: string) {
   // Consumers first: no new runs while the running ones are handed back.
   clearInterval(subscriptionTimer);
   await subscriptions.close().catch(() => undefined);
-  await Promise.allSettled([runsWorker.close(), maintenanceWorker.close(), schedulesWorker.close()]);
-  await Promise.allSettled([queue.close(), sandbox.close(), httpClients.close(), pools.close(), db.$disconnect()]);
+  await Promise.allSettled([
+    runsWorker.close(),
+    maintenanceWorker.close(),
+    schedulesWorker.close(),
+    operationsWorker.close(),
+  ]);
+  await Promise.allSettled([
+    queue.close(),
+    events.close(),
+    sandbox.close(),
+    httpClients.close(),
+    pools.close(),
+    db.$disconnect(),
+  ]);
   redis.disconnect();
   connection.redis.disconnect();
   process.exit(0);

@@ -69,8 +69,8 @@ export type ActionResult =
       headers?: MessageHeader[];
       respond?: { status: number; headers: Record<string, string> };
     }
-  /** Leaves the worker: the run waits in Postgres and is woken later (a delay, a called flow). */
-  | { park: { until: Date } | { childRunId: string; checkAgainAt: Date } };
+  /** Leaves the worker: the run waits in Postgres and is woken later (a delay's end, a called flow's end). */
+  | { park: { until: Date } | { childRunId: string } };
 
 /**
  * A text config field. Where the whole value is one {{ expression }}, the expression's result keeps its type;
@@ -122,8 +122,17 @@ type Common<Schema extends z.ZodType> = {
   behavior?: StepBehavior;
 };
 
+/**
+ * What running a step does beyond its own result. "none": nothing outside the run (transform, branch, code,
+ * respond…), so redoing it after a crash changes nothing, and such steps are committed together with whatever
+ * comes next. "external": it reaches or changes something outside (an HTTP call, a database write, a message
+ * sent), so it is checkpointed before the next step runs and a resumed run never repeats it.
+ */
+export type StepEffects = "none" | "external";
+
 export type ActionDefinition<Schema extends z.ZodType = z.ZodType> = Common<Schema> & {
   kind: "action";
+  effects: StepEffects;
   outputs: (config: z.output<Schema>) => string[];
   run(context: ActionContext<z.output<Schema>>): Promise<ActionResult>;
 };
@@ -156,9 +165,13 @@ export type TriggerDefinition<Schema extends z.ZodType = z.ZodType> = Common<Sch
 export type StepDefinition = ActionDefinition | TriggerDefinition;
 
 export function defineAction<Schema extends z.ZodType>(
-  definition: Omit<ActionDefinition<Schema>, "kind" | "outputs"> & { outputs?: ActionDefinition<Schema>["outputs"] },
+  definition: Omit<ActionDefinition<Schema>, "kind" | "outputs" | "effects"> & {
+    outputs?: ActionDefinition<Schema>["outputs"];
+    /** Default "external": a step is taken to reach outside unless it says it does not. */
+    effects?: StepEffects;
+  },
 ): ActionDefinition {
-  return { kind: "action", outputs: () => ["out"], ...definition } as unknown as ActionDefinition;
+  return { kind: "action", outputs: () => ["out"], effects: "external", ...definition } as unknown as ActionDefinition;
 }
 
 export function defineTrigger<Schema extends z.ZodType>(

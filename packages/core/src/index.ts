@@ -1,6 +1,6 @@
 // Domain services by slice. Each function takes one options object with its dependencies (db, redis…) and,
 // for tenant data, the workspaceId; none reads the environment.
-export { createDb, createSecretBox, type Db, type Role, type SecretBox } from "@tributary/db";
+export { createDb, createSecretBox, type Db, type Role, type SecretBox, uuidv7 } from "@tributary/db";
 export { createMessage, type Message, type MessageHeader } from "@tributary/engine";
 export { createJobQueue, createQueueConnection, type JobQueue } from "@tributary/queue";
 export {
@@ -75,29 +75,56 @@ export { removeMember, removeMemberInput } from "./members/remove-member.ts";
 export { ACTIONS, type Action, can, isRole, PERMISSIONS, ROLES } from "./permissions/permission-matrix.ts";
 export { mayManage } from "./permissions/roles.ts";
 export { getPlanLimits, type PlanLimits } from "./plans/get-plan.ts";
-export { type AcceptedRun, acceptRun, runOutcome } from "./runs/accept-run.ts";
-export { cancelKey, cancelRun, runIdInput } from "./runs/cancel-run.ts";
+export {
+  type BulkRerunView,
+  bulkRerunIdInput,
+  bulkRerunInput,
+  continueBulkRerun,
+  getBulkRerun,
+  MAX_BULK_RERUN,
+  startBulkRerun,
+} from "./runs/bulk-rerun.ts";
+export { cancelRun, runIdInput } from "./runs/cancel-run.ts";
 export { deleteExpiredRuns, uuidV7Floor } from "./runs/delete-expired-runs.ts";
 export { getRun, getRunInput } from "./runs/get-run.ts";
-export { type ListRunsFilter, listRuns, listRunsInput } from "./runs/list-runs.ts";
-export { rerun, rerunFromStep, rerunFromStepInput, rerunInput } from "./runs/rerun-run.ts";
-export { type RunEvent, runEventsChannel } from "./runs/run-events.ts";
+export { createGroupCommit, type GroupCommit } from "./runs/group-commit.ts";
+export { type ListRunsFilter, listRuns, listRunsInput, type RunFilter, runFilter } from "./runs/list-runs.ts";
+export { rerun, rerunFromStep, rerunFromStepInput, rerunInput, rerunVersion } from "./runs/rerun-run.ts";
+export { createRunEventHub, type RunEvent, type RunEventHub, type RunWatch } from "./runs/run-events.ts";
 export {
-  type Admission,
+  type AcceptedRun,
+  createRunIntake,
+  type RunIntake,
+  type RunIntakeCall,
+  runOutcome,
+} from "./runs/run-intake.ts";
+export {
   type Checkpoint,
+  commitRuns,
   type FlowVersionToRun,
   findChildRun,
-  finishRun,
-  handBackRun,
   loadFlowVersion,
-  parentOf,
-  parkRun,
-  pickUpRun,
+  loadRunLimits,
+  type NotPickedUp,
+  pickUpRuns,
+  type RunCommit,
+  type RunEnd,
+  type RunLimits,
+  type RunResponse,
   type RunToExecute,
-  saveCheckpoints,
-  saveRunResponse,
+  type RunTransition,
+  renewRunLeases,
 } from "./runs/run-store.ts";
-export type { Park, RunDetail, RunError, RunStatus, RunSummary, StepRunView } from "./runs/run-views.ts";
+export type {
+  Park,
+  Parks,
+  RunDetail,
+  RunError,
+  RunLogEntry,
+  RunStatus,
+  RunSummary,
+  StepRunView,
+} from "./runs/run-views.ts";
 export { TERMINAL_STATUSES } from "./runs/run-views.ts";
 export { type StartedRun, type StartRunOptions, startRun } from "./runs/start-run.ts";
 export { type SweepReport, sweepRuns } from "./runs/sweep-runs.ts";

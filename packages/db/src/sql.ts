@@ -21,17 +21,24 @@ export function createSqlPool({ url, maxConnections = 10 }: { url: string; maxCo
   return pool;
 }
 
-/** Runs `work` in one transaction whose row-level security scope is the workspace. */
+/**
+ * Runs `work` in one transaction whose row-level security scope is the workspace. A transaction that is not
+ * `durable` commits without waiting for its disk flush: for writes whose loss in a database crash costs only
+ * time (a run marked taken up is taken up again), never data.
+ */
 export async function sqlInWorkspace<T>(
   pool: SqlPool,
   workspaceId: string,
   work: (client: SqlClient) => Promise<T>,
+  { durable = true }: { durable?: boolean } = {},
 ): Promise<T> {
   // The id is checked to be a UUID, so it can go into the statement that opens the transaction: one round trip.
   if (!UUID.test(workspaceId)) throw new Error(`Not a workspace id: ${workspaceId}`);
   const client = await pool.connect();
   try {
-    await client.query(`BEGIN; SELECT set_config('app.workspace_id', '${workspaceId}', true)`);
+    await client.query(
+      `BEGIN;${durable ? "" : " SET LOCAL synchronous_commit TO off;"} SELECT set_config('app.workspace_id', '${workspaceId}', true)`,
+    );
     const result = await work(client);
     await client.query("COMMIT");
     return result;

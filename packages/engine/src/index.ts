@@ -48,5 +48,6 @@ export { type Activation, planRun, type RunPlan, type RunState, type StepError, 
 export { type PreparedFlow, type PreparedStep, prepareFlow } from "./prepare-flow.ts";
 export { REDACTED, redactSecrets } from "./redact.ts";
 export { recordsBefore } from "./rerun-from.ts";
+export { RunRecords } from "./run-records.ts";
 export { type StepOutputs, stepOutputs } from "./step-outputs.ts";
 export { type ValidationCode, type ValidationError, validateFlow } from "./validate-flow.ts";

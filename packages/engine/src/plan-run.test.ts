@@ -3,6 +3,7 @@ import { createMessage } from "./message.ts";
 import { planRun } from "./plan-run.ts";
 import { prepareFlow } from "./prepare-flow.ts";
 import { recordsBefore } from "./rerun-from.ts";
+import { RunRecords } from "./run-records.ts";
 import { drive, graphOf, testCatalog } from "./test-catalog.ts";
 
 const keys = (records: { key: string; status: string }[]) => records.map((r) => `${r.key}:${r.status}`);
@@ -323,7 +324,9 @@ describe("planRun", () => {
     );
     const flow = prepareFlow({ graph, catalog: testCatalog });
     const input = createMessage({ id: "m", body: {} });
-    const records = [{ key: "start", stepId: "start", status: "succeeded" as const, port: "out", message: input }];
+    const records = new RunRecords([
+      { key: "start", stepId: "start", status: "succeeded" as const, port: "out", message: input },
+    ]);
     const first = planRun(flow, { triggerStepId: "start", input, records });
     const second = planRun(flow, { triggerStepId: "start", input, records });
     expect(second).toEqual(first);
@@ -340,7 +343,9 @@ describe("planRun", () => {
     );
     const flow = prepareFlow({ graph, catalog: testCatalog });
     const input = createMessage({ id: "m", body: {} });
-    const records = [{ key: "start", stepId: "start", status: "succeeded" as const, port: "out", message: input }];
+    const records = new RunRecords([
+      { key: "start", stepId: "start", status: "succeeded" as const, port: "out", message: input },
+    ]);
     const plan = planRun(flow, { triggerStepId: "start", input, records, running: new Set(["a"]) });
     expect(plan).toMatchObject({ ready: [], status: "running" });
   });

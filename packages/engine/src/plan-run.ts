@@ -5,6 +5,7 @@ import { itemScope, loopDoneKey, shortHash } from "./activation-key.ts";
 import { DEFAULT_OUTPUT, ERROR_OUTPUT, LOOP_DONE_OUTPUT, LOOP_ITEM_OUTPUT } from "./catalog.ts";
 import { appendHeaders, type Message, STEP_HEADERS, withBody } from "./message.ts";
 import type { PreparedFlow, PreparedStep } from "./prepare-flow.ts";
+import type { RunRecords } from "./run-records.ts";
 
 export type StepError = { message: string; code?: string };
 
@@ -21,8 +22,8 @@ export type StepRecord = {
 export type RunState = {
   triggerStepId: string;
   input: Message;
-  /** Finished activations in the order they finished. */
-  records: readonly StepRecord[];
+  /** Finished activations, in the order they finished. */
+  records: RunRecords;
   /** Activations executing now. */
   running?: ReadonlySet<string>;
 };
@@ -50,7 +51,7 @@ const DEFAULT_LOOP_CONCURRENCY = 1;
 const MAX_LOOP_CONCURRENCY = 100;
 
 export function planRun(flow: PreparedFlow, state: RunState): RunPlan {
-  const records = new Map(state.records.map((record) => [record.key, record]));
+  const records = state.records;
   const running = state.running ?? new Set<string>();
   const plan: RunPlan = { ready: [], synthetic: [], status: "running" };
   const context = { flow, state, records, running, plan };
@@ -60,7 +61,7 @@ export function planRun(flow: PreparedFlow, state: RunState): RunPlan {
   if (result.failure) return { ready: [], synthetic: [], status: "failed", failure: result.failure };
   if (result.done && plan.ready.length === 0 && plan.synthetic.length === 0 && running.size === 0) {
     plan.status = "succeeded";
-    const output = runOutput(flow, state.records);
+    const output = runOutput(flow, state.records.all);
     if (output) plan.output = output;
   }
   return plan;
@@ -69,7 +70,7 @@ export function planRun(flow: PreparedFlow, state: RunState): RunPlan {
 type Context = {
   flow: PreparedFlow;
   state: RunState;
-  records: Map<string, StepRecord>;
+  records: RunRecords;
   running: ReadonlySet<string>;
   plan: RunPlan;
 };
@@ -206,7 +207,11 @@ function emissionsOf(record: StepRecord): Emission[] {
   return [{ key: record.key, port: record.port, message: record.message }];
 }
 
-/** A loop activation whose items were listed: plan the items' sub-paths; when all are through, its result. */
+/**
+ * A loop activation whose items were listed: plan the items' sub-paths; when all are through, its result.
+ * Items start in order, so the started ones are a prefix of the list: planning looks only at the items from
+ * the first unfinished one up to the last that may start now, and keeps the results of those before.
+ */
 function planLoop(
   context: Context,
   { step, record }: { step: PreparedStep; record: StepRecord },
@@ -218,36 +223,33 @@ function planLoop(
   const items = Array.isArray(record.message?.body) ? (record.message?.body as unknown[]) : [];
   const members = step.subPath.filter((id) => flow.steps.get(id)?.loop === step.step.id);
   const concurrency = loopConcurrency(step);
-  const results: unknown[] = [];
+  const progress = records.loopProgress(record.key);
   let inFlight = 0;
-  let allDone = true;
-  for (let index = 0; index < items.length; index++) {
+  for (let index = progress.firstOpen; index < items.length; index++) {
     const prefix = itemScope({ loopKey: record.key, index });
-    const started = startedIn(context, prefix);
-    if (!started && inFlight >= concurrency) {
-      allDone = false;
-      continue;
-    }
+    if (inFlight >= concurrency && !startedIn(context, prefix)) return {};
     const message = appendHeaders(withBody(record.message as Message, items[index]), [
       { name: STEP_HEADERS.loopIndex, value: String(index), stepId: step.step.id },
     ]);
     const scope = planScope(context, { prefix, members, entry: { loopId: step.step.id, message } });
     if (scope.failure) return { failure: scope.failure };
     if (!scope.done) {
-      allDone = false;
       inFlight++;
       continue;
     }
-    const result = itemResult(step, scope.info);
-    if (result !== undefined) results.push(result);
+    if (index === progress.firstOpen) {
+      const result = itemResult(step, scope.info);
+      if (result !== undefined) progress.results.push(result);
+      progress.firstOpen++;
+    }
   }
-  if (!allDone) return {};
+  if (progress.firstOpen < items.length) return {};
   plan.synthetic.push({
     key: doneKey,
     stepId: step.step.id,
     status: "succeeded",
     port: LOOP_DONE_OUTPUT,
-    message: withBody(record.message as Message, results),
+    message: withBody(record.message as Message, [...progress.results]),
   });
   return {};
 }
@@ -259,7 +261,7 @@ function loopConcurrency(step: PreparedStep): number {
 }
 
 function startedIn(context: Context, prefix: string): boolean {
-  for (const key of context.records.keys()) if (key.startsWith(prefix)) return true;
+  if (context.records.scopeStarted(prefix)) return true;
   for (const key of context.running) if (key.startsWith(prefix)) return true;
   for (const activation of context.plan.ready) if (activation.key.startsWith(prefix)) return true;
   return false;

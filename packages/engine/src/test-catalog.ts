@@ -6,6 +6,7 @@ import type { FlowGraph } from "./flow-graph.ts";
 import { appendHeaders, createMessage, type Message, withBody } from "./message.ts";
 import { planRun, type StepRecord } from "./plan-run.ts";
 import { prepareFlow } from "./prepare-flow.ts";
+import { RunRecords } from "./run-records.ts";
 
 const spec = (partial: Partial<StepTypeSpec> & Pick<StepTypeSpec, "type">): StepTypeSpec => ({
   kind: "action",
@@ -79,15 +80,16 @@ export function drive({
 }) {
   const flow = prepareFlow({ graph, catalog: testCatalog });
   const input = createMessage({ id: "msg-1", body });
-  const records: StepRecord[] = [...initial];
+  const book = new RunRecords(initial);
+  const records = () => [...book.all];
   for (let round = 0; round < 1_000; round++) {
-    const plan = planRun(flow, { triggerStepId: trigger, input, records });
-    records.push(...plan.synthetic);
+    const plan = planRun(flow, { triggerStepId: trigger, input, records: book });
+    for (const record of plan.synthetic) book.add(record);
     if (plan.synthetic.length) continue;
-    if (plan.status !== "running") return { plan, records };
+    if (plan.status !== "running") return { plan, records: records() };
     onRound?.(plan.ready.map((a) => a.key));
     for (const activation of plan.ready) {
-      if (crashAfter !== undefined && records.length >= crashAfter) return { plan, records, crashed: true };
+      if (crashAfter !== undefined && book.size >= crashAfter) return { plan, records: records(), crashed: true };
       const step = flow.steps.get(activation.stepId);
       const result = executors[step?.step.type ?? ""]?.(activation.input, step?.step.config ?? {});
       if (!result) throw new Error(`no executor for ${activation.stepId}`);
@@ -97,7 +99,7 @@ export function drive({
           withBody(activation.input, { error: result.message, input: activation.input.body }),
           [{ name: "x-tributary-step-error", value: result.message }],
         );
-        records.push({
+        book.add({
           key: activation.key,
           stepId: activation.stepId,
           status: "failed",
@@ -106,7 +108,7 @@ export function drive({
           error: { message: result.message },
         });
       } else {
-        records.push({
+        book.add({
           key: activation.key,
           stepId: activation.stepId,
           status: "succeeded",

@@ -1,9 +1,10 @@
 // The webhook ingress: a Web-standard handler (Request in, Response out) that Next.js mounts under /hooks and
 // that the web process's own HTTP server also calls directly, skipping the page router (one code path, the
 // fast way in). A request becomes a run's message; the run is committed to Postgres before any 2xx.
+import { createHash } from "node:crypto";
 import {
+  type AcceptedRun,
   AppError,
-  acceptRun,
   createMessage,
   type Db,
   HTTP_STATUS,
@@ -11,10 +12,12 @@ import {
   type MessageHeader,
   matchPattern,
   type RuleType,
+  type RunEventHub,
+  type RunIntake,
   ruleFailuresKey,
-  runOutcome,
   type SecretBox,
   startRun,
+  uuidv7,
   verifyRequest,
   type WebhookRouteView,
 } from "@tributary/core";
@@ -22,16 +25,18 @@ import type { Redis } from "ioredis";
 import { MalformedBodyError, parseBody } from "./parse-body.ts";
 import { BodyTooLargeError, readBody } from "./read-body.ts";
 import { problem, UNAUTHORIZED_MESSAGE } from "./responses.ts";
-import type { RunWaiter } from "./run-waiter.ts";
+import { type AnswerWatch, answerResponse, storedAnswer, watchForAnswer } from "./run-answer.ts";
 import { isSensitiveHeader, parseWebhookUrl } from "./webhook-request.ts";
 import { createWorkspaceCache } from "./workspace-cache.ts";
 
 export type WebhookHandlerDeps = {
   db: Db;
+  /** With the installation's key prefix. */
   redis: Redis;
   queue: JobQueue;
   secretBox: SecretBox;
-  waiter: RunWaiter;
+  intake: RunIntake;
+  events: RunEventHub;
   /** How long a workspace's routes and rules are kept between loads; changes take effect within it. */
   cacheTtlMs?: number;
 };
@@ -178,8 +183,13 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
     ];
     const keyHeader = headers["idempotency-key"] ?? headers["webhook-id"];
     const idempotencyKey = keyHeader && IDEMPOTENCY_KEY.test(keyHeader) ? keyHeader : null;
+    const message = createMessage({ id: crypto.randomUUID(), body, headers: messageHeaders });
+    const sync = route.responseMode !== "async";
+    const timeoutMs = Math.min(route.timeoutSeconds, workspace.limits.runTimeoutSeconds) * 1000;
+    const waitsKey = `ingress:sync-waits:${workspace.workspaceId}`;
 
-    let accepted: { runId: string; messageId: string; duplicate: boolean };
+    let watch: AnswerWatch | null = null;
+    let accepted: AcceptedRun;
     try {
       if (address.isTest) {
         const started = await startRun({
@@ -195,46 +205,83 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
         });
         accepted = { runId: started.runId, messageId: started.messageId, duplicate: false };
       } else {
-        accepted = await acceptRun({
-          db: deps.db,
+        const runId = uuidv7();
+        if (sync) {
+          // Subscribed before the run exists: its answer cannot come before anyone listens.
+          watch = watchForAnswer({ events: deps.events, runId, timeoutMs });
+          const [waiting] = await Promise.all([deps.redis.incr(waitsKey).catch(() => 0), watch.ready]);
+          if (waiting > workspace.limits.concurrentRuns) {
+            watch.stop();
+            watch = null;
+            void deps.redis.decr(waitsKey).catch(() => 0);
+            return problem(
+              429,
+              "too_many_waiting",
+              `This workspace's plan allows ${workspace.limits.concurrentRuns} callers waiting at once; nothing was accepted.`,
+              { headers: { "retry-after": "1" } },
+            );
+          }
+        }
+        accepted = await deps.intake.accept({
+          runId,
           workspaceId: workspace.workspaceId,
           flowId: route.flowId,
           versionId: route.versionId ?? "",
           triggerStepId: route.stepId,
-          message: createMessage({ id: crypto.randomUUID(), body, headers: messageHeaders }),
-          idempotencyKey,
+          message,
+          trigger: "webhook",
+          idempotency: idempotencyKey
+            ? { key: idempotencyKey, bodyHash: createHash("sha256").update(raw).digest("hex") }
+            : null,
         });
       }
     } catch (error) {
-      // A draft that cannot be tested, a message over the plan's size… say so; anything else is the database.
+      if (watch) {
+        watch.stop();
+        void deps.redis.decr(waitsKey).catch(() => 0);
+      }
+      // A draft that cannot be tested, a message over the plan's size, an idempotency key reused with another
+      // body… say so; anything else is the database.
       if (error instanceof AppError)
         return problem(HTTP_STATUS[error.code], error.code.toLowerCase(), error.message, { details: error.details });
       return problem(
         503,
         "unavailable",
         "Tributary cannot store the call right now; nothing was accepted. Try again shortly.",
-        {
-          headers: { "retry-after": "5" },
-        },
+        { headers: { "retry-after": "5" } },
       );
     }
 
-    if (route.responseMode === "async") {
-      if (!accepted.duplicate && !address.isTest) await enqueue(deps.queue, workspace.workspaceId, accepted.runId);
+    if (!sync) {
       return Response.json(
         { runId: accepted.runId, messageId: accepted.messageId },
         { status: 202, headers: { "cache-control": "no-store" } },
       );
     }
-    return answerWhenReady({
-      deps,
-      workspaceId: workspace.workspaceId,
-      route,
-      accepted,
-      planCapSeconds: workspace.limits.runTimeoutSeconds,
-      concurrentWaits: workspace.limits.concurrentRuns,
-      isTest: address.isTest,
-    });
+    try {
+      if (watch && !accepted.duplicate) {
+        const answer = await watch.answered;
+        // An end without the answer in its event (a lost worker, a cancel): read it.
+        return answerResponse({
+          answer:
+            answer === null
+              ? await storedAnswer({ db: deps.db, workspaceId: workspace.workspaceId, runId: accepted.runId })
+              : (answer ?? null),
+          runId: accepted.runId,
+          messageId: accepted.messageId,
+        });
+      }
+      watch?.stop();
+      // A test run, or a repeat of an earlier call: its run may have answered already.
+      return answerResponse({
+        answer: await answerOf({ deps, workspaceId: workspace.workspaceId, runId: accepted.runId, timeoutMs }),
+        runId: accepted.runId,
+        messageId: accepted.messageId,
+      });
+    } finally {
+      watch?.stop();
+      if (!address.isTest) void deps.redis.decr(waitsKey).catch(() => 0);
+    }
   };
 }
 
@@ -249,84 +296,26 @@ function findRoute(
   return null;
 }
 
-async function enqueue(queue: JobQueue, workspaceId: string, runId: string): Promise<void> {
-  // Accepted already: if Redis is down the sweeper enqueues the run later.
-  await queue.enqueueRun({ workspaceId, runId }).catch(() => undefined);
-}
-
-/** Sync mode: wait for the run's respond step (or its end), or answer 504 with the run id at the timeout. */
-async function answerWhenReady({
+/** Waits for the answer of a run that may have answered already: watch first, then look, then wait. */
+async function answerOf({
   deps,
   workspaceId,
-  route,
-  accepted,
-  planCapSeconds,
-  concurrentWaits,
-  isTest,
+  runId,
+  timeoutMs,
 }: {
   deps: WebhookHandlerDeps;
   workspaceId: string;
-  route: WebhookRouteView;
-  accepted: { runId: string; messageId: string; duplicate: boolean };
-  planCapSeconds: number;
-  concurrentWaits: number;
-  isTest: boolean;
-}): Promise<Response> {
-  const waitsKey = `ingress:sync-waits:${workspaceId}`;
-  const waiting = await deps.redis.incr(waitsKey).catch(() => 0);
+  runId: string;
+  timeoutMs: number;
+}) {
+  const watch = watchForAnswer({ events: deps.events, runId, timeoutMs });
   try {
-    if (waiting > concurrentWaits) {
-      if (!accepted.duplicate && !isTest) await enqueue(deps.queue, workspaceId, accepted.runId);
-      return problem(
-        429,
-        "too_many_waiting",
-        `This workspace's plan allows ${concurrentWaits} callers waiting at once; the run was accepted and will run.`,
-        {
-          headers: { "retry-after": "1" },
-          details: { runId: accepted.runId },
-        },
-      );
-    }
-    const watch = deps.waiter.watch(accepted.runId);
-    try {
-      await watch.ready;
-      if (!accepted.duplicate && !isTest) await enqueue(deps.queue, workspaceId, accepted.runId);
-      const early = await runOutcome({ db: deps.db, workspaceId, runId: accepted.runId });
-      if (!early || !(early.response || ["succeeded", "failed", "cancelled"].includes(early.status))) {
-        const timeoutMs = Math.min(route.timeoutSeconds, planCapSeconds) * 1000;
-        await Promise.race([watch.answered, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
-      }
-    } finally {
-      watch.stop();
-    }
-    const outcome = await runOutcome({ db: deps.db, workspaceId, runId: accepted.runId });
-    if (outcome?.response) {
-      const { status, headers, body } = outcome.response;
-      const text = typeof body === "string";
-      return new Response(text ? body : JSON.stringify(body ?? null), {
-        status,
-        headers: {
-          "content-type": text ? "text/plain; charset=utf-8" : "application/json",
-          "x-tributary-run": accepted.runId,
-          ...headers,
-        },
-      });
-    }
-    if (outcome?.status === "succeeded") {
-      return Response.json(outcome.output?.body ?? null, {
-        status: 200,
-        headers: { "x-tributary-run": accepted.runId },
-      });
-    }
-    if (outcome?.status === "failed" || outcome?.status === "cancelled") {
-      return problem(500, "run_failed", `The flow did not finish: ${outcome.error?.message ?? outcome.status}.`, {
-        details: { runId: accepted.runId },
-      });
-    }
-    return problem(504, "timeout", "The flow did not answer in time; it goes on running.", {
-      details: { runId: accepted.runId, messageId: accepted.messageId },
-    });
+    await watch.ready;
+    const stored = await storedAnswer({ db: deps.db, workspaceId, runId });
+    if (stored) return stored;
+    const answer = await watch.answered;
+    return answer === undefined ? null : (answer ?? (await storedAnswer({ db: deps.db, workspaceId, runId })));
   } finally {
-    await deps.redis.decr(waitsKey).catch(() => 0);
+    watch.stop();
   }
 }

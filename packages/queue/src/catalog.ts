@@ -6,11 +6,15 @@ import { z } from "zod";
 const workspaceJob = z.object({ schemaVersion: z.literal(1), workspaceId: z.uuid() });
 
 export const JOBS = {
-  /** Execute (or resume) a run. The BullMQ job id is the run id, so enqueueing twice is harmless. */
+  /**
+   * Execute (or resume) a run. The BullMQ job id is the run id (a wake-up's adds when and why), so enqueueing
+   * twice is harmless. The flow tells the worker which concurrency limits to claim before it reads the run.
+   * Tried again with back-off when the database or Redis fails it (the run itself holds its own state).
+   */
   "run.execute": {
     queue: "runs",
-    payload: workspaceJob.extend({ runId: z.uuid() }),
-    attempts: 1,
+    payload: z.object({ schemaVersion: z.literal(2), workspaceId: z.uuid(), flowId: z.uuid(), runId: z.uuid() }),
+    attempts: 8,
   },
   /**
    * One tick of a schedule or polling trigger. BullMQ's job schedulers add exactly one such job per tick, however
@@ -26,6 +30,12 @@ export const JOBS = {
     queue: "schedules",
     payload: workspaceJob.extend({ flowId: z.uuid() }),
     attempts: 3,
+  },
+  /** Re-run the runs of a bulk re-run, in batches, keeping its progress in Postgres (resumable). */
+  "runs.bulk-rerun": {
+    queue: "operations",
+    payload: workspaceJob.extend({ bulkRerunId: z.uuid() }),
+    attempts: 5,
   },
   /** Re-enqueue runs Postgres has queued but Redis lost; fail runs stuck past their timeout. */
   "maintenance.sweep": {

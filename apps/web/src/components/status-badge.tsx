@@ -8,6 +8,7 @@ const TONES: Record<string, string> = {
   active: "bg-emerald-50 text-emerald-700 ring-emerald-200",
   paused: "bg-amber-50 text-amber-700 ring-amber-200",
   draft: "bg-slate-50 text-slate-600 ring-slate-200",
+  "had errors": "bg-orange-50 text-orange-700 ring-orange-200",
 };
 
 /** A run's or flow's status as a small coloured label. */

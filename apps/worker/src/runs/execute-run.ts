@@ -1,68 +1,53 @@
-// Executes (or resumes) one run: plans with the engine, runs ready activations, checkpoints what finished,
-// parks runs that wait, finishes runs that end. Steps without side effects are checkpointed in batches (a
-// crash redoes them, harmlessly); a step with side effects is checkpointed as soon as it finishes, so a
-// resumed run never repeats it.
+// Executes (or resumes) one run: claims its concurrency slots, takes it up under a lease, plans with the
+// engine, runs ready activations, and commits. Steps without outside effects run in memory and are committed
+// with whatever comes next; before a step runs, anything outside effects left behind (an external step's
+// checkpoint, a response a caller waits for) is committed first, so a resumed run never repeats an external
+// step and a caller never waits on steps that come after its answer. A run whose activations all wait (a
+// delay, a back-off, a called flow) parks in Postgres and leaves the worker; it may park any number of times.
 
 import type { ClientPools } from "@tributary/connectors";
+import { STEP_DEFINITIONS } from "@tributary/connectors";
 import {
   type Checkpoint,
-  cancelKey,
   type Db,
-  finishRun,
-  handBackRun,
   type Park,
-  parkRun,
-  pickUpRun,
-  type RunEvent,
+  type Parks,
+  type RunCommit,
+  type RunEnd,
+  type RunEventHub,
+  type RunLogEntry,
+  type RunResponse,
   type RunToExecute,
-  runEventsChannel,
-  saveCheckpoints,
-  saveRunResponse,
+  type RunTransition,
   startRun,
 } from "@tributary/core";
-import { planRun, type StepRecord } from "@tributary/engine";
-import type { JobQueue } from "@tributary/queue";
+import { type Activation, planRun, RunRecords, type StepRecord } from "@tributary/engine";
+import type { JobQueue, RedisKeys } from "@tributary/queue";
 import type { Sandbox } from "@tributary/sandbox";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { createConnectionsCache } from "./connections-cache.ts";
-import { executeStep, type StepOutcome } from "./execute-step.ts";
+import { executeStep, type StepOutcome, type StepServices } from "./execute-step.ts";
 import { flowCallsFor } from "./flow-calls.ts";
 import type { createHttpClients } from "./http-clients.ts";
 import type { createPreparedFlows } from "./prepared-flows.ts";
-import { type RunSlots, slotLimits } from "./run-slots.ts";
+import type { createRunLimits } from "./run-limits.ts";
+import type { RunPersistence } from "./run-persistence.ts";
+import { type RunSlots, type SlotClaim, slotLimits } from "./run-slots.ts";
 import type { createSecretsCache } from "./secrets-cache.ts";
 
-/** Steps whose effects stay inside the run: redoing them after a crash changes nothing outside. */
-const PURE_STEPS = new Set([
-  "trigger.webhook",
-  "trigger.schedule",
-  "trigger.poll",
-  "trigger.manual",
-  "trigger.subflow",
-  "data.transform",
-  "data.set-headers",
-  "flow.branch",
-  "flow.switch",
-  "flow.filter",
-  "flow.loop",
-  "flow.merge",
-  "code.typescript",
-  "util.log",
-]);
-
-/** A run is taken up at most this often: after its worker died twice, it fails instead of taking a third down. */
-export const MAX_PICKUPS = 2;
+/** After its worker was lost this many times, a run fails instead of taking another one down. */
+export const MAX_LOST_WORKERS = 2;
 const PARALLEL_STEPS = 16;
-const CHECK_EVERY_MS = 500;
 
 export type RunExecutorDeps = {
   db: Db;
-  redis: Redis;
-  redisPrefix: string;
+  keys: RedisKeys;
   queue: JobQueue;
+  events: RunEventHub;
+  persistence: RunPersistence;
   sandbox: Sandbox;
   slots: RunSlots;
+  limits: ReturnType<typeof createRunLimits>;
   preparedFlows: ReturnType<typeof createPreparedFlows>;
   httpClients: ReturnType<typeof createHttpClients>;
   pools: ClientPools;
@@ -70,224 +55,343 @@ export type RunExecutorDeps = {
   connections: ReturnType<typeof createConnectionsCache>;
   log: Logger;
   stopping: () => boolean;
+  /** Retry back-offs longer than this park the run. */
+  parkBackoffsOverMs: number;
 };
 
-export type ExecuteResult = "done" | "busy";
+/** "busy": a concurrency limit is full; "held": another worker runs it now. Both: try the job again shortly. */
+export type ExecuteResult = "done" | "busy" | "held";
 
 export function createRunExecutor(deps: RunExecutorDeps) {
-  const { db, redis, queue, log } = deps;
-  const publish = (event: RunEvent) =>
-    redis
-      .publish(runEventsChannel({ prefix: deps.redisPrefix, runId: event.runId }), JSON.stringify(event))
-      .catch(() => 0);
+  const { persistence, queue, events, log } = deps;
+  // A run's lease (and slots) are renewed this often while it works; a cancel is noticed within it.
+  const renewEveryMs = Math.min(2_000, Math.floor(persistence.leaseMs / 3));
 
   return async function executeRun({
     workspaceId,
+    flowId,
     runId,
   }: {
     workspaceId: string;
+    flowId: string;
     runId: string;
   }): Promise<ExecuteResult> {
-    let limits: ReturnType<typeof slotLimits> = [];
-    const run = await pickUpRun({
-      db,
-      workspaceId,
+    const limits = await deps.limits({ workspaceId, flowId });
+    const claim = await deps.slots.acquire({
       runId,
-      admit: async ({ flowId, flowMaxConcurrentRuns, concurrentRuns }) => {
-        limits = slotLimits({ workspaceId, flowId, workspaceLimit: concurrentRuns, flowLimit: flowMaxConcurrentRuns });
-        return (await deps.slots.acquire({ runId, limits })) === null;
-      },
+      limits: slotLimits({
+        keys: deps.keys,
+        workspaceId,
+        flowId,
+        workspaceLimit: limits.workspace,
+        flowLimit: limits.flow,
+      }),
     });
-    if (run === "busy") return "busy";
-    if (run === null) return "done";
+    if (!claim) return "busy";
     try {
-      await drive(run);
+      const run = await persistence.pickUp(workspaceId, runId);
+      if (run === "held") return "held";
+      if (run === "gone") return "done";
+      await drive(run, claim);
+      return "done";
     } finally {
-      await deps.slots.release({ runId, limits });
+      await deps.slots.release(claim);
     }
-    return "done";
+  };
 
-    async function drive(run: RunToExecute) {
-      if (run.pickups > MAX_PICKUPS) {
-        await end(run, "failed", [], null, {
-          message: `The worker running this run stopped (crashed or was killed) ${run.pickups - 1} times; it was not taken up again. Re-run it once the cause is fixed.`,
-          code: "worker_lost",
-        });
-        return;
-      }
-      const { flow, compiled } = await deps.preparedFlows({ workspaceId, versionId: run.flowVersionId });
-      const secrets = await deps.secrets({ workspaceId, version: run.workspace.secretsVersion });
-      const services = {
-        connection: (connectionId: string) => deps.connections({ workspaceId, connectionId }),
-        http: deps.httpClients.forWorkspace(run.workspace),
-        pools: deps.pools,
-        sandbox: deps.sandbox,
-        flows: flowCallsFor({ db, queue, workspaceId, runId }),
-        secrets,
-        compiled,
-        codeLimits: { memoryMb: run.limits.codeMemoryMb, cpuMs: run.limits.codeCpuMs, wallMs: run.limits.codeWallMs },
+  async function drive(run: RunToExecute, claim: SlotClaim) {
+    const { workspaceId } = run;
+    const commit = (fields: Omit<RunCommit, "runId" | "owner" | "leaseMs">) =>
+      persistence.commit(workspaceId, { runId: run.id, owner: run.owner, ...fields });
+
+    if (run.takeovers >= MAX_LOST_WORKERS) {
+      const error = {
+        message: `The worker running this run stopped (crashed or was killed) ${run.takeovers} times; it was not taken up again. Waits between steps do not count, only workers lost while running it. Re-run it once the cause is fixed.`,
+        code: "worker_lost",
       };
-      const records: StepRecord[] = [...run.records];
-      let pending: Checkpoint[] = [];
-      // Cancellation and the concurrency claim are checked on a clock, not on every step: a short run then
-      // costs no extra Redis round trips, a long one notices a cancel within CHECK_EVERY_MS.
-      let lastCheck = Date.now();
-      const deadline = run.pickedAt.getTime() + run.limits.runTimeoutSeconds * 1000;
-      const controller = new AbortController();
+      if (await commit({ checkpoints: [], transition: { status: "failed", output: null, error } })) {
+        await ended(run, { status: "failed", output: null, error }, null);
+      }
+      return;
+    }
+    const { flow, compiled } = await deps.preparedFlows({ workspaceId, versionId: run.flowVersionId });
+    const secrets = await deps.secrets({ workspaceId, version: run.workspace.secretsVersion });
+    const services: StepServices = {
+      connection: (connectionId: string) => deps.connections({ workspaceId, connectionId }),
+      http: deps.httpClients.forWorkspace(run.workspace),
+      pools: deps.pools,
+      sandbox: deps.sandbox,
+      flows: flowCallsFor({ db: deps.db, queue, workspaceId, runId: run.id }),
+      secrets,
+      compiled,
+      codeLimits: { memoryMb: run.limits.codeMemoryMb, cpuMs: run.limits.codeCpuMs, wallMs: run.limits.codeWallMs },
+      parkBackoffsOverMs: deps.parkBackoffsOverMs,
+    };
+    const trigger = flow.steps.get(run.triggerStepId)?.step;
+    // Someone waits for this run's answer (a sync webhook): it travels in the run's events.
+    const callerWaits = trigger?.type === "trigger.webhook" && trigger.config.responseMode === "sync";
+    const records = new RunRecords(run.records);
+    const parks = new Map<string, Park>(Object.entries(run.parks));
+    // Activations that parked during this pickup: they wait for the next one.
+    const parkedNow = new Set<string>();
+    const controller = new AbortController();
+    const deadline = run.pickedAt.getTime() + run.limits.runTimeoutSeconds * 1000;
 
+    // What is not committed yet: checkpoints, an unannounced response, log entries, and whether anything
+    // in it had outside effects (then it is committed before the next step runs).
+    let pending: Checkpoint[] = [];
+    let response: RunResponse | null = null;
+    let responseAnnounced = false;
+    let hadErrors = false;
+    let external = false;
+
+    /** Commits what is pending; false when the run is no longer ours (cancelled, or taken over). */
+    const flush = async (transition: RunTransition, log: RunLogEntry[] = []): Promise<boolean> => {
+      const owned = await commit({
+        checkpoints: pending,
+        transition,
+        response: responseAnnounced ? null : response,
+        hadErrors,
+        log,
+      });
+      pending = [];
+      external = false;
+      if (!owned) {
+        controller.abort();
+        return false;
+      }
+      if (response && !responseAnnounced && transition.status === "running") {
+        events.publish({ type: "response", runId: run.id, response });
+        responseAnnounced = true;
+      }
+      return true;
+    };
+
+    // A run that works for long keeps its lease and slots, and learns of a cancel, on a clock of its own:
+    // a single step may take longer than the lease.
+    const renewal = setInterval(() => {
+      persistence.renew(workspaceId, { runId: run.id, owner: run.owner }).then(
+        (owned) => {
+          if (!owned) controller.abort();
+        },
+        () => undefined,
+      );
+      deps.slots.renew(claim).catch(() => undefined);
+    }, renewEveryMs);
+    try {
+      await work();
+    } finally {
+      clearInterval(renewal);
+    }
+
+    async function work() {
       for (;;) {
-        const checkNow = Date.now() - lastCheck >= CHECK_EVERY_MS;
-        if (checkNow) {
-          lastCheck = Date.now();
-          await deps.slots.renew({ runId, limits });
-        }
-        if (checkNow && (await redis.exists(cancelKey(runId)))) {
-          controller.abort();
-          await saveCheckpoints({ db, workspaceId, runId, checkpoints: pending });
-          log.info({ runId }, "run cancelled");
-          return;
-        }
         if (deps.stopping()) {
-          await saveCheckpoints({ db, workspaceId, runId, checkpoints: pending });
-          await handBackRun({ db, workspaceId, runId });
-          await queue.enqueueRun({ workspaceId, runId, jobId: jobIdFor(runId, "handback", run.pickups) });
-          log.info({ runId }, "run handed back for another worker");
+          // Handed back: another worker resumes after what is committed here.
+          if (await flush({ status: "queued" }, [{ at: new Date().toISOString(), event: "handed_back" }])) {
+            await queue.enqueueRun({
+              workspaceId,
+              flowId: run.flowId,
+              runId: run.id,
+              jobId: jobIdFor(run.id, "handback", Date.now()),
+            });
+            log.info({ runId: run.id }, "run handed back for another worker");
+          }
           return;
         }
         if (Date.now() > deadline) {
-          await end(run, "failed", pending, null, {
+          const error = {
             message: `The run went past its plan's limit of ${run.limits.runTimeoutSeconds} s and was stopped.`,
             code: "run_timeout",
-          });
+          };
+          await end({ status: "failed", output: null, error });
           return;
         }
+        if (controller.signal.aborted) return;
         const plan = planRun(flow, { triggerStepId: run.triggerStepId, input: run.input, records });
         if (plan.synthetic.length) {
-          records.push(...plan.synthetic);
-          pending.push(
-            ...plan.synthetic.map((record) =>
-              syntheticCheckpoint(record, flow.steps.get(record.stepId)?.step.type ?? "unknown"),
-            ),
-          );
+          for (const record of plan.synthetic) {
+            records.add(record);
+            pending.push(syntheticCheckpoint(record, flow.steps.get(record.stepId)?.step.type ?? "unknown"));
+          }
           continue;
         }
         if (plan.status === "succeeded") {
-          await end(run, "succeeded", pending, plan.output ?? null, null);
+          await end({ status: "succeeded", output: plan.output ?? null, error: null });
           return;
         }
         if (plan.status === "failed") {
-          await end(run, "failed", pending, null, {
+          const error = {
             ...(plan.failure?.error ?? { message: "A step failed." }),
-            stepId: plan.failure?.stepId,
-            key: plan.failure?.key,
-          });
+            ...(plan.failure ? { stepId: plan.failure.stepId, key: plan.failure.key } : {}),
+          };
+          await end({ status: "failed", output: null, error });
           return;
         }
-        const outcomes: StepOutcome[] = [];
-        for (let i = 0; i < plan.ready.length; i += PARALLEL_STEPS) {
-          const batch = plan.ready.slice(i, i + PARALLEL_STEPS);
-          for (const activation of batch) {
-            void publish({ type: "step", runId, key: activation.key, stepId: activation.stepId, status: "running" });
+        const now = Date.now();
+        const runnable = plan.ready.filter((a) => !parkedNow.has(a.key) && !waitsLonger(parks.get(a.key), now));
+        if (runnable.length === 0) {
+          await park(plan.ready);
+          return;
+        }
+        if (external || (response && !responseAnnounced)) {
+          if (!(await flush({ status: "running" }))) return;
+        }
+        for (let i = 0; i < runnable.length; i += PARALLEL_STEPS) {
+          const batch = runnable.slice(i, i + PARALLEL_STEPS);
+          if (run.isTest) {
+            for (const a of batch)
+              events.publish({ type: "step", runId: run.id, key: a.key, stepId: a.stepId, status: "running" });
           }
-          outcomes.push(
-            ...(await Promise.all(
-              batch.map((activation) =>
-                executeStep({ activation, flow, run, records, services, signal: controller.signal }),
-              ),
-            )),
+          const outcomes = await Promise.all(
+            batch.map((activation) =>
+              executeStep({
+                activation,
+                flow,
+                run,
+                records,
+                resumed: parks.get(activation.key),
+                services,
+                signal: controller.signal,
+              }),
+            ),
           );
-        }
-        let park: { park: Park; wakeAt: Date } | null = null;
-        let impure = false;
-        for (const outcome of outcomes) {
-          if (outcome.kind === "park") {
-            park ??= outcome;
-            continue;
-          }
-          records.push(outcome.checkpoint);
-          pending.push(outcome.checkpoint);
-          if (!PURE_STEPS.has(outcome.checkpoint.stepType)) impure = true;
-          if (outcome.response) {
-            await saveRunResponse({ db, workspaceId, runId, response: outcome.response });
-            void publish({ type: "response", runId });
-          }
-          void publish({
-            type: "step",
-            runId,
-            key: outcome.checkpoint.key,
-            stepId: outcome.checkpoint.stepId,
-            status: outcome.checkpoint.status,
+          batch.forEach((activation, index) => {
+            take(activation, outcomes[index] as StepOutcome);
           });
-        }
-        if (park) {
-          await parkRun({ db, workspaceId, runId, park: park.park, wakeAt: park.wakeAt, checkpoints: pending });
-          await queue.enqueueRun({
-            workspaceId,
-            runId,
-            jobId: jobIdFor(runId, "wake", park.park.key, park.park.attempt, run.pickups),
-            delayMs: Math.max(0, park.wakeAt.getTime() - Date.now()),
-          });
-          void publish({ type: "run", runId, status: "waiting" });
-          return;
-        }
-        if (impure) {
-          // A step with effects outside the run is checkpointed before anything else happens, so a resumed run
-          // never repeats it; the cancel check comes with it.
-          await saveCheckpoints({ db, workspaceId, runId, checkpoints: pending });
-          pending = [];
-          lastCheck = 0;
         }
       }
     }
 
-    async function end(
-      run: RunToExecute,
-      status: "succeeded" | "failed",
-      checkpoints: Checkpoint[],
-      output: StepRecord["message"],
-      error: {
-        message: string;
-        code?: string | undefined;
-        stepId?: string | undefined;
-        key?: string | undefined;
-      } | null,
-    ) {
-      const ended = await finishRun({
-        db,
-        workspaceId,
-        runId,
-        status,
-        output,
-        error: error ? stripUndefined(error) : null,
-        checkpoints,
-      });
-      if (!ended) return;
-      void publish({ type: "run", runId, status });
-      if (run.parentRunId) {
-        // Wake the run that called this one: its call step picks the result up.
-        await queue
-          .enqueueRun({ workspaceId, runId: run.parentRunId, jobId: jobIdFor(run.parentRunId, "child", runId) })
-          .catch(() => undefined);
+    function take(activation: Activation, outcome: StepOutcome) {
+      if (outcome.kind === "park") {
+        parks.set(activation.key, outcome.park);
+        parkedNow.add(activation.key);
+        return;
       }
-      if (
-        status === "failed" &&
-        run.workspace.errorFlowId &&
-        run.workspace.errorFlowId !== run.flowId &&
-        run.trigger !== "error"
-      ) {
-        await startRun({
-          db,
-          queue,
-          workspaceId,
-          flowId: run.workspace.errorFlowId,
-          trigger: "error",
-          body: { runId, flowId: run.flowId, error, input: run.input.body },
-        }).catch((cause: unknown) =>
-          log.warn({ runId, cause: String(cause) }, "could not start the workspace's error flow"),
-        );
+      const { checkpoint } = outcome;
+      parks.delete(activation.key);
+      records.add(checkpoint);
+      pending.push(checkpoint);
+      if (checkpoint.status === "failed" && checkpoint.port) hadErrors = true;
+      if (effectsOf(checkpoint.stepType) === "external") external = true;
+      if (outcome.response) {
+        response = outcome.response;
+        responseAnnounced = false;
+      }
+      if (run.isTest) {
+        events.publish({
+          type: "step",
+          runId: run.id,
+          key: checkpoint.key,
+          stepId: checkpoint.stepId,
+          status: checkpoint.status,
+        });
       }
     }
-  };
+
+    async function park(waiting: Activation[]) {
+      const waitingFor: Parks = {};
+      for (const activation of waiting) {
+        const parked = parks.get(activation.key);
+        if (parked) waitingFor[activation.key] = parked;
+      }
+      const wakeAt = new Date(Math.min(...Object.values(waitingFor).map(wakeTimeOf)));
+      const entry: RunLogEntry = {
+        at: new Date().toISOString(),
+        event: "parked",
+        wakeAt: wakeAt.toISOString(),
+        waitingFor: waiting.flatMap((a) => {
+          const parked = waitingFor[a.key];
+          return parked ? [{ key: a.key, stepId: a.stepId, ...parked }] : [];
+        }),
+      };
+      if (!(await flush({ status: "waiting", parks: waitingFor, wakeAt }, [entry]))) return;
+      // One wake-up per moment: parking again for the same moment finds the job already there.
+      await queue
+        .enqueueRun({
+          workspaceId,
+          flowId: run.flowId,
+          runId: run.id,
+          jobId: jobIdFor(run.id, "wake", wakeAt.getTime()),
+          delayMs: Math.max(0, wakeAt.getTime() - Date.now()),
+        })
+        .catch((error: Error) =>
+          // The sweeper wakes runs whose time has come and that have no job.
+          log.warn({ runId: run.id, error: error.message }, "could not queue the run's wake-up"),
+        );
+      events.publish({ type: "run", runId: run.id, status: "waiting" });
+    }
+
+    async function end(result: RunEnd) {
+      const answer = response;
+      if (!(await flush(result))) return;
+      await ended(run, result, callerWaits ? answer : undefined);
+    }
+  }
+
+  /** After a run's end is committed: tell who waits, wake the run that called it, start the error flow. */
+  async function ended(
+    run: RunToExecute,
+    result: RunEnd,
+    /** The response, when a caller waits for it (undefined: nobody waits, so the event carries no answer). */
+    response: RunResponse | null | undefined,
+  ) {
+    events.publish({
+      type: "run",
+      runId: run.id,
+      status: result.status,
+      ...(response !== undefined
+        ? { answer: { response, output: result.status === "succeeded" ? result.output : null, error: result.error } }
+        : {}),
+    });
+    if (run.parentRunId && run.parentFlowId) {
+      // Wake the run that called this one: its call step picks the result up.
+      await queue
+        .enqueueRun({
+          workspaceId: run.workspaceId,
+          flowId: run.parentFlowId,
+          runId: run.parentRunId,
+          jobId: jobIdFor(run.parentRunId, "child", run.id),
+        })
+        .catch(() => undefined);
+    }
+    if (
+      result.status === "failed" &&
+      run.workspace.errorFlowId &&
+      run.workspace.errorFlowId !== run.flowId &&
+      run.trigger !== "error"
+    ) {
+      await startRun({
+        db: deps.db,
+        queue,
+        workspaceId: run.workspaceId,
+        flowId: run.workspace.errorFlowId,
+        trigger: "error",
+        body: { runId: run.id, flowId: run.flowId, error: result.error, input: run.input.body },
+      }).catch((cause: unknown) =>
+        log.warn({ runId: run.id, cause: String(cause) }, "could not start the workspace's error flow"),
+      );
+    }
+  }
+}
+
+function effectsOf(stepType: string) {
+  const definition = STEP_DEFINITIONS.get(stepType);
+  return definition?.kind === "action" ? definition.effects : "none";
+}
+
+/** When a parked activation is due: its time, or (waiting for a called flow) when to look again anyway. */
+function wakeTimeOf(park: Park): number {
+  return park.until ? Date.parse(park.until) : Date.now() + CHECK_CHILD_AGAIN_MS;
+}
+
+/** A called flow's run wakes its caller when it ends; the caller looks again after this long regardless. */
+const CHECK_CHILD_AGAIN_MS = 60_000;
+
+/** An activation parked until a later time than now waits on; one waiting for a called flow looks again. */
+function waitsLonger(park: Park | undefined, now: number): boolean {
+  return park?.until !== undefined && Date.parse(park.until) > now;
 }
 
 /** A job id for a second job of the same run (BullMQ job ids may not contain ":"). */
@@ -298,8 +402,4 @@ function jobIdFor(runId: string, ...parts: (string | number)[]): string {
 function syntheticCheckpoint(record: StepRecord, stepType: string): Checkpoint {
   const now = new Date();
   return { ...record, stepType, input: null, logs: [], attempt: 1, startedAt: now, finishedAt: now };
-}
-
-function stripUndefined<T extends Record<string, unknown>>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

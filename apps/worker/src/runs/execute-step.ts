@@ -10,7 +10,7 @@ import {
   STEP_DEFINITIONS,
   StepFailure,
 } from "@tributary/connectors";
-import { AppError, type Checkpoint, type Park, type RunToExecute } from "@tributary/core";
+import { AppError, type Checkpoint, type Park, type RunResponse, type RunToExecute } from "@tributary/core";
 import {
   type Activation,
   appendHeaders,
@@ -20,15 +20,15 @@ import {
   evaluateExpression,
   type Message,
   type PreparedFlow,
+  type RunRecords,
   redactSecrets,
   renderTemplate,
   STEP_HEADERS,
-  type StepRecord,
   stepOutputs,
   withBody,
 } from "@tributary/engine";
 import type { CodeLimits, Sandbox } from "@tributary/sandbox";
-import { backoffMs, NO_RETRY, PARK_THRESHOLD_MS, shouldRetry } from "./retry-policy.ts";
+import { backoffMs, NO_RETRY, shouldRetry } from "./retry-policy.ts";
 
 export type StepServices = {
   /** Opens the connection a step names (cached per run). */
@@ -40,15 +40,13 @@ export type StepServices = {
   secrets: Record<string, string>;
   compiled: Record<string, { code: string; sourceMap: string }>;
   codeLimits: Partial<CodeLimits>;
+  /** Retry back-offs up to this long are waited in the worker; longer ones park the run. */
+  parkBackoffsOverMs: number;
 };
 
 export type StepOutcome =
-  | {
-      kind: "done";
-      checkpoint: Checkpoint;
-      response?: { status: number; headers: Record<string, string>; body: unknown };
-    }
-  | { kind: "park"; park: Park; wakeAt: Date };
+  | { kind: "done"; checkpoint: Checkpoint; response?: RunResponse }
+  | { kind: "park"; park: Park };
 
 const MAX_LOG_LINES = 500;
 
@@ -57,13 +55,16 @@ export async function executeStep({
   flow,
   run,
   records,
+  resumed,
   services,
   signal,
 }: {
   activation: Activation;
   flow: PreparedFlow;
-  run: RunToExecute;
-  records: readonly StepRecord[];
+  run: Pick<RunToExecute, "id" | "flowId" | "workspaceId" | "isTest" | "trigger" | "limits">;
+  records: RunRecords;
+  /** Where this activation parked before, when the run resumes it. */
+  resumed: Park | undefined;
   services: StepServices;
   signal: AbortSignal;
 }): Promise<StepOutcome> {
@@ -76,7 +77,6 @@ export async function executeStep({
     if (logs.length < MAX_LOG_LINES)
       logs.push({ level, message: message.slice(0, 8_192), at: new Date().toISOString() });
   };
-  const resumed = run.park?.key === activation.key ? run.park : null;
   let attempt = resumed?.attempt ?? 1;
 
   const stepHeaders = (finishedAt: Date) => [
@@ -224,9 +224,9 @@ export async function executeStep({
       if ("park" in result) {
         const park: Park =
           "until" in result.park
-            ? { key: activation.key, attempt, until: result.park.until.toISOString() }
-            : { key: activation.key, attempt, childRunId: result.park.childRunId };
-        return { kind: "park", park, wakeAt: "until" in result.park ? result.park.until : result.park.checkAgainAt };
+            ? { attempt, until: result.park.until.toISOString() }
+            : { attempt, childRunId: result.park.childRunId };
+        return { kind: "park", park };
       }
       const finishedAt = new Date();
       const body = result.body === undefined ? activation.input.body : result.body;
@@ -261,12 +261,11 @@ export async function executeStep({
       if (shouldRetry({ policy, attempt, transient })) {
         const wait = backoffMs({ policy, attempt });
         log("warn", `Attempt ${attempt} failed (${message}); trying again in ${wait} ms.`);
-        if (wait > PARK_THRESHOLD_MS) {
+        if (wait > services.parkBackoffsOverMs) {
           const until = new Date(Date.now() + wait);
           return {
             kind: "park",
-            park: { key: activation.key, attempt: attempt + 1, until: until.toISOString() },
-            wakeAt: until,
+            park: { attempt: attempt + 1, until: until.toISOString() },
           };
         }
         await new Promise((resolve) => setTimeout(resolve, wait));

@@ -10,9 +10,6 @@ export const NO_RETRY: RetryPolicy = {
   retryOn: "transient",
 };
 
-/** Back-offs up to this long are waited in the worker; longer ones park the run in Postgres. */
-export const PARK_THRESHOLD_MS = 5_000;
-
 export function shouldRetry({
   policy,
   attempt,

@@ -1,6 +1,9 @@
 // Concurrency limits across all workers: at most N runs of a workspace (its plan) and of a flow (its own
-// setting, the seeds' "max workers") at once. Each limit is a Redis sorted set of run ids scored by when
-// the holder's claim expires, so a worker that dies frees its slots by itself.
+// setting, the seeds' "max workers") at once. Each limit is a Redis sorted set of claims scored by when the
+// claim expires, so a worker that dies frees its slots by itself. A claim is taken before the run is read
+// (one script, sent by its hash), so a run that may not start now costs no database work.
+import { randomBytes } from "node:crypto";
+import type { RedisKeys } from "@tributary/queue";
 import type { Redis } from "ioredis";
 
 const ACQUIRE = `
@@ -9,68 +12,80 @@ local expires = tonumber(ARGV[2])
 local member = ARGV[3]
 for i, key in ipairs(KEYS) do
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
-  if redis.call('ZSCORE', key, member) == false and redis.call('ZCARD', key) >= tonumber(ARGV[3 + i]) then
+  if redis.call('ZCARD', key) >= tonumber(ARGV[3 + i]) then
     return i
   end
 end
 for i, key in ipairs(KEYS) do
   redis.call('ZADD', key, expires, member)
-  redis.call('PEXPIRE', key, tonumber(ARGV[2]) - now + 1000)
+  redis.call('PEXPIRE', key, expires - now + 1000)
 end
 return 0
 `;
 
 export type SlotLimit = { key: string; limit: number };
 
+/** The slots one execution of a run holds: one claim under each limit. */
+export type SlotClaim = { member: string; limits: SlotLimit[] };
+
 export type RunSlots = {
-  /** Claims a slot under every limit, or none: returns the key of the limit that is full, or null. */
-  acquire(options: { runId: string; limits: SlotLimit[] }): Promise<string | null>;
+  /** Claims a slot under every limit, or none: null when a limit is full. */
+  acquire(options: { runId: string; limits: SlotLimit[] }): Promise<SlotClaim | null>;
   /** Keeps the claim alive for a run that is still working. */
-  renew(options: { runId: string; limits: SlotLimit[] }): Promise<void>;
-  release(options: { runId: string; limits: SlotLimit[] }): Promise<void>;
+  renew(claim: SlotClaim): Promise<void>;
+  release(claim: SlotClaim): Promise<void>;
+};
+
+type SlotCommands = Redis & {
+  acquireRunSlots(keyCount: number, ...args: (string | number)[]): Promise<number>;
 };
 
 export function createRunSlots({ redis, ttlMs }: { redis: Redis; ttlMs: number }): RunSlots {
+  const commands = redis as SlotCommands;
+  if (!("acquireRunSlots" in commands)) redis.defineCommand("acquireRunSlots", { lua: ACQUIRE });
   return {
     async acquire({ runId, limits }) {
       const now = Date.now();
-      const full = (await redis.eval(
-        ACQUIRE,
+      // A claim of its own per execution: two jobs of one run (a wake-up racing a takeover) never share one.
+      const member = `${runId}~${randomBytes(4).toString("hex")}`;
+      const full = await commands.acquireRunSlots(
         limits.length,
         ...limits.map((l) => l.key),
         now,
         now + ttlMs,
-        runId,
+        member,
         ...limits.map((l) => l.limit),
-      )) as number;
-      return full === 0 ? null : (limits[full - 1]?.key ?? null);
+      );
+      return full === 0 ? { member, limits } : null;
     },
-    async renew({ runId, limits }) {
+    async renew({ member, limits }) {
       const pipeline = redis.pipeline();
-      for (const { key } of limits) pipeline.zadd(key, "XX", Date.now() + ttlMs, runId);
+      for (const { key } of limits) pipeline.zadd(key, "XX", Date.now() + ttlMs, member);
       await pipeline.exec();
     },
-    async release({ runId, limits }) {
+    async release({ member, limits }) {
       const pipeline = redis.pipeline();
-      for (const { key } of limits) pipeline.zrem(key, runId);
+      for (const { key } of limits) pipeline.zrem(key, member);
       await pipeline.exec();
     },
   };
 }
 
 export function slotLimits({
+  keys,
   workspaceId,
   flowId,
   workspaceLimit,
   flowLimit,
 }: {
+  keys: RedisKeys;
   workspaceId: string;
   flowId: string;
   workspaceLimit: number;
   flowLimit: number | null;
 }): SlotLimit[] {
   return [
-    { key: `slots:workspace:${workspaceId}`, limit: workspaceLimit },
-    ...(flowLimit ? [{ key: `slots:flow:${flowId}`, limit: flowLimit }] : []),
+    { key: keys.workspaceSlots(workspaceId), limit: workspaceLimit },
+    ...(flowLimit ? [{ key: keys.flowSlots(flowId), limit: flowLimit }] : []),
   ];
 }

@@ -6,15 +6,16 @@ import { createHash, randomUUID } from "node:crypto";
 import { STEP_DEFINITIONS, type Subscription, type TriggerDefinition } from "@tributary/connectors";
 import {
   type ActiveSubscription,
-  acceptRun,
+  AppError,
   activeSubscriptions,
   createMessage,
   type Db,
-  type JobQueue,
   loadTriggerCursor,
+  type RunIntake,
   type SecretBox,
   saveTriggerCursor,
   subscriptionConnection,
+  uuidv7,
 } from "@tributary/core";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -37,7 +38,7 @@ const TYPES = SUBSCRIPTION_TRIGGERS.map((definition) => definition.type);
 export function createSubscriptionManager({
   db,
   redis,
-  queue,
+  intake,
   secretBox,
   httpClients,
   log,
@@ -45,7 +46,7 @@ export function createSubscriptionManager({
 }: {
   db: Db;
   redis: Redis;
-  queue: JobQueue;
+  intake: RunIntake;
   secretBox: SecretBox;
   httpClients: ReturnType<typeof createHttpClients>;
   log: Logger;
@@ -94,21 +95,30 @@ export function createSubscriptionManager({
             },
             log: (level, message) => log[level]({ ...context }, message),
             deliver: async ({ body, headers, dedupeKey }) => {
-              const accepted = await acceptRun({
-                db,
-                workspaceId: active.workspaceId,
-                flowId: active.flowId,
-                versionId: active.versionId,
-                triggerStepId: active.step.id,
-                message: createMessage({ id: randomUUID(), body, headers: headers ?? [] }),
-                idempotencyKey: dedupeKey ? `subscription:${active.flowId}:${active.step.id}:${dedupeKey}` : null,
-                trigger: active.step.type,
-              });
-              // Committed is enough: the sweeper enqueues runs whose job did not make it to Redis.
-              if (!accepted.duplicate)
-                await queue
-                  .enqueueRun({ workspaceId: active.workspaceId, runId: accepted.runId })
-                  .catch(() => undefined);
+              try {
+                await intake.accept({
+                  runId: uuidv7(),
+                  workspaceId: active.workspaceId,
+                  flowId: active.flowId,
+                  versionId: active.versionId,
+                  triggerStepId: active.step.id,
+                  message: createMessage({ id: randomUUID(), body, headers: headers ?? [] }),
+                  trigger: active.step.type,
+                  idempotency: dedupeKey
+                    ? {
+                        key: dedupeKey,
+                        bodyHash: createHash("sha256")
+                          .update(JSON.stringify(body) ?? "")
+                          .digest("hex"),
+                      }
+                    : null,
+                });
+              } catch (error) {
+                // The source sent another message under an id it used before: it is not run (running it
+                // could repeat or skip work); it is acknowledged, so it does not come back for ever.
+                if (!(error instanceof AppError && error.code === "UNPROCESSABLE_CONTENT")) throw error;
+                log.error({ ...context, dedupeKey }, error.message);
+              }
             },
           });
           if (!subscription) return;

@@ -1,5 +1,8 @@
 import {
+  bulkRerunIdInput,
+  bulkRerunInput,
   cancelRun,
+  getBulkRerun,
   getRun,
   getRunInput,
   listRuns,
@@ -9,6 +12,7 @@ import {
   rerunFromStepInput,
   rerunInput,
   runIdInput,
+  startBulkRerun,
   startRun,
 } from "@tributary/core";
 import { z } from "zod";
@@ -53,8 +57,8 @@ export const runsRouter = router({
 
   cancel: workspaceProcedure("runs.manage")
     .input(runIdInput)
-    .mutation(({ ctx: { db, redis, workspace }, input }) =>
-      cancelRun({ db, redis, ...input, workspaceId: workspace.id }),
+    .mutation(({ ctx: { db, queue, workspace }, input }) =>
+      cancelRun({ db, queue, ...input, workspaceId: workspace.id }),
     ),
 
   rerun: workspaceProcedure("runs.manage")
@@ -66,4 +70,15 @@ export const runsRouter = router({
     .mutation(({ ctx: { db, queue, workspace }, input }) =>
       rerunFromStep({ db, queue, ...input, workspaceId: workspace.id }),
     ),
+
+  /** Re-runs every run a filter selects (e.g. a flow's failed runs since a time), in the background. */
+  bulkRerun: workspaceProcedure("runs.manage")
+    .input(bulkRerunInput)
+    .mutation(({ ctx: { db, queue, workspace, actor }, input }) =>
+      startBulkRerun({ db, queue, ...input, workspaceId: workspace.id, actor }),
+    ),
+
+  bulkRerunProgress: workspaceProcedure("runs.read")
+    .input(bulkRerunIdInput)
+    .query(({ ctx: { db, workspace }, input }) => getBulkRerun({ db, ...input, workspaceId: workspace.id })),
 });

@@ -10,6 +10,7 @@ export const CODE_TEMPLATE = `export default async function (message, ctx) {
 
 export const codeStep = defineAction({
   type: "code.typescript",
+  effects: "none",
   example: {
     config: {
       source:

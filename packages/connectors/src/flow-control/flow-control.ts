@@ -10,6 +10,7 @@ const expression = (title: string, description: string) =>
 
 export const branch = defineAction({
   type: "flow.branch",
+  effects: "none",
   example: { config: { condition: "total > 100" }, input: { total: 120 } },
   title: "If / else",
   description: "Sends the message to “true” or “false” by a condition.",
@@ -24,6 +25,7 @@ export const branch = defineAction({
 
 export const switchStep = defineAction({
   type: "flow.switch",
+  effects: "none",
   example: {
     config: {
       cases: [
@@ -65,6 +67,7 @@ export const switchStep = defineAction({
 
 export const filter = defineAction({
   type: "flow.filter",
+  effects: "none",
   example: { config: { condition: "status = 'paid'" } },
   title: "Filter",
   description: "Lets the message through only when the condition holds; otherwise its path ends here.",
@@ -78,6 +81,7 @@ export const filter = defineAction({
 
 export const loop = defineAction({
   type: "flow.loop",
+  effects: "none",
   example: { config: { items: "order.lines", concurrency: 4 } },
   title: "Loop over items",
   description: "Runs each item through the steps on “item”; the results, in order, leave on “done”.",
@@ -102,6 +106,7 @@ export const loop = defineAction({
 
 export const merge = defineAction({
   type: "flow.merge",
+  effects: "none",
   example: { config: {} },
   title: "Merge",
   description: "Waits for every incoming path that will deliver, then continues once with all their messages.",
@@ -116,6 +121,7 @@ export const merge = defineAction({
 
 export const delay = defineAction({
   type: "flow.delay",
+  effects: "none",
   example: { config: { seconds: 3600 } },
   title: "Delay",
   description: "Waits before passing the message on. Long waits leave the worker and cost nothing.",

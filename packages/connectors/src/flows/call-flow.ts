@@ -3,8 +3,6 @@
 import { z } from "zod";
 import { defineAction, defineConnector, StepFailure } from "../define.ts";
 
-const CHECK_AGAIN_MS = 30_000;
-
 export const callFlow = defineAction({
   type: "flow.call",
   example: { config: { flowId: "0196f6c2-8a2b-7c3d-9e4f-5a6b7c8d9e0f" } },
@@ -14,8 +12,7 @@ export const callFlow = defineAction({
   config: z.object({ flowId: z.uuid({ message: "Choose the flow to call." }).meta({ title: "Flow", widget: "flow" }) }),
   async run({ config, message, flows, run }) {
     const call = await flows.call({ flowId: config.flowId, message, stepKey: run.activationKey });
-    if (call.status === "running")
-      return { park: { childRunId: call.runId, checkAgainAt: new Date(Date.now() + CHECK_AGAIN_MS) } };
+    if (call.status === "running") return { park: { childRunId: call.runId } };
     if (call.status === "failed")
       throw new StepFailure(`The called flow failed (run ${call.runId}): ${call.error}`, {
         code: "called_flow_failed",

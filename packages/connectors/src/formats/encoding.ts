@@ -66,6 +66,7 @@ function convert(operation: (typeof OPERATIONS)[number], input: unknown): unknow
 
 export const encodeFormat = defineAction({
   type: "format.encode",
+  effects: "none",
   example: { config: { operation: "base64-encode" }, input: "hello", output: "aGVsbG8=" },
   title: "Encode, compress, archive",
   description:
@@ -82,6 +83,7 @@ export const encodeFormat = defineAction({
 
 export const hashFormat = defineAction({
   type: "format.hash",
+  effects: "none",
   example: {
     config: { algorithm: "sha256", key: "{{ $secrets.SIGNING_KEY }}", encoding: "hex", resultField: "signature" },
   },

@@ -15,6 +15,7 @@ const direction = (parse: string, write: string) =>
 
 export const jsonFormat = defineAction({
   type: "format.json",
+  effects: "none",
   example: {
     config: { direction: "parse", input: "{{ payload }}", resultField: "data" },
     input: { payload: '{"a":1}' },
@@ -42,6 +43,7 @@ const XML_NAMES = { attributeNamePrefix: "@", textNodeName: "#text", ignoreAttri
 
 export const xmlFormat = defineAction({
   type: "format.xml",
+  effects: "none",
   example: {
     config: { direction: "parse" },
     input: '<order id="A-1"><total>42</total></order>',
@@ -98,6 +100,7 @@ export const xmlFormat = defineAction({
 
 export const yamlFormat = defineAction({
   type: "format.yaml",
+  effects: "none",
   example: {
     config: { direction: "write" },
     input: { name: "Ada", langs: ["en"] },
@@ -119,6 +122,7 @@ export const yamlFormat = defineAction({
 
 export const csvFormat = defineAction({
   type: "format.csv",
+  effects: "none",
   example: { config: { direction: "parse", header: true }, input: "sku,qty\nX,2\n", output: [{ sku: "X", qty: "2" }] },
   title: "CSV",
   description:

@@ -6,6 +6,7 @@ import { type Hl7Message, parseHl7, serializeHl7 } from "./hl7.ts";
 
 export const hl7Format = defineAction({
   type: "format.hl7",
+  effects: "none",
   example: {
     config: { direction: "parse" },
     input: "MSH|^~\\&|LAB|HOSP|||202601011200||ORU^R01|1|P|2.5\rPID|1||42^^^HOSP||DOE^JANE",
@@ -39,6 +40,7 @@ export const hl7Format = defineAction({
 
 export const textTemplate = defineAction({
   type: "format.template",
+  effects: "none",
   example: {
     config: { template: "Dear {{ customer.name }},\nyour order {{ id }} has shipped.", resultField: "email" },
     input: { id: "A-1", customer: { name: "Ada" } },

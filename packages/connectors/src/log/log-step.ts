@@ -4,6 +4,7 @@ import { defineAction, defineConnector, text } from "../define.ts";
 
 export const logStep = defineAction({
   type: "util.log",
+  effects: "none",
   example: { config: { level: "info", message: "Order {{ id }} priced at {{ total }}" } },
   title: "Log",
   description: "Writes a line (with {{ expressions }}) to the step log and passes the message on unchanged.",

@@ -4,6 +4,7 @@ import { defineAction, defineConnector, headerList } from "../define.ts";
 
 export const respond = defineAction({
   type: "http.respond",
+  effects: "none",
   example: { config: { status: 201, headers: [{ name: "location", value: "/orders/{{ id }}" }] } },
   title: "Respond",
   description: "Sets the answer a waiting webhook caller gets. The flow may go on after it.",

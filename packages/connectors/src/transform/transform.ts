@@ -4,6 +4,7 @@ import { defineAction, defineConnector, headerList } from "../define.ts";
 
 export const transform = defineAction({
   type: "data.transform",
+  effects: "none",
   example: {
     config: { expression: '{ "id": order.id, "total": $sum(order.items.price) }' },
     input: { order: { id: "A-1", items: [{ price: 2 }, { price: 3 }] } },
@@ -27,6 +28,7 @@ export const transform = defineAction({
 
 export const setHeaders = defineAction({
   type: "data.set-headers",
+  effects: "none",
   example: { config: { headers: [{ name: "x-customer", value: "{{ customer.id }}" }] } },
   title: "Set headers",
   description: "Appends headers to the message (earlier values stay in its history).",

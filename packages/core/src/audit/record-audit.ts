@@ -29,6 +29,7 @@ export const AUDIT_ACTIONS = [
   "api_key.created",
   "api_key.revoked",
   "api.call",
+  "runs.bulk_rerun",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -64,8 +64,9 @@ export async function publishFlow({
   return scoped(db, { workspaceId }, async (tx) => {
     // Lock the flow row: two publishes at once get consecutive numbers.
     await tx.$queryRaw`SELECT id FROM flows WHERE id = ${flowId}::uuid FOR UPDATE`;
+    // Published versions count from 1; versions below zero are drafts run as tests.
     const last = await tx.flowVersion.findFirst({
-      where: { flowId },
+      where: { flowId, number: { gt: 0 } },
       orderBy: { number: "desc" },
       select: { number: true },
     });

@@ -2,7 +2,7 @@ import { type Db, scoped } from "@tributary/db";
 import { type Message, parseFlowGraph } from "@tributary/engine";
 import { z } from "zod";
 import { notFound } from "../errors/app-error.ts";
-import { type RunDetail, type RunError, type StepRunView, toRunSummary } from "./run-views.ts";
+import { type RunDetail, type RunError, type RunLogEntry, type StepRunView, toRunSummary } from "./run-views.ts";
 
 export const getRunInput = z.object({ runId: z.uuid() });
 
@@ -15,7 +15,7 @@ export async function getRun({
     tx.run.findFirst({
       where: { id: runId, workspaceId },
       include: {
-        flow: { select: { name: true } },
+        flow: { select: { name: true, currentVersion: { select: { number: true } } } },
         flowVersion: { select: { number: true, graph: true } },
         steps: { orderBy: [{ startedAt: "asc" }, { id: "asc" }] },
       },
@@ -43,6 +43,10 @@ export async function getRun({
     output: (run.output as unknown as Message | null) ?? null,
     response: (run.response as unknown as RunDetail["response"]) ?? null,
     parentRunId: run.parentRunId,
+    rerunOfId: run.rerunOfId,
+    currentVersion: run.flow.currentVersion?.number ?? null,
+    takeovers: run.takeovers,
+    log: (run.log as unknown as RunLogEntry[]) ?? [],
     graph: parseFlowGraph(run.flowVersion.graph),
     steps,
   };

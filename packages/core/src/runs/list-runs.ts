@@ -2,22 +2,51 @@ import { type Db, Prisma, scoped } from "@tributary/db";
 import { z } from "zod";
 import { type RunSummary, toRunSummary } from "./run-views.ts";
 
-export const listRunsInput = z.object({
+/** Which runs: the Runs page's filters (a bulk re-run takes the same). */
+export const runFilter = z.object({
   flowId: z.uuid().optional(),
   status: z.enum(["queued", "running", "waiting", "succeeded", "failed", "cancelled"]).optional(),
+  /** Runs where a step failed and its error path took over. */
+  hadErrors: z.boolean().optional(),
   trigger: z.string().max(40).optional(),
   messageId: z.string().max(200).optional(),
   from: z.coerce.date().optional(),
   to: z.coerce.date().optional(),
   /** A header of the input message: name and value. */
   header: z.object({ name: z.string().min(1).max(200), value: z.string().max(2000) }).optional(),
+});
+
+export const listRunsInput = runFilter.extend({
+  /** A run id (as a caller of a webhook gets it) or a message id. */
+  id: z.string().trim().min(1).max(200).optional(),
   /** Words that must appear in the input or output body. */
   text: z.string().trim().min(1).max(200).optional(),
   cursor: z.uuid().optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
 
+export type RunFilter = z.output<typeof runFilter>;
 export type ListRunsFilter = z.output<typeof listRunsInput>;
+
+/** The runs of a workspace a filter selects. */
+export function runFilterWhere(workspaceId: string, filter: RunFilter): Prisma.RunWhereInput {
+  return {
+    workspaceId,
+    ...(filter.flowId ? { flowId: filter.flowId } : {}),
+    ...(filter.status ? { status: filter.status } : {}),
+    ...(filter.hadErrors !== undefined ? { hadErrors: filter.hadErrors } : {}),
+    ...(filter.trigger ? { trigger: filter.trigger } : {}),
+    ...(filter.messageId ? { messageId: filter.messageId } : {}),
+    ...(filter.from || filter.to
+      ? { queuedAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) } }
+      : {}),
+    ...(filter.header
+      ? { input: { path: ["headers"], array_contains: [{ name: filter.header.name, value: filter.header.value }] } }
+      : {}),
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Newest first, keyset-paginated on the run id (UUIDv7: time-ordered), so a million runs page as fast as ten. */
 export async function listRuns({
@@ -29,16 +58,11 @@ export async function listRuns({
   nextCursor: string | null;
 }> {
   const where: Prisma.RunWhereInput = {
-    workspaceId,
-    ...(filter.flowId ? { flowId: filter.flowId } : {}),
-    ...(filter.status ? { status: filter.status } : {}),
-    ...(filter.trigger ? { trigger: filter.trigger } : {}),
-    ...(filter.messageId ? { messageId: filter.messageId } : {}),
-    ...(filter.from || filter.to
-      ? { queuedAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) } }
-      : {}),
-    ...(filter.header
-      ? { input: { path: ["headers"], array_contains: [{ name: filter.header.name, value: filter.header.value }] } }
+    ...runFilterWhere(workspaceId, filter),
+    ...(filter.id
+      ? UUID.test(filter.id)
+        ? { OR: [{ id: filter.id.toLowerCase() }, { messageId: filter.id }] }
+        : { messageId: filter.id }
       : {}),
     ...(filter.cursor ? { id: { lt: filter.cursor } } : {}),
   };
@@ -67,6 +91,7 @@ export async function listRuns({
         startedAt: true,
         finishedAt: true,
         error: true,
+        hadErrors: true,
         flow: { select: { name: true } },
         flowVersion: { select: { number: true } },
       },

@@ -6,10 +6,31 @@ import { z } from "zod";
 import { AppError, notFound } from "../errors/app-error.ts";
 import { type StartedRun, startRun } from "./start-run.ts";
 
-export const rerunInput = z.object({ runId: z.uuid() });
-export const rerunFromStepInput = z.object({ runId: z.uuid(), stepKey: z.string().min(1).max(500) });
+/**
+ * Which version a re-run runs: the flow's current published version (the default: a re-run is usually a try
+ * after a fix), or the version the run used. Test runs of a draft always re-run the draft they ran.
+ */
+export const rerunVersion = z.enum(["current", "original"]).default("current");
 
-async function original({ db, workspaceId, runId }: { db: Db; workspaceId: string; runId: string }) {
+export const rerunInput = z.object({ runId: z.uuid(), version: rerunVersion });
+export const rerunFromStepInput = z.object({
+  runId: z.uuid(),
+  stepKey: z.string().min(1).max(500),
+  version: rerunVersion,
+});
+
+/** The run to re-run and the version to re-run it on, with that version's graph. */
+async function original({
+  db,
+  workspaceId,
+  runId,
+  version,
+}: {
+  db: Db;
+  workspaceId: string;
+  runId: string;
+  version: z.output<typeof rerunVersion>;
+}) {
   const run = await scoped(db, { workspaceId }, (tx) =>
     tx.run.findFirst({
       where: { id: runId, workspaceId },
@@ -20,22 +41,42 @@ async function original({ db, workspaceId, runId }: { db: Db; workspaceId: strin
         input: true,
         isTest: true,
         flowVersion: { select: { graph: true } },
+        flow: { select: { currentVersionId: true, currentVersion: { select: { graph: true } } } },
       },
     }),
   );
   if (!run) throw notFound("That run");
-  return run;
+  const current = version === "current" && !run.isTest ? run.flow.currentVersion : null;
+  if (version === "current" && !run.isTest && !current) {
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      "The flow has no published version now; re-run on the run's own version.",
+    );
+  }
+  return {
+    ...run,
+    versionId: current ? (run.flow.currentVersionId as string) : run.flowVersionId,
+    graph: current ? current.graph : run.flowVersion.graph,
+  };
 }
 
-/** Runs the same version again on the same input message. */
+/** Runs the run's input message again, on the current version or the one it used. */
 export async function rerun({
   db,
   queue,
   workspaceId,
   runId,
+  version,
 }: { db: Db; queue: JobQueue; workspaceId: string } & z.output<typeof rerunInput>): Promise<StartedRun> {
-  const run = await original({ db, workspaceId, runId });
+  const run = await original({ db, workspaceId, runId, version });
   const input = run.input as unknown as Message;
+  const graph = parseFlowGraph(run.graph);
+  if (!graph.steps.some((step) => step.id === run.triggerStepId)) {
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      `The trigger that started this run ("${run.triggerStepId}") is not in that version of the flow; re-run on the run's own version.`,
+    );
+  }
   return startRun({
     db,
     queue,
@@ -43,9 +84,10 @@ export async function rerun({
     flowId: run.flowId,
     trigger: "rerun",
     triggerStepId: run.triggerStepId,
-    versionId: run.flowVersionId,
+    versionId: run.versionId,
     body: input.body,
     headers: input.headers,
+    messageId: input.id,
     isTest: run.isTest,
     rerunOf: runId,
   });
@@ -53,8 +95,8 @@ export async function rerun({
 
 /**
  * Re-runs from one activation with the messages it had: what came before it is copied from the original
- * run, so the step (and everything after it) runs again on the same input. Runs the flow's current version,
- * so a corrected config takes effect.
+ * run, so the step (and everything after it) runs again on the same input — on the current version (a
+ * corrected config takes effect) or the one the run used.
  */
 export async function rerunFromStep({
   db,
@@ -62,18 +104,11 @@ export async function rerunFromStep({
   workspaceId,
   runId,
   stepKey,
+  version,
 }: { db: Db; queue: JobQueue; workspaceId: string } & z.output<typeof rerunFromStepInput>): Promise<StartedRun> {
-  const run = await original({ db, workspaceId, runId });
-  const current = await scoped(db, { workspaceId }, (tx) =>
-    tx.flow.findFirst({
-      where: { id: run.flowId, workspaceId },
-      select: { currentVersionId: true, currentVersion: { select: { graph: true } } },
-    }),
-  );
-  const versionId = run.isTest || !current?.currentVersionId ? run.flowVersionId : current.currentVersionId;
-  const graph = parseFlowGraph(
-    run.isTest || !current?.currentVersion ? run.flowVersion.graph : current.currentVersion.graph,
-  );
+  const run = await original({ db, workspaceId, runId, version });
+  const { versionId } = run;
+  const graph = parseFlowGraph(run.graph);
   const steps = await scoped(db, { workspaceId }, (tx) =>
     tx.stepRun.findMany({ where: { runId, workspaceId }, orderBy: [{ finishedAt: "asc" }, { id: "asc" }] }),
   );
@@ -89,7 +124,7 @@ export async function rerunFromStep({
   if (!flow.steps.has(steps.find((s) => s.activationKey === stepKey)?.stepId ?? "")) {
     throw new AppError(
       "PRECONDITION_FAILED",
-      "That step is no longer in the flow's current version; re-run the whole run instead.",
+      "That step is not in that version of the flow; re-run the whole run, or on the run's own version.",
     );
   }
   const kept = new Set(recordsBefore({ flow, records, key: stepKey }).map((r) => r.key));

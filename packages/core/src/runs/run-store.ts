@@ -1,8 +1,10 @@
-// The worker's persistence of runs: take a run up, checkpoint finished activations, park, finish. Every
-// write is scoped to the run's workspace and idempotent, so a run taken up twice (a worker died) converges.
+// The worker's persistence of runs: take runs up, and commit what they did — checkpoints, a response, a park,
+// an end — in batches of one workspace (the worker group-commits concurrent runs). A worker holds a run by a
+// lease (a token per pickup, renewed by every commit); writes of a worker whose lease was taken over are
+// refused, so a run taken up twice never has two writers. Plain SQL: this is the hot path.
 import { type Db, type SqlClient, scoped, sqlInWorkspace, uuidv7 } from "@tributary/db";
 import type { Message, StepRecord } from "@tributary/engine";
-import type { Park, RunError, RunStatus } from "./run-views.ts";
+import type { Parks, RunError, RunLogEntry, RunStatus } from "./run-views.ts";
 
 export type Checkpoint = StepRecord & {
   stepType: string;
@@ -13,26 +15,31 @@ export type Checkpoint = StepRecord & {
   finishedAt: Date;
 };
 
+export type RunResponse = { status: number; headers: Record<string, string>; body: unknown };
+
 export type RunToExecute = {
   id: string;
   workspaceId: string;
   flowId: string;
   flowVersionId: string;
-  status: RunStatus;
   trigger: string;
   triggerStepId: string;
   isTest: boolean;
   input: Message;
-  park: Park | null;
-  /** Including this one. */
-  pickups: number;
+  /** The activations it parked, when it was waiting. */
+  parks: Parks;
+  /** Times a worker was lost while running it, this pickup included when it is a takeover. */
+  takeovers: number;
+  /** This pickup took the run over from a worker that was lost. */
+  takenOver: boolean;
+  /** This pickup's lease token: every commit names it. */
+  owner: string;
   parentRunId: string | null;
+  parentFlowId: string | null;
   pickedAt: Date;
   records: StepRecord[];
-  flowMaxConcurrentRuns: number | null;
   workspace: { allowedHosts: string[]; errorFlowId: string | null; planId: string; secretsVersion: number };
   limits: {
-    concurrentRuns: number;
     codeMemoryMb: number;
     codeCpuMs: number;
     codeWallMs: number;
@@ -41,150 +48,300 @@ export type RunToExecute = {
   };
 };
 
-export type Admission = { flowId: string; flowMaxConcurrentRuns: number | null; concurrentRuns: number };
+/** Why a run was not taken up: another worker holds it (try again later), or it is gone or ended. */
+export type NotPickedUp = "held" | "gone";
 
 type PickedRow = {
   id: string;
+  previous: RunStatus;
   flow_id: string;
   flow_version_id: string;
-  status: RunStatus;
   trigger: string;
   trigger_step_id: string;
   is_test: boolean;
   input: Message;
-  park: Park | null;
-  pickups: number;
+  parks: Parks | null;
+  takeovers: number;
   parent_run_id: string | null;
-  max_concurrent_runs: number | null;
+  parent_flow_id: string | null;
+  picked_at: Date;
   allowed_hosts: string[];
   error_flow_id: string | null;
   plan_id: string;
   secrets_version: number;
-  concurrent_runs: number;
   code_memory_mb: number;
   code_cpu_ms: number;
   code_wall_ms: number;
   max_message_bytes: number;
   run_timeout_seconds: number;
+  records: StepRecord[];
 };
 
-type StepRow = {
-  activation_key: string | null;
-  step_id: string;
-  status: StepRecord["status"];
-  output_port: string | null;
-  output: Message | null;
-  error: RunError | null;
-};
+// A run can be taken up when it is queued, waiting (woken), or running under a lease that ran out (its worker
+// was lost: a takeover). Rows another transaction holds are skipped, not waited for: their holder is busy
+// with them. Marking a run taken up is not flushed to disk before the commit returns: after a database crash
+// it is merely taken up again.
+const PICK_UP = `
+  WITH target AS (
+    SELECT id, status AS previous FROM runs
+     WHERE id = ANY($1::uuid[]) AND workspace_id = $2
+       AND (status IN ('queued', 'waiting') OR (status = 'running' AND (lease_until IS NULL OR lease_until < now())))
+     FOR UPDATE SKIP LOCKED
+  ), picked AS (
+    UPDATE runs r
+       SET status = 'running', lease_owner = $3, lease_until = now() + make_interval(secs => $4::float8 / 1000),
+           takeovers = r.takeovers + (t.previous = 'running')::int, picked_at = now(),
+           started_at = coalesce(r.started_at, now()),
+           log = CASE t.previous WHEN 'queued' THEN r.log
+                 ELSE r.log || jsonb_build_array(jsonb_build_object('at', now(), 'event',
+                   CASE t.previous WHEN 'waiting' THEN 'woke' ELSE 'taken_over' END)) END
+      FROM target t
+     WHERE r.id = t.id
+    RETURNING r.id, t.previous, r.flow_id, r.flow_version_id, r.trigger, r.trigger_step_id, r.is_test, r.input,
+              r.parks, r.takeovers, r.parent_run_id, r.picked_at
+  )
+  SELECT p.*, parent.flow_id AS parent_flow_id, w.allowed_hosts, w.error_flow_id, w.plan_id, w.secrets_version,
+         pl.code_memory_mb, pl.code_cpu_ms, pl.code_wall_ms, pl.max_message_bytes, pl.run_timeout_seconds,
+         coalesce((SELECT jsonb_agg(jsonb_build_object('key', s.activation_key, 'stepId', s.step_id, 'status', s.status,
+                                    'port', s.output_port, 'message', s.output, 'error', s.error)
+                                    ORDER BY s.finished_at, s.id)
+                     FROM step_runs s WHERE s.run_id = p.id), '[]') AS records
+    FROM picked p
+    JOIN workspaces w ON w.id = $2
+    JOIN plans pl ON pl.id = w.plan_id
+    LEFT JOIN runs parent ON parent.id = p.parent_run_id`;
 
-/**
- * Takes a run up for a worker: loads what executing it needs and marks it running (one more pickup), in
- * one transaction. `admit` decides first whether the run may start now (concurrency limits); when it says
- * no, nothing changes. Null when the run is gone or already ended. Plain SQL: this is the hot path.
- */
-export async function pickUpRun({
+/** Takes runs of one workspace up for a worker, each under a new lease of `leaseMs`. */
+export async function pickUpRuns({
   db,
   workspaceId,
-  runId,
-  admit,
+  runIds,
+  owner,
+  leaseMs,
 }: {
   db: Db;
   workspaceId: string;
+  runIds: string[];
+  /** The lease token of this pickup (one per run is not needed: a run's pickups never share a batch). */
+  owner: string;
+  leaseMs: number;
+}): Promise<Map<string, RunToExecute | NotPickedUp>> {
+  return sqlInWorkspace(
+    db.sql,
+    workspaceId,
+    async (client) => {
+      const { rows } = await client.query<PickedRow>(PICK_UP, [runIds, workspaceId, owner, leaseMs]);
+      const result = new Map<string, RunToExecute | NotPickedUp>(
+        rows.map((row) => [row.id, toRun({ row, workspaceId, owner })]),
+      );
+      const missed = runIds.filter((id) => !result.has(id));
+      if (missed.length > 0) {
+        const open = await client.query<{ id: string }>(
+          "SELECT id FROM runs WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'waiting', 'running')",
+          [missed],
+        );
+        const held = new Set(open.rows.map((row) => row.id));
+        for (const id of missed) result.set(id, held.has(id) ? "held" : "gone");
+      }
+      return result;
+    },
+    { durable: false },
+  );
+}
+
+function toRun({ row, workspaceId, owner }: { row: PickedRow; workspaceId: string; owner: string }): RunToExecute {
+  return {
+    id: row.id,
+    workspaceId,
+    flowId: row.flow_id,
+    flowVersionId: row.flow_version_id,
+    trigger: row.trigger,
+    triggerStepId: row.trigger_step_id,
+    isTest: row.is_test,
+    input: row.input,
+    parks: row.parks ?? {},
+    takeovers: row.takeovers,
+    takenOver: row.previous === "running",
+    owner,
+    parentRunId: row.parent_run_id,
+    parentFlowId: row.parent_flow_id,
+    pickedAt: row.picked_at,
+    records: row.records.map((record) => ({ ...record, error: record.error ?? null })),
+    workspace: {
+      allowedHosts: row.allowed_hosts,
+      errorFlowId: row.error_flow_id,
+      planId: row.plan_id,
+      secretsVersion: row.secrets_version,
+    },
+    limits: {
+      codeMemoryMb: row.code_memory_mb,
+      codeCpuMs: row.code_cpu_ms,
+      codeWallMs: row.code_wall_ms,
+      maxMessageBytes: row.max_message_bytes,
+      runTimeoutSeconds: row.run_timeout_seconds,
+    },
+  };
+}
+
+/** How a run ended: its result, or the error that ended it. */
+export type RunEnd = { status: "succeeded" | "failed"; output: Message | null; error: RunError | null };
+
+/** How a commit leaves the run: still running (its lease renewed), waiting, handed back, or ended. */
+export type RunTransition =
+  | { status: "running" }
+  | { status: "waiting"; parks: Parks; wakeAt: Date }
+  | { status: "queued" }
+  | RunEnd;
+
+export type RunCommit = {
   runId: string;
-  admit: (admission: Admission) => Promise<boolean>;
-}): Promise<RunToExecute | "busy" | null> {
+  owner: string;
+  checkpoints: Checkpoint[];
+  transition: RunTransition;
+  /** What a respond step answered, for a webhook caller who waits. */
+  response?: RunResponse | null;
+  log?: RunLogEntry[];
+  /** A step failed and its error path took over. */
+  hadErrors?: boolean;
+  /** How long the lease lives after this commit while the run goes on running. */
+  leaseMs: number;
+};
+
+const INSERT_CHECKPOINTS = `
+  INSERT INTO step_runs (id, workspace_id, run_id, activation_key, step_id, step_type, status, output_port, input, output,
+                         logs, error, attempt, started_at, finished_at, duration_ms)
+  SELECT x.id, x.workspace_id, x.run_id, x.activation_key, x.step_id, x.step_type, x.status::step_run_status, x.output_port,
+         x.input, x.output, x.logs, x.error, x.attempt, x.started_at, x.finished_at, x.duration_ms
+    FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, workspace_id uuid, run_id uuid, owner uuid, activation_key text,
+         step_id text, step_type text, status text, output_port text, input jsonb, output jsonb, logs jsonb, error jsonb,
+         attempt int, started_at timestamptz, finished_at timestamptz, duration_ms int)
+   WHERE EXISTS (SELECT 1 FROM runs r WHERE r.id = x.run_id AND r.lease_owner = x.owner)
+  ON CONFLICT (run_id, activation_key) DO NOTHING`;
+
+// One statement for a whole batch: the runs' new state (only where the lease is still theirs and the run was
+// not ended meanwhile, e.g. cancelled) and their checkpoints (kept even for a run cancelled meanwhile: those
+// steps did run). A checkpoint written twice, by a worker that resumed, is kept once. (Postgres runs a
+// data-modifying WITH to completion whether or not the statement reads it.)
+const COMMIT = `
+  WITH saved AS (${INSERT_CHECKPOINTS} RETURNING 1),
+  input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, owner uuid, status text, lease_ms int, output jsonb,
+           error jsonb, parks jsonb, wake_at timestamptz, response jsonb, log jsonb, had_errors boolean)
+  )
+  UPDATE runs r
+     SET status = i.status::run_status,
+         lease_owner = CASE WHEN i.status = 'running' THEN r.lease_owner END,
+         lease_until = CASE WHEN i.status = 'running' THEN now() + make_interval(secs => i.lease_ms::float8 / 1000) END,
+         parks = CASE WHEN i.status IN ('running', 'queued') THEN r.parks WHEN i.status = 'waiting' THEN i.parks END,
+         wake_at = CASE WHEN i.status IN ('running', 'queued') THEN r.wake_at WHEN i.status = 'waiting' THEN i.wake_at END,
+         output = CASE WHEN i.status IN ('succeeded', 'failed') THEN i.output ELSE r.output END,
+         error = CASE WHEN i.status IN ('succeeded', 'failed') THEN i.error ELSE r.error END,
+         finished_at = CASE WHEN i.status IN ('succeeded', 'failed') THEN now() ELSE r.finished_at END,
+         response = coalesce(i.response, r.response),
+         log = CASE WHEN i.log IS NULL THEN r.log ELSE r.log || i.log END,
+         had_errors = r.had_errors OR i.had_errors
+    FROM input i
+   WHERE r.id = i.id AND r.lease_owner = i.owner AND r.status = 'running'
+  RETURNING r.id`;
+
+/**
+ * Commits a batch of runs of one workspace in one transaction. Returns the runs whose commit took: a run
+ * missing from it was cancelled meanwhile or taken over by another worker, and its worker must stop.
+ */
+export async function commitRuns({
+  db,
+  workspaceId,
+  commits,
+}: {
+  db: Db;
+  workspaceId: string;
+  commits: RunCommit[];
+}): Promise<Set<string>> {
+  const runs = commits.map((c) => ({
+    id: c.runId,
+    owner: c.owner,
+    status: c.transition.status,
+    lease_ms: c.leaseMs,
+    output: "output" in c.transition ? c.transition.output : null,
+    error: "error" in c.transition ? c.transition.error : null,
+    parks: "parks" in c.transition ? c.transition.parks : null,
+    wake_at: "wakeAt" in c.transition ? c.transition.wakeAt : null,
+    response: c.response ?? null,
+    log: c.log?.length ? c.log : null,
+    had_errors: c.hadErrors ?? false,
+  }));
+  const checkpoints = commits.flatMap((c) =>
+    checkpointRows({ workspaceId, runId: c.runId, owner: c.owner, checkpoints: c.checkpoints }),
+  );
   return sqlInWorkspace(db.sql, workspaceId, async (client) => {
-    const { rows } = await client.query<PickedRow>(
-      `SELECT r.id, r.flow_id, r.flow_version_id, r.status, r.trigger, r.trigger_step_id, r.is_test, r.input, r.park,
-              r.pickups, r.parent_run_id, f.max_concurrent_runs, w.allowed_hosts, w.error_flow_id, w.plan_id,
-              w.secrets_version, p.concurrent_runs, p.code_memory_mb, p.code_cpu_ms, p.code_wall_ms,
-              p.max_message_bytes, p.run_timeout_seconds
-         FROM runs r JOIN flows f ON f.id = r.flow_id JOIN workspaces w ON w.id = r.workspace_id JOIN plans p ON p.id = w.plan_id
-        WHERE r.id = $1 AND r.workspace_id = $2 AND r.status IN ('queued', 'waiting', 'running')
-        FOR UPDATE OF r`,
-      [runId, workspaceId],
-    );
-    const run = rows[0];
-    if (!run) return null;
-    if (
-      !(await admit({
-        flowId: run.flow_id,
-        flowMaxConcurrentRuns: run.max_concurrent_runs,
-        concurrentRuns: run.concurrent_runs,
-      }))
-    ) {
-      return "busy";
-    }
-    // One statement: mark it taken up, and read its checkpoints.
-    const steps = await client.query<StepRow & { picked_at: Date }>(
-      `WITH picked AS (
-         UPDATE runs SET status = 'running', pickups = pickups + 1, picked_at = now(), started_at = coalesce(started_at, now())
-          WHERE id = $1 RETURNING picked_at)
-       SELECT s.activation_key, s.step_id, s.status, s.output_port, s.output, s.error, picked.picked_at
-         FROM picked LEFT JOIN step_runs s ON s.run_id = $1
-        ORDER BY s.finished_at, s.id`,
-      [runId],
-    );
-    const pickedAt = steps.rows[0]?.picked_at ?? new Date();
-    const checkpoints = steps.rows.flatMap((step) =>
-      step.activation_key === null ? [] : [{ ...step, activation_key: step.activation_key }],
-    );
-    return {
-      id: run.id,
-      workspaceId,
-      flowId: run.flow_id,
-      flowVersionId: run.flow_version_id,
-      status: run.status,
-      trigger: run.trigger,
-      triggerStepId: run.trigger_step_id,
-      isTest: run.is_test,
-      input: run.input,
-      park: run.park,
-      pickups: run.pickups + 1,
-      parentRunId: run.parent_run_id,
-      pickedAt,
-      records: checkpoints.map((step) => ({
-        key: step.activation_key,
-        stepId: step.step_id,
-        status: step.status,
-        port: step.output_port,
-        message: step.output,
-        error: step.error,
-      })),
-      flowMaxConcurrentRuns: run.max_concurrent_runs,
-      workspace: {
-        allowedHosts: run.allowed_hosts,
-        errorFlowId: run.error_flow_id,
-        planId: run.plan_id,
-        secretsVersion: run.secrets_version,
-      },
-      limits: {
-        concurrentRuns: run.concurrent_runs,
-        codeMemoryMb: run.code_memory_mb,
-        codeCpuMs: run.code_cpu_ms,
-        codeWallMs: run.code_wall_ms,
-        maxMessageBytes: run.max_message_bytes,
-        runTimeoutSeconds: run.run_timeout_seconds,
-      },
-    };
+    const { rows } = await client.query<{ id: string }>(COMMIT, [JSON.stringify(runs), JSON.stringify(checkpoints)]);
+    return new Set(rows.map((row) => row.id));
   });
 }
 
-/** Gives a run back to the queue (its worker is shutting down): another worker resumes it. */
-export async function handBackRun({
+/**
+ * Renews the leases of runs that work for long; returns those still held (a run missing from it was
+ * cancelled or taken over). Not flushed to disk: a lease lost in a database crash only lets the run be taken
+ * over sooner.
+ */
+export async function renewRunLeases({
   db,
   workspaceId,
-  runId,
+  leases,
+  leaseMs,
 }: {
   db: Db;
   workspaceId: string;
-  runId: string;
-}): Promise<void> {
-  await sqlInWorkspace(db.sql, workspaceId, (client) =>
-    client.query("UPDATE runs SET status = 'queued', pickups = pickups - 1 WHERE id = $1 AND status = 'running'", [
-      runId,
-    ]),
+  leases: { runId: string; owner: string }[];
+  leaseMs: number;
+}): Promise<Set<string>> {
+  return sqlInWorkspace(
+    db.sql,
+    workspaceId,
+    async (client) => {
+      const { rows } = await client.query<{ id: string }>(
+        `UPDATE runs r SET lease_until = now() + make_interval(secs => $2::float8 / 1000)
+           FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, owner uuid)
+          WHERE r.id = x.id AND r.lease_owner = x.owner AND r.status = 'running'
+         RETURNING r.id`,
+        [JSON.stringify(leases.map((l) => ({ id: l.runId, owner: l.owner }))), leaseMs],
+      );
+      return new Set(rows.map((row) => row.id));
+    },
+    { durable: false },
   );
+}
+
+function checkpointRows({
+  workspaceId,
+  runId,
+  owner,
+  checkpoints,
+}: {
+  workspaceId: string;
+  runId: string;
+  owner: string;
+  checkpoints: Checkpoint[];
+}) {
+  return checkpoints.map((c) => ({
+    id: uuidv7(),
+    workspace_id: workspaceId,
+    run_id: runId,
+    owner,
+    activation_key: c.key,
+    step_id: c.stepId,
+    step_type: c.stepType,
+    status: c.status,
+    output_port: c.port,
+    input: c.input,
+    output: c.message,
+    logs: c.logs,
+    error: c.error ?? null,
+    attempt: c.attempt,
+    started_at: c.startedAt,
+    finished_at: c.finishedAt,
+    duration_ms: Math.max(0, Math.round(c.finishedAt.getTime() - c.startedAt.getTime())),
+  }));
 }
 
 export type FlowVersionToRun = {
@@ -211,155 +368,6 @@ export async function loadFlowVersion({
   return { id: version.id, graph: version.graph, compiled: version.compiled as FlowVersionToRun["compiled"] };
 }
 
-const INSERT_CHECKPOINTS = `
-  INSERT INTO step_runs (id, workspace_id, run_id, activation_key, step_id, step_type, status, output_port, input, output,
-                         logs, error, attempt, started_at, finished_at, duration_ms)
-  SELECT x.id, x.workspace_id, x.run_id, x.activation_key, x.step_id, x.step_type, x.status::step_run_status, x.output_port,
-         x.input, x.output, x.logs, x.error, x.attempt, x.started_at, x.finished_at, x.duration_ms
-    FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, workspace_id uuid, run_id uuid, activation_key text, step_id text,
-         step_type text, status text, output_port text, input jsonb, output jsonb, logs jsonb, error jsonb, attempt int,
-         started_at timestamptz, finished_at timestamptz, duration_ms int)
-  ON CONFLICT (run_id, activation_key) DO NOTHING`;
-
-async function insertCheckpoints({
-  client,
-  workspaceId,
-  runId,
-  checkpoints,
-}: {
-  client: SqlClient;
-  workspaceId: string;
-  runId: string;
-  checkpoints: Checkpoint[];
-}): Promise<void> {
-  if (checkpoints.length === 0) return;
-  await client.query(INSERT_CHECKPOINTS, [JSON.stringify(checkpointRows({ workspaceId, runId, checkpoints }))]);
-}
-
-function checkpointRows({
-  workspaceId,
-  runId,
-  checkpoints,
-}: {
-  workspaceId: string;
-  runId: string;
-  checkpoints: Checkpoint[];
-}) {
-  return checkpoints.map((c) => ({
-    id: uuidv7(),
-    workspace_id: workspaceId,
-    run_id: runId,
-    activation_key: c.key,
-    step_id: c.stepId,
-    step_type: c.stepType,
-    status: c.status,
-    output_port: c.port,
-    input: c.input,
-    output: c.message,
-    logs: c.logs,
-    error: c.error ?? null,
-    attempt: c.attempt,
-    started_at: c.startedAt,
-    finished_at: c.finishedAt,
-    duration_ms: Math.max(0, Math.round(c.finishedAt.getTime() - c.startedAt.getTime())),
-  }));
-}
-
-/** Writes finished activations. A checkpoint written twice (by a worker that resumed) is kept once. */
-export async function saveCheckpoints({
-  db,
-  workspaceId,
-  runId,
-  checkpoints,
-}: {
-  db: Db;
-  workspaceId: string;
-  runId: string;
-  checkpoints: Checkpoint[];
-}): Promise<void> {
-  if (checkpoints.length === 0) return;
-  await sqlInWorkspace(db.sql, workspaceId, (client) => insertCheckpoints({ client, workspaceId, runId, checkpoints }));
-}
-
-/** Stores what a respond step answered, for a webhook caller who waits. */
-export async function saveRunResponse({
-  db,
-  workspaceId,
-  runId,
-  response,
-}: {
-  db: Db;
-  workspaceId: string;
-  runId: string;
-  response: { status: number; headers: Record<string, string>; body: unknown };
-}): Promise<void> {
-  await sqlInWorkspace(db.sql, workspaceId, (client) =>
-    client.query("UPDATE runs SET response = $2::jsonb WHERE id = $1", [runId, JSON.stringify(response)]),
-  );
-}
-
-/** Ends a run (unless it was cancelled meanwhile), writing its last checkpoints in the same transaction. */
-export async function finishRun({
-  db,
-  workspaceId,
-  runId,
-  status,
-  output,
-  error,
-  checkpoints,
-}: {
-  db: Db;
-  workspaceId: string;
-  runId: string;
-  status: "succeeded" | "failed" | "cancelled";
-  output?: Message | null;
-  error?: RunError | null;
-  checkpoints: Checkpoint[];
-}): Promise<boolean> {
-  return sqlInWorkspace(db.sql, workspaceId, async (client) => {
-    // One statement: the last checkpoints and the run's end.
-    const ended = await client.query(
-      `WITH saved AS (${INSERT_CHECKPOINTS} RETURNING 1)
-       UPDATE runs SET status = $3::run_status, output = $4::jsonb, error = $5::jsonb, finished_at = now(), park = NULL, wake_at = NULL
-        WHERE id = $2 AND status IN ('running', 'queued', 'waiting') AND (SELECT count(*) FROM saved) >= 0`,
-      [
-        JSON.stringify(checkpointRows({ workspaceId, runId, checkpoints })),
-        runId,
-        status,
-        output ? JSON.stringify(output) : null,
-        error ? JSON.stringify(error) : null,
-      ],
-    );
-    return ended.rowCount === 1;
-  });
-}
-
-/** Parks a run in Postgres until `wakeAt`; the caller enqueues the delayed job that wakes it. */
-export async function parkRun({
-  db,
-  workspaceId,
-  runId,
-  park,
-  wakeAt,
-  checkpoints,
-}: {
-  db: Db;
-  workspaceId: string;
-  runId: string;
-  park: Park;
-  wakeAt: Date;
-  checkpoints: Checkpoint[];
-}): Promise<boolean> {
-  return sqlInWorkspace(db.sql, workspaceId, async (client) => {
-    await insertCheckpoints({ client, workspaceId, runId, checkpoints });
-    const parked = await client.query(
-      "UPDATE runs SET status = 'waiting', park = $2::jsonb, wake_at = $3 WHERE id = $1 AND status = 'running'",
-      [runId, JSON.stringify(park), wakeAt],
-    );
-    return parked.rowCount === 1;
-  });
-}
-
 /** The run a call step started before (found again on resume), or null. */
 export async function findChildRun({
   db,
@@ -372,28 +380,41 @@ export async function findChildRun({
   parentRunId: string;
   stepKey: string;
 }): Promise<{ id: string; status: RunStatus; output: Message | null; error: RunError | null } | null> {
-  const child = await scoped(db, { workspaceId }, (tx) =>
-    tx.run.findFirst({
-      where: { workspaceId, parentRunId, parentStepKey: stepKey },
-      select: { id: true, status: true, output: true, error: true },
-    }),
-  );
-  return child
-    ? {
-        id: child.id,
-        status: child.status,
-        output: (child.output as unknown as Message | null) ?? null,
-        error: (child.error as unknown as RunError | null) ?? null,
-      }
-    : null;
+  return sqlInWorkspace(db.sql, workspaceId, async (client: SqlClient) => {
+    const { rows } = await client.query<{
+      id: string;
+      status: RunStatus;
+      output: Message | null;
+      error: RunError | null;
+    }>("SELECT id, status, output, error FROM runs WHERE parent_run_id = $1 AND parent_step_key = $2 LIMIT 1", [
+      parentRunId,
+      stepKey,
+    ]);
+    return rows[0] ?? null;
+  });
 }
 
-/** The run that called this one and the activation that called it, to wake it when this one ends. */
-export async function parentOf({ db, workspaceId, runId }: { db: Db; workspaceId: string; runId: string }) {
-  return scoped(db, { workspaceId }, (tx) =>
-    tx.run.findFirst({
-      where: { id: runId, workspaceId },
-      select: { parentRunId: true, parentStepKey: true, flowId: true, status: true },
-    }),
-  );
+export type RunLimits = { workspace: number; flow: number | null };
+
+/** The concurrency limits a flow's runs are claimed under: the workspace's plan, and the flow's own setting. */
+export async function loadRunLimits({
+  db,
+  workspaceId,
+  flowId,
+}: {
+  db: Db;
+  workspaceId: string;
+  flowId: string;
+}): Promise<RunLimits> {
+  return sqlInWorkspace(db.sql, workspaceId, async (client) => {
+    const { rows } = await client.query<{ concurrent_runs: number; max_concurrent_runs: number | null }>(
+      `SELECT p.concurrent_runs, f.max_concurrent_runs
+         FROM flows f JOIN workspaces w ON w.id = f.workspace_id JOIN plans p ON p.id = w.plan_id
+        WHERE f.id = $1`,
+      [flowId],
+    );
+    const row = rows[0];
+    // A deleted flow has no runs left to limit: taking the run up finds it gone.
+    return row ? { workspace: row.concurrent_runs, flow: row.max_concurrent_runs } : { workspace: 1, flow: null };
+  });
 }

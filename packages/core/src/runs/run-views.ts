@@ -6,7 +6,18 @@ export const TERMINAL_STATUSES: readonly RunStatus[] = ["succeeded", "failed", "
 
 export type RunError = { message: string; code?: string; stepId?: string; key?: string };
 
-export type Park = { key: string; attempt: number; until?: string; childRunId?: string };
+/** Why an activation of a waiting run waits: a time (a delay, a long back-off) or a called flow's run. */
+export type Park = { attempt: number; until?: string; childRunId?: string };
+
+/** A waiting run's parked activations, by activation key. */
+export type Parks = Record<string, Park>;
+
+/** What happened to a run beyond its steps, in its log. */
+export type RunLogEntry =
+  | { at: string; event: "parked"; wakeAt: string; waitingFor: ({ key: string; stepId: string } & Park)[] }
+  | { at: string; event: "woke" }
+  | { at: string; event: "taken_over" }
+  | { at: string; event: "handed_back" };
 
 export type RunSummary = {
   id: string;
@@ -22,6 +33,8 @@ export type RunSummary = {
   finishedAt: Date | null;
   durationMs: number | null;
   error: RunError | null;
+  /** A step failed and its error path took over (the run may still have succeeded). */
+  hadErrors: boolean;
 };
 
 export type StepRunView = {
@@ -45,6 +58,14 @@ export type RunDetail = RunSummary & {
   output: Message | null;
   response: { status: number; headers: Record<string, string>; body: unknown } | null;
   parentRunId: string | null;
+  /** The run it re-runs, if it is a re-run. */
+  rerunOfId: string | null;
+  /** The flow's published version now (a re-run runs it by default), or null when it has none. */
+  currentVersion: number | null;
+  /** Workers lost while running it (each time another took it over). */
+  takeovers: number;
+  /** Its life beyond its steps: parked, woke, taken over, handed back. */
+  log: RunLogEntry[];
   /** The flow as this run ran it (its version), to draw the run on. */
   graph: FlowGraph;
   steps: StepRunView[];
@@ -62,6 +83,7 @@ export type RunSummaryRow = {
   startedAt: Date | null;
   finishedAt: Date | null;
   error: unknown;
+  hadErrors: boolean;
   flow: { name: string };
   flowVersion: { number: number };
 };
@@ -81,5 +103,6 @@ export function toRunSummary(run: RunSummaryRow): RunSummary {
     finishedAt: run.finishedAt,
     durationMs: run.startedAt && run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null,
     error: (run.error as RunError | null) ?? null,
+    hadErrors: run.hadErrors,
   };
 }

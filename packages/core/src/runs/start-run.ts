@@ -144,7 +144,7 @@ export async function startRun(options: StartRunOptions): Promise<StartedRun> {
       await tx.stepRun.createMany({ data: options.copiedSteps.map((step) => ({ ...step, runId, workspaceId })) });
     }
   });
-  const enqueued = await queue.enqueueRun({ workspaceId, runId }).then(
+  const enqueued = await queue.enqueueRun({ workspaceId, flowId, runId }).then(
     () => true,
     () => false,
   );

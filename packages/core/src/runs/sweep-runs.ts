@@ -1,12 +1,13 @@
 // The sweeper: Postgres is the source of truth and Redis the transport, so losing Redis loses time, never data.
-// Runs queued (or due to wake) in Postgres whose job Redis does not have are enqueued again; runs "running"
-// past their plan's timeout are failed with the reason. Also corrects the fair queue's backlog counters.
+// Runs queued (or due to wake) in Postgres whose job Redis lost, or whose job failed (Postgres was down while
+// it ran), or whose worker was lost with no job left to resume it, are queued again; runs "running" past
+// their plan's timeout are failed with the reason. Also corrects the fair queue's backlog counters.
 import { type Db, Prisma, scoped } from "@tributary/db";
 import type { JobQueue } from "@tributary/queue";
 
 export type SweepReport = { reenqueued: number; failed: number };
 
-type Candidate = { workspace_id: string; run_id: string; status: "queued" | "waiting" | "running"; overdue: boolean };
+type Candidate = { workspace_id: string; flow_id: string; run_id: string; overdue: boolean };
 
 export async function sweepRuns({
   db,
@@ -22,7 +23,7 @@ export async function sweepRuns({
 }): Promise<SweepReport> {
   const staleBefore = new Date(Date.now() - staleAfterMs);
   const candidates = await db.$queryRaw<Candidate[]>`
-    SELECT workspace_id::text, run_id::text, status::text, overdue FROM system_runs_to_sweep(${staleBefore}, ${batch})`;
+    SELECT workspace_id::text, flow_id::text, run_id::text, overdue FROM system_runs_to_sweep(${staleBefore}, ${batch})`;
   const report: SweepReport = { reenqueued: 0, failed: 0 };
   for (const candidate of candidates) {
     if (candidate.overdue) {
@@ -32,7 +33,9 @@ export async function sweepRuns({
           data: {
             status: "failed",
             finishedAt: new Date(),
-            park: Prisma.DbNull,
+            parks: Prisma.DbNull,
+            leaseOwner: null,
+            leaseUntil: null,
             error: {
               message: "The run went past its plan's time limit without finishing, and was stopped.",
               code: "run_timeout",
@@ -43,11 +46,14 @@ export async function sweepRuns({
       report.failed += failed.count;
       continue;
     }
-    // Running but not overdue: its worker may have died; BullMQ's stalled check hands it to another worker if
-    // its job exists. A running run with no job at all is enqueued again.
-    if (await queue.hasJob({ queue: "runs", jobId: candidate.run_id })) continue;
-    await queue.enqueueRun({ workspaceId: candidate.workspace_id, runId: candidate.run_id });
-    report.reenqueued++;
+    // A live job (waiting, delayed, active) takes care of the run; a failed or finished one under the run's
+    // id is removed so that the new one is not ignored.
+    const queued = await queue.requeueRun({
+      workspaceId: candidate.workspace_id,
+      flowId: candidate.flow_id,
+      runId: candidate.run_id,
+    });
+    if (queued === "queued") report.reenqueued++;
   }
   const queued = await db.$queryRaw<{ workspace_id: string; queued: bigint }[]>`
     SELECT workspace_id::text, queued FROM system_queued_run_counts()`;

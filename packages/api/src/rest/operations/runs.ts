@@ -1,5 +1,18 @@
 // Runs, the transaction log: start, read, list with the Runs page's filters, cancel and re-run.
-import { cancelRun, getRun, listRuns, listRunsInput, rerun, rerunFromStep, startRun } from "@tributary/core";
+import {
+  bulkRerunInput,
+  cancelRun,
+  getBulkRerun,
+  getRun,
+  listRuns,
+  listRunsInput,
+  rerun,
+  rerunFromStep,
+  rerunVersion,
+  runFilter,
+  startBulkRerun,
+  startRun,
+} from "@tributary/core";
 import { z } from "zod";
 import { date, graph, nothing, type Operation, operation } from "../operation.ts";
 
@@ -18,6 +31,7 @@ const runSummary = z.object({
   finishedAt: date.nullable(),
   durationMs: z.number().int().nullable(),
   error: runError,
+  hadErrors: z.boolean(),
 });
 const message = z.looseObject({ id: z.string(), body: z.unknown(), headers: z.array(z.looseObject({})) });
 const stepRun = z.object({
@@ -40,11 +54,27 @@ const runDetail = runSummary.extend({
   output: message.nullable(),
   response: z.looseObject({}).nullable(),
   parentRunId: z.uuid().nullable(),
+  rerunOfId: z.uuid().nullable(),
+  currentVersion: z.number().int().nullable(),
+  takeovers: z.number().int(),
+  log: z.array(z.looseObject({ at: z.string(), event: z.string() })),
   graph,
   steps: z.array(stepRun),
 });
 const started = z.object({ runId: z.uuid(), messageId: z.string() });
 const runId = z.object({ runId: z.uuid() });
+const bulkRerun = z.object({
+  id: z.uuid(),
+  filter: z.looseObject({}),
+  version: z.enum(["current", "original"]),
+  status: z.enum(["running", "succeeded", "failed"]),
+  total: z.number().int(),
+  done: z.number().int(),
+  failed: z.number().int(),
+  lastError: z.string().nullable(),
+  createdAt: date,
+  finishedAt: date.nullable(),
+});
 
 export const RUN_OPERATIONS: Operation[] = [
   operation({
@@ -60,13 +90,20 @@ export const RUN_OPERATIONS: Operation[] = [
       "messageId",
       "from",
       "to",
+      "hadErrors",
+      "id",
       "headerName",
       "headerValue",
       "text",
       "cursor",
       "limit",
     ],
-    input: listRunsInput.omit({ header: true }).extend({
+    input: listRunsInput.omit({ header: true, hadErrors: true }).extend({
+      /** Runs where a step failed and its error path took over. */
+      hadErrors: z
+        .enum(["true", "false"])
+        .transform((value) => value === "true")
+        .optional(),
       /** With `headerValue`: runs whose input message has this header with this value. */
       headerName: z.string().min(1).max(200).optional(),
       headerValue: z.string().max(2000).optional(),
@@ -133,8 +170,8 @@ export const RUN_OPERATIONS: Operation[] = [
     action: "runs.manage",
     input: runId,
     output: nothing,
-    run: async ({ db, redis, workspaceId }, input) => {
-      await cancelRun({ db, redis, workspaceId, ...input });
+    run: async ({ db, queue, workspaceId }, input) => {
+      await cancelRun({ db, queue, workspaceId, ...input });
       return {};
     },
   }),
@@ -142,10 +179,10 @@ export const RUN_OPERATIONS: Operation[] = [
     id: "rerunRun",
     method: "POST",
     path: "/runs/{runId}/rerun",
-    summary: "Run the same version again on the same message",
+    summary: "Run the same message again, on the flow's current version (default) or the version the run used",
     creates: true,
     action: "runs.manage",
-    input: runId,
+    input: runId.extend({ version: rerunVersion }),
     output: started,
     run: async ({ db, queue, workspaceId }, input) => {
       const run = await rerun({ db, queue, workspaceId, ...input });
@@ -156,14 +193,45 @@ export const RUN_OPERATIONS: Operation[] = [
     id: "rerunFromStep",
     method: "POST",
     path: "/runs/{runId}/rerun-from",
-    summary: "Run again from one step (its activation key), with the messages it had, on the current version",
+    summary:
+      "Run again from one step (its activation key), with the messages it had, on the current version (default) or the run's own",
     creates: true,
     action: "runs.manage",
-    input: runId.extend({ stepKey: z.string().min(1).max(500) }),
+    input: runId.extend({ stepKey: z.string().min(1).max(500), version: rerunVersion }),
     output: started,
     run: async ({ db, queue, workspaceId }, input) => {
       const run = await rerunFromStep({ db, queue, workspaceId, ...input });
       return { runId: run.runId, messageId: run.messageId };
     },
+  }),
+  operation({
+    id: "startBulkRerun",
+    method: "POST",
+    path: "/bulk-reruns",
+    summary:
+      "Re-run every run a filter selects (e.g. a flow's failed runs since a time), in the background; at most 10,000",
+    creates: true,
+    action: "runs.manage",
+    input: bulkRerunInput.extend({ filter: runFilter.extend({ from: date.optional(), to: date.optional() }) }),
+    output: bulkRerun,
+    run: ({ db, queue, workspaceId, actor }, input) =>
+      startBulkRerun({
+        db,
+        queue,
+        workspaceId,
+        actor,
+        version: input.version,
+        filter: bulkRerunInput.shape.filter.parse(input.filter),
+      }),
+  }),
+  operation({
+    id: "getBulkRerun",
+    method: "GET",
+    path: "/bulk-reruns/{bulkRerunId}",
+    summary: "How far a bulk re-run is: runs re-run, runs that could not be, and whether it is done",
+    action: "runs.read",
+    input: z.object({ bulkRerunId: z.uuid() }),
+    output: bulkRerun,
+    run: ({ db, workspaceId }, input) => getBulkRerun({ db, workspaceId, ...input }),
   }),
 ];

@@ -5,6 +5,7 @@ import { type FormEvent, useState } from "react";
 import { Button } from "~/components/button.tsx";
 import { Card, PageHeader } from "~/components/page-header.tsx";
 import { QueryRows } from "~/components/query-rows.tsx";
+import { BulkRerun } from "~/components/runs/bulk-rerun.tsx";
 import { StatusBadge } from "~/components/status-badge.tsx";
 import { TimeAgo } from "~/components/time-ago.tsx";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
@@ -16,8 +17,9 @@ type Status = (typeof STATUSES)[number];
 type Filters = {
   flowId: string;
   status: Status | "";
+  hadErrors: boolean;
   trigger: string;
-  messageId: string;
+  id: string;
   headerName: string;
   headerValue: string;
   text: string;
@@ -34,8 +36,9 @@ export function RunsPanel({ initialFlowId }: { initialFlowId: string }) {
   const empty: Filters = {
     flowId: initialFlowId,
     status: "",
+    hadErrors: false,
     trigger: "",
-    messageId: "",
+    id: "",
     headerName: "",
     headerValue: "",
     text: "",
@@ -50,8 +53,9 @@ export function RunsPanel({ initialFlowId }: { initialFlowId: string }) {
     limit: 50,
     ...(applied.flowId ? { flowId: applied.flowId } : {}),
     ...(applied.status ? { status: applied.status } : {}),
+    ...(applied.hadErrors ? { hadErrors: true } : {}),
     ...(applied.trigger ? { trigger: applied.trigger } : {}),
-    ...(applied.messageId ? { messageId: applied.messageId } : {}),
+    ...(applied.id ? { id: applied.id } : {}),
     ...(applied.headerName ? { header: { name: applied.headerName, value: applied.headerValue } } : {}),
     ...(applied.text ? { text: applied.text } : {}),
     ...(applied.from ? { from: new Date(applied.from) } : {}),
@@ -114,8 +118,8 @@ export function RunsPanel({ initialFlowId }: { initialFlowId: string }) {
             </select>
           </label>
           <label className="text-sm font-medium text-slate-700">
-            Message id
-            <input className={FIELD} value={form.messageId} onChange={(e) => set({ messageId: e.target.value })} />
+            Run or message id
+            <input className={FIELD} value={form.id} onChange={(e) => set({ id: e.target.value.trim() })} />
           </label>
           <label className="text-sm font-medium text-slate-700">
             Header name
@@ -152,6 +156,10 @@ export function RunsPanel({ initialFlowId }: { initialFlowId: string }) {
             Text in the message bodies
             <input className={FIELD} value={form.text} onChange={(e) => set({ text: e.target.value })} />
           </label>
+          <label className="flex items-center gap-2 self-end text-sm font-medium text-slate-700">
+            <input type="checkbox" checked={form.hadErrors} onChange={(e) => set({ hadErrors: e.target.checked })} />
+            Only runs that had errors
+          </label>
           <div className="flex items-end gap-2">
             <Button type="submit">Filter</Button>
             <Button
@@ -166,6 +174,28 @@ export function RunsPanel({ initialFlowId }: { initialFlowId: string }) {
           </div>
         </form>
       </Card>
+      {/* The bulk re-run takes the same filters (the text and id searches narrow only the list). */}
+      {workspace.can("runs.manage") &&
+      applied.status &&
+      ["failed", "cancelled", "succeeded"].includes(applied.status) &&
+      !applied.text &&
+      !applied.id &&
+      rows.length > 0 ? (
+        <Card className="mb-4">
+          <BulkRerun
+            key={JSON.stringify(applied)}
+            filter={{
+              ...(applied.flowId ? { flowId: applied.flowId } : {}),
+              status: applied.status,
+              ...(applied.hadErrors ? { hadErrors: true } : {}),
+              ...(applied.trigger ? { trigger: applied.trigger } : {}),
+              ...(applied.headerName ? { header: { name: applied.headerName, value: applied.headerValue } } : {}),
+              ...(applied.from ? { from: new Date(applied.from) } : {}),
+              ...(applied.to ? { to: new Date(applied.to) } : {}),
+            }}
+          />
+        </Card>
+      ) : null}
       <Card className="overflow-x-auto">
         <table className="w-full text-left text-sm">
           <caption className="sr-only">Runs</caption>
@@ -189,8 +219,13 @@ export function RunsPanel({ initialFlowId }: { initialFlowId: string }) {
             {rows.map((run) => (
               <tr key={run.id}>
                 <td className="px-4 py-2.5">
-                  <Link href={`/w/${workspace.slug}/runs/${run.id}`} aria-label={`Run ${run.id}: ${run.status}`}>
+                  <Link
+                    href={`/w/${workspace.slug}/runs/${run.id}`}
+                    aria-label={`Run ${run.id}: ${run.status}${run.hadErrors ? ", had errors" : ""}`}
+                    className="inline-flex gap-1"
+                  >
                     <StatusBadge status={run.status} />
+                    {run.hadErrors ? <StatusBadge status="had errors" /> : null}
                   </Link>
                 </td>
                 <td className="px-4 py-2.5">

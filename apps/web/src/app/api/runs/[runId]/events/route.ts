@@ -21,11 +21,11 @@ export async function GET(request: Request, { params }: { params: Promise<{ runI
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       const send = (text: string) => controller.enqueue(encoder.encode(text));
-      const unwatch = runEventHub().watch(runId, (event) => send(`data: ${JSON.stringify(event)}\n\n`));
+      const watch = runEventHub().watch(runId, (event) => send(`data: ${JSON.stringify(event)}\n\n`));
       const heartbeat = setInterval(() => send(": keep-alive\n\n"), HEARTBEAT_MS);
       stop = () => {
         clearInterval(heartbeat);
-        unwatch();
+        watch.stop();
       };
       request.signal.addEventListener("abort", () => {
         stop();

@@ -7,6 +7,8 @@ import { useState } from "react";
 import { Alert } from "~/components/alert.tsx";
 import { Button } from "~/components/button.tsx";
 import { Card, PageHeader } from "~/components/page-header.tsx";
+import { type RerunVersion, RerunVersionChoice } from "~/components/runs/rerun-version-choice.tsx";
+import { RunLog } from "~/components/runs/run-log.tsx";
 import { StepInspector } from "~/components/runs/step-inspector.tsx";
 import { useWatchedRun } from "~/components/runs/use-watched-run.ts";
 import { StatusBadge } from "~/components/status-badge.tsx";
@@ -22,6 +24,7 @@ export function RunView({ runId }: { runId: string }) {
   const workspace = useWorkspace();
   const { run, ended, states: live } = useWatchedRun({ workspaceId: workspace.id, runId });
   const [open, setOpen] = useState<string | null>(null);
+  const [version, setVersion] = useState<RerunVersion>("current");
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.runs.pathKey() });
   const goTo = (started: { runId: string }) => router.push(`/w/${workspace.slug}/runs/${started.runId}`);
   const cancel = useMutation(trpc.runs.cancel.mutationOptions({ onSettled: refresh }));
@@ -34,6 +37,8 @@ export function RunView({ runId }: { runId: string }) {
   if (!run) return <p className="text-sm text-slate-500">Loading the run…</p>;
   const failedStep = run.steps.find((step) => step.status === "failed");
   const shown = open ?? failedStep?.key ?? null;
+  // A test of the draft re-runs the draft; otherwise the choice, defaulting to the current version if any.
+  const rerunOn: RerunVersion = run.isTest || run.currentVersion === null ? "original" : version;
   const longest = Math.max(1, ...run.steps.map((step) => step.durationMs));
 
   return (
@@ -61,7 +66,9 @@ export function RunView({ runId }: { runId: string }) {
               {failedStep ? (
                 <Button
                   busy={rerunFrom.isPending}
-                  onClick={() => rerunFrom.mutate({ workspaceId: workspace.id, runId, stepKey: failedStep.key })}
+                  onClick={() =>
+                    rerunFrom.mutate({ workspaceId: workspace.id, runId, stepKey: failedStep.key, version: rerunOn })
+                  }
                 >
                   Re-run from {failedStep.stepId}
                 </Button>
@@ -70,7 +77,7 @@ export function RunView({ runId }: { runId: string }) {
                 <Button
                   variant="secondary"
                   busy={rerun.isPending}
-                  onClick={() => rerun.mutate({ workspaceId: workspace.id, runId })}
+                  onClick={() => rerun.mutate({ workspaceId: workspace.id, runId, version: rerunOn })}
                 >
                   Re-run
                 </Button>
@@ -81,6 +88,7 @@ export function RunView({ runId }: { runId: string }) {
       />
       <div className="mb-4 flex flex-wrap items-center gap-3 text-sm">
         <StatusBadge status={run.status} />
+        {run.hadErrors ? <StatusBadge status="had errors" /> : null}
         {run.startedAt ? <span>started {new Date(run.startedAt).toLocaleString()}</span> : <span>queued</span>}
         {run.durationMs !== null ? <span className="text-slate-500">{run.durationMs} ms</span> : null}
         {run.parentRunId ? (
@@ -92,6 +100,17 @@ export function RunView({ runId }: { runId: string }) {
           Open the flow
         </Link>
       </div>
+      {manage && ended && !run.isTest && run.currentVersion !== null && run.currentVersion !== run.version ? (
+        <div className="mb-4">
+          <RerunVersionChoice
+            name="rerun-version"
+            value={version}
+            onChange={setVersion}
+            current={`The current version (v${run.currentVersion})`}
+            original={`The version this run used (v${run.version})`}
+          />
+        </div>
+      ) : null}
       {failure ? (
         <div className="mb-4">
           <Alert>{describeError(failure).message}</Alert>
@@ -157,6 +176,11 @@ export function RunView({ runId }: { runId: string }) {
             ))}
           </ol>
         </Card>
+        {run.log.length > 0 ? (
+          <Card className="lg:order-last lg:col-span-2">
+            <RunLog log={run.log} />
+          </Card>
+        ) : null}
         <Card className="p-4">
           {shown ? (
             run.steps.filter((step) => step.key === shown).map((step) => <StepInspector key={step.key} step={step} />)
