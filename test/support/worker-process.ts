@@ -46,7 +46,8 @@ export async function startWorker({
   child.stderr?.on("data", (chunk) => (output += chunk));
   const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
   const ready = await new Promise<boolean>((done) => {
-    const timer = setTimeout(() => done(false), 20_000);
+    // Generous: a busy 2-core CI machine can take long to load the worker's modules.
+    const timer = setTimeout(() => done(false), 90_000);
     const check = () => {
       if (output.includes("worker ready")) {
         clearTimeout(timer);
@@ -59,7 +60,11 @@ export async function startWorker({
       done(false);
     });
   });
-  if (!ready) throw new Error(`The worker did not start:\n${output}`);
+  if (!ready) {
+    child.kill("SIGKILL");
+    await exited;
+    throw new Error(`The worker did not start:\n${output}`);
+  }
   return {
     child,
     output: () => output,

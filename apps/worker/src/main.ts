@@ -40,10 +40,16 @@ redis.on("error", (error) => log.warn({ error: error.message }, "redis"));
 const connection = createQueueConnection({ url: env.REDIS_URL, keyPrefix: env.REDIS_PREFIX });
 const queue = createJobQueue(connection);
 
-const health = await checkHealth({ db, redis });
-if (health.db !== "ok" || health.redis !== "ok") {
-  log.fatal({ health }, "cannot reach Postgres or Redis");
-  process.exit(1);
+// Started beside the database (compose, a reboot), a worker waits for Postgres and Redis rather than giving up.
+for (let attempt = 1; ; attempt++) {
+  const health = await checkHealth({ db, redis });
+  if (health.db === "ok" && health.redis === "ok") break;
+  if (attempt === 30) {
+    log.fatal({ health }, "cannot reach Postgres or Redis; giving up");
+    process.exit(1);
+  }
+  log.warn({ health, attempt }, "waiting for Postgres and Redis");
+  await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 250 * attempt)));
 }
 
 const secretBox = createSecretBox({
@@ -75,8 +81,17 @@ const executeRun = createRunExecutor({
   parkBackoffsOverMs: env.PARK_BACKOFFS_OVER_MS,
 });
 
+// BullMQ reconnects by itself when Redis goes away; one line a while says so, not one per attempt.
+let lastQueueError = 0;
+const onQueueError = (error: Error) => {
+  if (Date.now() - lastQueueError < 10_000) return;
+  lastQueueError = Date.now();
+  log.warn({ error: error.message }, "queue connection trouble; reconnecting");
+};
+
 const runsWorker = createJobWorker({
   connection,
+  onError: onQueueError,
   queue: "runs",
   concurrency: env.WORKER_CONCURRENCY,
   lockDurationMs: env.WORKER_LOCK_MS,
@@ -107,6 +122,7 @@ runsWorker.on("failed", (job, error) => log.error({ jobId: job?.id, error: error
 
 const maintenanceWorker = createJobWorker({
   connection,
+  onError: onQueueError,
   queue: "maintenance",
   concurrency: 1,
   handlers: {
@@ -130,6 +146,7 @@ const maintenanceWorker = createJobWorker({
 // Long operations users start (bulk re-runs): beside the sweeper, never in its way.
 const operationsWorker = createJobWorker({
   connection,
+  onError: onQueueError,
   queue: "operations",
   concurrency: 2,
   handlers: {
@@ -146,6 +163,7 @@ operationsWorker.on("failed", (job, error) =>
 const fireSchedule = createScheduleFirer({ db, queue, httpClients, log });
 const schedulesWorker = createJobWorker({
   connection,
+  onError: onQueueError,
   queue: "schedules",
   concurrency: 10,
   handlers: {

@@ -45,6 +45,7 @@ export { DEMO_IDLE_MS, deleteIdleDemos, touchDemo } from "./demo/demo-activity.t
 export { keepDemo, keepDemoInput } from "./demo/keep-demo.ts";
 export { DEMO_PLAN, type DemoVisitor, startDemo } from "./demo/start-demo.ts";
 export { APP_ERROR_CODES, AppError, type AppErrorCode, HTTP_STATUS, notFound } from "./errors/app-error.ts";
+export { isServiceUnavailable } from "./errors/service-unavailable.ts";
 export { createFlow, createFlowInput } from "./flows/create-flow.ts";
 export { deleteFlow, deleteFlowInput } from "./flows/delete-flow.ts";
 export type { FlowDetail, FlowListItem, FlowSummary } from "./flows/flow-views.ts";
@@ -143,7 +144,7 @@ export {
 } from "./schedules/scheduled-trigger.ts";
 export { deleteSecret, deleteSecretInput } from "./secrets/delete-secret.ts";
 export { listSecrets, type SecretSummary } from "./secrets/list-secrets.ts";
-export { loadWorkspaceSecrets } from "./secrets/load-secrets.ts";
+export { type OpenedSecrets, openWorkspaceSecrets } from "./secrets/load-secrets.ts";
 export { setSecret, setSecretInput } from "./secrets/set-secret.ts";
 export { RULE_TYPES, type RuleType } from "./security/rule-types.ts";
 export {

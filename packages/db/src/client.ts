@@ -16,13 +16,8 @@ export type CreateDbOptions = {
 };
 
 export function createDb({ url, maxConnections = 10 }: CreateDbOptions): Db {
-  const adapter = new PrismaPg({
-    connectionString: url,
-    max: maxConnections,
-    options: `-c role=${APP_ROLE}`,
-    connectionTimeoutMillis: 5_000,
-    idleTimeoutMillis: 30_000,
-  });
+  // Prisma's adapter gets a pool of ours, guarded like the SQL pool against a restarting Postgres.
+  const adapter = new PrismaPg(createSqlPool({ url, maxConnections }), { disposeExternalPool: true });
   const prisma = new PrismaClient({ adapter });
   const sql = createSqlPool({ url, maxConnections });
   const disconnect = prisma.$disconnect.bind(prisma);

@@ -9,6 +9,11 @@ export type SqlClient = pg.PoolClient;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * A pool of connections as the app's role. Postgres restarting ends every session with an error (57P01) that a
+ * connection may emit at any moment, also twice or while checked out; unheard, it would end the process. So
+ * every connection always has a listener, and the pool drops broken connections and opens new ones.
+ */
 export function createSqlPool({ url, maxConnections = 10 }: { url: string; maxConnections?: number }): SqlPool {
   const pool = new pg.Pool({
     connectionString: url,
@@ -18,6 +23,9 @@ export function createSqlPool({ url, maxConnections = 10 }: { url: string; maxCo
     idleTimeoutMillis: 30_000,
   });
   pool.on("error", () => {});
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   return pool;
 }
 
@@ -35,6 +43,12 @@ export async function sqlInWorkspace<T>(
   // The id is checked to be a UUID, so it can go into the statement that opens the transaction: one round trip.
   if (!UUID.test(workspaceId)) throw new Error(`Not a workspace id: ${workspaceId}`);
   const client = await pool.connect();
+  // A connection the server dropped while checked out is thrown away, not given back for reuse.
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on("error", onError);
   try {
     await client.query(
       `BEGIN;${durable ? "" : " SET LOCAL synchronous_commit TO off;"} SELECT set_config('app.workspace_id', '${workspaceId}', true)`,
@@ -43,10 +57,11 @@ export async function sqlInWorkspace<T>(
     await client.query("COMMIT");
     return result;
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
+    if (!broken) await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
     throw error;
   } finally {
-    client.release();
+    client.off("error", onError);
+    client.release(broken);
   }
 }
 

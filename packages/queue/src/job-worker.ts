@@ -17,6 +17,8 @@ export type JobWorkerOptions = {
   /** How many times a job may be found stalled (its worker died) before BullMQ fails it. */
   maxStalledCount?: number;
   settings?: Partial<WorkerOptions>;
+  /** Connection trouble (Redis down or restarting): BullMQ reconnects by itself; this only hears of it. */
+  onError?: (error: Error) => void;
 };
 
 export function createJobWorker({
@@ -27,8 +29,9 @@ export function createJobWorker({
   lockDurationMs = 30_000,
   maxStalledCount = 2,
   settings = {},
+  onError = () => {},
 }: JobWorkerOptions): Worker {
-  return new Worker(
+  const worker = new Worker(
     queue,
     async (job: Job) => {
       const name = job.name as JobName;
@@ -46,4 +49,7 @@ export function createJobWorker({
       ...settings,
     },
   );
+  // Unheard, an "error" event would end the process.
+  worker.on("error", onError);
+  return worker;
 }

@@ -10,6 +10,7 @@ import { STEP_DEFINITIONS } from "@tributary/connectors";
 import {
   type Checkpoint,
   type Db,
+  isServiceUnavailable,
   type Park,
   type Parks,
   type RunCommit,
@@ -92,12 +93,40 @@ export function createRunExecutor(deps: RunExecutorDeps) {
       const run = await persistence.pickUp(workspaceId, runId);
       if (run === "held") return "held";
       if (run === "gone") return "done";
-      await drive(run, claim);
+      try {
+        await drive(run, claim);
+      } catch (error) {
+        await driveFailed(run, error);
+      }
       return "done";
     } finally {
       await deps.slots.release(claim);
     }
   };
+
+  /**
+   * A run whose driving threw. Postgres or Redis out of reach: the run is handed back (if the database takes
+   * it) and the job tried again later, so the outage costs time, not the run. Anything else is a fault of
+   * ours: the run fails saying so, rather than coming back for ever.
+   */
+  async function driveFailed(run: RunToExecute, error: unknown) {
+    const release = (transition: RunTransition) =>
+      persistence.commit(run.workspaceId, { runId: run.id, owner: run.owner, checkpoints: [], transition });
+    if (isServiceUnavailable(error)) {
+      await release({ status: "queued" }).catch(() => false);
+      throw error;
+    }
+    log.error({ runId: run.id, error: (error as Error)?.stack ?? String(error) }, "run failed on an internal error");
+    const failure = {
+      status: "failed" as const,
+      output: null,
+      error: {
+        message: `Tributary hit an error of its own while running this run (${(error as Error)?.message ?? String(error)}). Re-run it; if it happens again, report it with the run id.`,
+        code: "internal_error",
+      },
+    };
+    if (await release(failure).catch(() => false)) await ended(run, failure, null);
+  }
 
   async function drive(run: RunToExecute, claim: SlotClaim) {
     const { workspaceId } = run;

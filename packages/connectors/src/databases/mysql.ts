@@ -1,6 +1,5 @@
 // MySQL and MariaDB through mysql2: a pool per connection; statements time out on the client.
 import { connect } from "node:net";
-import mysql from "mysql2/promise";
 import type { SqlEngine, SqlPool, SqlResult, SqlTarget } from "./sql-engine.ts";
 
 const quote = (name: string) => `\`${name.replaceAll("`", "``")}\``;
@@ -24,6 +23,7 @@ export const mysqlEngine: SqlEngine = {
   service: "MySQL",
   defaultPort: 3306,
   async open({ config, address }: SqlTarget) {
+    const { default: mysql } = await import("mysql2/promise");
     const pool = mysql.createPool({
       // The socket goes to the checked address; the host name stays for TLS verification.
       host: config.host,

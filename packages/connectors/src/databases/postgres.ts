@@ -42,16 +42,24 @@ export const postgresEngine: SqlEngine = {
       query: async (sql, params) => result(await pool.query(sql, params)),
       async transaction(work) {
         const client = await pool.connect();
+        // The server dropping the connection mid-transaction is an error of this transaction, not of the
+        // process; the connection is thrown away.
+        let broken: Error | undefined;
+        const onError = (error: Error) => {
+          broken = error;
+        };
+        client.on("error", onError);
         try {
           await client.query("BEGIN");
           const value = await work(async (sql, params) => result(await client.query(sql, params)));
           await client.query("COMMIT");
           return value;
         } catch (error) {
-          await client.query("ROLLBACK").catch(() => undefined);
+          if (!broken) await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
           throw error;
         } finally {
-          client.release();
+          client.off("error", onError);
+          client.release(broken);
         }
       },
       close: () => pool.end(),

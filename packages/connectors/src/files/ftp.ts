@@ -1,6 +1,6 @@
 // FTP and FTPS through basic-ftp. FTP does one thing at a time on a connection, so every step opens its own.
 import { PassThrough, Readable } from "node:stream";
-import { Client as FtpClient } from "basic-ftp";
+import type { Client as FtpClient } from "basic-ftp";
 import { z } from "zod";
 import { type FileEngine, type FileSession, joinPath } from "./file-session.ts";
 
@@ -62,7 +62,8 @@ export const ftpEngine: FileEngine<FtpConfig> = {
   service: "FTP server",
   config: ftpConfig,
   async open(config, address) {
-    const client = new FtpClient(config.timeoutSeconds * 1000);
+    const { Client } = await import("basic-ftp");
+    const client = new Client(config.timeoutSeconds * 1000);
     try {
       await client.access({
         host: address,

@@ -1,6 +1,6 @@
 // SFTP (over SSH) through ssh2-sftp-client: a password or a private key, and the server's host key pinned when
 // its fingerprint is given.
-import SftpClient from "ssh2-sftp-client";
+import type SftpClient from "ssh2-sftp-client";
 import { z } from "zod";
 import { type FileEngine, type FileSession, joinPath } from "./file-session.ts";
 
@@ -56,7 +56,8 @@ export const sftpEngine: FileEngine<SftpConfig> = {
   service: "SFTP server",
   config: sftpConfig,
   async open(config, address) {
-    const client = new SftpClient("tributary");
+    const { default: Client } = await import("ssh2-sftp-client");
+    const client = new Client("tributary");
     await client.connect({
       host: address,
       port: config.port,

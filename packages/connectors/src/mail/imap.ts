@@ -1,7 +1,6 @@
 // New mail over IMAP (imapflow, parsed with mailparser): a trigger that starts a run for each unseen message of
 // a mailbox and, once the run is committed, marks it seen, moves it or deletes it.
-import { ImapFlow } from "imapflow";
-import { simpleParser } from "mailparser";
+import type { ImapFlow } from "imapflow";
 import { z } from "zod";
 import { type ClientKind, connectionField, failureOf, pingConnection } from "../connection-clients.ts";
 import { defineConnectionType } from "../connections.ts";
@@ -27,6 +26,7 @@ const kind: ClientKind<ImapConfig, ImapFlow> = {
   service: "IMAP server",
   config: imapConfig,
   async open(config, address) {
+    const { ImapFlow } = await import("imapflow");
     const client = new ImapFlow({
       host: address,
       port: config.port,
@@ -95,6 +95,7 @@ const newMail = defineTrigger({
           if (closing()) return;
           const fetched = await client.fetchOne(String(uid), { source: true, uid: true }, { uid: true });
           if (!fetched || !fetched.source) continue;
+          const { simpleParser } = await import("mailparser");
           const mail = await simpleParser(fetched.source);
           const addresses = (field: typeof mail.to) =>
             (Array.isArray(field) ? field : field ? [field] : []).flatMap((group) =>

@@ -1,6 +1,6 @@
 // Mail over SMTP (nodemailer): text and HTML bodies, attachments from the message, a pooled transport per
 // connection.
-import nodemailer, { type Transporter } from "nodemailer";
+import type { Transporter } from "nodemailer";
 import { z } from "zod";
 import { type ClientKind, connectionField, pingConnection, withClient } from "../connection-clients.ts";
 import { defineConnectionType } from "../connections.ts";
@@ -33,6 +33,7 @@ const kind: ClientKind<SmtpConfig, Transporter> = {
   service: "SMTP server",
   config: smtpConfig,
   async open(config, address) {
+    const { default: nodemailer } = await import("nodemailer");
     return nodemailer.createTransport({
       host: address,
       port: config.port,

@@ -1,6 +1,6 @@
 // AMQP 0-9-1 (RabbitMQ): publish with routing key, headers and persistence, confirmed by the broker.
 import { randomUUID } from "node:crypto";
-import { type Message as AmqpMessage, type ChannelModel, type ConfirmChannel, connect } from "amqplib";
+import type { Message as AmqpMessage, ChannelModel, ConfirmChannel } from "amqplib";
 import { z } from "zod";
 import { type ClientKind, connectionField, failureOf, pingConnection, withClient } from "../connection-clients.ts";
 import { defineConnectionType } from "../connections.ts";
@@ -25,6 +25,7 @@ type AmqpClient = { model: ChannelModel; channel: ConfirmChannel; open: boolean;
 
 /** A connection with its confirm channel, named so the broker's admin can tell what it is. */
 async function connectAmqp(config: AmqpConfig, address: string, name: string): Promise<AmqpClient> {
+  const { connect } = await import("amqplib");
   const model = await connect(
     {
       protocol: config.tls ? "amqps" : "amqp",

@@ -1,6 +1,6 @@
 // MQTT: publish with QoS 0, 1 or 2 and the retain flag; the broker's acknowledgement is awaited for QoS 1 and 2.
 import { randomBytes } from "node:crypto";
-import { connectAsync, type MqttClient, connect as mqttConnect } from "mqtt";
+import type { MqttClient } from "mqtt";
 import { z } from "zod";
 import { type ClientKind, connectionField, failureOf, pingConnection, withClient } from "../connection-clients.ts";
 import { defineConnectionType } from "../connections.ts";
@@ -24,8 +24,8 @@ const kind: ClientKind<MqttConfig, MqttClient> = {
   type: "mqtt",
   service: "MQTT broker",
   config: mqttConfig,
-  open: (config, address) =>
-    connectAsync(
+  open: async (config, address) =>
+    (await import("mqtt")).connectAsync(
       `${config.tls ? "mqtts" : "mqtt"}://${address}:${config.port}`,
       {
         ...(config.username ? { username: config.username } : {}),
@@ -131,6 +131,7 @@ const subscribeTrigger = defineTrigger({
   }),
   async subscribe({ config, connection, http, deliver, durableName }) {
     const settings = subscriptionSettings(kind, connection);
+    const { connect: mqttConnect } = await import("mqtt");
     const client = mqttConnect(
       `${settings.tls ? "mqtts" : "mqtt"}://${await http.resolve(settings.host)}:${settings.port}`,
       {

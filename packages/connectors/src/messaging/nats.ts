@@ -1,6 +1,5 @@
 // NATS: publish, request-reply, and JetStream publish acknowledged by its stream (deduplicated on retries).
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connect, type NatsConnection, nanos, headers as natsHeaders } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
 import { type ClientKind, connectionField, pingConnection, withClient } from "../connection-clients.ts";
 import { defineConnectionType } from "../connections.ts";
@@ -32,8 +31,8 @@ const kind: ClientKind<NatsConfig, NatsConnection> = {
   type: "nats",
   service: "NATS",
   config: natsConfig,
-  open: (config, address) =>
-    connect({
+  open: async (config, address) =>
+    (await import("@nats-io/transport-node")).connect({
       servers: `${address}:${config.port}`,
       ...(config.username ? { user: config.username, pass: config.password ?? "" } : {}),
       ...(config.token ? { token: config.token } : {}),
@@ -72,9 +71,9 @@ const payload = () =>
     .optional()
     .meta({ title: "Payload", description: "Empty: the message body (as JSON unless it is text).", widget: "json" });
 
-function natsMessage(config: { payload?: unknown; headers: { name: string; value: string }[] }, body: unknown) {
+async function natsMessage(config: { payload?: unknown; headers: { name: string; value: string }[] }, body: unknown) {
   const { bytes, contentType } = payloadOf(config.payload === undefined ? body : config.payload);
-  const h = natsHeaders();
+  const h = (await import("@nats-io/transport-node")).headers();
   h.set("content-type", contentType);
   for (const { name, value } of config.headers) h.append(name, value);
   return { bytes, headers: h };
@@ -94,7 +93,7 @@ const publishStep = defineAction({
   }),
   async run(context) {
     const { config, message } = context;
-    const { bytes, headers } = natsMessage(config, message.body);
+    const { bytes, headers } = await natsMessage(config, message.body);
     await withClient(kind, context, async (client) => {
       client.publish(config.subject, bytes, { headers });
       await client.flush();
@@ -119,7 +118,7 @@ const requestStep = defineAction({
   }),
   async run(context) {
     const { config, message } = context;
-    const { bytes, headers } = natsMessage(config, message.body);
+    const { bytes, headers } = await natsMessage(config, message.body);
     const reply = await withClient(kind, context, async (client) => {
       try {
         return await client.request(config.subject, bytes, { headers, timeout: config.timeoutSeconds * 1000 });
@@ -164,9 +163,10 @@ const jetStreamPublishStep = defineAction({
   }),
   async run(context) {
     const { config, message, idempotencyKey } = context;
-    const { bytes, headers } = natsMessage(config, message.body);
+    const { bytes, headers } = await natsMessage(config, message.body);
     const ack = await withClient(kind, context, async (client, connection) => {
       try {
+        const { jetstream } = await import("@nats-io/jetstream");
         return await jetstream(client, { timeout: connection.timeoutSeconds * 1000 }).publish(config.subject, bytes, {
           headers,
           msgID: idempotencyKey,
@@ -259,6 +259,8 @@ const jetStreamTrigger = defineTrigger({
   async subscribe({ config, connection, http, deliver, log, durableName }) {
     const { client } = await openForSubscription(kind, { connection, http });
     try {
+      const { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } = await import("@nats-io/jetstream");
+      const { nanos } = await import("@nats-io/transport-node");
       const manager = await jetstreamManager(client);
       const exists = await manager.consumers.info(config.stream, durableName).then(
         () => true,
