@@ -236,7 +236,7 @@ describe("webhook channels", () => {
   });
 
   it("an Idempotency-Key repeats the first answer and starts no new run, also under concurrency", async () => {
-    await publishedFlow({ ...ctx(), graph: graph([hook("pay")], []) });
+    const flowId = await publishedFlow({ ...ctx(), graph: graph([hook("pay")], []) });
     const first = await hooks.call(`${base}/pay`, { headers: { "idempotency-key": "pay-1" }, body: "a" });
     const again = await hooks.call(`${base}/pay`, { headers: { "idempotency-key": "pay-1" }, body: "a" });
     expect(again.json.runId).toBe(first.json.runId);
@@ -247,10 +247,29 @@ describe("webhook channels", () => {
     );
     expect(parallel.every((r) => r.status === 202)).toBe(true);
     expect(new Set(parallel.map((r) => r.json.runId)).size).toBe(1);
-    const { scoped } = await import("@tributary/db");
-    const runs = await scoped(env.db, { workspaceId: seeded.workspace.id }, (tx) =>
-      tx.run.count({ where: { id: String(parallel[0]?.json.runId) } }),
-    );
+    const runs = await scoped(env.db, { workspaceId: seeded.workspace.id }, (tx) => tx.run.count({ where: { flowId } }));
+    expect(runs).toBe(2);
+  });
+
+  it("an Idempotency-Key belongs to its webhook: the same key on another one starts that flow's own run", async () => {
+    await publishedFlow({ ...ctx(), graph: graph([hook("refunds")], []), name: "Refunds" });
+    await publishedFlow({ ...ctx(), graph: graph([hook("invoices")], []), name: "Invoices" });
+    const refund = await hooks.call(`${base}/refunds`, { headers: { "idempotency-key": "shared-7" }, body: "x" });
+    const invoice = await hooks.call(`${base}/invoices`, { headers: { "idempotency-key": "shared-7" }, body: "x" });
+    expect([refund.status, invoice.status]).toEqual([202, 202]);
+    expect(invoice.json.runId).not.toBe(refund.json.runId);
+    const run = await waitForRun({ db: env.db, workspaceId: seeded.workspace.id, runId: String(invoice.json.runId) });
+    expect(run.flowName).toBe("Invoices");
+  });
+
+  it("refuses an Idempotency-Key sent again with a different body: 422 naming the key, no run", async () => {
+    const flowId = await publishedFlow({ ...ctx(), graph: graph([hook("charge")], []), name: "Charges" });
+    const first = await hooks.call(`${base}/charge`, { headers: { "idempotency-key": "charge-9" }, body: "10 EUR" });
+    expect(first.status).toBe(202);
+    const reused = await hooks.call(`${base}/charge`, { headers: { "idempotency-key": "charge-9" }, body: "99 EUR" });
+    expect(reused.status).toBe(422);
+    expect(reused.json.error?.message).toMatch(/"charge-9" was used before with a different body/);
+    const runs = await scoped(env.db, { workspaceId: seeded.workspace.id }, (tx) => tx.run.count({ where: { flowId } }));
     expect(runs).toBe(1);
   });
 
