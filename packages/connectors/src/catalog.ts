@@ -23,11 +23,13 @@ import { redisConnector } from "./messaging/redis.ts";
 import { respondConnector } from "./respond/respond.ts";
 import { transformConnector } from "./transform/transform.ts";
 import { triggersConnector } from "./triggers/triggers.ts";
+import { xmlConnector } from "./xml/xml-steps.ts";
 
 export const CONNECTORS: readonly ConnectorDefinition[] = [
   triggersConnector,
   transformConnector,
   formatsConnector,
+  xmlConnector,
   flowControlConnector,
   httpConnector,
   respondConnector,
