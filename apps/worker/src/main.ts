@@ -9,6 +9,7 @@ import {
   createSecretBox,
   deleteExpiredRuns,
   deleteIdleDemos,
+  parsePortRange,
   reconcileSchedules,
   sweepRuns,
 } from "@tributary/core";
@@ -164,6 +165,8 @@ const subscriptions = createSubscriptionManager({
   httpClients,
   log,
   leaseMs: env.SUBSCRIPTION_SYNC_MS * 3,
+  redisPrefix: env.REDIS_PREFIX,
+  listeners: { host: env.LISTENER_HOST, ports: parsePortRange(env.LISTENER_PORTS) },
 });
 const syncSubscriptions = () =>
   subscriptions.sync().catch((error: Error) => log.warn({ error: error.message }, "could not sync subscriptions"));

@@ -11,6 +11,7 @@ import { ftpConnector, sftpConnector } from "./files/files.ts";
 import { flowControlConnector } from "./flow-control/flow-control.ts";
 import { flowsConnector } from "./flows/call-flow.ts";
 import { formatsConnector } from "./formats/formats.ts";
+import { hl7Connector } from "./hl7/hl7-connector.ts";
 import { httpConnector } from "./http/http-request.ts";
 import { presetsConnector } from "./http/presets.ts";
 import { logConnector } from "./log/log-step.ts";
@@ -42,6 +43,7 @@ export const CONNECTORS: readonly ConnectorDefinition[] = [
   amqpConnector,
   mqttConnector,
   natsConnector,
+  hl7Connector,
   smtpConnector,
   imapConnector,
   sftpConnector,

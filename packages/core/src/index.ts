@@ -139,6 +139,7 @@ export {
   updateRuleInput,
   updateSecurityRule,
 } from "./security/security-rules.ts";
+export { verifyPeer } from "./security/verify-peer.ts";
 export {
   type OpenedRule,
   STANDARD_WEBHOOKS_TOLERANCE_SECONDS,
@@ -151,6 +152,13 @@ export {
   activeSubscriptions,
   subscriptionConnection,
 } from "./subscriptions/active-subscriptions.ts";
+export {
+  assignListenerPort,
+  listListenerPorts,
+  type PortRange,
+  parsePortRange,
+  pruneListenerPorts,
+} from "./subscriptions/listener-ports.ts";
 export { loadTriggerCursor, saveTriggerCursor } from "./subscriptions/trigger-cursor.ts";
 export {
   loadWebhookWorkspace,

@@ -1,24 +1,33 @@
 // Keeps the subscription triggers of active flows consuming: on every sync it reads which should run, holds the
 // lease of each it runs (one consumer per trigger across all workers), starts those it got, restarts those
 // whose flow version, settings or connection changed, and stops those whose flow was paused or deleted. A
-// consumer that ends on its own (the broker restarted) is started again with growing pauses.
+// consumer that ends on its own (the broker restarted) is started again with growing pauses. Listener triggers
+// (HL7 MLLP) are subscriptions too: the worker holding one gives it its port and checks its peers.
 import { createHash, randomUUID } from "node:crypto";
 import { STEP_DEFINITIONS, type Subscription, type TriggerDefinition } from "@tributary/connectors";
 import {
   type ActiveSubscription,
   acceptRun,
   activeSubscriptions,
+  assignListenerPort,
   createMessage,
   type Db,
   type JobQueue,
   loadTriggerCursor,
+  type OpenedRule,
+  openSecurityRules,
+  type PortRange,
+  pruneListenerPorts,
+  ruleFailuresKey,
   type SecretBox,
   saveTriggerCursor,
   subscriptionConnection,
+  verifyPeer,
 } from "@tributary/core";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { createHttpClients } from "../runs/http-clients.ts";
+import { createRunAnswers } from "./run-answers.ts";
 import { createSubscriptionLeases } from "./subscription-leases.ts";
 
 type Held = {
@@ -33,6 +42,9 @@ const SUBSCRIPTION_TRIGGERS = [...STEP_DEFINITIONS.values()].filter(
   (definition): definition is TriggerDefinition => definition.kind === "trigger" && Boolean(definition.subscribe),
 );
 const TYPES = SUBSCRIPTION_TRIGGERS.map((definition) => definition.type);
+const LISTENER_TYPES = SUBSCRIPTION_TRIGGERS.filter((definition) => definition.listens).map((d) => d.type);
+/** How long a workspace's security rules are kept for checking listener peers; edits apply within it. */
+const RULES_TTL_MS = 1000;
 
 export function createSubscriptionManager({
   db,
@@ -42,6 +54,8 @@ export function createSubscriptionManager({
   httpClients,
   log,
   leaseMs,
+  redisPrefix,
+  listeners,
 }: {
   db: Db;
   redis: Redis;
@@ -50,17 +64,53 @@ export function createSubscriptionManager({
   httpClients: ReturnType<typeof createHttpClients>;
   log: Logger;
   leaseMs: number;
+  redisPrefix: string;
+  /** Where listener triggers listen: the address to bind and the range their ports come from. */
+  listeners: { host: string; ports: PortRange };
 }) {
   const leases = createSubscriptionLeases({ redis, holder: `worker:${randomUUID()}`, leaseMs });
+  const answers = createRunAnswers({ redis, prefix: redisPrefix, db });
+  const rules = new Map<string, { until: number; rules: Promise<Map<string, OpenedRule>> }>();
   const held = new Map<string, Held>();
   let syncing: Promise<void> | null = null;
   let closed = false;
+
+  function rulesOf(workspaceId: string): Promise<Map<string, OpenedRule>> {
+    const cached = rules.get(workspaceId);
+    if (cached && cached.until > Date.now()) return cached.rules;
+    const loaded = openSecurityRules({ db, secretBox, workspaceId });
+    rules.set(workspaceId, { until: Date.now() + RULES_TTL_MS, rules: loaded });
+    loaded.catch(() => rules.delete(workspaceId));
+    return loaded;
+  }
+
+  /** Whether a listener's security rules let a peer in; refusals count on the rule, as webhooks' do. */
+  async function admit(active: ActiveSubscription, address: string): Promise<boolean> {
+    const ruleIds = (active.step.config as { securityRuleIds?: string[] }).securityRuleIds ?? [];
+    if (!ruleIds.length) return true;
+    const verdict = verifyPeer({ rules: await rulesOf(active.workspaceId), ruleIds, clientIp: address });
+    if (verdict.ok) return true;
+    if (verdict.unfit) {
+      log.warn(
+        { flowId: active.flowId, stepId: active.step.id, rules: verdict.unfit },
+        "listener refuses every peer: only IP allow-list rules can be checked on a socket",
+      );
+    }
+    const pipeline = redis.pipeline();
+    for (const ruleId of verdict.failedRuleIds) {
+      const failures = ruleFailuresKey({ workspaceId: active.workspaceId, ruleId });
+      pipeline.incr(failures).set(`${failures}:last`, new Date().toISOString());
+    }
+    void pipeline.exec().catch(() => undefined);
+    return false;
+  }
 
   function consume(
     key: string,
     active: ActiveSubscription,
     connection: Awaited<ReturnType<typeof subscriptionConnection>>,
     fingerprint: string,
+    port: number | null,
   ) {
     const definition = STEP_DEFINITIONS.get(active.step.type) as TriggerDefinition;
     const context = { flowId: active.flowId, stepId: active.step.id, type: active.step.type };
@@ -93,6 +143,10 @@ export function createSubscriptionManager({
               save: (cursor) => saveTriggerCursor({ db, ...address, cursor }),
             },
             log: (level, message) => log[level]({ ...context }, message),
+            listen: port === null ? null : { host: listeners.host, port },
+            admit: ({ address }) => admit(active, address),
+            awaitAnswer: ({ runId, timeoutMs }) =>
+              answers.awaitAnswer({ workspaceId: active.workspaceId, runId, timeoutMs }),
             deliver: async ({ body, headers, dedupeKey }) => {
               const accepted = await acceptRun({
                 db,
@@ -109,6 +163,7 @@ export function createSubscriptionManager({
                 await queue
                   .enqueueRun({ workspaceId: active.workspaceId, runId: accepted.runId })
                   .catch(() => undefined);
+              return { runId: accepted.runId, duplicate: accepted.duplicate };
             },
           });
           if (!subscription) return;
@@ -159,8 +214,20 @@ export function createSubscriptionManager({
           "subscription connection cannot be opened",
         );
       }
+      let port: number | null = null;
+      if (LISTENER_TYPES.includes(active.step.type)) {
+        port = await assignListenerPort({
+          db,
+          workspaceId: active.workspaceId,
+          flowId: active.flowId,
+          stepId: active.step.id,
+          range: listeners.ports,
+        });
+      }
       const fingerprint = createHash("sha256")
-        .update(JSON.stringify([active.versionId, active.step.config, connection?.config ?? null, active.allowedHosts]))
+        .update(
+          JSON.stringify([active.versionId, active.step.config, connection?.config ?? null, active.allowedHosts, port]),
+        )
         .digest("base64url");
       const current = held.get(key);
       if (current && current.fingerprint !== fingerprint) await stop(key);
@@ -169,9 +236,10 @@ export function createSubscriptionManager({
         if (held.has(key)) await stop(key);
         continue;
       }
-      if (!held.has(key) && !closed) consume(key, active, connection, fingerprint);
+      if (!held.has(key) && !closed) consume(key, active, connection, fingerprint, port);
     }
     for (const key of [...held.keys()]) if (!wanted.has(key)) await stop(key);
+    if (LISTENER_TYPES.length) await pruneListenerPorts({ db, types: LISTENER_TYPES });
   }
 
   return {
@@ -186,6 +254,7 @@ export function createSubscriptionManager({
       closed = true;
       await syncing?.catch(() => undefined);
       await Promise.all([...held.keys()].map(stop));
+      answers.close();
     },
   };
 }
