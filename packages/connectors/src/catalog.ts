@@ -22,6 +22,7 @@ import { mqttConnector } from "./messaging/mqtt.ts";
 import { natsConnector } from "./messaging/nats.ts";
 import { redisConnector } from "./messaging/redis.ts";
 import { respondConnector } from "./respond/respond.ts";
+import { soapConnector } from "./soap/soap-connector.ts";
 import { transformConnector } from "./transform/transform.ts";
 import { triggersConnector } from "./triggers/triggers.ts";
 import { xmlConnector } from "./xml/xml-steps.ts";
@@ -44,6 +45,7 @@ export const CONNECTORS: readonly ConnectorDefinition[] = [
   mqttConnector,
   natsConnector,
   hl7Connector,
+  soapConnector,
   smtpConnector,
   imapConnector,
   sftpConnector,

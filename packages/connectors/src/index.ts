@@ -39,6 +39,8 @@ export {
 } from "./define.ts";
 export * from "./http-client/index.ts";
 export { type ClientPools, createClientPools, poolKey } from "./pools.ts";
+export { soapOperations } from "./soap/soap-connector.ts";
+export { type SoapOperation, WsdlError } from "./soap/wsdl.ts";
 export {
   MISSED_AFTER_MS,
   nextFireTimes,
