@@ -71,7 +71,7 @@ type Fault = {
   Detail?: unknown;
 };
 
-const valueOf = (value: unknown): string =>
+const textOf = (value: unknown): string =>
   typeof value === "object" && value !== null && "$value" in value
     ? String((value as { $value: unknown }).$value)
     : typeof value === "string"
@@ -82,9 +82,9 @@ const valueOf = (value: unknown): string =>
 
 /** A SOAP fault in one line: its code, its reason and, as JSON, its detail. */
 function describeFault(fault: Fault): string {
-  const code = valueOf(fault.faultcode) || valueOf((fault.Code as { Value?: unknown } | undefined)?.Value) || "fault";
+  const code = textOf(fault.faultcode) || textOf((fault.Code as { Value?: unknown } | undefined)?.Value) || "fault";
   const reason =
-    valueOf(fault.faultstring) || valueOf((fault.Reason as { Text?: unknown } | undefined)?.Text) || "no reason given";
+    textOf(fault.faultstring) || textOf((fault.Reason as { Text?: unknown } | undefined)?.Text) || "no reason given";
   const detail = fault.detail ?? fault.Detail;
   return `${code}: ${reason}${detail === undefined ? "" : ` (detail: ${typeof detail === "string" ? detail : JSON.stringify(detail)})`}`;
 }

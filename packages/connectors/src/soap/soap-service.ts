@@ -134,7 +134,7 @@ function envelope(version: SoapVersion, wsdl: WSDL | null, body: string): string
   return `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="${ENVELOPE_NS[version]}"${namespaces}><soap:Body>${body}</soap:Body></soap:Envelope>`;
 }
 
-const escape = (text: string) =>
+const escapeXml = (text: string) =>
   text.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] ?? c);
 
 /** The response envelope with the flow's result as the operation's output message. */
@@ -167,11 +167,13 @@ export function writeSoapFault({
   detail?: unknown;
 }): string {
   const detailText =
-    detail === undefined || detail === null ? "" : escape(typeof detail === "string" ? detail : JSON.stringify(detail));
+    detail === undefined || detail === null
+      ? ""
+      : escapeXml(typeof detail === "string" ? detail : JSON.stringify(detail));
   const fault =
     version === "1.2"
-      ? `<soap:Fault><soap:Code><soap:Value>soap:${side === "client" ? "Sender" : "Receiver"}</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang="en">${escape(reason)}</soap:Text></soap:Reason>${detailText ? `<soap:Detail>${detailText}</soap:Detail>` : ""}</soap:Fault>`
-      : `<soap:Fault><faultcode>soap:${side === "client" ? "Client" : "Server"}</faultcode><faultstring>${escape(reason)}</faultstring>${detailText ? `<detail>${detailText}</detail>` : ""}</soap:Fault>`;
+      ? `<soap:Fault><soap:Code><soap:Value>soap:${side === "client" ? "Sender" : "Receiver"}</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang="en">${escapeXml(reason)}</soap:Text></soap:Reason>${detailText ? `<soap:Detail>${detailText}</soap:Detail>` : ""}</soap:Fault>`
+      : `<soap:Fault><faultcode>soap:${side === "client" ? "Client" : "Server"}</faultcode><faultstring>${escapeXml(reason)}</faultstring>${detailText ? `<detail>${detailText}</detail>` : ""}</soap:Fault>`;
   return envelope(version, null, fault);
 }
 
@@ -184,6 +186,6 @@ export function soapContentType(version: SoapVersion): string {
 export function servedWsdl(text: string, endpoint: string): string {
   return text.replace(
     /(<[\w-]+:address\b[^>]*?\blocation\s*=\s*)("[^"]*"|'[^']*')/g,
-    (_whole, start: string) => `${start}"${escape(endpoint)}"`,
+    (_whole, start: string) => `${start}"${escapeXml(endpoint)}"`,
   );
 }
