@@ -3,7 +3,7 @@
 // through the ingress called by the `soap` library's own client. Outbound HTTP goes through the guarded client.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { createGuardedHttpClient, OutboundBlockedError, soapOperations, WsdlError } from "@tributary/connectors";
-import { createSecretBox, createSecurityRule, getRun, listRuns, setSecret } from "@tributary/core";
+import { createSecretBox, createSecurityRule, getRun, listRuns, listSoapOperations, setSecret } from "@tributary/core";
 import { scoped } from "@tributary/db";
 import { type Client, createClientAsync, listen, WSSecurity } from "soap";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -140,6 +140,19 @@ describe("SOAP call step against the soap library's server", () => {
     } finally {
       await http.close();
     }
+    // The builder's list: read with the workspace's outbound policy, errors said on the WSDL field.
+    const listed = await listSoapOperations({ db: env.db, workspaceId: harness.workspaceId, wsdl: service.xml });
+    expect(listed.map((operation) => operation.id)).toEqual([
+      "OrderService/OrderPort/GetOrder",
+      "OrderService/OrderPort12/GetOrder",
+    ]);
+    await expect(
+      listSoapOperations({
+        db: env.db,
+        workspaceId: harness.workspaceId,
+        wsdl: "<definitions>\n<message></definitions>",
+      }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/The WSDL cannot be read/) });
   });
 
   it("calls an operation from a pasted WSDL and from the WSDL's URL, in SOAP 1.1 and 1.2", async () => {

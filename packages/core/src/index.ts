@@ -60,6 +60,7 @@ export {
 export { previewExpression, previewExpressionInput } from "./flows/preview-expression.ts";
 export { CODE_STEP_TYPE, type CompiledSteps, checkGraph, publishFlow, publishFlowInput } from "./flows/publish-flow.ts";
 export { setFlowStatus, setFlowStatusInput } from "./flows/set-flow-status.ts";
+export { listSoapOperations, type SoapOperationView, soapOperationsInput } from "./flows/soap-operations.ts";
 export { type ConnectionTypeEntry, connectionTypes, type PaletteEntry, stepTypes } from "./flows/step-types.ts";
 export { saveDraftInput, saveFlowDraft, updateFlow, updateFlowInput } from "./flows/update-flow.ts";
 export { validateGraph, validateGraphInput } from "./flows/validate-draft.ts";

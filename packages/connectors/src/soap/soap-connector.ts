@@ -275,7 +275,11 @@ export async function soapOperations({
   http: GuardedHttpClient;
   wsdl: string;
 }): Promise<SoapOperation[]> {
-  return operationsOf(await loadWsdl({ source: wsdl, http, timeoutMs: 15_000 }));
+  const operations = operationsOf(await loadWsdl({ source: wsdl, http, timeoutMs: 15_000 }));
+  if (!operations.length) {
+    throw new WsdlError("The WSDL describes no SOAP operation: it needs a service whose port has a SOAP binding.");
+  }
+  return operations;
 }
 
 export const soapConnector = defineConnector({
