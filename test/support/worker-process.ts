@@ -46,7 +46,7 @@ export async function startWorker({
   child.stderr?.on("data", (chunk) => (output += chunk));
   const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
   const ready = await new Promise<boolean>((done) => {
-    const timer = setTimeout(() => done(false), 20_000);
+    const timer = setTimeout(() => done(false), 60_000);
     const check = () => {
       if (output.includes("worker ready")) {
         clearTimeout(timer);
@@ -59,7 +59,12 @@ export async function startWorker({
       done(false);
     });
   });
-  if (!ready) throw new Error(`The worker did not start:\n${output}`);
+  if (!ready) {
+    // Not left running behind a failed test.
+    child.kill("SIGKILL");
+    await exited;
+    throw new Error(`The worker did not start:\n${output}`);
+  }
   return {
     child,
     output: () => output,

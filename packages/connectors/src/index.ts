@@ -40,7 +40,8 @@ export {
 export * from "./http-client/index.ts";
 export { type ClientPools, createClientPools, poolKey } from "./pools.ts";
 export { soapOperations } from "./soap/soap-connector.ts";
-export { type SoapOperation, WsdlError } from "./soap/wsdl.ts";
+export type { SoapOperation } from "./soap/wsdl.ts";
+export { WsdlError } from "./soap/wsdl-error.ts";
 export {
   MISSED_AFTER_MS,
   nextFireTimes,

@@ -4,18 +4,7 @@
 // are the webhook's own — and the handler's answer is written back as the response envelope, any problem as a
 // SOAP fault. Plain webhooks pass straight through. The framing itself is pure (@tributary/connectors/soap).
 import { createHash } from "node:crypto";
-import {
-  loadSoapService,
-  readSoapRequest,
-  SoapFault,
-  type SoapRequest,
-  type SoapService,
-  servedWsdl,
-  soapContentType,
-  soapVersionOf,
-  writeSoapFault,
-  writeSoapResponse,
-} from "@tributary/connectors/soap";
+import type { SoapRequest, SoapService } from "@tributary/connectors/soap";
 import type { WebhookRouteView, WebhookWorkspace } from "@tributary/core";
 import { BodyTooLargeError, readBody } from "./read-body.ts";
 import type { WebhookHandler } from "./webhook-handler.ts";
@@ -30,13 +19,16 @@ type Options = {
   findRoute: (routes: WebhookRouteView[], path: string) => { route: WebhookRouteView } | null;
 };
 
+/** The framing, with the SOAP library, loaded by the first SOAP call rather than when the web app starts. */
+const framing = () => import("@tributary/connectors/soap");
+
 export function withSoapFraming({ handle, workspaces, findRoute }: Options): WebhookHandler {
   const services = new Map<string, Promise<SoapService>>();
   const serviceOf = (wsdl: string) => {
     const key = createHash("sha256").update(wsdl).digest("base64url");
     let service = services.get(key);
     if (!service) {
-      service = loadSoapService(wsdl);
+      service = framing().then(({ loadSoapService }) => loadSoapService(wsdl));
       service.catch(() => services.delete(key));
       if (services.size >= 256) services.delete(services.keys().next().value as string);
       services.set(key, service);
@@ -52,6 +44,7 @@ export function withSoapFraming({ handle, workspaces, findRoute }: Options): Web
     const route = workspace ? findRoute(workspace.routes, address.path)?.route : null;
     if (!workspace || !route?.soap) return handle(request, info);
 
+    const { readSoapRequest, SoapFault, servedWsdl, soapContentType, soapVersionOf, writeSoapFault } = await framing();
     const version = soapVersionOf(request.headers.get("content-type") ?? "");
     const fault = (status: number, reason: string, detail?: unknown) =>
       new Response(writeSoapFault({ version, side: status < 500 ? "client" : "server", reason, detail }), {
@@ -109,7 +102,7 @@ export function withSoapFraming({ handle, workspaces, findRoute }: Options): Web
       new Request(request.url, { method: "POST", headers, body: JSON.stringify(call.body ?? null) }),
       info,
     );
-    return frameAnswer({ service, call, answer, fault });
+    return frameAnswer({ service, call, answer, fault, soap: await framing() });
   };
 }
 
@@ -119,11 +112,13 @@ async function frameAnswer({
   call,
   answer,
   fault,
+  soap,
 }: {
   service: SoapService;
   call: SoapRequest;
   answer: Response;
   fault: (status: number, reason: string, detail?: unknown) => Response;
+  soap: Awaited<ReturnType<typeof framing>>;
 }): Promise<Response> {
   const text = await answer.text();
   let body: unknown = text;
@@ -135,8 +130,8 @@ async function frameAnswer({
   const runId = answer.headers.get("x-tributary-run");
   if (answer.ok) {
     try {
-      return new Response(writeSoapResponse(service, call, body), {
-        headers: { "content-type": soapContentType(call.version), ...(runId ? { "x-tributary-run": runId } : {}) },
+      return new Response(soap.writeSoapResponse(service, call, body), {
+        headers: { "content-type": soap.soapContentType(call.version), ...(runId ? { "x-tributary-run": runId } : {}) },
       });
     } catch (error) {
       return fault(

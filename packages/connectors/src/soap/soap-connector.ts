@@ -1,22 +1,17 @@
 // SOAP: call an operation of a service described by a WSDL (its envelope built from the message, its answer
 // given back as JSON, its faults on the error output), and serve one as a webhook (soap-service.ts frames it).
 import { createHash } from "node:crypto";
-import { Client, WSSecurity } from "soap";
 import { z } from "zod";
 import { defineConnectionType } from "../connections.ts";
 import { defineAction, defineConnector, defineTrigger, headerList, StepFailure, text } from "../define.ts";
 import type { GuardedHttpClient } from "../http-client/index.ts";
 import { networkFailure } from "../network/network-failure.ts";
 import { placeResult, resultField } from "../result-field.ts";
-import {
-  type LoadedWsdl,
-  loadWsdl,
-  operationsOf,
-  pickOperation,
-  type SoapOperation,
-  soapHttpClient,
-  WsdlError,
-} from "./wsdl.ts";
+import type { LoadedWsdl, SoapOperation } from "./wsdl.ts";
+import { WsdlError } from "./wsdl-error.ts";
+
+// The SOAP library is large: loaded when a SOAP step first runs, not when a worker or the web app starts.
+const wsdlModule = () => import("./wsdl.ts");
 
 const wsSecurityConfig = z.object({
   username: z.string().trim().min(1, { message: "Enter the user name." }).meta({ title: "User name" }),
@@ -55,7 +50,7 @@ export function cachedWsdl(http: GuardedHttpClient, source: string, timeoutMs: n
   const key = createHash("sha256").update(source).digest("base64url");
   const hit = entries.get(key);
   if (hit && hit.until > Date.now()) return hit.loaded;
-  const loaded = loadWsdl({ source, http, timeoutMs });
+  const loaded = wsdlModule().then(({ loadWsdl }) => loadWsdl({ source, http, timeoutMs }));
   entries.set(key, { loaded, until: Date.now() + CACHE_MS });
   loaded.catch(() => entries.delete(key));
   if (entries.size > 64) entries.delete(entries.keys().next().value as string);
@@ -155,6 +150,10 @@ export const soapCall = defineAction({
   }),
   async run({ config, message, http, connection, signal }) {
     const timeoutMs = config.timeoutSeconds * 1000;
+    const [{ operationsOf, pickOperation, soapHttpClient }, { Client, WSSecurity }] = await Promise.all([
+      wsdlModule(),
+      import("soap"),
+    ]);
     let loaded: LoadedWsdl;
     let operation: SoapOperation;
     try {
@@ -275,6 +274,7 @@ export async function soapOperations({
   http: GuardedHttpClient;
   wsdl: string;
 }): Promise<SoapOperation[]> {
+  const { loadWsdl, operationsOf } = await wsdlModule();
   const operations = operationsOf(await loadWsdl({ source: wsdl, http, timeoutMs: 15_000 }));
   if (!operations.length) {
     throw new WsdlError("The WSDL describes no SOAP operation: it needs a service whose port has a SOAP binding.");

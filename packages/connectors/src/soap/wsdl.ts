@@ -5,6 +5,7 @@
 import sax from "sax";
 import { type IHttpClient, WSDL } from "soap";
 import { type GuardedHttpClient, type HttpMethod, OutboundError } from "../http-client/index.ts";
+import { WsdlError } from "./wsdl-error.ts";
 
 export type SoapVersion = "1.1" | "1.2";
 
@@ -30,9 +31,7 @@ export type SoapOperation = {
   output: unknown;
 };
 
-export class WsdlError extends Error {
-  override name = "WsdlError";
-}
+export { WsdlError };
 
 /** The `soap` library's HTTP client, answered by the guarded client. */
 export function soapHttpClient(

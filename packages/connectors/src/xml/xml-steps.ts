@@ -4,10 +4,8 @@
 // has no input provider registered (an XSD that imports or includes another fails and says so).
 import { createHash } from "node:crypto";
 import { XMLParser } from "fast-xml-parser";
-import fontoxpath from "fontoxpath";
-import { XmlDocument, XmlLibError, XsdValidator } from "libxml2-wasm";
-import * as slimdom from "slimdom";
-import { Xslt, XmlParser as XsltXmlParser, XPath as XsltXPath } from "xslt-processor";
+import type { XmlDocument, XsdValidator } from "libxml2-wasm";
+import type * as Slimdom from "slimdom";
 import { z } from "zod";
 import { defineAction, defineConnector, headerList, StepFailure, text } from "../define.ts";
 import { inputOf, ioFields, resultOf, textOf } from "../formats/format-io.ts";
@@ -24,8 +22,15 @@ const XML_DATA = new XMLParser({
 
 const invalid = (message: string) => new StepFailure(message, { code: "invalid_input" });
 
+// The XML engines are large: loaded when a step first needs them, not when a worker or the web app starts.
+const libxml2 = () => import("libxml2-wasm");
+const slimdomModule = () => import("slimdom");
+const fontoxpathModule = async () => (await import("fontoxpath")).default;
+const xsltModule = () => import("xslt-processor");
+
 /** Parses with libxml2, turning its first error into "what, at line L, column C: why". */
-function parseChecked(xml: string, what: string): XmlDocument {
+async function parseChecked(xml: string, what: string): Promise<XmlDocument> {
+  const { XmlDocument, XmlLibError } = await libxml2();
   try {
     return XmlDocument.fromString(xml);
   } catch (error) {
@@ -73,18 +78,19 @@ function isNode(value: unknown): value is NodeLike {
 }
 
 /** An XPath result item as JSON: nodes by `nodesAs`, dates as ISO text, maps and arrays item by item. */
-function itemToJson(item: unknown, nodesAs: "text" | "xml" | "data"): unknown {
+function itemToJson(item: unknown, nodesAs: "text" | "xml" | "data", slimdom: typeof Slimdom): unknown {
   if (isNode(item)) {
     const element = item.nodeType === 9 ? (item.documentElement as NodeLike) : item;
     if (nodesAs === "text" || element.nodeType !== 1) return element.textContent ?? "";
-    const markup = slimdom.serializeToWellFormedString(element as unknown as slimdom.Node);
+    const markup = slimdom.serializeToWellFormedString(element as unknown as Slimdom.Node);
     return nodesAs === "xml" ? markup : XML_DATA.parse(markup);
   }
   if (item instanceof Date) return item.toISOString();
-  if (Array.isArray(item)) return item.map((entry) => itemToJson(entry, nodesAs));
-  if (item instanceof Map) return Object.fromEntries([...item].map(([k, v]) => [String(k), itemToJson(v, nodesAs)]));
+  if (Array.isArray(item)) return item.map((entry) => itemToJson(entry, nodesAs, slimdom));
+  if (item instanceof Map)
+    return Object.fromEntries([...item].map(([k, v]) => [String(k), itemToJson(v, nodesAs, slimdom)]));
   if (item && typeof item === "object") {
-    return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, itemToJson(v, nodesAs)]));
+    return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, itemToJson(v, nodesAs, slimdom)]));
   }
   return item;
 }
@@ -128,7 +134,8 @@ export const xpathSelect = defineAction({
   }),
   async run({ config, message }) {
     const xml = textOf(inputOf(config, message), "XML");
-    let document: slimdom.Document;
+    const [slimdom, fontoxpath] = await Promise.all([slimdomModule(), fontoxpathModule()]);
+    let document: Slimdom.Document;
     try {
       document = slimdom.parseXmlDocument(xml);
     } catch (error) {
@@ -154,7 +161,7 @@ export const xpathSelect = defineAction({
     } catch (error) {
       throw xpathFailure(error, config.expression);
     }
-    const values = items.map((item) => itemToJson(item, config.nodesAs));
+    const values = items.map((item) => itemToJson(item, config.nodesAs, slimdom));
     const result =
       config.results === "list"
         ? values
@@ -169,7 +176,10 @@ export const xpathSelect = defineAction({
 const XPATH_ATTRIBUTES = new Set(["select", "test", "use", "group-by", "group-adjacent"]);
 
 /** Where in the stylesheet the first XPath the processor cannot parse is, for a location-less error. */
-function locateBadXPath(stylesheet: string): { line: number; column: number; expression: string } | null {
+function locateBadXPath(
+  stylesheet: string,
+  XsltXPath: Awaited<ReturnType<typeof xsltModule>>["XPath"],
+): { line: number; column: number; expression: string } | null {
   const parser = new XsltXPath();
   const lines = stylesheet.split("\n");
   for (const [index, line] of lines.entries()) {
@@ -232,8 +242,9 @@ export const xsltTransform = defineAction({
   async run({ config, message }) {
     const xml = textOf(inputOf(config, message), "XML");
     // xslt-processor reads broken XML without complaint: libxml2 checks both first and says where.
-    parseChecked(xml, "The input").dispose();
-    parseChecked(config.stylesheet, "The stylesheet").dispose();
+    (await parseChecked(xml, "The input")).dispose();
+    (await parseChecked(config.stylesheet, "The stylesheet")).dispose();
+    const { XmlParser: XsltXmlParser, XPath: XsltXPath, Xslt } = await xsltModule();
     const parser = new XsltXmlParser();
     const xslt = new Xslt({
       parameters: Object.entries(config.parameters ?? {}).map(([name, value]) => ({ name, value })),
@@ -247,7 +258,7 @@ export const xsltTransform = defineAction({
       result = await xslt.xsltProcess(parser.xmlParse(xml), parser.xmlParse(config.stylesheet));
     } catch (error) {
       const reason = String((error as Error).message ?? error);
-      const bad = /^XP(ST|DY|TY)/.test(reason) ? locateBadXPath(config.stylesheet) : null;
+      const bad = /^XP(ST|DY|TY)/.test(reason) ? locateBadXPath(config.stylesheet, XsltXPath) : null;
       if (bad) {
         throw invalid(
           `The stylesheet has an XPath it cannot read at ${describePosition(bad)} (${bad.expression}): ${reason}`,
@@ -256,8 +267,7 @@ export const xsltTransform = defineAction({
       throw invalid(`The stylesheet could not be applied: ${reason}`);
     }
     if (config.output === "data") {
-      const parsed = parseChecked(result, "The transform's result");
-      parsed.dispose();
+      (await parseChecked(result, "The transform's result")).dispose();
       return resultOf(config, message, XML_DATA.parse(result));
     }
     return resultOf(config, message, result);
@@ -268,7 +278,8 @@ export const xsltTransform = defineAction({
 const validators = new Map<string, XsdValidator>();
 const MAX_VALIDATORS = 32;
 
-function validatorFor(schema: string): XsdValidator {
+async function validatorFor(schema: string): Promise<XsdValidator> {
+  const { XmlLibError, XsdValidator } = await libxml2();
   const key = createHash("sha256").update(schema).digest("base64url");
   const cached = validators.get(key);
   if (cached) {
@@ -276,7 +287,7 @@ function validatorFor(schema: string): XsdValidator {
     validators.set(key, cached);
     return cached;
   }
-  const document = parseChecked(schema, "The schema");
+  const document = await parseChecked(schema, "The schema");
   let validator: XsdValidator;
   try {
     validator = XsdValidator.fromDoc(document);
@@ -332,8 +343,9 @@ export const xsdValidate = defineAction({
   }),
   async run({ config, message }) {
     const xml = textOf(inputOf(config, message), "XML");
-    const validator = validatorFor(config.schema);
-    const document = parseChecked(xml, "The input");
+    const validator = await validatorFor(config.schema);
+    const { XmlLibError } = await libxml2();
+    const document = await parseChecked(xml, "The input");
     try {
       validator.validate(document);
     } catch (error) {
