@@ -25,6 +25,13 @@ const config: NextConfig = {
     "isolated-vm",
     "undici",
     "jsonata",
+    // XML and SOAP: libxml2-wasm loads its WebAssembly beside itself, the others are large CommonJS bundles.
+    "libxml2-wasm",
+    "fontoxpath",
+    "slimdom",
+    "xslt-processor",
+    "soap",
+    "sax",
   ],
   poweredByHeader: false,
   reactStrictMode: true,

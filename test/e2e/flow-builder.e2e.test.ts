@@ -72,7 +72,7 @@ describe("building a flow in the browser", () => {
     await page.getByLabel("Status").fill("201");
     await waitSaved();
     await expect(page.locator(".react-flow__edge").count()).resolves.toBe(2);
-    await page.getByText("Valid").waitFor();
+    await page.getByText("Valid", { exact: true }).waitFor();
     await screenshot(page, "builder-03-configured", { fullPage: false });
   });
 

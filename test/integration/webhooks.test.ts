@@ -247,7 +247,9 @@ describe("webhook channels", () => {
     );
     expect(parallel.every((r) => r.status === 202)).toBe(true);
     expect(new Set(parallel.map((r) => r.json.runId)).size).toBe(1);
-    const runs = await scoped(env.db, { workspaceId: seeded.workspace.id }, (tx) => tx.run.count({ where: { flowId } }));
+    const runs = await scoped(env.db, { workspaceId: seeded.workspace.id }, (tx) =>
+      tx.run.count({ where: { flowId } }),
+    );
     expect(runs).toBe(2);
   });
 
@@ -269,7 +271,9 @@ describe("webhook channels", () => {
     const reused = await hooks.call(`${base}/charge`, { headers: { "idempotency-key": "charge-9" }, body: "99 EUR" });
     expect(reused.status).toBe(422);
     expect(reused.json.error?.message).toMatch(/"charge-9" was used before with a different body/);
-    const runs = await scoped(env.db, { workspaceId: seeded.workspace.id }, (tx) => tx.run.count({ where: { flowId } }));
+    const runs = await scoped(env.db, { workspaceId: seeded.workspace.id }, (tx) =>
+      tx.run.count({ where: { flowId } }),
+    );
     expect(runs).toBe(1);
   });
 

@@ -4,6 +4,7 @@ import type { TestProject } from "vitest/node";
 import { ensureWebBuild } from "../../scripts/lib/build.ts";
 import { startApp } from "./app-process.ts";
 import { createTestDatabase, ensureTemplateDatabase } from "./database.ts";
+import { freePortRange } from "./free-port.ts";
 import { deleteKeysWithPrefix } from "./redis.ts";
 
 declare module "vitest" {
@@ -19,6 +20,8 @@ export default async function setup(project: TestProject) {
   const app = await startApp({
     databaseUrl: database.url,
     logDir: join(resolve(import.meta.dirname, "../.."), "test-results/e2e-logs"),
+    // Listener triggers (HL7 MLLP) get ports from a free range on loopback.
+    env: { LISTENER_PORTS: (await freePortRange(5)).text, LISTENER_HOST: "127.0.0.1" },
   });
   project.provide("baseUrl", app.baseUrl);
   project.provide("e2eDatabaseUrl", database.url);

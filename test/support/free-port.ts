@@ -13,3 +13,20 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** `count` consecutive TCP ports that were free a moment ago, as "LOW-HIGH", for a worker's LISTENER_PORTS. */
+export async function freePortRange(count: number): Promise<{ low: number; high: number; text: string }> {
+  const isFree = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    });
+  for (let tries = 0; tries < 50; tries++) {
+    const low = 20_000 + Math.floor(Math.random() * 40_000);
+    let free = true;
+    for (let port = low; port < low + count && free; port++) free = await isFree(port);
+    if (free) return { low, high: low + count - 1, text: `${low}-${low + count - 1}` };
+  }
+  throw new Error(`No ${count} consecutive free ports found.`);
+}

@@ -61,6 +61,7 @@ export async function startWorker({
     });
   });
   if (!ready) {
+    // Not left running behind a failed test.
     child.kill("SIGKILL");
     await exited;
     throw new Error(`The worker did not start:\n${output}`);

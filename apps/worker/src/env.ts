@@ -27,6 +27,10 @@ const schema = z.object({
   DEMO_CLEANUP_EVERY_MS: z.coerce.number().int().min(1000).default(600_000),
   /** How often subscription triggers (queue consumers) are brought in line with the active flows. */
   SUBSCRIPTION_SYNC_MS: z.coerce.number().int().min(100).default(5000),
+  /** Ports listener triggers (HL7 MLLP) are given, one each, installation-wide: LOW-HIGH. */
+  LISTENER_PORTS: z.string().default("2575-2599"),
+  /** The address listener triggers bind to on each worker. */
+  LISTENER_HOST: z.string().default("0.0.0.0"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -12,6 +12,7 @@ import {
   createSecretBox,
   deleteExpiredRuns,
   deleteIdleDemos,
+  parsePortRange,
   reconcileSchedules,
   sweepRuns,
 } from "@tributary/core";
@@ -218,6 +219,8 @@ const subscriptions = createSubscriptionManager({
   httpClients,
   log,
   leaseMs: env.SUBSCRIPTION_SYNC_MS * 3,
+  events,
+  listeners: { host: env.LISTENER_HOST, ports: parsePortRange(env.LISTENER_PORTS) },
 });
 const syncSubscriptions = () =>
   subscriptions.sync().catch((error: Error) => log.warn({ error: error.message }, "could not sync subscriptions"));

@@ -11,6 +11,7 @@ import { ftpConnector, sftpConnector } from "./files/files.ts";
 import { flowControlConnector } from "./flow-control/flow-control.ts";
 import { flowsConnector } from "./flows/call-flow.ts";
 import { formatsConnector } from "./formats/formats.ts";
+import { hl7Connector } from "./hl7/hl7-connector.ts";
 import { httpConnector } from "./http/http-request.ts";
 import { presetsConnector } from "./http/presets.ts";
 import { logConnector } from "./log/log-step.ts";
@@ -21,13 +22,16 @@ import { mqttConnector } from "./messaging/mqtt.ts";
 import { natsConnector } from "./messaging/nats.ts";
 import { redisConnector } from "./messaging/redis.ts";
 import { respondConnector } from "./respond/respond.ts";
+import { soapConnector } from "./soap/soap-connector.ts";
 import { transformConnector } from "./transform/transform.ts";
 import { triggersConnector } from "./triggers/triggers.ts";
+import { xmlConnector } from "./xml/xml-steps.ts";
 
 export const CONNECTORS: readonly ConnectorDefinition[] = [
   triggersConnector,
   transformConnector,
   formatsConnector,
+  xmlConnector,
   flowControlConnector,
   httpConnector,
   respondConnector,
@@ -40,6 +44,8 @@ export const CONNECTORS: readonly ConnectorDefinition[] = [
   amqpConnector,
   mqttConnector,
   natsConnector,
+  hl7Connector,
+  soapConnector,
   smtpConnector,
   imapConnector,
   sftpConnector,

@@ -140,12 +140,31 @@ export type ActionDefinition<Schema extends z.ZodType = z.ZodType> = Common<Sche
 /** A message a subscription trigger received, for a run. `dedupeKey` names it at its source (a message id). */
 export type Delivery = { body: unknown; headers?: MessageHeader[]; dedupeKey?: string };
 
+/** The run a delivery was committed as; `duplicate` when its dedupe key had started one already. */
+export type Delivered = { runId: string; duplicate: boolean };
+
+/**
+ * What a run answered, for a listener whose caller waits (an MLLP sender waiting for its ACK): the answer a
+ * respond-like step set, or how the run ended, or "pending" when it did not within the time given.
+ */
+export type RunAnswer =
+  | { status: "answered"; httpStatus: number; body: unknown }
+  | { status: "succeeded"; body: unknown }
+  | { status: "failed"; error: string }
+  | { status: "pending" };
+
 export type SubscribeContext<Config> = {
   config: Config;
   connection: { id: string; type: string; config: Record<string, unknown> } | null;
   http: GuardedHttpClient;
   /** Commits a run for the message; resolves once it is in Postgres, so the source may be acked then. */
-  deliver(delivery: Delivery): Promise<void>;
+  deliver(delivery: Delivery): Promise<Delivered>;
+  /** Waits up to `timeoutMs` for a delivered run's answer (listener triggers whose callers wait). */
+  awaitAnswer(options: { runId: string; timeoutMs: number }): Promise<RunAnswer>;
+  /** Listener triggers: where to listen (a port from the worker's range), or null when none is free. */
+  listen: { host: string; port: number } | null;
+  /** Listener triggers: whether the trigger's security rules (IP allow-lists) let a peer in. */
+  admit(peer: { address: string }): Promise<boolean>;
   log: StepLog;
   /** A name that stays the same for this trigger across workers and restarts (consumer groups, durables). */
   durableName: string;
@@ -160,6 +179,8 @@ export type TriggerDefinition<Schema extends z.ZodType = z.ZodType> = Common<Sch
   kind: "trigger";
   /** Subscription triggers: a long-lived consumer that a worker holds while the flow is active. */
   subscribe?: (context: SubscribeContext<z.output<Schema>>) => Promise<Subscription>;
+  /** Listener triggers (subscriptions that accept connections): the holding worker gives each a port. */
+  listens?: boolean;
 };
 
 export type StepDefinition = ActionDefinition | TriggerDefinition;

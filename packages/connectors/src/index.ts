@@ -21,12 +21,14 @@ export {
   type ActionDefinition,
   type ActionResult,
   type ConnectorDefinition,
+  type Delivered,
   type Delivery,
   defineAction,
   defineConnector,
   defineTrigger,
   type FlowCalls,
   type Resumption,
+  type RunAnswer,
   type RunInfo,
   type StepDefinition,
   StepFailure,
@@ -37,6 +39,9 @@ export {
 } from "./define.ts";
 export * from "./http-client/index.ts";
 export { type ClientPools, createClientPools, poolKey } from "./pools.ts";
+export { soapOperations } from "./soap/soap-connector.ts";
+export type { SoapOperation } from "./soap/wsdl.ts";
+export { WsdlError } from "./soap/wsdl-error.ts";
 export {
   MISSED_AFTER_MS,
   nextFireTimes,

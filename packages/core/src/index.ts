@@ -61,6 +61,7 @@ export {
 export { previewExpression, previewExpressionInput } from "./flows/preview-expression.ts";
 export { CODE_STEP_TYPE, type CompiledSteps, checkGraph, publishFlow, publishFlowInput } from "./flows/publish-flow.ts";
 export { setFlowStatus, setFlowStatusInput } from "./flows/set-flow-status.ts";
+export { listSoapOperations, type SoapOperationView, soapOperationsInput } from "./flows/soap-operations.ts";
 export { type ConnectionTypeEntry, connectionTypes, type PaletteEntry, stepTypes } from "./flows/step-types.ts";
 export { saveDraftInput, saveFlowDraft, updateFlow, updateFlowInput } from "./flows/update-flow.ts";
 export { validateGraph, validateGraphInput } from "./flows/validate-draft.ts";
@@ -167,6 +168,7 @@ export {
   updateRuleInput,
   updateSecurityRule,
 } from "./security/security-rules.ts";
+export { verifyPeer } from "./security/verify-peer.ts";
 export {
   type OpenedRule,
   STANDARD_WEBHOOKS_TOLERANCE_SECONDS,
@@ -179,6 +181,13 @@ export {
   activeSubscriptions,
   subscriptionConnection,
 } from "./subscriptions/active-subscriptions.ts";
+export {
+  assignListenerPort,
+  listListenerPorts,
+  type PortRange,
+  parsePortRange,
+  pruneListenerPorts,
+} from "./subscriptions/listener-ports.ts";
 export { loadTriggerCursor, saveTriggerCursor } from "./subscriptions/trigger-cursor.ts";
 export {
   loadWebhookWorkspace,

@@ -26,6 +26,7 @@ import { MalformedBodyError, parseBody } from "./parse-body.ts";
 import { BodyTooLargeError, readBody } from "./read-body.ts";
 import { problem, UNAUTHORIZED_MESSAGE } from "./responses.ts";
 import { type AnswerWatch, answerResponse, storedAnswer, watchForAnswer } from "./run-answer.ts";
+import { withSoapFraming } from "./soap-framing.ts";
 import { isSensitiveHeader, parseWebhookUrl } from "./webhook-request.ts";
 import { createWorkspaceCache } from "./workspace-cache.ts";
 
@@ -49,7 +50,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
   const workspaces = createWorkspaceCache({ db: deps.db, secretBox: deps.secretBox, ttlMs: deps.cacheTtlMs ?? 1_000 });
 
-  return async function handle(request, { clientIp }) {
+  const handle: WebhookHandler = async function handle(request, { clientIp }) {
     const url = new URL(request.url);
     const address = parseWebhookUrl(url.pathname);
     if (!address)
@@ -283,6 +284,8 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
       if (!address.isTest) void deps.redis.decr(waitsKey).catch(() => 0);
     }
   };
+  // SOAP webhooks: envelopes in and out and their WSDL on GET ?wsdl, around this same handler (soap-framing.ts).
+  return withSoapFraming({ handle, workspaces, findRoute });
 }
 
 function findRoute(

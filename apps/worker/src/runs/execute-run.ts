@@ -157,8 +157,12 @@ export function createRunExecutor(deps: RunExecutorDeps) {
       parkBackoffsOverMs: deps.parkBackoffsOverMs,
     };
     const trigger = flow.steps.get(run.triggerStepId)?.step;
-    // Someone waits for this run's answer (a sync webhook): it travels in the run's events.
-    const callerWaits = trigger?.type === "trigger.webhook" && trigger.config.responseMode === "sync";
+    // Someone may wait for this run's answer (a sync webhook's caller, a listener's sender): it travels in the
+    // run's events.
+    const triggerDefinition = trigger ? STEP_DEFINITIONS.get(trigger.type) : undefined;
+    const callerWaits =
+      (trigger?.type === "trigger.webhook" && trigger.config.responseMode === "sync") ||
+      (triggerDefinition?.kind === "trigger" && triggerDefinition.listens === true);
     const records = new RunRecords(run.records);
     const parks = new Map<string, Park>(Object.entries(run.parks));
     // Activations that parked during this pickup: they wait for the next one.

@@ -1,25 +1,35 @@
 // Keeps the subscription triggers of active flows consuming: on every sync it reads which should run, holds the
 // lease of each it runs (one consumer per trigger across all workers), starts those it got, restarts those
 // whose flow version, settings or connection changed, and stops those whose flow was paused or deleted. A
-// consumer that ends on its own (the broker restarted) is started again with growing pauses.
+// consumer that ends on its own (the broker restarted) is started again with growing pauses. Listener triggers
+// (HL7 MLLP) are subscriptions too: the worker holding one gives it its port and checks its peers.
 import { createHash, randomUUID } from "node:crypto";
 import { STEP_DEFINITIONS, type Subscription, type TriggerDefinition } from "@tributary/connectors";
 import {
   type ActiveSubscription,
   AppError,
   activeSubscriptions,
+  assignListenerPort,
   createMessage,
   type Db,
   loadTriggerCursor,
+  type OpenedRule,
+  openSecurityRules,
+  type PortRange,
+  pruneListenerPorts,
+  type RunEventHub,
   type RunIntake,
+  ruleFailuresKey,
   type SecretBox,
   saveTriggerCursor,
   subscriptionConnection,
   uuidv7,
+  verifyPeer,
 } from "@tributary/core";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { createHttpClients } from "../runs/http-clients.ts";
+import { createRunAnswers } from "./run-answers.ts";
 import { createSubscriptionLeases } from "./subscription-leases.ts";
 
 type Held = {
@@ -34,34 +44,75 @@ const SUBSCRIPTION_TRIGGERS = [...STEP_DEFINITIONS.values()].filter(
   (definition): definition is TriggerDefinition => definition.kind === "trigger" && Boolean(definition.subscribe),
 );
 const TYPES = SUBSCRIPTION_TRIGGERS.map((definition) => definition.type);
+const LISTENER_TYPES = SUBSCRIPTION_TRIGGERS.filter((definition) => definition.listens).map((d) => d.type);
+/** How long a workspace's security rules are kept for checking listener peers; edits apply within it. */
+const RULES_TTL_MS = 1000;
 
 export function createSubscriptionManager({
   db,
   redis,
   intake,
+  events,
   secretBox,
   httpClients,
   log,
   leaseMs,
+  listeners,
 }: {
   db: Db;
   redis: Redis;
   intake: RunIntake;
+  events: RunEventHub;
   secretBox: SecretBox;
   httpClients: ReturnType<typeof createHttpClients>;
   log: Logger;
   leaseMs: number;
+  /** Where listener triggers listen: the address to bind and the range their ports come from. */
+  listeners: { host: string; ports: PortRange };
 }) {
   const leases = createSubscriptionLeases({ redis, holder: `worker:${randomUUID()}`, leaseMs });
+  const answers = createRunAnswers({ events, db });
+  const rules = new Map<string, { until: number; rules: Promise<Map<string, OpenedRule>> }>();
   const held = new Map<string, Held>();
   let syncing: Promise<void> | null = null;
   let closed = false;
+
+  function rulesOf(workspaceId: string): Promise<Map<string, OpenedRule>> {
+    const cached = rules.get(workspaceId);
+    if (cached && cached.until > Date.now()) return cached.rules;
+    const loaded = openSecurityRules({ db, secretBox, workspaceId });
+    rules.set(workspaceId, { until: Date.now() + RULES_TTL_MS, rules: loaded });
+    loaded.catch(() => rules.delete(workspaceId));
+    return loaded;
+  }
+
+  /** Whether a listener's security rules let a peer in; refusals count on the rule, as webhooks' do. */
+  async function admit(active: ActiveSubscription, address: string): Promise<boolean> {
+    const ruleIds = (active.step.config as { securityRuleIds?: string[] }).securityRuleIds ?? [];
+    if (!ruleIds.length) return true;
+    const verdict = verifyPeer({ rules: await rulesOf(active.workspaceId), ruleIds, clientIp: address });
+    if (verdict.ok) return true;
+    if (verdict.unfit) {
+      log.warn(
+        { flowId: active.flowId, stepId: active.step.id, rules: verdict.unfit },
+        "listener refuses every peer: only IP allow-list rules can be checked on a socket",
+      );
+    }
+    const pipeline = redis.pipeline();
+    for (const ruleId of verdict.failedRuleIds) {
+      const failures = ruleFailuresKey({ workspaceId: active.workspaceId, ruleId });
+      pipeline.incr(failures).set(`${failures}:last`, new Date().toISOString());
+    }
+    void pipeline.exec().catch(() => undefined);
+    return false;
+  }
 
   function consume(
     key: string,
     active: ActiveSubscription,
     connection: Awaited<ReturnType<typeof subscriptionConnection>>,
     fingerprint: string,
+    port: number | null,
   ) {
     const definition = STEP_DEFINITIONS.get(active.step.type) as TriggerDefinition;
     const context = { flowId: active.flowId, stepId: active.step.id, type: active.step.type };
@@ -94,9 +145,13 @@ export function createSubscriptionManager({
               save: (cursor) => saveTriggerCursor({ db, ...address, cursor }),
             },
             log: (level, message) => log[level]({ ...context }, message),
+            listen: port === null ? null : { host: listeners.host, port },
+            admit: ({ address }) => admit(active, address),
+            awaitAnswer: ({ runId, timeoutMs }) =>
+              answers.awaitAnswer({ workspaceId: active.workspaceId, runId, timeoutMs }),
             deliver: async ({ body, headers, dedupeKey }) => {
               try {
-                await intake.accept({
+                return await intake.accept({
                   runId: uuidv7(),
                   workspaceId: active.workspaceId,
                   flowId: active.flowId,
@@ -114,10 +169,14 @@ export function createSubscriptionManager({
                     : null,
                 });
               } catch (error) {
-                // The source sent another message under an id it used before: it is not run (running it
-                // could repeat or skip work); it is acknowledged, so it does not come back for ever.
-                if (!(error instanceof AppError && error.code === "UNPROCESSABLE_CONTENT")) throw error;
+                // The source sent another message under an id it used before. A listener refuses it to its
+                // sender (an MLLP AR); a broker's message is not run (running it could repeat or skip work)
+                // and is acknowledged, so it does not come back for ever.
+                if (!(error instanceof AppError && error.code === "UNPROCESSABLE_CONTENT") || definition.listens) {
+                  throw error;
+                }
                 log.error({ ...context, dedupeKey }, error.message);
+                return { runId: String(error.details?.firstRunId), duplicate: true };
               }
             },
           });
@@ -169,8 +228,20 @@ export function createSubscriptionManager({
           "subscription connection cannot be opened",
         );
       }
+      let port: number | null = null;
+      if (LISTENER_TYPES.includes(active.step.type)) {
+        port = await assignListenerPort({
+          db,
+          workspaceId: active.workspaceId,
+          flowId: active.flowId,
+          stepId: active.step.id,
+          range: listeners.ports,
+        });
+      }
       const fingerprint = createHash("sha256")
-        .update(JSON.stringify([active.versionId, active.step.config, connection?.config ?? null, active.allowedHosts]))
+        .update(
+          JSON.stringify([active.versionId, active.step.config, connection?.config ?? null, active.allowedHosts, port]),
+        )
         .digest("base64url");
       const current = held.get(key);
       if (current && current.fingerprint !== fingerprint) await stop(key);
@@ -179,9 +250,10 @@ export function createSubscriptionManager({
         if (held.has(key)) await stop(key);
         continue;
       }
-      if (!held.has(key) && !closed) consume(key, active, connection, fingerprint);
+      if (!held.has(key) && !closed) consume(key, active, connection, fingerprint, port);
     }
     for (const key of [...held.keys()]) if (!wanted.has(key)) await stop(key);
+    if (LISTENER_TYPES.length) await pruneListenerPorts({ db, types: LISTENER_TYPES });
   }
 
   return {

@@ -9,6 +9,8 @@ import {
   type JobQueue,
   listFlows,
   listFlowVersions,
+  listListenerPorts,
+  listSoapOperations,
   listVersionsInput,
   previewExpression,
   previewExpressionInput,
@@ -21,6 +23,7 @@ import {
   saveFlowDraft,
   setFlowStatus,
   setFlowStatusInput,
+  soapOperationsInput,
   stepTypes,
   updateFlow,
   updateFlowInput,
@@ -91,6 +94,20 @@ export const flowsRouter = router({
   fireTimes: workspaceProcedure("flows.read")
     .input(previewFireTimesInput)
     .query(({ input }) => previewFireTimes(input)),
+
+  /** The ports a flow's listener triggers (HL7 MLLP) were given by the workers. */
+  listenerPorts: workspaceProcedure("flows.read")
+    .input(z.object({ flowId: z.uuid() }))
+    .query(({ ctx: { db, workspace }, input }) =>
+      listListenerPorts({ db, workspaceId: workspace.id, flowId: input.flowId }),
+    ),
+
+  /** The operations of a SOAP call step's WSDL (read on demand: it may be fetched, and large). */
+  soapOperations: workspaceProcedure("flows.edit")
+    .input(soapOperationsInput)
+    .mutation(({ ctx: { db, workspace }, input }) =>
+      listSoapOperations({ db, workspaceId: workspace.id, wsdl: input.wsdl }),
+    ),
 
   publish: workspaceProcedure("flows.publish")
     .input(publishFlowInput)

@@ -1,28 +1,10 @@
 // Each format step on real inputs, both directions, and the errors a user sees for bad input.
 import { gzipSync } from "node:zlib";
-import { createMessage } from "@tributary/engine";
 import { describe, expect, it } from "vitest";
-import { type ActionContext, type ActionDefinition, StepFailure } from "../define.ts";
+import { stepFailure as failure, runStep as run } from "../testing/run-step.ts";
 import { encodeFormat, hashFormat } from "./encoding.ts";
 import { csvFormat, jsonFormat, xmlFormat, yamlFormat } from "./structured.ts";
 import { hl7Format, textTemplate } from "./text-formats.ts";
-
-/** Runs a step as the worker would after rendering its config: defaults applied, the message given. */
-async function run(step: ActionDefinition, config: Record<string, unknown>, body: unknown) {
-  const message = createMessage({ id: "msg-1", body });
-  const parsed = step.config.parse(config);
-  const result = await step.run({ config: parsed, message } as unknown as ActionContext<unknown>);
-  return (result as { body: unknown }).body;
-}
-
-const failure = async (promise: Promise<unknown>) => {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(StepFailure);
-  return (error as StepFailure).message;
-};
 
 describe("format steps", () => {
   it("JSON: parses text and writes data, into a field when asked", async () => {

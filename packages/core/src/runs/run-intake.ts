@@ -31,7 +31,7 @@ export type AcceptedRun = { runId: string; messageId: string; duplicate: boolean
 
 export type RunIntake = { accept(call: RunIntakeCall): Promise<AcceptedRun> };
 
-type Outcome = AcceptedRun | { conflict: string };
+type Outcome = AcceptedRun | { conflict: string; firstRunId: string };
 
 export function createRunIntake({ db, queue }: { db: Db; queue: JobQueue }): RunIntake {
   const commit = createGroupCommit<RunIntakeCall, Outcome>({
@@ -55,7 +55,7 @@ export function createRunIntake({ db, queue }: { db: Db; queue: JobQueue }): Run
         throw new AppError(
           "UNPROCESSABLE_CONTENT",
           `The idempotency key "${outcome.conflict}" was used before with a different body. Send a new key for a new message, or the same body to get the first call's run.`,
-          { idempotencyKey: outcome.conflict },
+          { idempotencyKey: outcome.conflict, firstRunId: outcome.firstRunId },
         );
       }
       return outcome;
@@ -178,7 +178,7 @@ async function insertRuns(client: SqlClient, calls: RunIntakeCall[]): Promise<Ou
     outcomes[i] =
       first.bodyHash === call.idempotency.bodyHash || first.bodyHash === ""
         ? { runId: first.runId, messageId: first.messageId, duplicate: true }
-        : { conflict: call.idempotency.key };
+        : { conflict: call.idempotency.key, firstRunId: first.runId };
   });
   return outcomes as Outcome[];
 }

@@ -19,6 +19,8 @@ export type WebhookRouteView = {
   responseMode: "async" | "sync";
   timeoutSeconds: number;
   securityRuleIds: string[];
+  /** SOAP webhooks: the WSDL of the service served here (framed by the ingress); null for plain webhooks. */
+  soap: { wsdl: string } | null;
 };
 
 export type WebhookWorkspace = {
@@ -86,6 +88,7 @@ export async function loadWebhookWorkspace({
       responseMode: route.responseMode === "sync" ? "sync" : "async",
       timeoutSeconds: route.timeoutSeconds,
       securityRuleIds: route.securityRuleIds,
+      soap: (route.soap as { wsdl: string } | null) ?? null,
     })),
     rules: await openSecurityRules({ db, secretBox, workspaceId }),
   };

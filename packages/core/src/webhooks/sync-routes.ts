@@ -7,6 +7,8 @@ import { isUniqueViolation } from "../workspaces/create-workspace.ts";
 import { normalizePath } from "./route-pattern.ts";
 
 export const WEBHOOK_TRIGGER = "trigger.webhook";
+/** A webhook that speaks SOAP: always answered (sync), its envelopes framed by the ingress (soap-framing.ts). */
+export const SOAP_WEBHOOK_TRIGGER = "soap.webhook";
 
 type WebhookConfig = {
   path?: string;
@@ -18,18 +20,25 @@ type WebhookConfig = {
 
 function routesOf(graph: FlowGraph) {
   return graph.steps
-    .filter((step) => step.type === WEBHOOK_TRIGGER && typeof step.config.path === "string" && step.config.path)
+    .filter(
+      (step) =>
+        (step.type === WEBHOOK_TRIGGER || step.type === SOAP_WEBHOOK_TRIGGER) &&
+        typeof step.config.path === "string" &&
+        step.config.path,
+    )
     .map((step) => {
-      const config = step.config as WebhookConfig;
+      const config = step.config as WebhookConfig & { wsdl?: string };
       const pattern = (config.path ?? "").replace(/^\/+|\/+$/g, "");
+      const soap = step.type === SOAP_WEBHOOK_TRIGGER;
       return {
         stepId: step.id,
         pattern,
         path: normalizePath(pattern),
-        methods: config.methods?.length ? config.methods : ["POST"],
-        responseMode: config.responseMode === "sync" ? "sync" : "async",
+        methods: soap ? ["POST"] : config.methods?.length ? config.methods : ["POST"],
+        responseMode: soap || config.responseMode === "sync" ? "sync" : "async",
         timeoutSeconds: config.timeoutSeconds ?? 30,
         securityRuleIds: config.securityRuleIds ?? [],
+        ...(soap ? { soap: { wsdl: String(config.wsdl ?? "") } } : {}),
       };
     });
 }

@@ -1,7 +1,7 @@
 "use client";
 // The config panel of a step, generated from its type's JSON Schema: the field's type picks the control, and
 // the `widget` hint in the schema picks special ones (code, JSON, header lists, security rules, secrets…).
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
 import { useId, useState } from "react";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
@@ -53,6 +53,7 @@ export function ConfigForm({
           value={config[name]}
           error={errors[name]}
           readOnly={readOnly}
+          config={config}
           onChange={(value) => {
             const next = { ...config };
             if (value === undefined) delete next[name];
@@ -71,6 +72,7 @@ function Field({
   value,
   error,
   readOnly,
+  config,
   onChange,
 }: {
   name: string;
@@ -78,6 +80,8 @@ function Field({
   value: unknown;
   error: string | undefined;
   readOnly: boolean;
+  /** The whole step config, for controls that depend on another field (a SOAP operation on its WSDL). */
+  config: Record<string, unknown>;
   onChange: (value: unknown) => void;
 }) {
   const id = useId();
@@ -99,6 +103,16 @@ function Field({
   } else if (field.widget === "connection") {
     control = (
       <ConnectionPicker id={id} type={field.connectionType} value={value} onChange={onChange} readOnly={readOnly} />
+    );
+  } else if (field.widget === "soapOperation") {
+    control = (
+      <SoapOperationPicker
+        id={id}
+        wsdl={typeof config.wsdl === "string" ? config.wsdl : ""}
+        value={value}
+        onChange={onChange}
+        readOnly={readOnly}
+      />
     );
   } else if (field.enum) {
     control = (
@@ -413,6 +427,59 @@ function ConnectionPicker({
           </option>
         ))}
     </select>
+  );
+}
+
+/** A SOAP operation picked from those the step's WSDL offers, read when asked (it may be fetched). */
+function SoapOperationPicker({
+  id,
+  wsdl,
+  value,
+  onChange,
+  readOnly,
+}: {
+  id: string;
+  wsdl: string;
+  value: unknown;
+  onChange: (value: unknown) => void;
+  readOnly: boolean;
+}) {
+  const trpc = useTRPC();
+  const workspace = useWorkspace();
+  const operations = useMutation(trpc.flows.soapOperations.mutationOptions());
+  const current = typeof value === "string" ? value : "";
+  const listed = operations.data ?? [];
+  return (
+    <>
+      <div className="mt-1 flex gap-1.5">
+        <select
+          id={id}
+          className={`${INPUT} mt-0`}
+          disabled={readOnly}
+          value={current}
+          onChange={(e) => onChange(e.target.value || undefined)}
+        >
+          <option value="">{listed.length ? "Choose an operation" : "List the WSDL's operations first"}</option>
+          {current && !listed.some((operation) => operation.id === current) ? (
+            <option value={current}>{current}</option>
+          ) : null}
+          {listed.map((operation) => (
+            <option key={operation.id} value={operation.id}>
+              {operation.id} (SOAP {operation.soapVersion})
+            </option>
+          ))}
+        </select>
+        <button
+          type="button"
+          className="shrink-0 rounded-md border border-slate-300 px-2 text-sm hover:bg-slate-50 disabled:opacity-50"
+          disabled={readOnly || !wsdl.trim() || operations.isPending}
+          onClick={() => operations.mutate({ workspaceId: workspace.id, wsdl })}
+        >
+          {operations.isPending ? "Reading…" : "List operations"}
+        </button>
+      </div>
+      {operations.error ? <p className="mt-1 text-xs text-red-600">{operations.error.message}</p> : null}
+    </>
   );
 }
 

@@ -261,6 +261,7 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
               {tab === "step" ? (
                 selectedStep ? (
                   <StepPanel
+                    flowId={flow.id}
                     step={selectedStep}
                     entry={byType.get(selectedStep.type)}
                     problems={viewing ? [] : problems.filter((p) => p.stepId === selectedStep.id)}

@@ -3,12 +3,14 @@ import type { PaletteEntry } from "@tributary/core";
 import { ConfigForm, type FieldSchema } from "~/components/config/config-form.tsx";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { FireTimes } from "./fire-times.tsx";
+import { ListenerInfo } from "./listener-info.tsx";
 import type { Problem } from "./problems.ts";
 import type { Step } from "./use-draft.ts";
-import { WebhookInfo } from "./webhook-info.tsx";
+import { SoapWebhookInfo, WebhookInfo } from "./webhook-info.tsx";
 
 /** The selected step: its name, config generated from its type's schema, and its problems. */
 export function StepPanel({
+  flowId,
   step,
   entry,
   problems,
@@ -17,6 +19,7 @@ export function StepPanel({
   onChange,
   onRemove,
 }: {
+  flowId: string;
   step: Step;
   entry: PaletteEntry | undefined;
   problems: Problem[];
@@ -67,6 +70,12 @@ export function StepPanel({
           methods={(step.config.methods as string[] | undefined) ?? ["POST"]}
           published={published}
         />
+      ) : null}
+      {step.type === "soap.webhook" && typeof step.config.path === "string" ? (
+        <SoapWebhookInfo slug={workspace.slug} path={step.config.path} published={published} />
+      ) : null}
+      {step.type === "hl7.mllp-listener" ? (
+        <ListenerInfo flowId={flowId} stepId={step.id} published={published} />
       ) : null}
       {step.type === "trigger.schedule" || step.type === "trigger.poll" ? <FireTimes config={step.config} /> : null}
       {entry ? (

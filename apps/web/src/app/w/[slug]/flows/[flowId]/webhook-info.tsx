@@ -32,7 +32,27 @@ export function WebhookInfo({
   );
 }
 
-function CopyLine({ label, value, note }: { label: string; value: string; note?: string | undefined }) {
+/** A SOAP webhook's service URL and the URL of its WSDL, for the calling system's configuration. */
+export function SoapWebhookInfo({ slug, path, published }: { slug: string; path: string; published: boolean }) {
+  const origin = typeof window === "undefined" ? "" : window.location.origin;
+  const production = `${origin}/hooks/${slug}/${path}`;
+  return (
+    <section
+      aria-label="SOAP service URLs"
+      className="space-y-3 rounded-md border border-slate-200 bg-slate-50 p-3 text-sm"
+    >
+      <CopyLine
+        label="Service URL"
+        value={production}
+        note={published ? undefined : "Answers once the flow is published."}
+      />
+      <CopyLine label="WSDL" value={`${production}?wsdl`} />
+      <CopyLine label="Test URL (runs the draft)" value={`${origin}/hooks-test/${slug}/${path}`} />
+    </section>
+  );
+}
+
+export function CopyLine({ label, value, note }: { label: string; value: string; note?: string | undefined }) {
   const [copied, setCopied] = useState(false);
   return (
     <div>
