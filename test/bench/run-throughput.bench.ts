@@ -24,7 +24,8 @@ const template = await ensureTemplateDatabase();
 const database = await createTestDatabase({ template });
 const prefix = randomPrefix();
 const db = createDb({ url: database.url, maxConnections: 10 });
-const queue = createJobQueue(createQueueConnection({ url: TEST_REDIS_URL, keyPrefix: prefix }));
+const connection = createQueueConnection({ url: TEST_REDIS_URL, keyPrefix: prefix });
+const queue = createJobQueue(connection);
 
 try {
   // Baseline: the same three steps, called directly, one after another.
@@ -126,6 +127,7 @@ try {
   );
 } finally {
   await queue.close();
+  connection.redis.disconnect();
   await db.$disconnect();
   await database.drop();
   await deleteKeysWithPrefix(prefix);
