@@ -66,6 +66,8 @@ export { type ConnectionTypeEntry, connectionTypes, type PaletteEntry, stepTypes
 export { saveDraftInput, saveFlowDraft, updateFlow, updateFlowInput } from "./flows/update-flow.ts";
 export { validateGraph, validateGraphInput } from "./flows/validate-draft.ts";
 export { checkHealth, type Health } from "./health/check-health.ts";
+export { MAX_JSON_DEPTH, nestsDeeperThan } from "./input/json-depth.ts";
+export { BodyTooLargeError, readBody } from "./input/read-body.ts";
 export { acceptInvite, type InvitePreview, type InviteStatus, previewInvite } from "./invites/accept-invite.ts";
 export { type CreatedInvite, createInvite, createInviteInput, INVITE_TTL_DAYS } from "./invites/create-invite.ts";
 export { listPendingInvites, type PendingInvite } from "./invites/list-invites.ts";

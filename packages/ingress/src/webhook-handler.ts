@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import {
   type AcceptedRun,
   AppError,
+  BodyTooLargeError,
   createMessage,
   type Db,
   HTTP_STATUS,
@@ -14,6 +15,7 @@ import {
   type RuleType,
   type RunEventHub,
   type RunIntake,
+  readBody,
   ruleFailuresKey,
   type SecretBox,
   startRun,
@@ -23,7 +25,6 @@ import {
 } from "@tributary/core";
 import type { Redis } from "ioredis";
 import { MalformedBodyError, parseBody } from "./parse-body.ts";
-import { BodyTooLargeError, readBody } from "./read-body.ts";
 import { problem, UNAUTHORIZED_MESSAGE } from "./responses.ts";
 import { type AnswerWatch, answerResponse, storedAnswer, watchForAnswer } from "./run-answer.ts";
 import { withSoapFraming } from "./soap-framing.ts";
