@@ -2,6 +2,7 @@
 // REST API directly.
 import next from "next";
 import { getEnv } from "./src/env.ts";
+import { deps } from "./src/server/deps.ts";
 import { restHandler } from "./src/server/rest.ts";
 import { createWebServer } from "./src/server/web-server.ts";
 import { webhookHandler } from "./src/server/webhooks.ts";
@@ -11,6 +12,15 @@ const dev = env.NODE_ENV === "development";
 const app = next({ dev, dir: import.meta.dirname, port: env.PORT });
 const handle = app.getRequestHandler();
 await app.prepare();
+// Redis commands fail fast while it is not connected (deps.ts): the first requests should not find it still
+// connecting. If Redis is down the web starts anyway and answers what needs Redis with 503s.
+const { redis } = deps();
+if (redis.status !== "ready") {
+  await new Promise((connected) => {
+    redis.once("ready", connected);
+    setTimeout(connected, 10_000).unref();
+  });
+}
 
 const server = createWebServer({
   webhooks: (request, info) => webhookHandler()(request, info),

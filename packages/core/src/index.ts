@@ -2,7 +2,7 @@
 // for tenant data, the workspaceId; none reads the environment.
 export { createDb, createSecretBox, type Db, type Role, type SecretBox, uuidv7 } from "@tributary/db";
 export { createMessage, type Message, type MessageHeader } from "@tributary/engine";
-export { createJobQueue, createQueueConnection, type JobQueue } from "@tributary/queue";
+export { createJobQueue, createQueueConnection, FAIL_FAST_REDIS, type JobQueue } from "@tributary/queue";
 export {
   API_KEY_ROLES,
   type ApiKeyView,
@@ -23,6 +23,7 @@ export type { Actor } from "./audit/actor.ts";
 export { listAuditEvents, listAuditEventsInput } from "./audit/list-audit-events.ts";
 export { AUDIT_ACTIONS, type AuditAction } from "./audit/record-audit.ts";
 export { changePassword, changePasswordInput } from "./auth/change-password.ts";
+export { DEVICE_COOKIE, DEVICE_TOKEN_DAYS, issueDeviceToken } from "./auth/device-token.ts";
 export { emailSchema } from "./auth/email.ts";
 export { hashPassword } from "./auth/password-hash.ts";
 export { PASSWORD_MIN_LENGTH } from "./auth/password-policy.ts";
@@ -35,7 +36,13 @@ export {
 } from "./auth/sessions.ts";
 export { SIGN_IN_LIMITS } from "./auth/sign-in-limits.ts";
 export { signUp, signUpInput } from "./auth/sign-up.ts";
-export { type VerifiedUser, verifyCredentials, WRONG_CREDENTIALS } from "./auth/verify-credentials.ts";
+export {
+  assertSignInAttemptAllowed,
+  type SignInDevice,
+  type VerifiedUser,
+  verifyCredentials,
+  WRONG_CREDENTIALS,
+} from "./auth/verify-credentials.ts";
 export { connectionIdInput, deleteConnection } from "./connections/delete-connection.ts";
 export { type ConnectionSummary, listConnections } from "./connections/list-connections.ts";
 export { loadConnection, type OpenedConnection } from "./connections/load-connection.ts";
