@@ -1,5 +1,6 @@
 // Starts the real app for browser tests: the built web server and a worker, on their own database and Redis
-// prefix, and waits until /api/health answers.
+// prefix, and waits until /api/health answers (generously: a busy 2-core machine is slow to load Next). If it
+// does not come up, what was started is stopped before the error is thrown.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync } from "node:fs";
@@ -18,14 +19,20 @@ export type RunningApp = {
   stop(): Promise<void>;
 };
 
+const START_TIMEOUT_MS = 120_000;
+const STOP_GRACE_MS = 10_000;
+
 export async function startApp({
   databaseUrl,
   logDir,
   env: extra = {},
+  worker = true,
 }: {
   databaseUrl: string;
   logDir: string;
   env?: Record<string, string>;
+  /** Without a worker: for tests of the web process alone. */
+  worker?: boolean;
 }): Promise<RunningApp> {
   const port = await freePort();
   const redisPrefix = `e2e:${randomBytes(4).toString("hex")}:`;
@@ -43,10 +50,8 @@ export async function startApp({
     ...extra,
   };
   mkdirSync(logDir, { recursive: true });
-  const children: ChildProcess[] = [
-    ["web", "apps/web/server.ts"],
-    ["worker", "apps/worker/src/main.ts"],
-  ].map(([name, entry]) => {
+  const entries = [["web", "apps/web/server.ts"], ...(worker ? [["worker", "apps/worker/src/main.ts"]] : [])];
+  const children: ChildProcess[] = entries.map(([name, entry]) => {
     const child = spawn(process.execPath, [entry as string], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     const log = createWriteStream(join(logDir, `${name}.log`));
     child.stdout?.pipe(log);
@@ -55,29 +60,36 @@ export async function startApp({
   });
   const baseUrl = `http://localhost:${port}`;
   const stop = async () => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
-            child.once("exit", () => done());
-            child.kill("SIGTERM");
-          }),
-      ),
-    );
+    await Promise.all(children.map(stopChild));
   };
-  for (let attempt = 0; attempt < 120; attempt++) {
-    if (children.some((child) => child.exitCode !== null)) break;
-    const healthy = await fetch(`${baseUrl}/api/health`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (healthy) {
-      const [web, worker] = children.map((child) => child.pid ?? 0) as [number, number];
-      return { baseUrl, redisPrefix, pids: { web, worker }, stop };
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  try {
+    while (Date.now() < deadline) {
+      if (children.some((child) => child.exitCode !== null)) break;
+      const healthy = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(5_000) }).then(
+        (response) => response.ok,
+        () => false,
+      );
+      if (healthy) {
+        const [web, workerPid] = children.map((child) => child.pid ?? 0) as [number, number | undefined];
+        return { baseUrl, redisPrefix, pids: { web, worker: workerPid ?? 0 }, stop };
+      }
+      await sleep(250);
     }
-    await sleep(250);
+  } catch (error) {
+    await stop();
+    throw error;
   }
   await stop();
   throw new Error(`The app did not become healthy; see the logs in ${logDir}.`);
+}
+
+/** SIGTERM, then SIGKILL if it has not exited after a grace period. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  child.kill("SIGTERM");
+  const killer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+  await exited;
+  clearTimeout(killer);
 }
