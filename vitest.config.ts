@@ -22,8 +22,10 @@ export default defineConfig({
           ],
           exclude: ["**/node_modules/**"],
           globalSetup: ["test/support/global-setup.ts"],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // Generous for a busy 2-core CI machine, where starting a worker process alone can take a minute
+          // (worker-process.ts waits up to 90 s): a slow start must not fail a test that is otherwise right.
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
       {

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { stopChild, trackChild } from "./child-registry.ts";
 import { freePort } from "./free-port.ts";
 import { TEST_REDIS_URL } from "./services.ts";
 
@@ -20,7 +21,6 @@ export type RunningApp = {
 };
 
 const START_TIMEOUT_MS = 120_000;
-const STOP_GRACE_MS = 10_000;
 
 export async function startApp({
   databaseUrl,
@@ -52,7 +52,9 @@ export async function startApp({
   mkdirSync(logDir, { recursive: true });
   const entries = [["web", "apps/web/server.ts"], ...(worker ? [["worker", "apps/worker/src/main.ts"]] : [])];
   const children: ChildProcess[] = entries.map(([name, entry]) => {
-    const child = spawn(process.execPath, [entry as string], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = trackChild(
+      spawn(process.execPath, [entry as string], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] }),
+    );
     const log = createWriteStream(join(logDir, `${name}.log`));
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
@@ -60,36 +62,21 @@ export async function startApp({
   });
   const baseUrl = `http://localhost:${port}`;
   const stop = async () => {
-    await Promise.all(children.map(stopChild));
+    await Promise.all(children.map((child) => stopChild(child)));
   };
   const deadline = Date.now() + START_TIMEOUT_MS;
-  try {
-    while (Date.now() < deadline) {
-      if (children.some((child) => child.exitCode !== null)) break;
-      const healthy = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(5_000) }).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (healthy) {
-        const [web, workerPid] = children.map((child) => child.pid ?? 0) as [number, number | undefined];
-        return { baseUrl, redisPrefix, pids: { web, worker: workerPid ?? 0 }, stop };
-      }
-      await sleep(250);
+  while (Date.now() < deadline) {
+    if (children.some((child) => child.exitCode !== null)) break;
+    const healthy = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(5_000) }).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (healthy) {
+      const [web, workerPid] = children.map((child) => child.pid ?? 0) as [number, number | undefined];
+      return { baseUrl, redisPrefix, pids: { web, worker: workerPid ?? 0 }, stop };
     }
-  } catch (error) {
-    await stop();
-    throw error;
+    await sleep(250);
   }
   await stop();
   throw new Error(`The app did not become healthy; see the logs in ${logDir}.`);
-}
-
-/** SIGTERM, then SIGKILL if it has not exited after a grace period. */
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  child.kill("SIGTERM");
-  const killer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
-  await exited;
-  clearTimeout(killer);
 }
