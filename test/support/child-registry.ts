@@ -1,13 +1,9 @@
-// Every process a test helper starts is tracked here, so none outlives the test file that started it: when
-// the test process exits (also after a failed or timed-out test, or a start-up that was abandoned), whatever
-// is still running is killed.
+// Every process a test helper starts is tracked here until it exits, so none outlives the test file that
+// started it: process-cleanup.ts (a setup file of the integration and e2e projects) kills what is still
+// running after the file's own clean-up, also after a failed or timed-out test or an abandoned start-up.
 import type { ChildProcess } from "node:child_process";
 
 const running = new Set<ChildProcess>();
-
-process.once("exit", () => {
-  for (const child of running) child.kill("SIGKILL");
-});
 
 /** Tracks `child` until it exits. */
 export function trackChild<C extends ChildProcess>(child: C): C {
@@ -24,4 +20,11 @@ export async function stopChild(child: ChildProcess, { signal = "SIGTERM", grace
   const killer = setTimeout(() => child.kill("SIGKILL"), graceMs);
   await exited;
   clearTimeout(killer);
+}
+
+/** Kills every tracked process still running. */
+export async function killLeftoverChildren(): Promise<number> {
+  const left = [...running];
+  await Promise.all(left.map((child) => stopChild(child, { signal: "SIGKILL" })));
+  return left.length;
 }
