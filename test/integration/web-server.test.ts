@@ -166,6 +166,11 @@ describe("the web server", () => {
       expect(answer.status).toBe(202);
       expect(answer.headers.connection).not.toBe("close");
     }
+    const listed = await connection.send(
+      `GET /api/v1/flows HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer ${apiKey}\r\n\r\n`,
+    );
+    expect(listed.status).toBe(200);
+    expect(listed.headers.connection).not.toBe("close");
     connection.socket.destroy();
   });
 

@@ -84,6 +84,7 @@ export const authOptions: NextAuthOptions = {
           return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
         } catch (error) {
           if (error instanceof AppError) throw new Error(error.message);
+          if (isServiceUnavailable(error)) throw new Error(SIGN_IN_UNAVAILABLE);
           throw error;
         }
       },
