@@ -225,7 +225,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
           if (!subscribed) {
             watch.stop();
             watch = null;
-            void deps.redis.decr(waitsKey).catch(() => 0);
+            if (waiting > 0) void deps.redis.decr(waitsKey).catch(() => 0);
             return redisUnavailable();
           }
           if (waiting > workspace.limits.concurrentRuns) {
