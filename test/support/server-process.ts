@@ -27,6 +27,8 @@ export async function startServerProcess({
   const child = trackChild(spawn(binary, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] }));
   child.stdout?.on("data", (chunk) => (output += chunk));
   child.stderr?.on("data", (chunk) => (output += chunk));
+  // A binary that is not installed: said in the error below, not thrown as an unhandled event.
+  child.on("error", (error) => (output += error.message));
   const stop = async () => {
     await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
