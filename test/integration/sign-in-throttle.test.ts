@@ -78,4 +78,18 @@ describe("sign-in throttling", () => {
     expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
     expect((await attempt(user.email, TEST_PASSWORD, "198.51.100.67")).signedIn).toBe(true);
   });
+
+  it("answers sign-ups over the hourly limit of an address with 429 and Retry-After", async () => {
+    const signUp = (n: number) =>
+      fetch(`${app.baseUrl}/api/trpc/auth.signUp`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": "198.51.100.80" },
+        // A weak password: refused, but counted all the same (the limit comes first).
+        body: JSON.stringify({ json: { email: `farm-${n}@example.com`, password: "weak" } }),
+      });
+    for (let n = 0; n < 20; n++) expect((await signUp(n)).status).toBe(400);
+    const limited = await signUp(20);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
 });

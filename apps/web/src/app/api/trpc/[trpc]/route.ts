@@ -1,5 +1,5 @@
 import { appRouter, createContext, UNAVAILABLE_MESSAGE } from "@tributary/api";
-import { isServiceUnavailable } from "@tributary/core";
+import { AppError, isServiceUnavailable } from "@tributary/core";
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { getAuth } from "~/server/auth.ts";
@@ -27,9 +27,12 @@ function handler(request: Request) {
       });
     },
     responseMeta({ errors }) {
-      return errors.some((error) => error.code === "SERVICE_UNAVAILABLE")
-        ? { headers: new Headers({ "retry-after": String(RETRY_AFTER_SECONDS) }) }
-        : {};
+      if (errors.some((error) => error.code === "SERVICE_UNAVAILABLE"))
+        return { headers: new Headers({ "retry-after": String(RETRY_AFTER_SECONDS) }) };
+      // A limit (sign-up, demo) says when to try again.
+      const limited = errors.find((error) => error.code === "TOO_MANY_REQUESTS" && error.cause instanceof AppError);
+      const seconds = limited?.cause instanceof AppError ? Number(limited.cause.details?.retryAfterSeconds) : NaN;
+      return Number.isFinite(seconds) ? { headers: new Headers({ "retry-after": String(Math.ceil(seconds)) }) } : {};
     },
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
