@@ -22,8 +22,11 @@ export default defineConfig({
           ],
           exclude: ["**/node_modules/**"],
           globalSetup: ["test/support/global-setup.ts"],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          setupFiles: ["test/support/process-cleanup.ts"],
+          // Generous for a busy 2-core CI machine, where starting a worker process alone can take a minute
+          // (worker-process.ts waits up to 90 s): a slow start must not fail a test that is otherwise right.
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
       {
@@ -31,6 +34,7 @@ export default defineConfig({
           name: "e2e",
           include: ["test/e2e/**/*.e2e.test.ts"],
           globalSetup: ["test/support/global-setup.ts", "test/support/e2e-setup.ts"],
+          setupFiles: ["test/support/process-cleanup.ts"],
           testTimeout: 60_000,
           hookTimeout: 180_000,
           // One app serves every browser test; files run one after another.

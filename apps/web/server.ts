@@ -1,12 +1,10 @@
-// The web process: Next.js behind a small node:http server that stamps each request with the caller's
-// real IP (see resolve-client-ip.ts), so rate limits and the audit log cannot be fooled by a forged header.
-import { createServer } from "node:http";
-import { HOOKS_PREFIX, TEST_HOOKS_PREFIX } from "@tributary/ingress";
+// The web process: Next.js behind a small node:http server (web-server.ts) that also serves webhooks and the
+// REST API directly.
 import next from "next";
 import { getEnv } from "./src/env.ts";
-import { CLIENT_IP_HEADER } from "./src/server/client-ip.ts";
-import { resolveClientIp } from "./src/server/resolve-client-ip.ts";
-import { serveWeb } from "./src/server/serve-web.ts";
+import { deps } from "./src/server/deps.ts";
+import { restHandler } from "./src/server/rest.ts";
+import { createWebServer } from "./src/server/web-server.ts";
 import { webhookHandler } from "./src/server/webhooks.ts";
 
 const env = getEnv();
@@ -14,22 +12,22 @@ const dev = env.NODE_ENV === "development";
 const app = next({ dev, dir: import.meta.dirname, port: env.PORT });
 const handle = app.getRequestHandler();
 await app.prepare();
-
-const server = createServer((req, res) => {
-  const clientIp = resolveClientIp({
-    remoteAddress: req.socket.remoteAddress,
-    forwardedFor: req.headers["x-forwarded-for"],
-    hops: env.TRUST_PROXY_HOPS,
+// Redis commands fail fast while it is not connected (deps.ts): the first requests should not find it still
+// connecting. If Redis is down the web starts anyway and answers what needs Redis with 503s.
+const { redis } = deps();
+if (redis.status !== "ready") {
+  await new Promise((connected) => {
+    redis.once("ready", connected);
+    setTimeout(connected, 10_000).unref();
   });
-  req.headers[CLIENT_IP_HEADER] = clientIp;
-  // Webhooks skip Next's router: the same Web-standard handler that /hooks mounts, called directly.
-  if (req.url?.startsWith(HOOKS_PREFIX) || req.url?.startsWith(TEST_HOOKS_PREFIX)) {
-    void serveWeb({ req, res, handler: (request) => webhookHandler()(request, { clientIp }) });
-    return;
-  }
-  void handle(req, res);
+}
+
+const server = createWebServer({
+  webhooks: (request, info) => webhookHandler()(request, info),
+  rest: (request) => restHandler()(request),
+  next: handle,
+  trustProxyHops: env.TRUST_PROXY_HOPS,
 });
-server.keepAliveTimeout = 65_000;
 server.listen(env.PORT, () => {
   console.log(`Tributary web listening on ${env.appUrl} (port ${env.PORT}, ${dev ? "development" : "production"})`);
 });

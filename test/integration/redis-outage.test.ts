@@ -1,10 +1,16 @@
-// Accepted means committed: with Redis down, webhooks are still accepted (the run is in Postgres), and once
-// Redis is back (empty, as after a crash without persistence) the worker's sweeper runs every one of them.
+// Accepted means committed: with Redis down, webhooks are still accepted at once (the run is in Postgres),
+// and once Redis is back (empty, as after a crash without persistence) the worker's sweeper runs every one of
+// them. Everything else that needs Redis (sync webhooks, the UI's tRPC API, sign-in) says so within a second:
+// 503 with Retry-After and a message of ours, never Redis's error text; the REST API goes on without it.
+import { join, resolve } from "node:path";
 import { createJobQueue, createQueueConnection, type JobQueue } from "@tributary/queue";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
+import { type SeededWorkspace, seedWorkspace, TEST_PASSWORD } from "../factories/seed.ts";
+import { callerFor } from "../support/api-caller.ts";
+import { type RunningApp, startApp } from "../support/app-process.ts";
 import { useTestEnvironment } from "../support/environment.ts";
+import { type CookieJar, cookieHeader, signInOverHttp } from "../support/http-sign-in.ts";
 import { type PrivateRedis, startPrivateRedis } from "../support/private-redis.ts";
 import { graph, publishedFlow, waitForRun } from "../support/run-helpers.ts";
 import { webhookHarness } from "../support/webhook-harness.ts";
@@ -17,6 +23,11 @@ let queue: JobQueue;
 let worker: WorkerProcess;
 let hooks: ReturnType<typeof webhookHarness>;
 let seeded: SeededWorkspace;
+let app: RunningApp;
+
+/** What Redis and ioredis say when they fail; none of it may reach a caller. */
+const INTERNAL_TEXT =
+  /ECONNREFUSED|enableOfflineQueue|Stream isn't writeable|max retries|MaxRetriesPerRequest|Connection is closed|Command timed out|ioredis/i;
 
 beforeAll(async () => {
   redisServer = await startPrivateRedis();
@@ -30,8 +41,16 @@ beforeAll(async () => {
     env: { REDIS_URL: redisServer.url, SWEEP_EVERY_MS: "1000", SWEEP_STALE_MS: "500" },
   });
   seeded = await seedWorkspace({ db: env.db });
-}, 60_000);
+  // The real web process on this Redis (no worker of its own: the one above runs the runs).
+  app = await startApp({
+    databaseUrl: env.databaseUrl,
+    logDir: join(resolve(import.meta.dirname, "../.."), "test-results/redis-outage-logs"),
+    env: { REDIS_URL: redisServer.url },
+    worker: false,
+  });
+}, 180_000);
 afterAll(async () => {
+  await app?.stop();
   await hooks?.close();
   await worker?.stop();
   await queue?.close();
@@ -60,8 +79,11 @@ describe("Redis outage", () => {
       });
     const accepted: string[] = [];
     const accept = async (n: number) => {
+      const started = performance.now();
       const response = await send(n);
       expect(response.status).toBe(202);
+      // The rate limit fails open at once: no waiting on Redis.
+      expect(performance.now() - started).toBeLessThan(1_000);
       accepted.push(String(response.json.runId));
     };
 
@@ -78,4 +100,78 @@ describe("Redis outage", () => {
     }
     expect(worker.child.exitCode).toBeNull();
   }, 90_000);
+});
+
+describe("Redis outage, as callers see it", () => {
+  const timed = async (work: () => Promise<Response>) => {
+    const started = performance.now();
+    const response = await work();
+    const body = await response.text();
+    return { status: response.status, headers: response.headers, body, ms: performance.now() - started };
+  };
+  const expectUnavailable = (answer: { status: number; headers: Headers; body: string; ms: number }, what: string) => {
+    expect(answer.status, `${what}: ${answer.body}`).toBe(503);
+    expect(Number(answer.headers.get("retry-after")), what).toBeGreaterThan(0);
+    expect(answer.body, what).not.toMatch(INTERNAL_TEXT);
+    expect(answer.ms, what).toBeLessThan(1_000);
+  };
+
+  it("answers sync webhooks, the UI's API and sign-in with a quick 503 and Retry-After, the REST API as usual", async () => {
+    await publishedFlow({
+      db: env.db,
+      workspaceId: seeded.workspace.id,
+      actor: seeded.owner.actor,
+      graph: graph([["hook", "trigger.webhook", { path: "ask", methods: ["POST"], responseMode: "sync" }]], []),
+    });
+    const apiKey = (
+      await callerFor({ env, user: seeded.owner }).apiKeys.create({
+        workspaceId: seeded.workspace.id,
+        name: "outage",
+        role: "editor",
+      })
+    ).key;
+    const jar: CookieJar = new Map();
+    const first = await signInOverHttp({
+      baseUrl: app.baseUrl,
+      email: seeded.owner.email,
+      password: TEST_PASSWORD,
+      jar,
+    });
+    expect(first.signedIn).toBe(true);
+    const trpc = () => fetch(`${app.baseUrl}/api/trpc/workspaces.list`, { headers: { cookie: cookieHeader(jar) } });
+    const rest = () => fetch(`${app.baseUrl}/api/v1/flows`, { headers: { authorization: `Bearer ${apiKey}` } });
+    const askHook = () =>
+      hooks.call(`/hooks/${seeded.workspace.slug}/ask`, {
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+    // Every route once with Redis up, so the outage is not timed against loading them.
+    expect((await trpc()).status).toBe(200);
+    expect((await rest()).status).toBe(200);
+
+    await redisServer.stop();
+    try {
+      const started = performance.now();
+      const sync = await askHook();
+      expectUnavailable(
+        { status: sync.status, headers: sync.headers, body: sync.text, ms: performance.now() - started },
+        "sync webhook",
+      );
+      expectUnavailable(await timed(trpc), "tRPC");
+      const signIn = await signInOverHttp({
+        baseUrl: app.baseUrl,
+        email: seeded.owner.email,
+        password: TEST_PASSWORD,
+        jar: new Map(),
+      });
+      expectUnavailable(signIn, "sign-in");
+      expect(signIn.signedIn).toBe(false);
+
+      const listed = await timed(rest);
+      expect(listed.status, listed.body).toBe(200);
+      expect(listed.ms).toBeLessThan(1_000);
+    } finally {
+      await redisServer.start();
+    }
+  }, 60_000);
 });

@@ -10,7 +10,7 @@ import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
 import { useTestEnvironment } from "../support/environment.ts";
 import { type HttpTarget, startHttpTarget } from "../support/http-target.ts";
 import { graph, publishedFlow } from "../support/run-helpers.ts";
-import { startWorker } from "../support/worker-process.ts";
+import { startWorkers, WORKER_START_TIMEOUT_MS } from "../support/worker-process.ts";
 
 const env = useTestEnvironment();
 let seeded: SeededWorkspace;
@@ -45,49 +45,64 @@ async function runsOf(flowId: string) {
   });
 }
 
+/** Polls `condition` until it holds; fails after `timeoutMs`. */
+async function until(condition: () => Promise<boolean>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Not so within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
 /** The worker's own tick handler, against the test's Postgres and Redis. */
 const fire = (tick: Tick) =>
   createScheduleFirer({ db: env.db, queue: env.queue, httpClients, log: pino({ level: "silent" }) })(tick);
 
 describe("schedules", () => {
-  it("a 1-second interval with three worker processes fires once per tick, and stops when paused", async () => {
-    const workers = await Promise.all(
-      [1, 2, 3].map(() => startWorker({ databaseUrl: env.databaseUrl, redisPrefix: env.redisPrefix })),
-    );
-    try {
-      const flowId = await publishedFlow({
-        ...ctx(),
-        graph: graph(
-          [
-            ["tick", "trigger.schedule", { intervalSeconds: 1, body: { hello: "tick" } }],
-            ["log", "util.log", { message: "tick" }],
-          ],
-          [["tick", "log"]],
-        ),
-      });
-      await requestScheduleSync({ queue: env.queue, workspaceId: seeded.workspace.id, flowId });
-      await sleep(5_500);
-      await setFlowStatus({ ...ctx(), flowId, status: "paused" });
-      await requestScheduleSync({ queue: env.queue, workspaceId: seeded.workspace.id, flowId });
-      await sleep(1_500);
+  it(
+    "a 1-second interval with three worker processes fires once per tick, and stops when paused",
+    async () => {
+      // Started side by side; if one does not start, the others are stopped (startWorkers), and the test's
+      // timeout leaves room for a slow start on a busy machine.
+      const workers = await startWorkers(3, { databaseUrl: env.databaseUrl, redisPrefix: env.redisPrefix });
+      try {
+        const flowId = await publishedFlow({
+          ...ctx(),
+          graph: graph(
+            [
+              ["tick", "trigger.schedule", { intervalSeconds: 1, body: { hello: "tick" } }],
+              ["log", "util.log", { message: "tick" }],
+            ],
+            [["tick", "log"]],
+          ),
+        });
+        await requestScheduleSync({ queue: env.queue, workspaceId: seeded.workspace.id, flowId });
+        await until(async () => (await runsOf(flowId)).length >= 5, 60_000);
+        await setFlowStatus({ ...ctx(), flowId, status: "paused" });
+        await requestScheduleSync({ queue: env.queue, workspaceId: seeded.workspace.id, flowId });
+        // Paused: the scheduler is gone (a worker removes it); a tick queued before may still start its run.
+        const schedulers = env.queue.queue("schedules");
+        await until(async () => (await schedulers.getJobScheduler(`${flowId}:tick`)) === undefined, 60_000);
+        await sleep(1_500);
 
-      const runs = await runsOf(flowId);
-      const ticks = runs.map((run) => Date.parse(run.tick ?? "")).sort((a, b) => a - b);
-      expect(runs.length).toBeGreaterThanOrEqual(4);
-      expect(new Set(ticks).size).toBe(ticks.length);
-      expect(runs.every((run) => run.trigger === "schedule")).toBe(true);
-      expect(runs[0]?.body).toEqual({ hello: "tick" });
-      // One run per tick: no tick twice, none skipped.
-      for (let i = 1; i < ticks.length; i++) expect((ticks[i] ?? 0) - (ticks[i - 1] ?? 0)).toBe(1000);
+        const runs = await runsOf(flowId);
+        const ticks = runs.map((run) => Date.parse(run.tick ?? "")).sort((a, b) => a - b);
+        expect(runs.length).toBeGreaterThanOrEqual(4);
+        expect(new Set(ticks).size).toBe(ticks.length);
+        expect(runs.every((run) => run.trigger === "schedule")).toBe(true);
+        expect(runs[0]?.body).toEqual({ hello: "tick" });
+        // One run per tick: no tick twice, none skipped.
+        for (let i = 1; i < ticks.length; i++) expect((ticks[i] ?? 0) - (ticks[i - 1] ?? 0)).toBe(1000);
 
-      // Paused: the scheduler is gone, no more ticks.
-      expect(await env.queue.queue("schedules").getJobScheduler(`${flowId}:tick`)).toBeUndefined();
-      await sleep(2_000);
-      expect((await runsOf(flowId)).length).toBe(runs.length);
-    } finally {
-      await Promise.all(workers.map((worker) => worker.stop()));
-    }
-  });
+        // No more ticks (an absence: only waiting can show it).
+        await sleep(2_000);
+        expect((await runsOf(flowId)).length).toBe(runs.length);
+      } finally {
+        await Promise.all(workers.map((worker) => worker.stop()));
+      }
+    },
+    WORKER_START_TIMEOUT_MS + 90_000,
+  );
 
   it("a tick missed while no worker ran starts one catch-up run, or none when set to skip", async () => {
     const flowFor = (missed: string) =>

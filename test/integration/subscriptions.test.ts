@@ -39,6 +39,26 @@ async function runBodies(flowId: string, count: number, timeoutMs = 20_000): Pro
   }
 }
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits until the current worker has logged `event` for the flow's subscription `count` times: started
+ * consuming (so what is sent now is its to take) or stopped (so what is sent now stays at the source).
+ */
+async function subscription(
+  event: "consuming" | "stopped",
+  flowId: string,
+  { count = 1, timeoutMs = 30_000 }: { count?: number; timeoutMs?: number } = {},
+) {
+  const deadline = Date.now() + timeoutMs;
+  const times = () =>
+    harness.worker
+      .output()
+      .split("\n")
+      .filter((line) => line.includes(`subscription ${event}`) && line.includes(flowId)).length;
+  while (times() < count) {
+    if (Date.now() > deadline) throw new Error(`The subscription of ${flowId} was not ${event} ${count} time(s)`);
+    await settle(50);
+  }
+}
 const setStatus = (flowId: string, status: "active" | "paused") =>
   setFlowStatus({ db: env.db, workspaceId: harness.workspaceId, actor: harness.actor, flowId, status });
 const numbers = (bodies: unknown[]) => (bodies as { n: unknown }[]).map((body) => Number(body.n)).sort((a, b) => a - b);
@@ -90,7 +110,7 @@ describe("RabbitMQ queue trigger", () => {
         [["orders", "log"]],
       ),
     );
-    await settle(1000);
+    await subscription("consuming", flowId);
     for (const n of [1, 2, 3]) send({ n }, `m-${n}`);
     // Up to `prefetch` messages are taken at once, so their runs may start in any order.
     expect(await runBodies(flowId, 3)).toEqual(expect.arrayContaining([{ n: 1 }, { n: 2 }, { n: 3 }]));
@@ -108,7 +128,7 @@ describe("RabbitMQ queue trigger", () => {
 
   it("leaves messages on the queue while the flow is paused, and takes them when it is active again", async () => {
     await setStatusOfFlow("paused");
-    await settle(1200);
+    await subscription("stopped", flowId);
     send({ n: 4 }, "m-4");
     send({ n: 5 }, "m-5");
     await settle(1000);
@@ -168,12 +188,13 @@ describe("Redis stream trigger", () => {
     const connectionId = await harness.connect("redis", { host: "127.0.0.1" });
     await redis.xadd(stream, "*", "n", "0"); // before the flow: not its entry
     const flowId = await triggerFlow("redis.stream-consume", { connectionId, stream });
-    await settle(1000);
+    await subscription("consuming", flowId);
     for (const n of range(1, 3)) await redis.xadd(stream, "*", "n", String(n));
     expect(numbers(await runBodies(flowId, 3))).toEqual(range(1, 3));
 
     await setStatus(flowId, "paused");
-    await settle(1200);
+
+    await subscription("stopped", flowId);
     for (const n of range(4, 5)) await redis.xadd(stream, "*", "n", String(n));
     await settle(800);
     expect(await runBodies(flowId, 3, 0)).toHaveLength(3);
@@ -193,7 +214,7 @@ describe("Redis stream trigger", () => {
     const id = /\bid=(\d+)/.exec(consumer ?? "")?.[1];
     expect(id).toBeTruthy();
     await redis.client("KILL", "ID", id ?? "");
-    await settle(1500);
+    // No waiting for it to reconnect: the consumer group keeps what is added meanwhile.
     await redis.xadd(stream, "*", "n", "41");
     expect(numbers(await runBodies(flowId, 41))).toEqual(range(1, 41));
   }, 60_000);
@@ -219,12 +240,13 @@ describe("NATS triggers", () => {
     const send = (n: number) => js.publish(`trbsub.${tag}.js.orders`, JSON.stringify({ n }));
     await send(0); // before the flow: not its message
     const flowId = await triggerFlow("nats.jetstream-consume", { connectionId, stream: streamName });
-    await settle(1000);
+    await subscription("consuming", flowId);
     for (const n of range(1, 3)) await send(n);
     expect(numbers(await runBodies(flowId, 3))).toEqual(range(1, 3));
 
     await setStatus(flowId, "paused");
-    await settle(1200);
+
+    await subscription("stopped", flowId);
     for (const n of range(4, 5)) await send(n);
     await settle(800);
     expect(await runBodies(flowId, 3, 0)).toHaveLength(3);
@@ -260,7 +282,7 @@ describe("NATS triggers", () => {
       await (await jetstreamManager(client)).streams.add({ name: "RESTART", subjects: ["restart.>"] });
       const connectionId = await harness.connect("nats", { host: "127.0.0.1", port });
       const flowId = await triggerFlow("nats.jetstream-consume", { connectionId, stream: "RESTART" });
-      await settle(1000);
+      await subscription("consuming", flowId);
       await jetstream(client).publish("restart.a", JSON.stringify({ n: 1 }));
       expect(numbers(await runBodies(flowId, 1))).toEqual([1]);
 
@@ -280,14 +302,14 @@ describe("NATS triggers", () => {
   it("a core NATS subject delivers what is sent while the flow listens, and nothing while it is paused", async () => {
     const connectionId = await harness.connect("nats", { host: "127.0.0.1" });
     const flowId = await triggerFlow("nats.subscribe", { connectionId, subject: `trbsub.${tag}.core.*` });
-    await settle(1000);
+    await subscription("consuming", flowId);
     nc.publish(`trbsub.${tag}.core.a`, JSON.stringify({ n: 1 }));
     expect(numbers(await runBodies(flowId, 1))).toEqual([1]);
     await setStatus(flowId, "paused");
-    await settle(1200);
+    await subscription("stopped", flowId);
     nc.publish(`trbsub.${tag}.core.a`, JSON.stringify({ n: 2 }));
     await setStatus(flowId, "active");
-    await settle(1200);
+    await subscription("consuming", flowId, { count: 2 });
     nc.publish(`trbsub.${tag}.core.b`, JSON.stringify({ n: 3 }));
     expect(numbers(await runBodies(flowId, 2))).toEqual([1, 3]);
   });
@@ -306,7 +328,7 @@ describe("MQTT topic trigger", () => {
     const connectionId = await harness.connect("mqtt", { host: "127.0.0.1" });
     const topic = `trbsub/${tag}`;
     const flowId = await triggerFlow("mqtt.subscribe", { connectionId, topic: `${topic}/+`, qos: 1 });
-    await settle(1000);
+    await subscription("consuming", flowId);
     for (const n of range(1, 3)) await publisher.publishAsync(`${topic}/line-${n}`, JSON.stringify({ n }), { qos: 1 });
     expect(numbers(await runBodies(flowId, 3))).toEqual(range(1, 3));
     const [latest] = (await listRuns({ db: env.db, workspaceId: harness.workspaceId, flowId, limit: 1 })).runs;
@@ -314,7 +336,8 @@ describe("MQTT topic trigger", () => {
     expect(run.input.headers).toContainEqual({ name: "mqtt-topic", value: `${topic}/line-3` });
 
     await setStatus(flowId, "paused");
-    await settle(1200);
+
+    await subscription("stopped", flowId);
     for (const n of range(4, 5)) await publisher.publishAsync(`${topic}/line-${n}`, JSON.stringify({ n }), { qos: 1 });
     await settle(800);
     expect(await runBodies(flowId, 3, 0)).toHaveLength(3);
@@ -328,7 +351,8 @@ describe("MQTT topic trigger", () => {
       reconnectPeriod: 0,
     });
     await intruder.endAsync(true);
-    await settle(2000);
+    // Started at publishing, again when activated, and once more now.
+    await subscription("consuming", flowId, { count: 3 });
     await publisher.publishAsync(`${topic}/line-6`, JSON.stringify({ n: 6 }), { qos: 1 });
     expect(numbers(await runBodies(flowId, 6))).toEqual(range(1, 6));
   }, 60_000);
@@ -359,12 +383,13 @@ describe("PostgreSQL new rows trigger", () => {
         intervalSeconds: 1,
         batch: 10,
       });
-      await settle(1500);
+      await subscription("consuming", flowId);
       await add(1, 3);
       expect(numbers(await runBodies(flowId, 3))).toEqual(range(1, 3));
 
       await setStatus(flowId, "paused");
-      await settle(1200);
+
+      await subscription("stopped", flowId);
       await add(4, 5);
       await settle(1500);
       expect(await runBodies(flowId, 3, 0)).toHaveLength(3);

@@ -1,29 +1,53 @@
-// Malformed and hostile requests thrown at the real ingress (Postgres and Redis behind it): broken JSON, wrong
-// content types, huge headers, deep nesting, __proto__ keys, unicode and encoded paths, odd methods, slow
-// bodies. The ingress must never crash, never answer a 5xx other than 503/504, and never start a run for a
-// request it refused: every run in the database belongs to a 2xx answer.
+// Malformed and hostile requests thrown at the real ingress and the REST API (Postgres and Redis behind them,
+// both up): broken JSON, wrong content types, huge headers, deep nesting, __proto__ keys, unicode and encoded
+// paths and parameters, odd methods, slow bodies. Neither may crash, hang or answer a 5xx (with everything up,
+// a 5xx is a bug); the ingress never starts a run for a request it refused: every run in the database belongs
+// to a 2xx answer.
+import { createRestHandler, OPERATIONS } from "@tributary/api";
+import { createSecretBox } from "@tributary/core";
 import { scoped } from "@tributary/db";
 import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
+import { callerFor } from "../support/api-caller.ts";
 import { useTestEnvironment } from "../support/environment.ts";
 import { graph, publishedFlow } from "../support/run-helpers.ts";
 import { webhookHarness } from "../support/webhook-harness.ts";
+import { TEST_ENCRYPTION_KEY } from "../support/worker-process.ts";
 
 const env = useTestEnvironment();
 let hooks: ReturnType<typeof webhookHarness>;
+let rest: ReturnType<typeof createRestHandler>;
 let seeded: SeededWorkspace;
+let apiKey: string;
+let flowId: string;
 
 beforeAll(async () => {
   hooks = webhookHarness(env);
   seeded = await seedWorkspace({ db: env.db });
+  rest = createRestHandler({
+    db: env.db,
+    redis: env.redis,
+    queue: env.queue,
+    secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
+    mailer: null,
+    appUrl: "http://localhost:3000",
+    clientIp: () => "192.0.2.7",
+  });
+  apiKey = (
+    await callerFor({ env, user: seeded.owner }).apiKeys.create({
+      workspaceId: seeded.workspace.id,
+      name: "fuzz",
+      role: "editor",
+    })
+  ).key;
   // The fuzzer sends far more than a plan's calls per minute; the limit has its own test.
   const admin = new pg.Client({ connectionString: env.databaseUrl });
   await admin.connect();
   await admin.query("UPDATE plans SET runs_per_minute = 1000000");
   await admin.end();
-  await publishedFlow({
+  flowId = await publishedFlow({
     db: env.db,
     workspaceId: seeded.workspace.id,
     actor: seeded.owner.actor,
@@ -84,22 +108,33 @@ const headers = fc.dictionary(
 
 const method = fc.constantFrom("POST", "PUT", "GET", "DELETE", "PATCH", "OPTIONS", "HEAD");
 
-type Outcome = { status: number; accepted: boolean };
+type Outcome = { status: number; accepted: boolean; text: string };
+
+/** An answer within a few seconds, never a 5xx; an error is the API's JSON error shape. */
+async function answered(work: () => Promise<Response>, what: string): Promise<Outcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within 10 s`)), 10_000);
+  });
+  try {
+    const response = await Promise.race([work(), hang]);
+    const text = await Promise.race([response.text(), hang]);
+    expect(response.status, `${what} → ${response.status}: ${text}`).toBeLessThan(500);
+    if (response.status >= 400) expect(JSON.parse(text).error.message, `${what}: ${text}`).toEqual(expect.any(String));
+    return { status: response.status, accepted: response.status >= 200 && response.status < 300, text };
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 async function send(request: Request, ip: string): Promise<Outcome> {
-  const response = await hooks.handle(request, ip);
-  const text = await response.text();
-  expect(
-    response.status === 503 || response.status === 504 || response.status < 500,
-    `${response.status}: ${text}`,
-  ).toBe(true);
-  const accepted = response.status >= 200 && response.status < 300;
-  if (accepted) expect(JSON.parse(text).runId).toMatch(/^[0-9a-f-]{36}$/);
-  return { status: response.status, accepted };
+  const outcome = await answered(() => hooks.handle(request, ip), `${request.method} ${request.url}`);
+  if (outcome.accepted) expect(JSON.parse(outcome.text).runId).toMatch(/^[0-9a-f-]{36}$/);
+  return outcome;
 }
 
 describe("webhook ingress under hostile input", () => {
-  it("never crashes, never 5xx but 503/504, and starts runs only for what it accepted", async () => {
+  it("never crashes, hangs or answers 5xx, and starts runs only for what it accepted", async () => {
     const before = await countRuns();
     let accepted = 0;
     await fc.assert(
@@ -180,4 +215,97 @@ describe("webhook ingress under hostile input", () => {
     expect(patient.status).toBe(202);
     expect((await countRuns()) - before).toBe(1);
   });
+});
+
+const uuidLike = fc.oneof(fc.uuid(), fc.constantFrom("not-a-uuid", "", "%00", "..", "%2e%2e%2f", "0".repeat(300)));
+
+/** A value for a path, query or body field: right-looking, wrong-typed or hostile. */
+const fieldValue = fc.oneof(
+  fc.json().map((text) => JSON.parse(text) as unknown),
+  fc.constantFrom(null, [null], [123], -1, 1e308, "", "💥", { __proto__: null }, "x".repeat(10_000)),
+  fc.uuid(),
+  fc.integer({ min: 1, max: 3000 }).map((depth) => JSON.parse(deepJson(depth)) as unknown),
+);
+
+const restBody = fc.oneof(
+  fc
+    .dictionary(
+      fc.constantFrom(
+        "name",
+        "description",
+        "graph",
+        "role",
+        "value",
+        "type",
+        "config",
+        "status",
+        "limit",
+        "__proto__",
+      ),
+      fieldValue,
+    )
+    .map((fields) => JSON.stringify(fields)),
+  body.map((value) => (typeof value === "string" ? value : new TextDecoder().decode(value))),
+  fc.constant(
+    JSON.stringify({
+      name: "fuzzed",
+      graph: {
+        version: 1,
+        steps: [{ id: "h", type: "trigger.webhook", config: { path: "p", securityRuleIds: [null] } }],
+        edges: [],
+      },
+    }),
+  ),
+  fc.constant(`{"name":"deep","description":${deepJson(6000)}}`),
+);
+
+const restQuery = fc.dictionary(
+  fc.constantFrom("status", "flowId", "limit", "cursor", "from", "to", "hadErrors", "text", "trigger", "x"),
+  fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom("-1", "1e9", "NaN", "true", "2026-13-45", "%zz")),
+  { maxKeys: 4 },
+);
+
+describe("REST API under hostile input", () => {
+  it("answers every operation's hostile bodies, parameters, headers and content types with a 2xx–4xx in time", async () => {
+    const statuses = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...OPERATIONS),
+        fc.oneof(fc.constant(null), fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH")),
+        fc.oneof(fc.constant(null), uuidLike, fc.string({ maxLength: 30 })),
+        restQuery,
+        restBody,
+        contentType,
+        headers,
+        fc.constantFrom("valid", "garbage", "none"),
+        async (operation, verb, param, query, payload, type, extra, auth) => {
+          const method = verb ?? operation.method;
+          const path = operation.path.replace(/\{(\w+)\}/g, (_match, name: string) =>
+            param === null ? (name === "flowId" ? flowId : crypto.randomUUID()) : encodeURIComponent(param),
+          );
+          let url: URL;
+          try {
+            url = new URL(`http://localhost/api/v1${path}`);
+          } catch {
+            return;
+          }
+          for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+          const requestHeaders = new Headers(extra);
+          if (type) requestHeaders.set("content-type", type);
+          if (auth !== "none")
+            requestHeaders.set("authorization", `Bearer ${auth === "valid" ? apiKey : "tk_garbage"}`);
+          const hasBody = method !== "GET";
+          const { status } = await answered(
+            () => rest(new Request(url, { method, headers: requestHeaders, ...(hasBody ? { body: payload } : {}) })),
+            `${method} ${url.pathname}`,
+          );
+          statuses.add(status);
+        },
+      ),
+      { numRuns: 400, seed: 20261201 },
+    );
+    // The fuzzer got past authentication and routing into the operations, both ways.
+    expect([...statuses].some((status) => status < 300)).toBe(true);
+    expect([...statuses]).toEqual(expect.arrayContaining([400, 401, 404, 405]));
+  }, 180_000);
 });

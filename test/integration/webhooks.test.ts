@@ -158,7 +158,7 @@ describe("webhook channels", () => {
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get("allow")).toBe("POST, PUT");
     await setFlowStatus({ ...ctx(), flowId, status: "paused" });
-    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the ingress's route cache
+    // The harness keeps no routes between calls (cacheTtlMs: 0): the pause is in force at once.
     const paused = await hooks.call(`${base}/pausable`);
     expect(paused.status).toBe(503);
     expect(paused.json.error?.message).toMatch(/paused/);

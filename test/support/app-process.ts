@@ -1,10 +1,12 @@
 // Starts the real app for browser tests: the built web server and a worker, on their own database and Redis
-// prefix, and waits until /api/health answers.
+// prefix, and waits until /api/health answers (generously: a busy 2-core machine is slow to load Next). If it
+// does not come up, what was started is stopped before the error is thrown.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { stopChild, trackChild } from "./child-registry.ts";
 import { freePort } from "./free-port.ts";
 import { TEST_REDIS_URL } from "./services.ts";
 
@@ -18,14 +20,19 @@ export type RunningApp = {
   stop(): Promise<void>;
 };
 
+const START_TIMEOUT_MS = 120_000;
+
 export async function startApp({
   databaseUrl,
   logDir,
   env: extra = {},
+  worker = true,
 }: {
   databaseUrl: string;
   logDir: string;
   env?: Record<string, string>;
+  /** Without a worker: for tests of the web process alone. */
+  worker?: boolean;
 }): Promise<RunningApp> {
   const port = await freePort();
   const redisPrefix = `e2e:${randomBytes(4).toString("hex")}:`;
@@ -43,11 +50,11 @@ export async function startApp({
     ...extra,
   };
   mkdirSync(logDir, { recursive: true });
-  const children: ChildProcess[] = [
-    ["web", "apps/web/server.ts"],
-    ["worker", "apps/worker/src/main.ts"],
-  ].map(([name, entry]) => {
-    const child = spawn(process.execPath, [entry as string], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const entries = [["web", "apps/web/server.ts"], ...(worker ? [["worker", "apps/worker/src/main.ts"]] : [])];
+  const children: ChildProcess[] = entries.map(([name, entry]) => {
+    const child = trackChild(
+      spawn(process.execPath, [entry as string], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] }),
+    );
     const log = createWriteStream(join(logDir, `${name}.log`));
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
@@ -55,26 +62,18 @@ export async function startApp({
   });
   const baseUrl = `http://localhost:${port}`;
   const stop = async () => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
-            child.once("exit", () => done());
-            child.kill("SIGTERM");
-          }),
-      ),
-    );
+    await Promise.all(children.map((child) => stopChild(child)));
   };
-  for (let attempt = 0; attempt < 120; attempt++) {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
     if (children.some((child) => child.exitCode !== null)) break;
-    const healthy = await fetch(`${baseUrl}/api/health`).then(
+    const healthy = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(5_000) }).then(
       (response) => response.ok,
       () => false,
     );
     if (healthy) {
-      const [web, worker] = children.map((child) => child.pid ?? 0) as [number, number];
-      return { baseUrl, redisPrefix, pids: { web, worker }, stop };
+      const [web, workerPid] = children.map((child) => child.pid ?? 0) as [number, number | undefined];
+      return { baseUrl, redisPrefix, pids: { web, worker: workerPid ?? 0 }, stop };
     }
     await sleep(250);
   }

@@ -2,7 +2,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
+import { stopChild, trackChild } from "./child-registry.ts";
 import { freePort } from "./free-port.ts";
+
+const START_TIMEOUT_MS = 30_000;
 
 export type PrivateRedis = { url: string; stop(): Promise<void>; start(): Promise<void> };
 
@@ -12,15 +15,18 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   let child: ChildProcess | undefined;
 
   async function start() {
-    child = spawn(
-      process.env.REDIS_SERVER_PATH ?? "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-      { stdio: "ignore" },
+    child = trackChild(
+      spawn(
+        process.env.REDIS_SERVER_PATH ?? "redis-server",
+        ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        { stdio: "ignore" },
+      ),
     );
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on("error", () => {});
     try {
-      for (let attempt = 0; attempt < 100; attempt++) {
+      const deadline = Date.now() + START_TIMEOUT_MS;
+      while (Date.now() < deadline) {
         if (
           await probe.connect().then(
             () => probe.ping(),
@@ -30,6 +36,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
           return;
         await sleep(50);
       }
+      await stop();
       throw new Error(`redis-server did not start on port ${port}`);
     } finally {
       probe.disconnect();
@@ -37,11 +44,8 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   }
 
   async function stop() {
-    const running = child;
-    if (!running || running.exitCode !== null) return;
-    const exited = new Promise((done) => running.once("exit", done));
-    running.kill("SIGKILL");
-    await exited;
+    // SIGKILL: an outage, not a shutdown.
+    if (child) await stopChild(child, { signal: "SIGKILL" });
   }
 
   await start();

@@ -24,12 +24,12 @@ export async function publishedFlow({
 
 const ENDED = new Set(["succeeded", "failed", "cancelled"]);
 
-/** Polls the run until `until` holds (by default: it ended). */
+/** Polls the run until `until` holds (by default: it ended); generous, for a busy machine. */
 export async function waitForRun({
   db,
   workspaceId,
   runId,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
   until = (run) => ENDED.has(run.status),
 }: {
   db: Db;

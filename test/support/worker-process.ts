@@ -1,12 +1,17 @@
-// Real worker processes for integration tests, on the test's own database and Redis prefix.
+// Real worker processes for integration tests, on the test's own database and Redis prefix. A worker that
+// does not start is killed before the error is thrown, and none outlives its test file (child-registry.ts).
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
+import { stopChild, trackChild } from "./child-registry.ts";
 import { TEST_REDIS_URL } from "./services.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
 export const TEST_ENCRYPTION_KEY = randomBytes(32).toString("base64");
+
+/** How long a worker may take to start: a busy 2-core CI machine can take long to load its modules. */
+export const WORKER_START_TIMEOUT_MS = 90_000;
 
 export type WorkerProcess = {
   child: ChildProcess;
@@ -25,29 +30,30 @@ export async function startWorker({
   redisPrefix: string;
   env?: Record<string, string>;
 }): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ["apps/worker/src/main.ts"], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: "test",
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: redisPrefix,
-      ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-      WORKER_LOCK_MS: "2000",
-      SWEEP_EVERY_MS: "60000",
-      LOG_LEVEL: "info",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = trackChild(
+    spawn(process.execPath, ["apps/worker/src/main.ts"], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: "test",
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: redisPrefix,
+        ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+        WORKER_LOCK_MS: "2000",
+        SWEEP_EVERY_MS: "60000",
+        LOG_LEVEL: "info",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   let output = "";
   child.stdout?.on("data", (chunk) => (output += chunk));
   child.stderr?.on("data", (chunk) => (output += chunk));
   const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
   const ready = await new Promise<boolean>((done) => {
-    // Generous: a busy 2-core CI machine can take long to load the worker's modules.
-    const timer = setTimeout(() => done(false), 90_000);
+    const timer = setTimeout(() => done(false), WORKER_START_TIMEOUT_MS);
     const check = () => {
       if (output.includes("worker ready")) {
         clearTimeout(timer);
@@ -71,11 +77,28 @@ export async function startWorker({
     output: () => output,
     exited,
     async stop(signal = "SIGTERM") {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      await exited;
+      // SIGKILL after a grace period: a worker draining a stuck job must not hold up the test's clean-up.
+      await stopChild(child, { signal, graceMs: 30_000 });
     },
   };
+}
+
+/**
+ * Several workers at once. If one does not start, those that did are stopped before the error is thrown,
+ * so a failed start-up leaves nothing running.
+ */
+export async function startWorkers(
+  count: number,
+  options: Parameters<typeof startWorker>[0],
+): Promise<WorkerProcess[]> {
+  const results = await Promise.allSettled(Array.from({ length: count }, () => startWorker(options)));
+  const started = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  const failed = results.find((result) => result.status === "rejected");
+  if (failed) {
+    await Promise.all(started.map((worker) => worker.stop()));
+    throw failed.reason;
+  }
+  return started;
 }
 
 export function randomPrefix(): string {

@@ -7,6 +7,7 @@ import {
   type AppErrorCode,
   can,
   type Db,
+  isServiceUnavailable,
   type JobQueue,
   type Mailer,
   memberRole,
@@ -67,6 +68,11 @@ const t = initTRPC
       const cause = error.cause;
       return {
         ...shape,
+        // What went wrong inside is for the log (the route logs it), not for the browser.
+        message:
+          error.code === "INTERNAL_SERVER_ERROR"
+            ? "Something went wrong on our side; it has been logged."
+            : shape.message,
         data: {
           ...shape.data,
           // Field-level problems the forms can show next to their inputs.
@@ -77,12 +83,21 @@ const t = initTRPC
     },
   });
 
-/** AppError from core becomes the matching tRPC error, keeping its message for the user. */
+export const UNAVAILABLE_MESSAGE =
+  "Tributary cannot reach its database or Redis right now; nothing was changed. Try again in a few seconds.";
+
+/**
+ * AppError from core becomes the matching tRPC error, keeping its message for the user; an unreachable
+ * Postgres or Redis becomes SERVICE_UNAVAILABLE (503) with a message of ours, never the driver's.
+ */
 const mapAppErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof AppError) {
     const cause = result.error.cause;
     throw new TRPCError({ code: TRPC_CODES[cause.code], message: cause.message, cause });
+  }
+  if (!result.ok && isServiceUnavailable(result.error.cause ?? result.error)) {
+    throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: UNAVAILABLE_MESSAGE, cause: result.error.cause });
   }
   return result;
 });

@@ -2,7 +2,7 @@
 // for tenant data, the workspaceId; none reads the environment.
 export { createDb, createSecretBox, type Db, type Role, type SecretBox, uuidv7 } from "@tributary/db";
 export { createMessage, type Message, type MessageHeader } from "@tributary/engine";
-export { createJobQueue, createQueueConnection, type JobQueue } from "@tributary/queue";
+export { createJobQueue, createQueueConnection, FAIL_FAST_REDIS, type JobQueue } from "@tributary/queue";
 export {
   API_KEY_ROLES,
   type ApiKeyView,
@@ -23,6 +23,7 @@ export type { Actor } from "./audit/actor.ts";
 export { listAuditEvents, listAuditEventsInput } from "./audit/list-audit-events.ts";
 export { AUDIT_ACTIONS, type AuditAction } from "./audit/record-audit.ts";
 export { changePassword, changePasswordInput } from "./auth/change-password.ts";
+export { DEVICE_COOKIE, DEVICE_TOKEN_DAYS, issueDeviceToken } from "./auth/device-token.ts";
 export { emailSchema } from "./auth/email.ts";
 export { hashPassword } from "./auth/password-hash.ts";
 export { PASSWORD_MIN_LENGTH } from "./auth/password-policy.ts";
@@ -35,7 +36,13 @@ export {
 } from "./auth/sessions.ts";
 export { SIGN_IN_LIMITS } from "./auth/sign-in-limits.ts";
 export { signUp, signUpInput } from "./auth/sign-up.ts";
-export { type VerifiedUser, verifyCredentials, WRONG_CREDENTIALS } from "./auth/verify-credentials.ts";
+export {
+  assertSignInAttemptAllowed,
+  type SignInDevice,
+  type VerifiedUser,
+  verifyCredentials,
+  WRONG_CREDENTIALS,
+} from "./auth/verify-credentials.ts";
 export { connectionIdInput, deleteConnection } from "./connections/delete-connection.ts";
 export { type ConnectionSummary, listConnections } from "./connections/list-connections.ts";
 export { loadConnection, type OpenedConnection } from "./connections/load-connection.ts";
@@ -66,6 +73,8 @@ export { type ConnectionTypeEntry, connectionTypes, type PaletteEntry, stepTypes
 export { saveDraftInput, saveFlowDraft, updateFlow, updateFlowInput } from "./flows/update-flow.ts";
 export { validateGraph, validateGraphInput } from "./flows/validate-draft.ts";
 export { checkHealth, type Health } from "./health/check-health.ts";
+export { MAX_JSON_DEPTH, nestsDeeperThan } from "./input/json-depth.ts";
+export { BodyTooLargeError, readBody } from "./input/read-body.ts";
 export { acceptInvite, type InvitePreview, type InviteStatus, previewInvite } from "./invites/accept-invite.ts";
 export { type CreatedInvite, createInvite, createInviteInput, INVITE_TTL_DAYS } from "./invites/create-invite.ts";
 export { listPendingInvites, type PendingInvite } from "./invites/list-invites.ts";

@@ -1,5 +1,7 @@
 // A request body becomes the message body by its content type: JSON parsed, forms as objects, text and XML
 // as text, anything else kept as bytes (base64), so nothing is lost.
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "@tributary/core";
+
 export class MalformedBodyError extends Error {
   override name = "MalformedBodyError";
 }
@@ -9,13 +11,17 @@ export function parseBody({ bytes, contentType }: { bytes: Uint8Array; contentTy
   const type = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
   const text = () => new TextDecoder("utf-8", { fatal: false }).decode(bytes);
   if (type === "application/json" || type.endsWith("+json")) {
+    let parsed: unknown;
     try {
-      return JSON.parse(text());
+      parsed = JSON.parse(text());
     } catch (error) {
       throw new MalformedBodyError(
         `The body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
+    if (nestsDeeperThan(parsed, MAX_JSON_DEPTH))
+      throw new MalformedBodyError(`The JSON body nests deeper than ${MAX_JSON_DEPTH} levels, the most accepted.`);
+    return parsed;
   }
   if (type === "application/x-www-form-urlencoded") {
     const form: Record<string, string | string[]> = Object.create(null);

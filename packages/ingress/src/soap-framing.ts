@@ -5,8 +5,7 @@
 // SOAP fault. Plain webhooks pass straight through. The framing itself is pure (@tributary/connectors/soap).
 import { createHash } from "node:crypto";
 import type { SoapRequest, SoapService } from "@tributary/connectors/soap";
-import type { WebhookRouteView, WebhookWorkspace } from "@tributary/core";
-import { BodyTooLargeError, readBody } from "./read-body.ts";
+import { BodyTooLargeError, readBody, type WebhookRouteView, type WebhookWorkspace } from "@tributary/core";
 import type { WebhookHandler } from "./webhook-handler.ts";
 import { parseWebhookUrl } from "./webhook-request.ts";
 

@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import {
   type AcceptedRun,
   AppError,
+  BodyTooLargeError,
   createMessage,
   type Db,
   HTTP_STATUS,
@@ -14,6 +15,7 @@ import {
   type RuleType,
   type RunEventHub,
   type RunIntake,
+  readBody,
   ruleFailuresKey,
   type SecretBox,
   startRun,
@@ -23,7 +25,7 @@ import {
 } from "@tributary/core";
 import type { Redis } from "ioredis";
 import { MalformedBodyError, parseBody } from "./parse-body.ts";
-import { BodyTooLargeError, readBody } from "./read-body.ts";
+import { redisOrNothing } from "./redis-or-nothing.ts";
 import { problem, UNAUTHORIZED_MESSAGE } from "./responses.ts";
 import { type AnswerWatch, answerResponse, storedAnswer, watchForAnswer } from "./run-answer.ts";
 import { withSoapFraming } from "./soap-framing.ts";
@@ -45,6 +47,7 @@ export type WebhookHandlerDeps = {
 export type WebhookHandler = (request: Request, info: { clientIp: string }) => Promise<Response>;
 
 const MAX_HEADER_BYTES = 64 * 1024;
+const SUBSCRIBE_PATIENCE_MS = 1_000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
@@ -87,18 +90,21 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
     if (!address.isTest && !route.versionId)
       return problem(503, "not_published", `The flow "${route.flowName}" has not been published.`);
 
-    // Per workspace and minute, counted in Redis; if Redis is down the call is let through (nothing is lost).
+    // Per workspace and minute, counted in Redis; if Redis is down the call is let through at once (nothing is
+    // lost: the run is committed to Postgres, and the worker's sweeper queues it when Redis is back).
     const minute = Math.floor(Date.now() / 60_000);
     const rateKey = `ingress:rate:${workspace.workspaceId}:${minute}`;
-    const count = await deps.redis
-      .multi()
-      .incr(rateKey)
-      .expire(rateKey, 120)
-      .exec()
-      .then(
-        (replies) => Number(replies?.[0]?.[1] ?? 0),
-        () => 0,
-      );
+    const count = await redisOrNothing(
+      deps.redis,
+      () =>
+        deps.redis
+          .multi()
+          .incr(rateKey)
+          .expire(rateKey, 120)
+          .exec()
+          .then((replies) => Number(replies?.[0]?.[1] ?? 0)),
+      0,
+    );
     if (count > workspace.limits.runsPerMinute) {
       const retryAfter = 60 - Math.floor((Date.now() / 1000) % 60);
       return problem(
@@ -208,9 +214,20 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
       } else {
         const runId = uuidv7();
         if (sync) {
+          // The caller waits for the flow's answer, which comes through Redis: without it, say so at once.
+          if (deps.redis.status !== "ready") return redisUnavailable();
           // Subscribed before the run exists: its answer cannot come before anyone listens.
           watch = watchForAnswer({ events: deps.events, runId, timeoutMs });
-          const [waiting] = await Promise.all([deps.redis.incr(waitsKey).catch(() => 0), watch.ready]);
+          const [waiting, subscribed] = await Promise.all([
+            redisOrNothing(deps.redis, () => deps.redis.incr(waitsKey), 0),
+            withinMs(watch.ready, SUBSCRIBE_PATIENCE_MS),
+          ]);
+          if (!subscribed) {
+            watch.stop();
+            watch = null;
+            if (waiting > 0) void deps.redis.decr(waitsKey).catch(() => 0);
+            return redisUnavailable();
+          }
           if (waiting > workspace.limits.concurrentRuns) {
             watch.stop();
             watch = null;
@@ -286,6 +303,28 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
   };
   // SOAP webhooks: envelopes in and out and their WSDL on GET ?wsdl, around this same handler (soap-framing.ts).
   return withSoapFraming({ handle, workspaces, findRoute });
+}
+
+function redisUnavailable(): Response {
+  return problem(
+    503,
+    "unavailable",
+    "This webhook answers with its flow's result, which Tributary cannot wait for right now; nothing was accepted. Try again shortly.",
+    { headers: { "retry-after": "5" } },
+  );
+}
+
+/** Whether `promise` settles within `ms`. */
+async function withinMs(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function findRoute(

@@ -1,5 +1,16 @@
 import type { ConnectionOptions } from "bullmq";
-import { Redis } from "ioredis";
+import { Redis, type RedisOptions } from "ioredis";
+
+/**
+ * For processes that answer people (the web): while Redis is unreachable a command fails at once instead of
+ * waiting in ioredis's offline queue for a reconnect, and a command Redis does not answer fails within half a
+ * second, so a request can say "try again" (503) or go on without Redis within a second.
+ */
+export const FAIL_FAST_REDIS: RedisOptions = {
+  enableOfflineQueue: false,
+  commandTimeout: 500,
+  maxRetriesPerRequest: 1,
+};
 
 export type QueueConnection = {
   /** Shared by producers; commands fail within seconds when Redis is down instead of hanging. */
@@ -11,8 +22,17 @@ export type QueueConnection = {
   prefix: string;
 };
 
-export function createQueueConnection({ url, keyPrefix }: { url: string; keyPrefix: string }): QueueConnection {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 3_000 });
+export function createQueueConnection({
+  url,
+  keyPrefix,
+  failFast = false,
+}: {
+  url: string;
+  keyPrefix: string;
+  /** See FAIL_FAST_REDIS; the worker waits out short outages instead. */
+  failFast?: boolean;
+}): QueueConnection {
+  const redis = new Redis(url, failFast ? FAIL_FAST_REDIS : { maxRetriesPerRequest: 1, commandTimeout: 3_000 });
   redis.on("error", () => {});
   return { redis, url, keyPrefix, prefix: `${keyPrefix}bull` };
 }

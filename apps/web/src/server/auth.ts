@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import {
   AppError,
   currentUser,
+  isServiceUnavailable,
   revokeSession,
   type SessionClaims,
   type SessionUser,
@@ -18,6 +19,7 @@ import { cache } from "react";
 import { getEnv } from "../env.ts";
 import { clientIp } from "./client-ip.ts";
 import { deps } from "./deps.ts";
+import { SIGN_IN_UNAVAILABLE, signInDevice } from "./sign-in-gate.ts";
 
 const SESSION_DAYS = 30;
 
@@ -53,11 +55,13 @@ export const authOptions: NextAuthOptions = {
             email: credentials?.email ?? "",
             password: credentials?.password ?? "",
             ip: clientIp(request.headers ?? {}),
+            device: signInDevice(request.headers?.cookie),
           });
           return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
         } catch (error) {
-          // next-auth hands an Error's message to the sign-in form.
+          // next-auth hands an Error's message to the sign-in form: ours, never a driver's.
           if (error instanceof AppError) throw new Error(error.message);
+          if (isServiceUnavailable(error)) throw new Error(SIGN_IN_UNAVAILABLE);
           throw error;
         }
       },
@@ -80,6 +84,7 @@ export const authOptions: NextAuthOptions = {
           return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
         } catch (error) {
           if (error instanceof AppError) throw new Error(error.message);
+          if (isServiceUnavailable(error)) throw new Error(SIGN_IN_UNAVAILABLE);
           throw error;
         }
       },

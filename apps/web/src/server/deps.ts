@@ -1,6 +1,13 @@
 // The app's long-lived clients, made once per process (and kept across hot reloads in development).
 import type { ApiDeps } from "@tributary/api";
-import { createDb, createJobQueue, createMailer, createQueueConnection, createSecretBox } from "@tributary/core";
+import {
+  createDb,
+  createJobQueue,
+  createMailer,
+  createQueueConnection,
+  createSecretBox,
+  FAIL_FAST_REDIS,
+} from "@tributary/core";
 import { Redis } from "ioredis";
 import { getEnv } from "../env.ts";
 
@@ -9,13 +16,15 @@ const globalForDeps = globalThis as unknown as { tributaryDeps?: ApiDeps };
 export function deps(): ApiDeps {
   if (globalForDeps.tributaryDeps) return globalForDeps.tributaryDeps;
   const env = getEnv();
-  const redis = new Redis(env.REDIS_URL, { keyPrefix: env.REDIS_PREFIX, maxRetriesPerRequest: 1 });
-  // Connection errors surface on the commands that fail (and in /api/health); ioredis retries by itself.
+  // Fail fast: with Redis down a request answers 503 (or goes on without Redis) at once, instead of waiting
+  // for reconnects. Connection errors surface on the commands that fail (and in /api/health); ioredis
+  // reconnects by itself.
+  const redis = new Redis(env.REDIS_URL, { ...FAIL_FAST_REDIS, keyPrefix: env.REDIS_PREFIX });
   redis.on("error", () => {});
   const created: ApiDeps = {
     db: createDb({ url: env.DATABASE_URL }),
     redis,
-    queue: createJobQueue(createQueueConnection({ url: env.REDIS_URL, keyPrefix: env.REDIS_PREFIX })),
+    queue: createJobQueue(createQueueConnection({ url: env.REDIS_URL, keyPrefix: env.REDIS_PREFIX, failFast: true })),
     secretBox: createSecretBox({
       currentKey: env.ENCRYPTION_KEY,
       previousKeys: env.ENCRYPTION_PREVIOUS_KEYS.split(",").filter(Boolean),

@@ -1,4 +1,6 @@
-// Runs a Web-standard handler (Request → Response) on a node:http request and response.
+// Runs a Web-standard handler (Request → Response) on a node:http request and response. A request whose body
+// the handler did not read to its end (refused as too large, or not needed) ends its connection: the unread
+// rest would otherwise be taken for the next request on it, or be waited for.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 
@@ -24,13 +26,15 @@ export async function serveWeb({
       ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream, duplex: "half" } : {}),
     } as RequestInit);
     const response = await handler(request);
-    res.writeHead(response.status, Object.fromEntries(response.headers));
+    const answerHeaders = Object.fromEntries(response.headers);
+    if (!req.complete) answerHeaders.connection = "close";
+    res.writeHead(response.status, answerHeaders);
     if (response.body) {
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
     }
     res.end();
   } catch {
-    if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-    res.end('{"error":{"code":"internal","message":"Something went wrong while answering the webhook."}}');
+    if (!res.headersSent) res.writeHead(500, { "content-type": "application/json", connection: "close" });
+    res.end('{"error":{"code":"internal","message":"Something went wrong while answering this request."}}');
   }
 }

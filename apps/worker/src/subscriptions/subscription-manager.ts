@@ -211,6 +211,7 @@ export function createSubscriptionManager({
     await entry.subscription?.close().catch(() => undefined);
     await entry.done;
     await leases.release(key).catch(() => undefined);
+    log.info({ subscription: key }, "subscription stopped");
   }
 
   async function syncOnce(): Promise<void> {

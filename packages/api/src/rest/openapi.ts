@@ -29,13 +29,15 @@ const errorResponse = (description: string) => ({
 });
 
 /** The error answers every operation can give, plus those that depend on its input. */
-function errorResponses({ hasInput, hasPath }: { hasInput: boolean; hasPath: boolean }) {
+function errorResponses({ hasInput, hasPath, hasBody }: { hasInput: boolean; hasPath: boolean; hasBody: boolean }) {
   return {
     ...(hasInput ? { "400": { $ref: "#/components/responses/InvalidInput" } } : {}),
     "401": { $ref: "#/components/responses/Unauthorized" },
     "403": { $ref: "#/components/responses/Forbidden" },
     ...(hasPath ? { "404": { $ref: "#/components/responses/NotFound" } } : {}),
+    ...(hasBody ? { "413": { $ref: "#/components/responses/TooLarge" } } : {}),
     "429": { $ref: "#/components/responses/RateLimited" },
+    "503": { $ref: "#/components/responses/Unavailable" },
   };
 }
 
@@ -89,6 +91,7 @@ export function buildOpenApi() {
         ...errorResponses({
           hasInput: Boolean(body && bodyNames.length) || queryNames.length > 0,
           hasPath: pathNames.length > 0,
+          hasBody: Boolean(body),
         }),
         default: errorResponse("Another error, such as 409 when a draft changed since it was read"),
       },
@@ -114,6 +117,10 @@ export function buildOpenApi() {
         Forbidden: errorResponse("The key's role may not do this"),
         NotFound: errorResponse("Nothing with that id in this workspace"),
         RateLimited: errorResponse("Too many calls this minute with this key; see Retry-After"),
+        TooLarge: errorResponse("The body is larger than 5 MiB; the connection is closed"),
+        Unavailable: errorResponse(
+          "Postgres or Redis cannot be reached right now; nothing was changed; see Retry-After",
+        ),
       },
     },
     paths,

@@ -2,13 +2,29 @@
 // permission matrix decides, input is parsed by the operation's schema, and every answer is JSON — errors as
 // { error: { code, message, details } }. Calls are counted per key and minute in Redis (rate-limit headers on
 // every answer) and recorded in the workspace's audit log.
-import { ACTIONS, AppError, apiKeyActor, authenticateApiKey, can, HTTP_STATUS, recordApiCall } from "@tributary/core";
+import {
+  ACTIONS,
+  AppError,
+  apiKeyActor,
+  authenticateApiKey,
+  BodyTooLargeError,
+  can,
+  HTTP_STATUS,
+  isServiceUnavailable,
+  MAX_JSON_DEPTH,
+  nestsDeeperThan,
+  readBody,
+  recordApiCall,
+} from "@tributary/core";
 import { ZodError } from "zod";
 import type { ApiDeps } from "../trpc.ts";
 import { buildOpenApi, REST_BASE } from "./openapi.ts";
 import { OPERATIONS, type Operation } from "./operations.ts";
 
 const CALLS_PER_MINUTE = 600;
+/** A flow with its graph is the largest thing sent here; a few MiB leaves room for big ones. */
+export const MAX_REST_BODY_BYTES = 5 * 1024 * 1024;
+const RETRY_AFTER_SECONDS = 5;
 
 type Route = { operation: Operation; pattern: RegExp; params: string[] };
 
@@ -31,7 +47,7 @@ function problem(status: number, code: string, message: string, details?: unknow
 export function createRestHandler(deps: ApiDeps & { clientIp: (request: Request) => string }) {
   const openApi = buildOpenApi();
 
-  return async function handle(request: Request): Promise<Response> {
+  async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const path = url.pathname.slice(REST_BASE.length) || "/";
     if (request.method === "GET" && path === "/openapi.json") return Response.json(openApi);
@@ -110,16 +126,12 @@ export function createRestHandler(deps: ApiDeps & { clientIp: (request: Request)
     }
 
     try {
-      const raw: Record<string, unknown> = {};
+      let raw: Record<string, unknown> = {};
       if (request.method === "POST" || request.method === "PUT") {
-        const text = await request.text();
-        if (text.trim()) {
-          try {
-            Object.assign(raw, JSON.parse(text));
-          } catch {
-            return answer(problem(400, "malformed_body", "The body is not valid JSON."));
-          }
-        }
+        const body = await readJsonBody(request);
+        if (body instanceof Response) return answer(body);
+        // Spread, not assigned: a "__proto__" key stays a plain field.
+        raw = { ...body };
       }
       for (const name of operation.query ?? []) {
         const value = url.searchParams.get(name);
@@ -160,5 +172,55 @@ export function createRestHandler(deps: ApiDeps & { clientIp: (request: Request)
       }
       throw error;
     }
+  }
+
+  return async function handleSafely(request: Request): Promise<Response> {
+    try {
+      return await handle(request);
+    } catch (error) {
+      if (isServiceUnavailable(error)) {
+        return problem(
+          503,
+          "unavailable",
+          "Tributary cannot reach its database or Redis right now; nothing was changed. Try again shortly.",
+          undefined,
+          { "retry-after": String(RETRY_AFTER_SECONDS) },
+        );
+      }
+      console.error("REST API call failed:", error);
+      return problem(500, "internal", "Something went wrong while answering this call; it has been logged.");
+    }
   };
+}
+
+/** The JSON object a POST or PUT carries (an empty body is `{}`), or the 4xx that says why it cannot be read. */
+async function readJsonBody(request: Request): Promise<Record<string, unknown> | Response> {
+  let text: string;
+  try {
+    text = new TextDecoder().decode(await readBody({ request, maxBytes: MAX_REST_BODY_BYTES }));
+  } catch (error) {
+    if (error instanceof BodyTooLargeError)
+      return problem(
+        413,
+        "payload_too_large",
+        `The body is larger than the API accepts (${MAX_REST_BODY_BYTES} bytes).`,
+      );
+    return problem(400, "bad_request", "The request body could not be read.");
+  }
+  if (!text.trim()) return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return problem(400, "malformed_body", "The body is not valid JSON.");
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    return problem(400, "malformed_body", "The body must be a JSON object.");
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH))
+    return problem(
+      400,
+      "malformed_body",
+      `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels, the most accepted.`,
+    );
+  return body as Record<string, unknown>;
 }

@@ -3,8 +3,9 @@ import { TEST_PASSWORD } from "../../../../test/factories/seed.ts";
 import { useTestEnvironment } from "../../../../test/support/environment.ts";
 import { AppError } from "../errors/app-error.ts";
 import { changePassword } from "./change-password.ts";
+import { issueDeviceToken } from "./device-token.ts";
 import { currentUser, revokeAllSessions, revokeSession, type SessionClaims } from "./sessions.ts";
-import { SIGN_IN_LIMITS } from "./sign-in-limits.ts";
+import { accountKey, SIGN_IN_LIMITS } from "./sign-in-limits.ts";
 import { signUp, signUpInput } from "./sign-up.ts";
 import { verifyCredentials, WRONG_CREDENTIALS } from "./verify-credentials.ts";
 
@@ -13,6 +14,7 @@ const STRONG = "plum-orbit-cactus-lantern";
 let counter = 0;
 const freshEmail = () => `person${++counter}-${Date.now()}@example.com`;
 const freshIp = () => `198.51.100.${++counter % 250}`;
+const DEVICE_SECRET = "a-test-secret-that-is-long-enough-for-hmac";
 
 async function appError(work: Promise<unknown>): Promise<AppError> {
   const error = await work.then(
@@ -88,8 +90,21 @@ describe("sign-in", () => {
     await signUp({ db: env.db, redis: env.redis, ip: freshIp(), email, password: TEST_PASSWORD });
     return email;
   }
-  const attempt = (email: string, password: string, ip: string) =>
-    verifyCredentials({ db: env.db, redis: env.redis, email, password, ip });
+  const attempt = (email: string, password: string, ip: string, deviceToken: string | null = null) =>
+    verifyCredentials({
+      db: env.db,
+      redis: env.redis,
+      email,
+      password,
+      ip,
+      device: { token: deviceToken, secret: DEVICE_SECRET },
+    });
+  /** 20 failures on the account, each from an address of its own. */
+  async function distributedAttack(email: string) {
+    for (let i = 0; i < SIGN_IN_LIMITS.account.max; i++) {
+      await appError(attempt(email, "wrong password!", `203.0.113.${i}`));
+    }
+  }
 
   it("accepts the right password, whatever the email's case", async () => {
     const email = await account();
@@ -129,6 +144,50 @@ describe("sign-in", () => {
     expect(stranger.code).toBe("TOO_MANY_REQUESTS");
     const fromHome = await attempt(email, TEST_PASSWORD, home);
     expect(fromHome.email).toBe(email);
+  });
+
+  it("lets the owner in from their browser's device token after a distributed attack, from any address", async () => {
+    const email = await account();
+    // The token the web gave this browser at an earlier sign-in.
+    const token = issueDeviceToken({ secret: DEVICE_SECRET, email });
+    await distributedAttack(email);
+    const owner = await attempt(email, TEST_PASSWORD, "192.0.2.200", token);
+    expect(owner.email).toBe(email);
+    // Also from an address whose own limit the attack used up.
+    await env.redis.set("auth:fail:ip:192.0.2.201", String(SIGN_IN_LIMITS.ip.max), "EX", 600);
+    expect((await attempt(email, TEST_PASSWORD, "192.0.2.201", token)).email).toBe(email);
+  });
+
+  it("limits an account without device tokens or known addresses for a bounded window only", async () => {
+    const email = await account();
+    await distributedAttack(email);
+    const refused = await appError(attempt(email, TEST_PASSWORD, "192.0.2.210"));
+    expect(refused.code).toBe("TOO_MANY_REQUESTS");
+    const retryAfter = Number(refused.details?.retryAfterSeconds);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(SIGN_IN_LIMITS.account.windowSeconds);
+    // Refused attempts do not extend the window.
+    await appError(attempt(email, TEST_PASSWORD, "192.0.2.211"));
+    expect(await env.redis.ttl(`auth:fail:account:${accountKey(email)}`)).toBeLessThanOrEqual(retryAfter);
+    // Once the window is over (here: expired by hand), the owner gets in from anywhere.
+    await env.redis.del(`auth:fail:account:${accountKey(email)}`);
+    expect((await attempt(email, TEST_PASSWORD, "192.0.2.212")).email).toBe(email);
+  });
+
+  it("does not trust a token of another account, a forged one, or one that failed too often", async () => {
+    const email = await account();
+    const other = await account();
+    await distributedAttack(email);
+    const othersToken = issueDeviceToken({ secret: DEVICE_SECRET, email: other });
+    const forged = issueDeviceToken({ secret: "another-secret-of-enough-length-here", email });
+    for (const token of [othersToken, forged, "garbage", `${othersToken}.x`]) {
+      expect((await appError(attempt(email, TEST_PASSWORD, "192.0.2.220", token))).code).toBe("TOO_MANY_REQUESTS");
+    }
+    const stolen = issueDeviceToken({ secret: DEVICE_SECRET, email });
+    for (let i = 0; i < SIGN_IN_LIMITS.device.max; i++) {
+      await appError(attempt(email, "wrong password!", `192.0.2.${230 + (i % 5)}`, stolen));
+    }
+    expect((await appError(attempt(email, TEST_PASSWORD, "192.0.2.240", stolen))).code).toBe("TOO_MANY_REQUESTS");
   });
 
   it("blocks an IP that fails across many accounts", async () => {

@@ -3,6 +3,7 @@ import { scoped } from "@tributary/db";
 import type { Redis } from "ioredis";
 import { recordAudit } from "../audit/record-audit.ts";
 import { AppError } from "../errors/app-error.ts";
+import { verifyDeviceToken } from "./device-token.ts";
 import { normalizeEmail } from "./email.ts";
 import { dummyPasswordHash, verifyPassword } from "./password-hash.ts";
 import { assertSignInAllowed, recordSignInFailure, recordSignInSuccess } from "./sign-in-limits.ts";
@@ -11,9 +12,28 @@ export const WRONG_CREDENTIALS = "Email or password is incorrect.";
 
 export type VerifiedUser = { id: string; email: string; name: string | null; sessionVersion: number };
 
+/** The browser's device token (its DEVICE_COOKIE, if any) and the secret tokens are signed with. */
+export type SignInDevice = { token: string | null | undefined; secret: string };
+
+type SignInAttempt = { redis: Redis; email: string; ip: string; device: SignInDevice };
+
+function attemptOf({ redis, email: typedEmail, ip, device }: SignInAttempt) {
+  const email = normalizeEmail(typedEmail);
+  return { redis, email, ip, deviceId: verifyDeviceToken({ secret: device.secret, email, token: device.token }) };
+}
+
+/**
+ * Throws TOO_MANY_REQUESTS when this attempt would be refused by the limits, before any password is looked
+ * at: lets the web answer 429 with Retry-After instead of a failed sign-in.
+ */
+export async function assertSignInAttemptAllowed(attempt: SignInAttempt): Promise<void> {
+  await assertSignInAllowed(attemptOf(attempt));
+}
+
 /**
  * Checks an email and password for sign-in. An unknown email and a wrong password get the same answer in
- * the same time; repeated failures are limited (see sign-in-limits.ts). Records the sign-in in the audit
+ * the same time; repeated failures are limited (see sign-in-limits.ts), except for a browser with this
+ * account's device token (device-token.ts). Records the sign-in in the audit
  * log of every workspace the user belongs to.
  */
 export async function verifyCredentials({
@@ -22,25 +42,21 @@ export async function verifyCredentials({
   email: typedEmail,
   password,
   ip,
-}: {
-  db: Db;
-  redis: Redis;
-  email: string;
-  password: string;
-  ip: string;
-}): Promise<VerifiedUser> {
-  const email = normalizeEmail(typedEmail);
-  await assertSignInAllowed({ redis, email, ip });
+  device,
+}: SignInAttempt & { db: Db; password: string }): Promise<VerifiedUser> {
+  const attempt = attemptOf({ redis, email: typedEmail, ip, device });
+  const { email } = attempt;
+  await assertSignInAllowed(attempt);
   const user = await db.user.findUnique({
     where: { email },
     select: { id: true, email: true, name: true, passwordHash: true, sessionVersion: true },
   });
   const ok = await verifyPassword({ hash: user?.passwordHash ?? (await dummyPasswordHash()), password });
   if (!user || !ok) {
-    await recordSignInFailure({ redis, email, ip });
+    await recordSignInFailure(attempt);
     throw new AppError("UNAUTHORIZED", WRONG_CREDENTIALS);
   }
-  await recordSignInSuccess({ redis, email, ip });
+  await recordSignInSuccess(attempt);
   await auditSignIn({ db, user, ip });
   return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
 }

@@ -15,7 +15,7 @@ const NETWORK_CODES = new Set([
 /** Prisma's codes for the same: cannot reach, timed out, closed, pool timeout. */
 const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
 const MESSAGES =
-  /Connection terminated|Connection is closed|connect ECONNREFUSED|timeout exceeded when trying to connect|Client has encountered a connection error|Reached the max retries per request|Stream isn't writeable|server closed the connection/i;
+  /Connection terminated|Connection is closed|connect ECONNREFUSED|timeout exceeded when trying to connect|Client has encountered a connection error|Reached the max retries per request|Stream isn't writeable|server closed the connection|Command timed out/i;
 
 export function isServiceUnavailable(error: unknown): boolean {
   for (let cause = error, depth = 0; cause && depth < 5; depth++) {

@@ -2,6 +2,7 @@
 // its test URLs, deleting a flow removes both (cascade). Paths are unique in a workspace.
 import type { Tx } from "@tributary/db";
 import { type FlowGraph, parseFlowGraph } from "@tributary/engine";
+import { z } from "zod";
 import { AppError } from "../errors/app-error.ts";
 import { isUniqueViolation } from "../workspaces/create-workspace.ts";
 import { normalizePath } from "./route-pattern.ts";
@@ -10,24 +11,30 @@ export const WEBHOOK_TRIGGER = "trigger.webhook";
 /** A webhook that speaks SOAP: always answered (sync), its envelopes framed by the ingress (soap-framing.ts). */
 export const SOAP_WEBHOOK_TRIGGER = "soap.webhook";
 
-type WebhookConfig = {
-  path?: string;
-  methods?: string[];
-  responseMode?: string;
-  timeoutSeconds?: number;
-  securityRuleIds?: string[];
-};
+/**
+ * The fields of a webhook trigger's config that become its route's columns. Checked where graphs come in
+ * (flowGraphInput), so a client's `securityRuleIds: [null]` is a 400 naming the field, not a database error.
+ */
+export const webhookRouteConfig = z.looseObject({
+  path: z.string().optional(),
+  methods: z.array(z.string()).optional(),
+  responseMode: z.string().optional(),
+  timeoutSeconds: z.number().int().positive().optional(),
+  securityRuleIds: z.array(z.uuid()).optional(),
+  wsdl: z.string().optional(),
+});
+
+type WebhookConfig = z.output<typeof webhookRouteConfig>;
+
+export function isWebhookTrigger(type: string): boolean {
+  return type === WEBHOOK_TRIGGER || type === SOAP_WEBHOOK_TRIGGER;
+}
 
 function routesOf(graph: FlowGraph) {
   return graph.steps
-    .filter(
-      (step) =>
-        (step.type === WEBHOOK_TRIGGER || step.type === SOAP_WEBHOOK_TRIGGER) &&
-        typeof step.config.path === "string" &&
-        step.config.path,
-    )
+    .filter((step) => isWebhookTrigger(step.type) && typeof step.config.path === "string" && step.config.path)
     .map((step) => {
-      const config = step.config as WebhookConfig & { wsdl?: string };
+      const config = step.config as WebhookConfig;
       const pattern = (config.path ?? "").replace(/^\/+|\/+$/g, "");
       const soap = step.type === SOAP_WEBHOOK_TRIGGER;
       return {
