@@ -58,7 +58,7 @@ const secretBox = createSecretBox({
   previousKeys: env.ENCRYPTION_PREVIOUS_KEYS.split(",").filter(Boolean),
 });
 const sandbox = createSandbox({ processes: env.SANDBOX_PROCESSES });
-const httpClients = createHttpClients({ demoApiHost: new URL(env.DEMO_API_URL).hostname });
+const httpClients = createHttpClients({ demoApiUrl: env.DEMO_API_URL });
 const pools = createClientPools();
 let stopping = false;
 
