@@ -206,6 +206,66 @@ describe("REST API", () => {
     }
   });
 
+  it("answers 404 for another workspace's flows, versions, runs and connections, and refuses calling its flows", async () => {
+    const other = await seedWorkspace({ db: env.db });
+    const stranger = callerFor({ env, user: other.owner });
+    const foreignFlow = await stranger.flows.create({ workspaceId: other.workspace.id, name: "Theirs", graph: GRAPH });
+    await stranger.flows.publish({ workspaceId: other.workspace.id, flowId: foreignFlow.id });
+    const foreignRun = await stranger.runs.start({ workspaceId: other.workspace.id, flowId: foreignFlow.id, body: {} });
+    const foreignConnection = await stranger.connections.save({
+      workspaceId: other.workspace.id,
+      name: "Theirs",
+      type: "redis",
+      config: { host: "redis.example.com" },
+    });
+    const ids: Record<string, string> = {
+      "{flowId}": foreignFlow.id,
+      "{runId}": foreignRun.runId,
+      "{connectionId}": foreignConnection.id,
+      "{ruleId}": "00000000-0000-4000-8000-000000000000",
+      "{bulkRerunId}": "00000000-0000-4000-8000-000000000000",
+      "{name}": "NO_SUCH_SECRET",
+    };
+    const withIds = (path: string) => path.replace(/\{\w+\}/g, (placeholder) => ids[placeholder] ?? placeholder);
+    for (const operation of OPERATIONS.filter((op) => op.method === "GET" && op.path.includes("{"))) {
+      const answer = await call("GET", withIds(operation.path));
+      expect(answer.status, `GET ${operation.path}`).toBe(404);
+      conforms(operation.path, "GET", answer);
+    }
+    for (const path of ["/flows/{flowId}/publish", "/flows/{flowId}/pause", "/runs/{runId}/cancel"]) {
+      expect((await call("POST", withIds(path), { body: {} })).status, path).toBe(404);
+    }
+    expect(
+      (
+        await call("POST", "/connections/{connectionId}/test".replace("{connectionId}", foreignConnection.id), {
+          body: {},
+        })
+      ).status,
+    ).toBe(404);
+
+    // A flow.call step may name only this workspace's flows: a validation problem, and no publish.
+    const own = await call("POST", "/flows", { body: { name: "Callee", graph: GRAPH } });
+    const calling = (flowId: string) => ({
+      version: 1,
+      steps: [
+        { id: "start", type: "trigger.manual", config: {} },
+        { id: "call", type: "flow.call", config: { flowId } },
+      ],
+      edges: [{ from: "start", to: "call", output: "out" }],
+    });
+    const ownProblems = await call("POST", "/flows/validate", { body: { graph: calling(String(own.json.id)) } });
+    expect(ownProblems.json.problems).toEqual([]);
+    const foreignProblems = await call("POST", "/flows/validate", { body: { graph: calling(foreignFlow.id) } });
+    expect(foreignProblems.json.problems).toEqual([
+      expect.objectContaining({ code: "invalid_config", stepId: "call", field: "flowId" }),
+    ]);
+    expect(JSON.stringify(foreignProblems.json.problems)).toMatch(/no flow .* in this workspace/);
+    const caller = await call("POST", "/flows", { body: { name: "Caller", graph: calling(foreignFlow.id) } });
+    const publish = await call("POST", `/flows/${String(caller.json.id)}/publish`, { body: {} });
+    expect(publish.status).toBe(400);
+    expect(JSON.stringify(publish.json)).toMatch(/no flow .* in this workspace/);
+  });
+
   it("refuses missing and wrong keys alike, names unknown paths and methods, and limits calls per minute", async () => {
     const missing = await call("GET", "/flows", { key: "" });
     const wrong = await call("GET", "/flows", { key: `${keys.viewer.slice(0, -2)}xx` });

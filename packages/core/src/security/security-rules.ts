@@ -334,7 +334,12 @@ export async function securityRuleUsage({
   workspaceId: string;
   ruleId: string;
 }): Promise<RuleUsage> {
-  return scoped(db, { workspaceId }, (tx) => usageOf({ tx, workspaceId, ruleId }));
+  return scoped(db, { workspaceId }, async (tx) => {
+    // Another workspace's rule (or none) is not found, not a rule nobody uses.
+    const rule = await tx.securityRule.findFirst({ where: { id: ruleId, workspaceId }, select: { id: true } });
+    if (!rule) throw notFound("That security rule");
+    return usageOf({ tx, workspaceId, ruleId });
+  });
 }
 
 export const deleteRuleInput = z.object({
