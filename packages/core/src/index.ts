@@ -42,8 +42,9 @@ export { loadConnection, type OpenedConnection } from "./connections/load-connec
 export { saveConnection, saveConnectionInput } from "./connections/save-connection.ts";
 export { testConnection } from "./connections/test-connection.ts";
 export { DEMO_IDLE_MS, deleteIdleDemos, touchDemo } from "./demo/demo-activity.ts";
+export { DEMO_PLAN } from "./demo/demo-plan.ts";
 export { keepDemo, keepDemoInput } from "./demo/keep-demo.ts";
-export { DEMO_PLAN, type DemoVisitor, startDemo } from "./demo/start-demo.ts";
+export { type DemoVisitor, startDemo } from "./demo/start-demo.ts";
 export { APP_ERROR_CODES, AppError, type AppErrorCode, HTTP_STATUS, notFound } from "./errors/app-error.ts";
 export { isServiceUnavailable } from "./errors/service-unavailable.ts";
 export { createFlow, createFlowInput } from "./flows/create-flow.ts";

@@ -3,7 +3,7 @@
 import { createGuardedHttpClient, OutboundError, soapOperations, WsdlError } from "@tributary/connectors";
 import { type Db, scoped } from "@tributary/db";
 import { z } from "zod";
-import { DEMO_PLAN } from "../demo/start-demo.ts";
+import { DEMO_PLAN } from "../demo/demo-plan.ts";
 import { AppError } from "../errors/app-error.ts";
 import { outboundPolicy } from "../workspaces/outbound-policy.ts";
 

@@ -1,7 +1,7 @@
 // Where a workspace's outbound calls may go, by its plan: a demo reaches only the sample API (and, where no
 // sample API is given, nothing), every other workspace any public address plus the private hosts it allows.
 import type { AddressPolicy } from "@tributary/connectors";
-import { DEMO_PLAN } from "../demo/start-demo.ts";
+import { DEMO_PLAN } from "../demo/demo-plan.ts";
 
 export function outboundPolicy({
   planId,
