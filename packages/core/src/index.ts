@@ -147,6 +147,11 @@ export {
 export { deleteSecret, deleteSecretInput } from "./secrets/delete-secret.ts";
 export { listSecrets, type SecretSummary } from "./secrets/list-secrets.ts";
 export { type OpenedSecrets, openWorkspaceSecrets } from "./secrets/load-secrets.ts";
+export {
+  type ResealReport,
+  type ResealTable,
+  resealAll,
+} from "./secrets/reseal-secrets.ts";
 export { setSecret, setSecretInput } from "./secrets/set-secret.ts";
 export { RULE_TYPES, type RuleType } from "./security/rule-types.ts";
 export {

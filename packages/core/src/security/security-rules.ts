@@ -20,7 +20,7 @@ import {
 } from "./rule-types.ts";
 import type { OpenedRule } from "./verify-request.ts";
 
-const ruleContext = ({ workspaceId, ruleId }: { workspaceId: string; ruleId: string }) =>
+export const ruleContext = ({ workspaceId, ruleId }: { workspaceId: string; ruleId: string }) =>
   `security-rule:${workspaceId}:${ruleId}`;
 /** Under the workspace's id, so deleting a workspace finds them. */
 export const ruleFailuresKey = ({ workspaceId, ruleId }: { workspaceId: string; ruleId: string }) =>
