@@ -6,6 +6,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { createRestHandler, OPERATIONS } from "@tributary/api";
 import { can, createSecretBox, listAuditEvents } from "@tributary/core";
 import { Ajv2020 } from "ajv/dist/2020.js";
+import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
 import { callerFor } from "../support/api-caller.ts";
@@ -264,6 +265,49 @@ describe("REST API", () => {
     const publish = await call("POST", `/flows/${String(caller.json.id)}/publish`, { body: {} });
     expect(publish.status).toBe(400);
     expect(JSON.stringify(publish.json)).toMatch(/no flow .* in this workspace/);
+  });
+
+  it("answers a connection test whose secrets cannot be opened with a clear 412, and a re-entered secret mends it", async () => {
+    const owner = callerFor({ env, user: seeded.owner });
+    const { id } = await owner.connections.save({
+      workspaceId: seeded.workspace.id,
+      name: "Tampered cache",
+      type: "redis",
+      config: { host: "redis.example.com", password: "sealed-password" },
+    });
+    const admin = new pg.Client({ connectionString: env.databaseUrl });
+    await admin.connect();
+    try {
+      // One flipped byte of the ciphertext: the integrity check fails.
+      await admin.query(
+        "UPDATE connections SET secret_config = overlay(secret_config placing decode('ff', 'hex') from 40 for 1) WHERE id = $1",
+        [id],
+      );
+    } finally {
+      await admin.end();
+    }
+    const tested = await call("POST", `/connections/${id}/test`, { body: {} });
+    expect(tested.status).toBe(412);
+    conforms("/connections/{connectionId}/test", "POST", tested);
+    expect(tested.json.error).toMatchObject({
+      code: "precondition_failed",
+      message: expect.stringMatching(
+        /The secret fields of the connection "Tampered cache" cannot be opened: .*integrity check.* enter them again/,
+      ),
+      details: { reason: "secret_unreadable", connectionId: id },
+    });
+    // The rest of the workspace answers as before.
+    expect((await call("GET", "/connections")).status).toBe(200);
+    // Entering the secret again replaces what could not be opened.
+    await owner.connections.save({
+      workspaceId: seeded.workspace.id,
+      connectionId: id,
+      name: "Tampered cache",
+      type: "redis",
+      config: { host: "redis.example.com", password: "entered-again" },
+    });
+    const mended = await call("POST", `/connections/${id}/test`, { body: {} });
+    expect(mended.status).toBe(200);
   });
 
   it("refuses missing and wrong keys alike, names unknown paths and methods, and limits calls per minute", async () => {

@@ -25,7 +25,7 @@ function installedCopies(name: string): { path: string; version: string }[] {
 }
 
 /** Negative, zero or positive as `a` is below, equal to or above `b`; a pre-release is below its release. */
-export function compareVersions(a: string, b: string): number {
+function compareVersions(a: string, b: string): number {
   const parse = (version: string) => {
     const [core = "", pre] = version.split("+")[0]?.split("-", 2) ?? [];
     return { parts: core.split(".").map(Number), pre };

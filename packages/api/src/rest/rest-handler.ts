@@ -28,7 +28,13 @@ function problem(status: number, code: string, message: string, details?: unknow
   );
 }
 
-export function createRestHandler(deps: ApiDeps & { clientIp: (request: Request) => string }) {
+export function createRestHandler(
+  deps: ApiDeps & {
+    clientIp: (request: Request) => string;
+    /** Hears of failures no AppError describes (they answer 500 with a JSON body), for the process's log. */
+    onUnexpectedError?: (error: unknown, where: string) => void;
+  },
+) {
   const openApi = buildOpenApi();
 
   return async function handle(request: Request): Promise<Response> {
@@ -158,7 +164,14 @@ export function createRestHandler(deps: ApiDeps & { clientIp: (request: Request)
       if (error instanceof AppError) {
         return answer(problem(HTTP_STATUS[error.code], error.code.toLowerCase(), error.message, error.details));
       }
-      throw error;
+      deps.onUnexpectedError?.(error, `${operation.method} ${operation.path}`);
+      return answer(
+        problem(
+          500,
+          "internal_error",
+          "Something failed on our side. Try again, and if it keeps failing, tell the installation's operator (the web process logs the cause).",
+        ),
+      );
     }
   };
 }
