@@ -1,6 +1,7 @@
 // A demo workspace's flows reach the sample API and nothing else — not other ports of the same machine (Redis),
 // not other paths of the sample API's origin (another workspace's webhook), not through a redirect, not over a
-// socket other than HTTP — each refused with the outbound guard's message, with a real worker.
+// socket other than HTTP — each refused with the outbound guard's message, with a real worker. Nor may it take
+// a listener port.
 import { type DemoVisitor, startDemo } from "@tributary/core";
 import { scoped } from "@tributary/db";
 import type { FlowGraph } from "@tributary/engine";
@@ -175,6 +176,34 @@ describe("demo egress", () => {
       tx.run.count({ where: { workspaceId: victim.workspaceId } }),
     );
     expect(victimRuns).toBe(0);
+  });
+
+  it("cannot take one of the installation's listener ports", async () => {
+    const caller = asVisitor();
+    const workspaceId = visitor.workspace.id;
+    const flow = await caller.flows.create({
+      workspaceId,
+      name: "Listen",
+      graph: graph(
+        [
+          ["in", "hl7.mllp-listener", {}],
+          ["t", "data.transform", { expression: "$" }],
+        ],
+        [["in", "t"]],
+      ),
+    });
+    const published = caller.flows.publish({ workspaceId, flowId: flow.id });
+    await expect(published).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    const problems = await caller.flows.validate({
+      workspaceId,
+      graph: graph([["in", "hl7.mllp-listener", {}]], []),
+    });
+    expect(problems).toContainEqual(
+      expect.objectContaining({
+        stepId: "in",
+        message: expect.stringMatching(/demo workspaces cannot open listener ports/),
+      }),
+    );
   });
 
   it("opens no other socket: a Redis connection to the machine's Redis is refused", async () => {

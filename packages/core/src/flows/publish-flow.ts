@@ -7,6 +7,7 @@ import type { Actor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { AppError, notFound } from "../errors/app-error.ts";
 import { syncWebhookRoutes } from "../webhooks/sync-routes.ts";
+import { checkDemoSteps } from "./check-demo-steps.ts";
 import { checkFlowReferences } from "./check-flow-references.ts";
 
 export const CODE_STEP_TYPE = "code.typescript";
@@ -14,8 +15,8 @@ export const CODE_STEP_TYPE = "code.typescript";
 export type CompiledSteps = Record<string, { code: string; sourceMap: string }>;
 
 /**
- * Validation of a graph, its references to the workspace's other flows and the compile errors of its code steps,
- * in one list for the builder.
+ * Validation of a graph, its references to the workspace's other flows, what its plan allows and the compile
+ * errors of its code steps, in one list for the builder.
  */
 export async function checkGraph({
   db,
@@ -28,6 +29,7 @@ export async function checkGraph({
 }): Promise<{ errors: ValidationError[]; compiled: CompiledSteps }> {
   const errors = validateFlow({ graph, catalog: stepCatalog });
   errors.push(...(await checkFlowReferences({ db, workspaceId, graph })));
+  errors.push(...(await checkDemoSteps({ db, workspaceId, graph })));
   const compiled: CompiledSteps = {};
   for (const step of graph.steps) {
     if (step.type !== CODE_STEP_TYPE || typeof step.config.source !== "string") continue;
