@@ -4,7 +4,7 @@
 import { createConfig, lintFromString } from "@redocly/openapi-core";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { createRestHandler, OPERATIONS } from "@tributary/api";
-import { can, createSecretBox, listAuditEvents } from "@tributary/core";
+import { can, createDb, createSecretBox, listAuditEvents } from "@tributary/core";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -338,6 +338,37 @@ describe("REST API", () => {
     const bad = await call("POST", "/runs", { body: { flowId: "not-a-uuid" } });
     expect(bad.status).toBe(400);
     expect(bad.json.error).toMatchObject({ code: "invalid_input" });
+  });
+
+  it("answers JSON when things break: a bad path encoding is a 400, an unreachable database a 500 that is logged", async () => {
+    const malformed = await call("GET", "/flows/%E0%A4%A/versions");
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.error).toMatchObject({ code: "invalid_input" });
+
+    const heard: string[] = [];
+    const db = createDb({ url: "postgresql://postgres@127.0.0.1:1/unreachable" });
+    try {
+      const broken = createRestHandler({
+        db,
+        redis: env.redis,
+        queue: env.queue,
+        secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
+        mailer: null,
+        appUrl: "http://localhost:3000",
+        clientIp: () => "192.0.2.1",
+        onUnexpectedError: (_error, where) => heard.push(where),
+      });
+      const response = await broken(
+        new Request("http://localhost/api/v1/flows", { headers: { authorization: `Bearer ${keys.viewer}` } }),
+      );
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({
+        error: { code: "internal_error", message: expect.stringMatching(/Something failed on our side/) },
+      });
+      expect(heard).toEqual(["GET /api/v1/flows"]);
+    } finally {
+      await db.$disconnect();
+    }
   });
 
   it("records every call in the audit log, by key", async () => {

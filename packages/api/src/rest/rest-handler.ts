@@ -28,6 +28,9 @@ function problem(status: number, code: string, message: string, details?: unknow
   );
 }
 
+const INTERNAL_ERROR =
+  "Something failed on our side. Try again, and if it keeps failing, tell the installation's operator (the web process logs the cause).";
+
 export function createRestHandler(
   deps: ApiDeps & {
     clientIp: (request: Request) => string;
@@ -37,7 +40,17 @@ export function createRestHandler(
 ) {
   const openApi = buildOpenApi();
 
+  // Whatever fails unforeseen (the database down, a bug) still answers JSON, and the process hears of it.
   return async function handle(request: Request): Promise<Response> {
+    try {
+      return await route(request);
+    } catch (error) {
+      deps.onUnexpectedError?.(error, `${request.method} ${new URL(request.url).pathname}`);
+      return problem(500, "internal_error", INTERNAL_ERROR);
+    }
+  };
+
+  async function route(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const path = url.pathname.slice(REST_BASE.length) || "/";
     if (request.method === "GET" && path === "/openapi.json") return Response.json(openApi);
@@ -131,9 +144,14 @@ export function createRestHandler(
         const value = url.searchParams.get(name);
         if (value !== null) raw[name] = value;
       }
-      params.forEach((name, index) => {
-        raw[name] = decodeURIComponent(found.match?.[index + 1] ?? "");
-      });
+      for (const [index, name] of params.entries()) {
+        const segment = found.match?.[index + 1] ?? "";
+        try {
+          raw[name] = decodeURIComponent(segment);
+        } catch {
+          return answer(problem(400, "invalid_input", `"${segment}" in the path is not valid percent-encoding.`));
+        }
+      }
       const input = operation.input.parse(raw);
       const actor = apiKeyActor(principal, ip);
       const result = await operation.run(
@@ -165,13 +183,7 @@ export function createRestHandler(
         return answer(problem(HTTP_STATUS[error.code], error.code.toLowerCase(), error.message, error.details));
       }
       deps.onUnexpectedError?.(error, `${operation.method} ${operation.path}`);
-      return answer(
-        problem(
-          500,
-          "internal_error",
-          "Something failed on our side. Try again, and if it keeps failing, tell the installation's operator (the web process logs the cause).",
-        ),
-      );
+      return answer(problem(500, "internal_error", INTERNAL_ERROR));
     }
-  };
+  }
 }
