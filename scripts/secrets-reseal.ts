@@ -11,7 +11,7 @@ import { loadDotEnv } from "./lib/dotenv.ts";
 import { step } from "./lib/run.ts";
 
 function print(report: ResealReport): void {
-  console.log(`\nWorkspaces visited: ${report.workspaces}`);
+  console.log(`\nWorkspaces with values under another key: ${report.workspaces}`);
   console.table(report.tables);
   for (const problem of report.problems) {
     console.error(`✖ ${problem.table} ${problem.row} (workspace ${problem.workspaceId}): ${problem.reason}`);

@@ -131,10 +131,12 @@ describe("encryption key rotation", () => {
       security_rules: { resealed: 2, unreadable: 0 },
     });
     expect(report.problems).toEqual([]);
+    expect(report.workspaces).toBe(2); // the third workspace was sealed under B from the start
     expect(await keyIdsInUse()).toEqual([boxB.currentKeyId]);
     // Idempotent: a second run finds nothing left to do.
     const again = await resealAll({ db: env.db, secretBox: boxB });
     expect(Object.values(again.tables).every((counts) => counts.resealed === 0)).toBe(true);
+    expect(again.workspaces).toBe(0);
 
     // Rotation 2: C is current, B the previous key (A is dropped); the operator's command re-seals.
     const reseal = resealCommand({ current: C, previous: B });

@@ -43,6 +43,7 @@ export type ResealReport = {
   tables: Record<ResealTable, ResealCounts>;
   /** Rows no configured key opens (tampered, or sealed with a key no longer given): they keep their old key. */
   problems: { table: ResealTable; workspaceId: string; row: string; reason: string }[];
+  /** Workspaces that held a value under another key. */
   workspaces: number;
 };
 
@@ -71,9 +72,11 @@ export async function resealAll({
   };
   let after: string | null = null;
   for (;;) {
+    // Only workspaces still holding a value under another key: a second run, or one after a crash, visits only
+    // what is left.
     const { rows }: { rows: { workspace_id: string }[] } = await db.sql.query<{ workspace_id: string }>(
-      "SELECT workspace_id FROM system_workspace_ids($1, $2)",
-      [after, workspacesPerPage],
+      "SELECT workspace_id FROM system_workspaces_to_reseal(decode($1, 'hex'), $2, $3)",
+      [secretBox.currentKeyId, after, workspacesPerPage],
     );
     for (const { workspace_id: workspaceId } of rows) {
       for (const sealed of SEALED_COLUMNS) await resealColumn({ db, secretBox, workspaceId, sealed, report });
