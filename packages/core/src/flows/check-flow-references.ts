@@ -1,5 +1,5 @@
-// The checks of a graph that need the database: a step that names another flow must name one of this
-// workspace's flows, so a flow id copied from another tenant is a validation error, not a run that fails.
+// A step that names another flow must name one of this workspace's flows, so a flow id copied from another
+// tenant is a validation error, not a run that fails.
 import { type Db, scoped } from "@tributary/db";
 import type { FlowGraph, ValidationError } from "@tributary/engine";
 
