@@ -229,6 +229,8 @@ describe("demo sandbox", () => {
     await admin.connect();
     const raw = new Redis(TEST_REDIS_URL);
     try {
+      // Some Redis state of the escaped workspace (its webhooks' rate counter).
+      await raw.set(`${env.redisPrefix}ingress:rate:${escapedId}:1`, "5");
       await admin.query("UPDATE workspaces SET last_active_at = now() - interval '25 hours' WHERE id = $1", [
         visitor.workspace.id,
       ]);
@@ -241,6 +243,7 @@ describe("demo sandbox", () => {
         [visitor.user.id, stray.user.id],
       ]);
       expect(users.rows).toEqual([]);
+      expect(await raw.keys(`${env.redisPrefix}*${escapedId}*`)).toEqual([]);
     } finally {
       raw.disconnect();
       await admin.end();
