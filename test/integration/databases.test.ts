@@ -158,6 +158,8 @@ describe.each(ENGINES)("$type", (engine) => {
 describe("SQL steps", () => {
   it("refuses {{ }} in SQL at publish: values go in as parameters", async () => {
     const problems = await validateGraph({
+      db: env.db,
+      workspaceId: harness.workspaceId,
       graph: graph(
         [
           manual,

@@ -1,11 +1,13 @@
 // The demo sandbox with real Postgres, Redis and a worker: visitors isolated from each other, sample flows
 // that run, the demo plan's limits with clear messages, outbound calls only to the sample API, conversion
 // into an account that keeps everything, and cleanup that leaves nothing behind.
+import { randomUUID } from "node:crypto";
 import { type DemoVisitor, deleteIdleDemos, keepDemo, startDemo } from "@tributary/core";
 import { scoped } from "@tributary/db";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedWorkspace } from "../factories/seed.ts";
 import { callerFor, outcome } from "../support/api-caller.ts";
 import { useTestEnvironment } from "../support/environment.ts";
 import { type HttpTarget, startHttpTarget } from "../support/http-target.ts";
@@ -172,6 +174,80 @@ describe("demo sandbox", () => {
     const ip = "203.0.113.77";
     for (let i = 0; i < 10; i++) await env.redis.incr(`demo:starts:${ip}`);
     await expect(start(ip)).rejects.toThrow(/demos in the last hour/);
+  });
+
+  it("refuses a demo session other workspaces (creating, joining) and invitations until it signs up", async () => {
+    const visitor = await start();
+    const caller = asVisitor(visitor);
+    const created = caller.workspaces.create({ name: "Escape hatch" });
+    await expect(created).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(created).rejects.toThrow(/A demo session cannot create workspaces\. Sign up/);
+    await expect(
+      caller.members.invite({ workspaceId: visitor.workspace.id, email: "friend@example.com", role: "editor" }),
+    ).rejects.toThrow(/A demo session cannot invite people/);
+
+    // An ordinary workspace invites the visitor's address: the demo session still cannot join it.
+    const other = await seedWorkspace({ db: env.db });
+    const invite = await callerFor({ env, user: other.owner }).members.invite({
+      workspaceId: other.workspace.id,
+      email: visitor.user.email,
+      role: "editor",
+    });
+    const token = invite.link.slice("http://localhost:3000/invite/".length);
+    await expect(caller.invites.accept({ token })).rejects.toThrow(/A demo session cannot join other workspaces/);
+    expect((await caller.workspaces.list()).map((workspace) => workspace.id)).toEqual([visitor.workspace.id]);
+
+    // Signed up, the same person may.
+    const email = `signed-${visitor.user.id.slice(0, 8)}@example.com`;
+    await keepDemo({ db: env.db, userId: visitor.user.id, email, password: "copper meadow lantern violet" });
+    const member = callerFor({
+      env,
+      user: { id: visitor.user.id, email, actor: { userId: visitor.user.id, email, ip: "127.0.0.1" } },
+    });
+    await expect(member.workspaces.create({ name: "Kept and growing" })).resolves.toMatchObject({
+      name: "Kept and growing",
+    });
+  });
+
+  it("deletes, with an idle demo, every workspace its visitor owned alone, and visitors left without one", async () => {
+    const visitor = await start();
+    // A workspace made from the demo session before sign-up was required, with a webhook route and a key.
+    const escapedId = randomUUID();
+    await scoped(env.db, { workspaceId: escapedId, userId: visitor.user.id }, async (tx) => {
+      await tx.workspace.create({ data: { id: escapedId, slug: `escaped-${escapedId.slice(0, 8)}`, name: "Escaped" } });
+      await tx.membership.create({ data: { workspaceId: escapedId, userId: visitor.user.id, role: "owner" } });
+    });
+    // Another visitor whose demo workspace was deleted by hand: nothing left to sign in to.
+    const stray = await start();
+    await asVisitor(stray).workspaces.delete({ workspaceId: stray.workspace.id, confirmSlug: stray.workspace.slug });
+    await env.db.user.update({
+      where: { id: stray.user.id },
+      data: { createdAt: new Date(Date.now() - 25 * 3600_000) },
+    });
+
+    const admin = new pg.Client({ connectionString: env.databaseUrl });
+    await admin.connect();
+    const raw = new Redis(TEST_REDIS_URL);
+    try {
+      // Some Redis state of the escaped workspace (its webhooks' rate counter).
+      await raw.set(`${env.redisPrefix}ingress:rate:${escapedId}:1`, "5");
+      await admin.query("UPDATE workspaces SET last_active_at = now() - interval '25 hours' WHERE id = $1", [
+        visitor.workspace.id,
+      ]);
+      await deleteIdleDemos({ db: env.db, queue: env.queue, redis: raw, redisPrefix: env.redisPrefix });
+      const left = await admin.query("SELECT id FROM workspaces WHERE id = ANY($1::uuid[])", [
+        [visitor.workspace.id, escapedId],
+      ]);
+      expect(left.rows).toEqual([]);
+      const users = await admin.query("SELECT id FROM users WHERE id = ANY($1::uuid[])", [
+        [visitor.user.id, stray.user.id],
+      ]);
+      expect(users.rows).toEqual([]);
+      expect(await raw.keys(`${env.redisPrefix}*${escapedId}*`)).toEqual([]);
+    } finally {
+      raw.disconnect();
+      await admin.end();
+    }
   });
 
   it("keeps the workspace, flows and runs when the visitor signs up", async () => {

@@ -4,8 +4,9 @@
 import { createConfig, lintFromString } from "@redocly/openapi-core";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { createRestHandler, OPERATIONS } from "@tributary/api";
-import { can, createSecretBox, listAuditEvents } from "@tributary/core";
+import { can, createDb, createSecretBox, listAuditEvents } from "@tributary/core";
 import { Ajv2020 } from "ajv/dist/2020.js";
+import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
 import { callerFor } from "../support/api-caller.ts";
@@ -206,6 +207,109 @@ describe("REST API", () => {
     }
   });
 
+  it("answers 404 for another workspace's flows, versions, runs and connections, and refuses calling its flows", async () => {
+    const other = await seedWorkspace({ db: env.db });
+    const stranger = callerFor({ env, user: other.owner });
+    const foreignFlow = await stranger.flows.create({ workspaceId: other.workspace.id, name: "Theirs", graph: GRAPH });
+    await stranger.flows.publish({ workspaceId: other.workspace.id, flowId: foreignFlow.id });
+    const foreignRun = await stranger.runs.start({ workspaceId: other.workspace.id, flowId: foreignFlow.id, body: {} });
+    const foreignConnection = await stranger.connections.save({
+      workspaceId: other.workspace.id,
+      name: "Theirs",
+      type: "redis",
+      config: { host: "redis.example.com" },
+    });
+    const ids: Record<string, string> = {
+      "{flowId}": foreignFlow.id,
+      "{runId}": foreignRun.runId,
+      "{connectionId}": foreignConnection.id,
+      "{ruleId}": "00000000-0000-4000-8000-000000000000",
+      "{bulkRerunId}": "00000000-0000-4000-8000-000000000000",
+      "{name}": "NO_SUCH_SECRET",
+    };
+    const withIds = (path: string) => path.replace(/\{\w+\}/g, (placeholder) => ids[placeholder] ?? placeholder);
+    for (const operation of OPERATIONS.filter((op) => op.method === "GET" && op.path.includes("{"))) {
+      const answer = await call("GET", withIds(operation.path));
+      expect(answer.status, `GET ${operation.path}`).toBe(404);
+      conforms(operation.path, "GET", answer);
+    }
+    for (const path of ["/flows/{flowId}/publish", "/flows/{flowId}/pause", "/runs/{runId}/cancel"]) {
+      expect((await call("POST", withIds(path), { body: {} })).status, path).toBe(404);
+    }
+    expect(
+      (
+        await call("POST", "/connections/{connectionId}/test".replace("{connectionId}", foreignConnection.id), {
+          body: {},
+        })
+      ).status,
+    ).toBe(404);
+
+    // A flow.call step may name only this workspace's flows: a validation problem, and no publish.
+    const own = await call("POST", "/flows", { body: { name: "Callee", graph: GRAPH } });
+    const calling = (flowId: string) => ({
+      version: 1,
+      steps: [
+        { id: "start", type: "trigger.manual", config: {} },
+        { id: "call", type: "flow.call", config: { flowId } },
+      ],
+      edges: [{ from: "start", to: "call", output: "out" }],
+    });
+    const ownProblems = await call("POST", "/flows/validate", { body: { graph: calling(String(own.json.id)) } });
+    expect(ownProblems.json.problems).toEqual([]);
+    const foreignProblems = await call("POST", "/flows/validate", { body: { graph: calling(foreignFlow.id) } });
+    expect(foreignProblems.json.problems).toEqual([
+      expect.objectContaining({ code: "invalid_config", stepId: "call", field: "flowId" }),
+    ]);
+    expect(JSON.stringify(foreignProblems.json.problems)).toMatch(/no flow .* in this workspace/);
+    const caller = await call("POST", "/flows", { body: { name: "Caller", graph: calling(foreignFlow.id) } });
+    const publish = await call("POST", `/flows/${String(caller.json.id)}/publish`, { body: {} });
+    expect(publish.status).toBe(400);
+    expect(JSON.stringify(publish.json)).toMatch(/no flow .* in this workspace/);
+  });
+
+  it("answers a connection test whose secrets cannot be opened with a clear 412, and a re-entered secret mends it", async () => {
+    const owner = callerFor({ env, user: seeded.owner });
+    const { id } = await owner.connections.save({
+      workspaceId: seeded.workspace.id,
+      name: "Tampered cache",
+      type: "redis",
+      config: { host: "redis.example.com", password: "sealed-password" },
+    });
+    const admin = new pg.Client({ connectionString: env.databaseUrl });
+    await admin.connect();
+    try {
+      // One flipped byte of the ciphertext: the integrity check fails.
+      await admin.query(
+        "UPDATE connections SET secret_config = overlay(secret_config placing decode('ff', 'hex') from 40 for 1) WHERE id = $1",
+        [id],
+      );
+    } finally {
+      await admin.end();
+    }
+    const tested = await call("POST", `/connections/${id}/test`, { body: {} });
+    expect(tested.status).toBe(412);
+    conforms("/connections/{connectionId}/test", "POST", tested);
+    expect(tested.json.error).toMatchObject({
+      code: "precondition_failed",
+      message: expect.stringMatching(
+        /The secret fields of the connection "Tampered cache" cannot be opened: .*integrity check.* enter them again/,
+      ),
+      details: { reason: "secret_unreadable", connectionId: id },
+    });
+    // The rest of the workspace answers as before.
+    expect((await call("GET", "/connections")).status).toBe(200);
+    // Entering the secret again replaces what could not be opened.
+    await owner.connections.save({
+      workspaceId: seeded.workspace.id,
+      connectionId: id,
+      name: "Tampered cache",
+      type: "redis",
+      config: { host: "redis.example.com", password: "entered-again" },
+    });
+    const mended = await call("POST", `/connections/${id}/test`, { body: {} });
+    expect(mended.status).toBe(200);
+  });
+
   it("refuses missing and wrong keys alike, names unknown paths and methods, and limits calls per minute", async () => {
     const missing = await call("GET", "/flows", { key: "" });
     const wrong = await call("GET", "/flows", { key: `${keys.viewer.slice(0, -2)}xx` });
@@ -234,6 +338,38 @@ describe("REST API", () => {
     const bad = await call("POST", "/runs", { body: { flowId: "not-a-uuid" } });
     expect(bad.status).toBe(400);
     expect(bad.json.error).toMatchObject({ code: "invalid_input" });
+  });
+
+  it("answers JSON when things break: a bad path encoding is a 400, an unreachable database a 503 to retry (an outage, not a bug to log)", async () => {
+    const malformed = await call("GET", "/flows/%E0%A4%A/versions");
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.error).toMatchObject({ code: "invalid_input" });
+
+    const heard: string[] = [];
+    const db = createDb({ url: "postgresql://postgres@127.0.0.1:1/unreachable" });
+    try {
+      const broken = createRestHandler({
+        db,
+        redis: env.redis,
+        queue: env.queue,
+        secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
+        mailer: null,
+        appUrl: "http://localhost:3000",
+        clientIp: () => "192.0.2.1",
+        onUnexpectedError: (_error, where) => heard.push(where),
+      });
+      const response = await broken(
+        new Request("http://localhost/api/v1/flows", { headers: { authorization: `Bearer ${keys.viewer}` } }),
+      );
+      expect(response.status).toBe(503);
+      expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(await response.json()).toEqual({
+        error: { code: "unavailable", message: expect.stringMatching(/cannot reach its database/) },
+      });
+      expect(heard).toEqual([]);
+    } finally {
+      await db.$disconnect();
+    }
   });
 
   it("records every call in the audit log, by key", async () => {

@@ -15,7 +15,7 @@ import { startWorkers, WORKER_START_TIMEOUT_MS } from "../support/worker-process
 const env = useTestEnvironment();
 let seeded: SeededWorkspace;
 let target: HttpTarget;
-const httpClients = createHttpClients({ demoApiHost: "localhost" });
+const httpClients = createHttpClients({ demoApiUrl: "http://localhost:3000/api/demo" });
 
 beforeAll(async () => {
   seeded = await seedWorkspace({ db: env.db });

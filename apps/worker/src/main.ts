@@ -14,6 +14,7 @@ import {
   deleteIdleDemos,
   parsePortRange,
   reconcileSchedules,
+  resealAll,
   sweepRuns,
 } from "@tributary/core";
 import { createJobQueue, createJobWorker, createQueueConnection, redisKeys } from "@tributary/queue";
@@ -58,7 +59,7 @@ const secretBox = createSecretBox({
   previousKeys: env.ENCRYPTION_PREVIOUS_KEYS.split(",").filter(Boolean),
 });
 const sandbox = createSandbox({ processes: env.SANDBOX_PROCESSES });
-const httpClients = createHttpClients({ demoApiHost: new URL(env.DEMO_API_URL).hostname });
+const httpClients = createHttpClients({ demoApiUrl: env.DEMO_API_URL });
 const pools = createClientPools();
 let stopping = false;
 
@@ -144,7 +145,7 @@ const maintenanceWorker = createJobWorker({
   },
 });
 
-// Long operations users start (bulk re-runs): beside the sweeper, never in its way.
+// Long operations users and operators start (bulk re-runs, re-sealing): beside the sweeper, never in its way.
 const operationsWorker = createJobWorker({
   connection,
   onError: onQueueError,
@@ -154,6 +155,12 @@ const operationsWorker = createJobWorker({
     async "runs.bulk-rerun"({ workspaceId, bulkRerunId }) {
       const result = await continueBulkRerun({ db, queue, workspaceId, bulkRerunId });
       log.info({ bulkRerunId, done: result.done, failed: result.failed }, "bulk re-run finished");
+    },
+    async "secrets.reseal"(_payload, job) {
+      const report = await resealAll({ db, secretBox, onWorkspace: (progress) => job.updateProgress(progress) });
+      await job.updateProgress(report);
+      log.info({ tables: report.tables, problems: report.problems }, "re-sealed secrets under the current key");
+      return report;
     },
   },
 });

@@ -49,8 +49,9 @@ export { loadConnection, type OpenedConnection } from "./connections/load-connec
 export { saveConnection, saveConnectionInput } from "./connections/save-connection.ts";
 export { testConnection } from "./connections/test-connection.ts";
 export { DEMO_IDLE_MS, deleteIdleDemos, touchDemo } from "./demo/demo-activity.ts";
+export { DEMO_PLAN } from "./demo/demo-plan.ts";
 export { keepDemo, keepDemoInput } from "./demo/keep-demo.ts";
-export { DEMO_PLAN, type DemoVisitor, startDemo } from "./demo/start-demo.ts";
+export { type DemoVisitor, startDemo } from "./demo/start-demo.ts";
 export { APP_ERROR_CODES, AppError, type AppErrorCode, HTTP_STATUS, notFound } from "./errors/app-error.ts";
 export { isServiceUnavailable } from "./errors/service-unavailable.ts";
 export { createFlow, createFlowInput } from "./flows/create-flow.ts";
@@ -155,6 +156,11 @@ export {
 export { deleteSecret, deleteSecretInput } from "./secrets/delete-secret.ts";
 export { listSecrets, type SecretSummary } from "./secrets/list-secrets.ts";
 export { type OpenedSecrets, openWorkspaceSecrets } from "./secrets/load-secrets.ts";
+export {
+  type ResealReport,
+  type ResealTable,
+  resealAll,
+} from "./secrets/reseal-secrets.ts";
 export { setSecret, setSecretInput } from "./secrets/set-secret.ts";
 export { RULE_TYPES, type RuleType } from "./security/rule-types.ts";
 export {
@@ -209,6 +215,7 @@ export { createWorkspace, type WorkspaceSummary } from "./workspaces/create-work
 export { deleteWorkspace, deleteWorkspaceInput } from "./workspaces/delete-workspace.ts";
 export { findMyWorkspace, listMyWorkspaces, type MyWorkspace } from "./workspaces/list-my-workspaces.ts";
 export { memberRole } from "./workspaces/member-role.ts";
+export { outboundPolicy } from "./workspaces/outbound-policy.ts";
 export { renameWorkspace, renameWorkspaceInput } from "./workspaces/rename-workspace.ts";
 export { slugSchema } from "./workspaces/slug.ts";
 export { workspaceNameSchema } from "./workspaces/workspace-name.ts";

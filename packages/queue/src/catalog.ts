@@ -37,6 +37,16 @@ export const JOBS = {
     payload: workspaceJob.extend({ bulkRerunId: z.uuid() }),
     attempts: 5,
   },
+  /**
+   * Re-seal every sealed value under the current encryption key (after a key rotation). Idempotent: values
+   * already under the current key are skipped, so a retry or a second run resumes where the last one stopped.
+   * Enqueued with the job id "secrets-reseal", so one runs at a time.
+   */
+  "secrets.reseal": {
+    queue: "operations",
+    payload: z.object({ schemaVersion: z.literal(1) }),
+    attempts: 3,
+  },
   /** Re-enqueue runs Postgres has queued but Redis lost; fail runs stuck past their timeout. */
   "maintenance.sweep": {
     queue: "maintenance",

@@ -4,7 +4,7 @@
 // workspace's backlog when it was queued (1 for the first waiting run, 2 for the second…), so the queue
 // interleaves workspaces round-robin: a workspace that queues 5,000 runs does not make another wait behind all
 // of them. The per-workspace backlog counters live in Redis; the sweeper corrects any drift from Postgres.
-import { type JobsOptions, Queue } from "bullmq";
+import { type Job, type JobsOptions, Queue } from "bullmq";
 import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from "./catalog.ts";
 import type { QueueConnection } from "./connection.ts";
 import { redisKeys } from "./redis-keys.ts";
@@ -18,7 +18,8 @@ export type EnqueueOptions = { jobId?: string; delayMs?: number; priority?: numb
 export type RunJob = { workspaceId: string; flowId: string; runId: string; jobId?: string; delayMs?: number };
 
 export type JobQueue = {
-  enqueue<N extends JobName>(name: N, payload: JobPayload<N>, options?: EnqueueOptions): Promise<void>;
+  /** Adds a job (or, when a job with the same id is live, finds that one). */
+  enqueue<N extends JobName>(name: N, payload: JobPayload<N>, options?: EnqueueOptions): Promise<Job>;
   /** Queues runs, each behind its own workspace's backlog only: one round trip for the counters, one for the jobs. */
   enqueueRuns(jobs: RunJob[]): Promise<void>;
   enqueueRun(job: RunJob): Promise<void>;
@@ -98,7 +99,7 @@ export function createJobQueue(connection: QueueConnection): JobQueue {
   return {
     async enqueue(name, payload, options = {}) {
       const data = JOBS[name].payload.parse(payload);
-      await queueOf(JOBS[name].queue).add(name, data, jobOptions(name, options));
+      return queueOf(JOBS[name].queue).add(name, data, jobOptions(name, options));
     },
     enqueueRuns,
     enqueueRun: (job) => enqueueRuns([job]),

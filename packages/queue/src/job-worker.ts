@@ -5,7 +5,8 @@ import { JOBS, type JobName, type JobPayload, type QueueName } from "./catalog.t
 import type { QueueConnection } from "./connection.ts";
 import { workerConnectionOptions } from "./connection.ts";
 
-export type JobHandlers = { [N in JobName]?: (payload: JobPayload<N>, job: Job) => Promise<void> };
+/** A handler's result is kept as the job's return value, for whoever waits for the job. */
+export type JobHandlers = { [N in JobName]?: (payload: JobPayload<N>, job: Job) => Promise<unknown> };
 
 export type JobWorkerOptions = {
   connection: QueueConnection;
@@ -35,9 +36,9 @@ export function createJobWorker({
     queue,
     async (job: Job) => {
       const name = job.name as JobName;
-      const handler = handlers[name] as ((payload: unknown, job: Job) => Promise<void>) | undefined;
+      const handler = handlers[name] as ((payload: unknown, job: Job) => Promise<unknown>) | undefined;
       if (!handler || JOBS[name]?.queue !== queue) throw new Error(`No handler for job ${job.name} on queue ${queue}`);
-      await handler(JOBS[name].payload.parse(job.data), job);
+      return handler(JOBS[name].payload.parse(job.data), job);
     },
     {
       connection: workerConnectionOptions(connection.url),

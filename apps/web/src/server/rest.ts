@@ -6,6 +6,10 @@ import { deps } from "./deps.ts";
 const globalForRest = globalThis as unknown as { tributaryRest?: ReturnType<typeof createRestHandler> };
 
 export function restHandler() {
-  globalForRest.tributaryRest ??= createRestHandler({ ...deps(), clientIp: (request) => clientIp(request.headers) });
+  globalForRest.tributaryRest ??= createRestHandler({
+    ...deps(),
+    clientIp: (request) => clientIp(request.headers),
+    onUnexpectedError: (error, where) => console.error(`REST ${where} failed:`, error),
+  });
   return globalForRest.tributaryRest;
 }

@@ -44,10 +44,39 @@ function problem(status: number, code: string, message: string, details?: unknow
   );
 }
 
-export function createRestHandler(deps: ApiDeps & { clientIp: (request: Request) => string }) {
+const INTERNAL_ERROR =
+  "Something failed on our side. Try again, and if it keeps failing, tell the installation's operator (the web process logs the cause).";
+
+export function createRestHandler(
+  deps: ApiDeps & {
+    clientIp: (request: Request) => string;
+    /** Hears of failures no AppError describes (they answer 500 with a JSON body), for the process's log. */
+    onUnexpectedError?: (error: unknown, where: string) => void;
+  },
+) {
   const openApi = buildOpenApi();
 
-  async function handle(request: Request): Promise<Response> {
+  // Whatever fails unforeseen still answers JSON: Postgres or Redis out of reach is a 503 to retry; anything
+  // else (a bug) a 500, and the process hears of it.
+  return async function handle(request: Request): Promise<Response> {
+    try {
+      return await route(request);
+    } catch (error) {
+      if (isServiceUnavailable(error)) {
+        return problem(
+          503,
+          "unavailable",
+          "Tributary cannot reach its database or Redis right now; nothing was changed. Try again shortly.",
+          undefined,
+          { "retry-after": String(RETRY_AFTER_SECONDS) },
+        );
+      }
+      deps.onUnexpectedError?.(error, `${request.method} ${new URL(request.url).pathname}`);
+      return problem(500, "internal_error", INTERNAL_ERROR);
+    }
+  };
+
+  async function route(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const path = url.pathname.slice(REST_BASE.length) || "/";
     if (request.method === "GET" && path === "/openapi.json") return Response.json(openApi);
@@ -137,9 +166,14 @@ export function createRestHandler(deps: ApiDeps & { clientIp: (request: Request)
         const value = url.searchParams.get(name);
         if (value !== null) raw[name] = value;
       }
-      params.forEach((name, index) => {
-        raw[name] = decodeURIComponent(found.match?.[index + 1] ?? "");
-      });
+      for (const [index, name] of params.entries()) {
+        const segment = found.match?.[index + 1] ?? "";
+        try {
+          raw[name] = decodeURIComponent(segment);
+        } catch {
+          return answer(problem(400, "invalid_input", `"${segment}" in the path is not valid percent-encoding.`));
+        }
+      }
       const input = operation.input.parse(raw);
       const actor = apiKeyActor(principal, ip);
       const result = await operation.run(
@@ -173,24 +207,6 @@ export function createRestHandler(deps: ApiDeps & { clientIp: (request: Request)
       throw error;
     }
   }
-
-  return async function handleSafely(request: Request): Promise<Response> {
-    try {
-      return await handle(request);
-    } catch (error) {
-      if (isServiceUnavailable(error)) {
-        return problem(
-          503,
-          "unavailable",
-          "Tributary cannot reach its database or Redis right now; nothing was changed. Try again shortly.",
-          undefined,
-          { "retry-after": String(RETRY_AFTER_SECONDS) },
-        );
-      }
-      console.error("REST API call failed:", error);
-      return problem(500, "internal", "Something went wrong while answering this call; it has been logged.");
-    }
-  };
 }
 
 /** The JSON object a POST or PUT carries (an empty body is `{}`), or the 4xx that says why it cannot be read. */

@@ -65,7 +65,7 @@ export const flowsRouter = router({
 
   validate: workspaceProcedure("flows.read")
     .input(validateGraphInput)
-    .query(({ input }) => validateGraph(input)),
+    .query(({ ctx: { db, workspace }, input }) => validateGraph({ db, ...input, workspaceId: workspace.id })),
 
   create: workspaceProcedure("flows.edit")
     .input(createFlowInput)

@@ -1,14 +1,18 @@
 // Which hosts and addresses outbound calls may reach. By default: any public address, never a private,
 // loopback, link-local (cloud metadata included) or otherwise special one, in any of its spellings. A
-// workspace may allow named hosts, IPs or CIDR ranges; the demo plan may allow only a list of hosts.
+// workspace may allow named hosts, IPs or CIDR ranges; the demo plan may allow only a list of URL prefixes
+// (scheme, host, port and path), and then no other socket at all.
 import { isIP } from "node:net";
 import ipaddr from "ipaddr.js";
 
 export type AddressPolicy = {
   /** Hosts (exact or "*.example.com"), IPs or CIDRs that may be reached even when private. */
   allowHosts?: readonly string[];
-  /** When set, only these hosts may be reached at all, whatever their address. */
-  allowOnlyHosts?: readonly string[];
+  /**
+   * When set, only URLs under these prefixes (same scheme, host and port; the path equal to the prefix's or
+   * below it) may be called, whatever their address, and no socket other than HTTP may be opened.
+   */
+  allowOnlyUrls?: readonly string[];
 };
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
@@ -71,7 +75,30 @@ export function specialRange(address: string): string | null {
 
 export type PolicyCheck = { allowed: true } | { allowed: false; reason: string };
 
-export function createAddressPolicy({ allowHosts = [], allowOnlyHosts }: AddressPolicy) {
+type UrlPrefix = { origin: string; hostname: string; path: string };
+
+function prefixesOf(urls: readonly string[]): UrlPrefix[] {
+  return urls.map((raw) => {
+    const url = new URL(raw);
+    return { origin: url.origin, hostname: bareHost(url.hostname), path: url.pathname.replace(/\/+$/, "") };
+  });
+}
+
+function bareHost(hostname: string): string {
+  return hostname.replace(/^\[|\]$/g, "").toLowerCase();
+}
+
+// A server may decode these into separators or dot segments after our check ("/api/demo/..%2Fhooks").
+const ENCODED_SEPARATORS = /%2f|%5c|%2e/i;
+
+function underPrefix(url: URL, prefix: UrlPrefix): boolean {
+  if (url.origin !== prefix.origin || ENCODED_SEPARATORS.test(url.pathname)) return false;
+  return url.pathname === prefix.path || url.pathname.startsWith(`${prefix.path}/`);
+}
+
+export function createAddressPolicy({ allowHosts = [], allowOnlyUrls }: AddressPolicy) {
+  const onlyPrefixes = allowOnlyUrls ? prefixesOf(allowOnlyUrls) : null;
+  const onlyHosts = onlyPrefixes?.map((prefix) => prefix.hostname) ?? null;
   const allowedRanges = rangesOf(allowHosts);
   const allowedNames = allowHosts.filter((h) => !ipaddr.isValid(h.trim()) && !h.includes("/"));
 
@@ -85,20 +112,26 @@ export function createAddressPolicy({ allowHosts = [], allowOnlyHosts }: Address
       }
     });
 
+  const onlyUrlsRefusal = (target: string): PolicyCheck => ({
+    allowed: false,
+    reason: `Outbound calls to ${target} are refused: this workspace's plan may call only ${allowOnlyUrls?.join(", ") || "nothing"}. Sign up (or move to another plan) to call other addresses.`,
+  });
+
   return {
-    /** Before resolving: is this host name one we may reach at all? */
-    checkHost(host: string): PolicyCheck {
-      if (allowOnlyHosts && !hostMatches(host, allowOnlyHosts)) {
-        return {
-          allowed: false,
-          reason: `${host} is not one of the hosts this workspace's plan may call (${allowOnlyHosts.join(", ")}).`,
-        };
+    /** Before each HTTP call and each redirect: may this URL be called at all? */
+    checkUrl(url: URL): PolicyCheck {
+      if (onlyPrefixes && !onlyPrefixes.some((prefix) => underPrefix(url, prefix))) {
+        return onlyUrlsRefusal(`${url.origin}${url.pathname}`);
       }
       return { allowed: true };
     },
+    /** Before resolving a name for a socket other than HTTP (databases, brokers, mail, files). */
+    checkSocketHost(host: string): PolicyCheck {
+      return onlyPrefixes ? onlyUrlsRefusal(host) : { allowed: true };
+    },
     /** After resolving (or for an IP literal): may we connect to this address for this host? */
     checkAddress(host: string, address: string): PolicyCheck {
-      if (allowOnlyHosts && hostMatches(host, allowOnlyHosts)) return { allowed: true };
+      if (onlyHosts) return onlyHosts.includes(bareHost(host)) ? { allowed: true } : onlyUrlsRefusal(host);
       if (hostMatches(host, allowedNames) || addressAllowed(address)) return { allowed: true };
       const range = specialRange(address);
       if (!range) return { allowed: true };

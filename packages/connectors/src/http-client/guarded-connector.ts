@@ -47,7 +47,7 @@ export function resolveGuarded({
   lookup?: Lookup;
 }): Promise<string> {
   const bare = host.replace(/^\[|\]$/g, "");
-  const hostCheck = policy.checkHost(bare);
+  const hostCheck = policy.checkSocketHost(bare);
   if (!hostCheck.allowed) return Promise.reject(new OutboundBlockedError(hostCheck.reason));
   if (isIP(bare)) {
     const check = policy.checkAddress(bare, bare);

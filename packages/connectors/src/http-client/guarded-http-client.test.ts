@@ -212,11 +212,14 @@ describe("guarded HTTP client", () => {
     await client.close();
   });
 
-  it("with allowOnlyHosts, reaches nothing else, public-looking or not", async () => {
-    const client = createGuardedHttpClient({ allowOnlyHosts: ["127.0.0.1"] });
+  it("with allowOnlyUrls, calls only under those prefixes and opens no other socket", async () => {
+    const client = createGuardedHttpClient({ allowOnlyUrls: [`${base}/json`] });
     expect((await client.request({ method: "GET", url: `${base}/json` })).status).toBe(200);
-    const error = await blocked(client.request({ method: "GET", url: "http://example.com/" }));
-    expect(error.message).toMatch(/not one of the hosts this workspace's plan may call/);
+    for (const url of ["http://example.com/", `${base}/echo`, `${base}/json-x`, `http://localhost:${port}/json`]) {
+      const error = await blocked(client.request({ method: "GET", url }));
+      expect(error.message).toMatch(/are refused: this workspace's plan may call only/);
+    }
+    await expect(client.resolve("127.0.0.1")).rejects.toBeInstanceOf(OutboundBlockedError);
     await client.close();
   });
 

@@ -58,7 +58,7 @@ const CREDENTIAL_HEADERS = ["authorization", "cookie", "proxy-authorization"];
 
 export function createGuardedHttpClient({
   allowHosts,
-  allowOnlyHosts,
+  allowOnlyUrls,
   timeoutMs = 30_000,
   connectTimeoutMs = 10_000,
   maxResponseBytes = 10 * 1024 * 1024,
@@ -68,7 +68,7 @@ export function createGuardedHttpClient({
 }: GuardedHttpClientOptions = {}): GuardedHttpClient {
   const policy = createAddressPolicy({
     ...(allowHosts ? { allowHosts } : {}),
-    ...(allowOnlyHosts ? { allowOnlyHosts } : {}),
+    ...(allowOnlyUrls ? { allowOnlyUrls } : {}),
   });
   const agent = new Agent({
     connect: guardedConnector({ policy, connectTimeoutMs, ...(lookup ? { lookup } : {}) }),
@@ -90,8 +90,8 @@ export function createGuardedHttpClient({
     };
     const redirects: string[] = [];
     for (;;) {
-      const hostCheck = policy.checkHost(url.hostname.replace(/^\[|\]$/g, ""));
-      if (!hostCheck.allowed) throw new OutboundBlockedError(hostCheck.reason);
+      const urlCheck = policy.checkUrl(url);
+      if (!urlCheck.allowed) throw new OutboundBlockedError(urlCheck.reason);
       let response: Awaited<ReturnType<typeof request>>;
       try {
         response = await request(url, {

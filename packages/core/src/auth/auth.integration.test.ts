@@ -1,3 +1,4 @@
+import { hash } from "@node-rs/argon2";
 import { describe, expect, it } from "vitest";
 import { TEST_PASSWORD } from "../../../../test/factories/seed.ts";
 import { useTestEnvironment } from "../../../../test/support/environment.ts";
@@ -8,6 +9,9 @@ import { currentUser, revokeAllSessions, revokeSession, type SessionClaims } fro
 import { accountKey, SIGN_IN_LIMITS } from "./sign-in-limits.ts";
 import { signUp, signUpInput } from "./sign-up.ts";
 import { verifyCredentials, WRONG_CREDENTIALS } from "./verify-credentials.ts";
+
+// Algorithm.Argon2i of @node-rs/argon2, a const enum that erasable TypeScript cannot import.
+const ARGON2I = 1;
 
 const env = useTestEnvironment();
 const STRONG = "plum-orbit-cactus-lantern";
@@ -110,6 +114,28 @@ describe("sign-in", () => {
     const email = await account();
     const user = await attempt(email.toUpperCase(), TEST_PASSWORD, freshIp());
     expect(user.email).toBe(email);
+  });
+
+  it("re-hashes a weaker stored hash at today's cost on a successful sign-in, and keeps a current one", async () => {
+    const weak = {
+      "argon2id, 4 MiB, 1 pass": await hash(TEST_PASSWORD, { memoryCost: 4096, timeCost: 1, parallelism: 1 }),
+      argon2i: await hash(TEST_PASSWORD, { algorithm: ARGON2I, memoryCost: 19_456, timeCost: 2, parallelism: 1 }),
+      "argon2id, 1 pass": await hash(TEST_PASSWORD, { memoryCost: 19_456, timeCost: 1, parallelism: 1 }),
+    };
+    for (const [label, stored] of Object.entries(weak)) {
+      const email = await account();
+      await env.db.user.update({ where: { email }, data: { passwordHash: stored } });
+      // A wrong password leaves the weak hash alone: it is re-hashed only with the right one at hand.
+      await expect(attempt(email, "not the password at all", freshIp())).rejects.toThrow(WRONG_CREDENTIALS);
+      expect((await env.db.user.findUniqueOrThrow({ where: { email } })).passwordHash, label).toBe(stored);
+      const { sessionVersion } = await attempt(email, TEST_PASSWORD, freshIp());
+      const after = await env.db.user.findUniqueOrThrow({ where: { email } });
+      expect(after.passwordHash, label).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      expect(after.sessionVersion, label).toBe(sessionVersion);
+      // The new hash signs in, and is kept as it is.
+      await attempt(email, TEST_PASSWORD, freshIp());
+      expect((await env.db.user.findUniqueOrThrow({ where: { email } })).passwordHash, label).toBe(after.passwordHash);
+    }
   });
 
   it("gives the same answer to a wrong password and an unknown email", async () => {

@@ -5,7 +5,7 @@ import { recordAudit } from "../audit/record-audit.ts";
 import { AppError } from "../errors/app-error.ts";
 import { verifyDeviceToken } from "./device-token.ts";
 import { normalizeEmail } from "./email.ts";
-import { dummyPasswordHash, verifyPassword } from "./password-hash.ts";
+import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./password-hash.ts";
 import { assertSignInAllowed, recordSignInFailure, recordSignInSuccess } from "./sign-in-limits.ts";
 
 export const WRONG_CREDENTIALS = "Email or password is incorrect.";
@@ -57,8 +57,20 @@ export async function verifyCredentials({
     throw new AppError("UNAUTHORIZED", WRONG_CREDENTIALS);
   }
   await recordSignInSuccess(attempt);
+  if (needsRehash(user.passwordHash)) await rehash({ db, userId: user.id, old: user.passwordHash, password });
   await auditSignIn({ db, user, ip });
   return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
+}
+
+/**
+ * Only now is the password at hand: the weak hash is replaced by one at today's cost. Sessions stay valid (the
+ * password is the same), and a password changed meanwhile is never overwritten.
+ */
+async function rehash({ db, userId, old, password }: { db: Db; userId: string; old: string; password: string }) {
+  await db.user.updateMany({
+    where: { id: userId, passwordHash: old },
+    data: { passwordHash: await hashPassword(password) },
+  });
 }
 
 async function auditSignIn({ db, user, ip }: { db: Db; user: { id: string; email: string }; ip: string }) {

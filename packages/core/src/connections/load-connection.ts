@@ -20,7 +20,13 @@ export async function loadConnection({
     tx.connection.findFirst({ where: { id: connectionId, workspaceId } }),
   );
   if (!row) throw notFound("That connection");
-  const secrets = openSecrets({ secretBox, envelope: row.secretConfig, workspaceId, connectionId });
+  const secrets = openSecrets({
+    secretBox,
+    envelope: row.secretConfig,
+    workspaceId,
+    connectionId,
+    name: `the connection "${row.name}"`,
+  });
   return {
     id: row.id,
     name: row.name,

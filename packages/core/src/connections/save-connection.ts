@@ -42,8 +42,14 @@ export async function saveConnection({
           select: { type: true, secretConfig: true },
         });
         if (!existing) throw notFound("That connection");
-        if (existing.type === type)
-          kept = openSecrets({ secretBox, envelope: existing.secretConfig, workspaceId, connectionId: id });
+        if (existing.type === type) {
+          try {
+            kept = openSecrets({ secretBox, envelope: existing.secretConfig, workspaceId, connectionId: id });
+          } catch (error) {
+            // Unreadable saved secrets: the fields entered now replace them (a missing one is reported below).
+            if (!(error instanceof AppError)) throw error;
+          }
+        }
       }
       const { open, secret } = splitConfig({ config, secretFields: definition.secretFields });
       const merged = { ...open, ...kept, ...secret };

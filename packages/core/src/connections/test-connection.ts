@@ -1,6 +1,7 @@
 import { CONNECTION_TYPES, type ConnectionTest, createGuardedHttpClient } from "@tributary/connectors";
 import { type Db, type SecretBox, scoped } from "@tributary/db";
 import { AppError } from "../errors/app-error.ts";
+import { outboundPolicy } from "../workspaces/outbound-policy.ts";
 import { loadConnection } from "./load-connection.ts";
 
 /** The availability ping: tries the connection now and remembers the answer. */
@@ -20,10 +21,10 @@ export async function testConnection({
   if (!definition)
     throw new AppError("PRECONDITION_FAILED", `Connections of type "${connection.type}" are not supported any more.`);
   const parsed = definition.config.safeParse(connection.config);
-  const { allowedHosts } = await scoped(db, { workspaceId }, (tx) =>
-    tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { allowedHosts: true } }),
+  const workspace = await scoped(db, { workspaceId }, (tx) =>
+    tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { allowedHosts: true, planId: true } }),
   );
-  const http = createGuardedHttpClient({ allowHosts: allowedHosts, timeoutMs: 10_000 });
+  const http = createGuardedHttpClient({ ...outboundPolicy(workspace), timeoutMs: 10_000 });
   let result: ConnectionTest;
   try {
     result = parsed.success

@@ -12,9 +12,9 @@ import { publishFlow } from "../flows/publish-flow.ts";
 import { startRun } from "../runs/start-run.ts";
 import { requestScheduleSync } from "../schedules/reconcile-schedules.ts";
 import { createWorkspace, type WorkspaceSummary } from "../workspaces/create-workspace.ts";
+import { DEMO_PLAN } from "./demo-plan.ts";
 import { sampleFlows } from "./sample-flows.ts";
 
-export const DEMO_PLAN = "demo";
 /** Demos a network may start per hour: enough for a classroom behind one NAT, too few to farm workspaces. */
 const DEMOS_PER_IP_HOUR = 10;
 

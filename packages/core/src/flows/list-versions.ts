@@ -18,17 +18,18 @@ export async function listFlowVersions({
   workspaceId,
   flowId,
 }: { db: Db; workspaceId: string } & z.output<typeof listVersionsInput>): Promise<FlowVersionSummary[]> {
-  const { versions, currentVersionId } = await scoped(db, { workspaceId }, async (tx) => ({
+  const { versions, flow } = await scoped(db, { workspaceId }, async (tx) => ({
     versions: await tx.flowVersion.findMany({
       // Versions below zero are test runs of drafts, not published versions.
       where: { workspaceId, flowId, number: { gt: 0 } },
       orderBy: { number: "desc" },
       select: { id: true, number: true, publishedById: true, createdAt: true },
     }),
-    currentVersionId: (
-      await tx.flow.findFirst({ where: { id: flowId, workspaceId }, select: { currentVersionId: true } })
-    )?.currentVersionId,
+    flow: await tx.flow.findFirst({ where: { id: flowId, workspaceId }, select: { currentVersionId: true } }),
   }));
+  // Another workspace's flow (or none) is not found, not a flow without versions.
+  if (!flow) throw notFound("That flow");
+  const { currentVersionId } = flow;
   const publishers = await db.user.findMany({
     where: { id: { in: [...new Set(versions.map((v) => v.publishedById).filter((id): id is string => Boolean(id)))] } },
     select: { id: true, email: true },

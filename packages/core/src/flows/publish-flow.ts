@@ -7,14 +7,29 @@ import type { Actor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { AppError, notFound } from "../errors/app-error.ts";
 import { syncWebhookRoutes } from "../webhooks/sync-routes.ts";
+import { checkDemoSteps } from "./check-demo-steps.ts";
+import { checkFlowReferences } from "./check-flow-references.ts";
 
 export const CODE_STEP_TYPE = "code.typescript";
 
 export type CompiledSteps = Record<string, { code: string; sourceMap: string }>;
 
-/** Validation of a graph plus the compile errors of its code steps, in one list for the builder. */
-export async function checkGraph(graph: FlowGraph): Promise<{ errors: ValidationError[]; compiled: CompiledSteps }> {
+/**
+ * Validation of a graph, its references to the workspace's other flows, what its plan allows and the compile
+ * errors of its code steps, in one list for the builder.
+ */
+export async function checkGraph({
+  db,
+  workspaceId,
+  graph,
+}: {
+  db: Db;
+  workspaceId: string;
+  graph: FlowGraph;
+}): Promise<{ errors: ValidationError[]; compiled: CompiledSteps }> {
   const errors = validateFlow({ graph, catalog: stepCatalog });
+  errors.push(...(await checkFlowReferences({ db, workspaceId, graph })));
+  errors.push(...(await checkDemoSteps({ db, workspaceId, graph })));
   const compiled: CompiledSteps = {};
   for (const step of graph.steps) {
     if (step.type !== CODE_STEP_TYPE || typeof step.config.source !== "string") continue;
@@ -51,7 +66,7 @@ export async function publishFlow({
   );
   if (!flow) throw notFound("That flow");
   const graph = parseFlowGraph(flow.draft);
-  const { errors, compiled } = await checkGraph(graph);
+  const { errors, compiled } = await checkGraph({ db, workspaceId, graph });
   if (errors.length) {
     throw new AppError(
       "BAD_REQUEST",

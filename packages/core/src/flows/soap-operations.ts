@@ -3,8 +3,9 @@
 import { createGuardedHttpClient, OutboundError, soapOperations, WsdlError } from "@tributary/connectors";
 import { type Db, scoped } from "@tributary/db";
 import { z } from "zod";
-import { DEMO_PLAN } from "../demo/start-demo.ts";
+import { DEMO_PLAN } from "../demo/demo-plan.ts";
 import { AppError } from "../errors/app-error.ts";
+import { outboundPolicy } from "../workspaces/outbound-policy.ts";
 
 export const soapOperationsInput = z.object({
   wsdl: z
@@ -35,7 +36,7 @@ export async function listSoapOperations({
   if (isUrl && workspace.planId === DEMO_PLAN) {
     throw new AppError("BAD_REQUEST", "Demo workspaces cannot fetch a WSDL: paste it instead.", { field: "wsdl" });
   }
-  const http = createGuardedHttpClient({ allowHosts: workspace.allowedHosts, timeoutMs: 15_000 });
+  const http = createGuardedHttpClient({ ...outboundPolicy(workspace), timeoutMs: 15_000 });
   try {
     const operations = await soapOperations({ http, wsdl });
     return operations.map(({ id, operation, soapVersion, soapAction, location, input }) => ({

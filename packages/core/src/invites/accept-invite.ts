@@ -1,6 +1,7 @@
 import { type Db, type Role, scoped, type Tx } from "@tributary/db";
 import type { Actor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
+import { assertSignedUp } from "../demo/demo-plan.ts";
 import { AppError } from "../errors/app-error.ts";
 import { parseInviteToken } from "./invite-token.ts";
 
@@ -74,6 +75,7 @@ export async function acceptInvite({
 }): Promise<{ workspaceSlug: string; role: Role }> {
   const parsed = parseInviteToken(token);
   if (!parsed) throw new AppError("NOT_FOUND", INVALID_LINK);
+  await assertSignedUp({ db, userId: actor.userId, doing: "join other workspaces" });
   const { workspaceId } = parsed;
   return scoped(db, { workspaceId, userId: actor.userId }, async (tx) => {
     const invite = await findInvite({ tx, token });

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Actor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { emailSchema } from "../auth/email.ts";
+import { assertSignedUp } from "../demo/demo-plan.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import { ROLES } from "../permissions/permission-matrix.ts";
@@ -41,6 +42,8 @@ export async function createInvite({
   if (!mayManage({ actorRole, role })) {
     throw new AppError("FORBIDDEN", `As ${actorRole} you cannot invite someone as ${role}; ask an owner.`);
   }
+  // An anonymous session must not mail invitations to anyone, nor bring accounts into a workspace deleted in a day.
+  await assertSignedUp({ db, userId: actor.userId, doing: "invite people" });
   const token = newInviteToken(workspaceId);
   const expiresAt = new Date(Date.now() + INVITE_TTL_DAYS * 24 * 60 * 60 * 1000);
   const { invite, workspaceName } = await scoped(db, { workspaceId }, async (tx) => {

@@ -1,3 +1,4 @@
+import { scoped } from "@tributary/db";
 import { describe, expect, it } from "vitest";
 import { seedWorkspace } from "../../../../test/factories/seed.ts";
 import { useTestEnvironment } from "../../../../test/support/environment.ts";
@@ -62,6 +63,26 @@ describe("members", () => {
       removeMember({ db: env.db, workspaceId: workspace.id, actor: owner.actor, actorRole: "owner", userId: owner.id }),
     );
     expect(leave.message).toMatch(/only owner/);
+  });
+
+  it("never lets a workspace outlive its members: a deleted user's sole workspaces go, ownerless ones are refused", async () => {
+    const alone = await seedWorkspace({ db: env.db });
+    const shared = await seedWorkspace({ db: env.db, roles: ["owner"] });
+    const staffed = await seedWorkspace({ db: env.db, roles: ["admin"] });
+    const exists = (workspaceId: string) =>
+      scoped(env.db, { workspaceId }, (tx) => tx.workspace.count({ where: { id: workspaceId } }));
+    // The only member: the workspace goes with the user, with everything it owns.
+    await env.db.user.delete({ where: { id: alone.owner.id } });
+    expect(await exists(alone.workspace.id)).toBe(0);
+    // Another owner remains: the workspace stays, theirs.
+    await env.db.user.delete({ where: { id: shared.owner.id } });
+    expect(await exists(shared.workspace.id)).toBe(1);
+    // Members but no owner would remain: refused, naming the workspace.
+    await expect(env.db.user.delete({ where: { id: staffed.owner.id } })).rejects.toThrow(
+      `Workspace "${staffed.workspace.name}" (${staffed.workspace.slug}) would be left without an owner`,
+    );
+    expect(await exists(staffed.workspace.id)).toBe(1);
+    expect(await env.db.user.count({ where: { id: staffed.owner.id } })).toBe(1);
   });
 
   it("lets one of two owners step down, but not both at once", async () => {

@@ -26,7 +26,10 @@ export function renderPermissionsDoc(): string {
     "- A member may grant roles and manage members only at or below their own role; only owners grant,",
     "  change or remove the owner role.",
     "- A workspace always keeps at least one owner: the last owner cannot leave, be removed or be demoted.",
+    "  A workspace whose last member is deleted is deleted with everything it owns.",
     "- Any member may leave a workspace.",
+    "- A demo session (not signed up yet) owns its demo workspace but cannot create or join other workspaces",
+    "  or invite anyone until it signs up.",
     "",
   ].join("\n");
 }

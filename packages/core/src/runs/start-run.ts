@@ -66,7 +66,7 @@ export async function startRun(options: StartRunOptions): Promise<StartedRun> {
   let draft: { graph: FlowGraph; compiled: CompiledSteps } | undefined;
   if (testsDraft) {
     const graph = parseFlowGraph(flow.draft);
-    const { errors, compiled } = await checkGraph(graph);
+    const { errors, compiled } = await checkGraph({ db, workspaceId, graph });
     if (errors.length) {
       throw new AppError(
         "BAD_REQUEST",

@@ -20,7 +20,7 @@ import {
 } from "./rule-types.ts";
 import type { OpenedRule } from "./verify-request.ts";
 
-const ruleContext = ({ workspaceId, ruleId }: { workspaceId: string; ruleId: string }) =>
+export const ruleContext = ({ workspaceId, ruleId }: { workspaceId: string; ruleId: string }) =>
   `security-rule:${workspaceId}:${ruleId}`;
 /** Under the workspace's id, so deleting a workspace finds them. */
 export const ruleFailuresKey = ({ workspaceId, ruleId }: { workspaceId: string; ruleId: string }) =>
@@ -334,7 +334,12 @@ export async function securityRuleUsage({
   workspaceId: string;
   ruleId: string;
 }): Promise<RuleUsage> {
-  return scoped(db, { workspaceId }, (tx) => usageOf({ tx, workspaceId, ruleId }));
+  return scoped(db, { workspaceId }, async (tx) => {
+    // Another workspace's rule (or none) is not found, not a rule nobody uses.
+    const rule = await tx.securityRule.findFirst({ where: { id: ruleId, workspaceId }, select: { id: true } });
+    if (!rule) throw notFound("That security rule");
+    return usageOf({ tx, workspaceId, ruleId });
+  });
 }
 
 export const deleteRuleInput = z.object({

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { type Db, Prisma, scoped, type Tx } from "@tributary/db";
 import type { Actor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
+import { assertSignedUp, DEMO_PLAN } from "../demo/demo-plan.ts";
 import { AppError } from "../errors/app-error.ts";
 import { slugFromName } from "./slug.ts";
 
@@ -9,7 +10,7 @@ export type WorkspaceSummary = { id: string; slug: string; name: string };
 
 /**
  * Creates a workspace owned by `actor`. Without a chosen slug one is derived from the name, with a random
- * suffix when taken; a chosen slug that is taken is a CONFLICT.
+ * suffix when taken; a chosen slug that is taken is a CONFLICT. Demo visitors must sign up first.
  */
 export async function createWorkspace({
   db,
@@ -24,6 +25,8 @@ export async function createWorkspace({
   slug?: string;
   planId?: string;
 }): Promise<WorkspaceSummary> {
+  // A demo visitor has the one demo workspace made for them; more would escape the demo's limits and clean-up.
+  if (planId !== DEMO_PLAN) await assertSignedUp({ db, userId: actor.userId, doing: "create workspaces" });
   for (let attempt = 0; ; attempt++) {
     const candidate = slug ?? slugFromName({ name, suffix: attempt > 0 });
     try {

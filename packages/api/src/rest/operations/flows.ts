@@ -69,7 +69,9 @@ export const FLOW_OPERATIONS: Operation[] = [
     action: "flows.read",
     input: z.object({ graph: graph }),
     output: z.object({ problems: z.array(z.looseObject({ code: z.string(), message: z.string() })) }),
-    run: async (_context, input) => ({ problems: await validateGraph({ graph: input.graph as never }) }),
+    run: async ({ db, workspaceId }, input) => ({
+      problems: await validateGraph({ db, workspaceId, graph: input.graph as never }),
+    }),
   }),
   operation({
     id: "getFlow",

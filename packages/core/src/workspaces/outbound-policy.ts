@@ -1,0 +1,17 @@
+// Where a workspace's outbound calls may go, by its plan: a demo reaches only the sample API (and, where no
+// sample API is given, nothing), every other workspace any public address plus the private hosts it allows.
+import type { AddressPolicy } from "@tributary/connectors";
+import { DEMO_PLAN } from "../demo/demo-plan.ts";
+
+export function outboundPolicy({
+  planId,
+  allowedHosts,
+  demoApiUrl,
+}: {
+  planId: string;
+  allowedHosts: string[];
+  demoApiUrl?: string;
+}): AddressPolicy {
+  if (planId === DEMO_PLAN) return { allowOnlyUrls: demoApiUrl ? [demoApiUrl] : [] };
+  return { allowHosts: allowedHosts };
+}
