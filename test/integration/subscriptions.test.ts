@@ -138,6 +138,19 @@ describe("RabbitMQ queue trigger", () => {
     expect((await runBodies(flowId, 5)).slice(3)).toEqual(expect.arrayContaining([{ n: 4 }, { n: 5 }]));
   });
 
+  it("runs a message id once: a redelivery is not run again, another body under the same id is refused and logged", async () => {
+    send({ n: 6 }, "m-6");
+    expect(await runBodies(flowId, 6)).toHaveLength(6);
+    send({ n: 6 }, "m-6");
+    send({ n: 60 }, "m-6");
+    send({ n: 7 }, "m-7");
+    const bodies = await runBodies(flowId, 7);
+    expect(bodies.slice(5)).toEqual([{ n: 6 }, { n: 7 }]);
+    await expect.poll(() => channel.checkQueue(queue).then((q) => q.messageCount)).toBe(0);
+    expect(harness.worker.output()).toMatch(/idempotency key \\?"m-6\\?" was used before with a different body/);
+    expect(await runBodies(flowId, 8, 500)).toHaveLength(7);
+  });
+
   it("runs no message twice when its worker is killed mid-stream and another takes over", async () => {
     for (let n = 6; n <= 45; n++) send({ n }, `m-${n}`);
     await settle(150);
