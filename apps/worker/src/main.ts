@@ -37,7 +37,11 @@ import { createSubscriptionManager } from "./subscriptions/subscription-manager.
 const env = loadEnv();
 const log = pino({ level: env.LOG_LEVEL, base: { process: "worker", pid: process.pid } });
 const db = createDb({ url: env.DATABASE_URL, maxConnections: Math.min(50, env.WORKER_CONCURRENCY + 5) });
-const redis = new Redis(env.REDIS_URL, { keyPrefix: env.REDIS_PREFIX, maxRetriesPerRequest: 3 });
+const redis = new Redis(env.REDIS_URL, {
+  keyPrefix: env.REDIS_PREFIX,
+  maxRetriesPerRequest: 3,
+  enableAutoPipelining: true,
+});
 redis.on("error", (error) => log.warn({ error: error.message }, "redis"));
 const connection = createQueueConnection({ url: env.REDIS_URL, keyPrefix: env.REDIS_PREFIX });
 const queue = createJobQueue(connection);

@@ -4,10 +4,6 @@ export function redisKeys(prefix: string) {
   return {
     /** Runs a workspace has queued: the fair queue's priority for its next run. */
     backlog: (workspaceId: string) => `${prefix}backlog:${workspaceId}`,
-    /** Webhook calls of a workspace in one minute (a fixed window). */
-    ingressCalls: (workspaceId: string, minute: number) => `${prefix}ingress:rate:${workspaceId}:${minute}`,
-    /** Callers of a workspace's sync webhooks waiting for their answer now. */
-    syncWaits: (workspaceId: string) => `${prefix}ingress:sync-waits:${workspaceId}`,
     /** Runs of a workspace, or of a flow, executing now (sorted sets scored by when each claim expires). */
     workspaceSlots: (workspaceId: string) => `${prefix}slots:workspace:${workspaceId}`,
     flowSlots: (flowId: string) => `${prefix}slots:flow:${flowId}`,
