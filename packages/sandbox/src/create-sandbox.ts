@@ -232,7 +232,14 @@ export function createSandbox({
     });
   };
 
-  for (let index = 0; index < Math.max(1, processes); index++) spawn(index);
+  // Started with the first code step, not with the worker: a worker whose flows have no code step does not
+  // carry the processes' memory.
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    for (let index = 0; index < Math.max(1, processes); index++) spawn(index);
+  };
 
   return {
     run({ workspaceId, code, sourceMap, message, ctx, limits }) {
@@ -247,6 +254,7 @@ export function createSandbox({
         return Promise.reject(error);
       }
       const request: RunRequest = { type: "run", id: nextId++, workspaceId, code, message, ctx, limits: resolved };
+      start();
       return new Promise<CodeStepResult>((resolve) => {
         queue.push({ request, sourceMap, resolve });
         pump();
