@@ -89,4 +89,21 @@ describe("the builder, clicked through as a newcomer would", () => {
     await edge.first().waitFor({ state: "detached" });
     await page.getByTestId("step-log").waitFor();
   });
+
+  it("after deleting a selected step, clicking another selects only that one and shows its form", async () => {
+    await openFlow("Selection", "$");
+    await page.getByTestId("step-shape").click();
+    await page.getByRole("button", { name: "Log", exact: true }).click();
+    await page.getByTestId("step-log").waitFor();
+    await page.getByLabel("Message").fill("seen {{ id }}");
+    await page.getByTestId("step-log").click();
+    await page.keyboard.press("Delete");
+    await page.getByTestId("step-log").waitFor({ state: "detached" });
+
+    await page.getByTestId("step-hook").click();
+    const panel = page.getByRole("complementary", { name: "Panel" });
+    await panel.getByLabel("Path").waitFor();
+    await expect(panel.getByText(/steps selected/).count()).resolves.toBe(0);
+    await screenshot(page, "bugs-02-selection-after-delete", { fullPage: false });
+  });
 });

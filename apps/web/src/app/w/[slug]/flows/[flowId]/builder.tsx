@@ -45,7 +45,7 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
   const reactFlow = useReactFlow();
   const editable = workspace.can("flows.edit");
   const draft = useDraft({ workspaceId: workspace.id, flow });
-  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [selection, setSelected] = useState<Set<string>>(new Set());
   const [tab, setTab] = useState<Tab>("step");
   const [viewing, setViewing] = useState<{ number: number; graph: Graph } | null>(null);
   const [testRunId, setTestRunId] = useState<string | null>(null);
@@ -55,6 +55,12 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
   const byType = useMemo(() => new Map(entries.map((entry) => [entry.type, entry])), [entries]);
 
   const graph = viewing?.graph ?? draft.graph;
+  // Only steps that exist are selected: a step deleted (by key, undo or restore) leaves the selection with it,
+  // or the next click would add to a step that is gone.
+  const selected = useMemo(() => {
+    const present = new Set(graph.steps.map((step) => step.id));
+    return new Set([...selection].filter((id) => present.has(id)));
+  }, [selection, graph.steps]);
   const readOnly = !editable || viewing !== null;
   // Positions do not change validity: leaving them out keeps a drag from asking the server again.
   const checked = useDeferredValue(
