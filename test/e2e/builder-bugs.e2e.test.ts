@@ -106,4 +106,19 @@ describe("the builder, clicked through as a newcomer would", () => {
     await expect(panel.getByText(/steps selected/).count()).resolves.toBe(0);
     await screenshot(page, "bugs-02-selection-after-delete", { fullPage: false });
   });
+
+  it("drops the banner of a refused publish once the flow is edited and valid", async () => {
+    await openFlow("Refused", "qty *");
+    await page.getByText("1 problem", { exact: true }).first().waitFor();
+    await page.getByRole("button", { name: "Publish", exact: true }).click();
+    const banner = page.getByRole("alert").filter({ hasText: /expression/i });
+    await banner.waitFor();
+    await screenshot(page, "bugs-03-publish-refused", { fullPage: false });
+
+    await page.getByTestId("step-shape").click();
+    await page.getByLabel("Expression").fill("qty * 2");
+    await page.getByText("Valid", { exact: true }).waitFor();
+    await banner.waitFor({ state: "detached" });
+    await screenshot(page, "bugs-04-valid-no-banner", { fullPage: false });
+  });
 });
