@@ -76,6 +76,10 @@ describe("security rules", () => {
     expect([wrong.status, wrongUser.status, missing.status]).toEqual([401, 401, 401]);
     expect(wrong.text).toBe(missing.text);
     expect(wrongUser.text).toBe(missing.text);
+    const path = `guarded-${paths}`;
+    for (const refused of [wrong, wrongUser, missing]) {
+      expect(refused.headers.get("www-authenticate")).toBe(`Basic realm="${seeded.workspace.slug}/${path}"`);
+    }
 
     const regenerated = await rotateRuleSecret({ ...ctx(), ruleId: created.ruleId, keepPrevious: true });
     expect((await call({ headers: basicAuth("shop", String(created.secret)) })).status).toBe(401);
@@ -90,6 +94,8 @@ describe("security rules", () => {
     const missing = await callHeader();
     expect([wrong.status, missing.status]).toEqual([401, 401]);
     expect(wrong.text).toBe(missing.text);
+    // No Basic rule failed: no challenge that would make a browser prompt for a password.
+    expect(missing.headers.get("www-authenticate")).toBeNull();
 
     const inQuery = await rule({ type: "api_key", config: { in: "query", name: "key" } });
     const callQuery = await guarded([inQuery.ruleId]);

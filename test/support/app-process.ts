@@ -30,7 +30,8 @@ export async function startApp({
 }: {
   databaseUrl: string;
   logDir: string;
-  env?: Record<string, string>;
+  /** Added to the app's environment; `undefined` leaves a variable out (APP_URL: the app uses each request's host). */
+  env?: Record<string, string | undefined>;
   /** Without a worker: for tests of the web process alone. */
   worker?: boolean;
 }): Promise<RunningApp> {

@@ -14,7 +14,7 @@ const schema = z.object({
   ENCRYPTION_KEY: z.string().min(1, "ENCRYPTION_KEY is required: 32 random bytes, base64 (`npm start` generates one)."),
   /** Retired keys, comma-separated, still needed to open secrets sealed before a key rotation. */
   ENCRYPTION_PREVIOUS_KEYS: z.string().default(""),
-  /** The public URL of the app, used in invite links and webhook URLs. */
+  /** The public URL of the app, for invite links and redirects; unset, they use the host each request came to. */
   APP_URL: z.string().url().optional(),
   /** The sample API demo flows call (default: this app's /api/demo); the worker allows demos only this host. */
   DEMO_API_URL: z.string().url().optional(),
@@ -39,8 +39,9 @@ export function getEnv(): Loaded {
     throw new Error(`Invalid configuration:\n${problems}`);
   }
   const appUrl = parsed.data.APP_URL ?? `http://localhost:${parsed.data.PORT}`;
-  // next-auth reads its own variables.
-  process.env.NEXTAUTH_URL ??= appUrl;
+  // next-auth reads its own variables. Without APP_URL it takes its redirects' origin from each request's host.
+  if (parsed.data.APP_URL) process.env.NEXTAUTH_URL ??= parsed.data.APP_URL;
+  else process.env.AUTH_TRUST_HOST ??= "true";
   process.env.NEXTAUTH_SECRET ??= parsed.data.AUTH_SECRET;
   loaded = { ...parsed.data, appUrl, demoApiUrl: parsed.data.DEMO_API_URL ?? `${appUrl}/api/demo` };
   return loaded;

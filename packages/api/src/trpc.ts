@@ -30,6 +30,7 @@ export type ApiDeps = {
   queue: JobQueue;
   secretBox: SecretBox;
   mailer: Mailer | null;
+  /** The app's public origin for links (invites); the web app sets it per request when APP_URL is unset. */
   appUrl: string;
 };
 

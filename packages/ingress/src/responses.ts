@@ -12,3 +12,9 @@ export function problem(
 }
 
 export const UNAUTHORIZED_MESSAGE = "Missing or invalid credentials for this webhook.";
+
+/** The Basic challenge of a webhook: its realm is the webhook's address, quotes and backslashes escaped. */
+export function basicChallenge({ slug, path }: { slug: string; path: string }): string {
+  const realm = `${slug}/${path}`.replace(/["\\]/g, "\\$&");
+  return `Basic realm="${realm}"`;
+}

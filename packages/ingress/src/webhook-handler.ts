@@ -26,7 +26,7 @@ import {
 import type { Redis } from "ioredis";
 import { MalformedBodyError, parseBody } from "./parse-body.ts";
 import { redisOrNothing } from "./redis-or-nothing.ts";
-import { problem, UNAUTHORIZED_MESSAGE } from "./responses.ts";
+import { basicChallenge, problem, UNAUTHORIZED_MESSAGE } from "./responses.ts";
 import { type AnswerWatch, answerResponse, storedAnswer, watchForAnswer } from "./run-answer.ts";
 import { withSoapFraming } from "./soap-framing.ts";
 import { isSensitiveHeader, parseWebhookUrl } from "./webhook-request.ts";
@@ -161,7 +161,13 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
         pipeline.incr(key).set(`${key}:last`, new Date().toISOString());
       }
       void pipeline.exec().catch(() => undefined);
-      return problem(401, "unauthorized", UNAUTHORIZED_MESSAGE);
+      const failedBasic = rules.some(
+        (r) => r.type === ("basic" satisfies RuleType) && verdict.failedRuleIds.includes(r.id),
+      );
+      return problem(401, "unauthorized", UNAUTHORIZED_MESSAGE, {
+        // RFC 9110: a 401 names its scheme, so browsers and HTTP clients know to send Basic credentials.
+        ...(failedBasic ? { headers: { "www-authenticate": basicChallenge(address) } } : {}),
+      });
     }
 
     let body: unknown;

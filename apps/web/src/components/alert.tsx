@@ -8,7 +8,10 @@ const TONES = {
 
 export function Alert({ tone = "error", children }: { tone?: keyof typeof TONES; children: ReactNode }) {
   return (
-    <div role={tone === "error" ? "alert" : "status"} className={`rounded-md border px-3 py-2 text-sm ${TONES[tone]}`}>
+    <div
+      role={tone === "error" ? "alert" : "status"}
+      className={`rounded-md border px-3 py-2 text-sm wrap-anywhere ${TONES[tone]}`}
+    >
       {children}
     </div>
   );

@@ -5,12 +5,13 @@ import { headers } from "next/headers";
 import { getAuth } from "./auth.ts";
 import { clientIp } from "./client-ip.ts";
 import { deps } from "./deps.ts";
+import { publicOrigin } from "./public-origin.ts";
 
 export async function serverCaller() {
   const [auth, requestHeaders] = await Promise.all([getAuth(), headers()]);
   return createCaller(
     createContext({
-      deps: deps(),
+      deps: { ...deps(), appUrl: publicOrigin(requestHeaders) },
       request: { user: auth?.user ?? null, session: auth?.claims ?? null, ip: clientIp(requestHeaders) },
     }),
   );

@@ -15,6 +15,7 @@ import {
 import { getEnv } from "../env.ts";
 import { clientIp } from "./client-ip.ts";
 import { deps } from "./deps.ts";
+import { publicOrigin } from "./public-origin.ts";
 
 export const SIGN_IN_UNAVAILABLE =
   "Signing in is not possible right now: Tributary cannot reach its database or Redis. Try again in a few seconds.";
@@ -43,6 +44,7 @@ export async function gatedCredentialsSignIn(
     .formData()
     .catch(() => null);
   const email = String(form?.get("email") ?? "");
+  const origin = publicOrigin(request.headers);
   try {
     await assertSignInAttemptAllowed({
       redis: deps().redis,
@@ -53,10 +55,11 @@ export async function gatedCredentialsSignIn(
   } catch (error) {
     if (error instanceof AppError && error.code === "TOO_MANY_REQUESTS") {
       const seconds = Number(error.details?.retryAfterSeconds ?? 60);
-      return refusal({ status: 429, code: "too_many_requests", message: error.message, retryAfter: seconds });
+      return refusal({ origin, status: 429, code: "too_many_requests", message: error.message, retryAfter: seconds });
     }
     if (isServiceUnavailable(error)) {
       return refusal({
+        origin,
         status: 503,
         code: "unavailable",
         message: SIGN_IN_UNAVAILABLE,
@@ -69,27 +72,29 @@ export async function gatedCredentialsSignIn(
   const signedIn = answer.headers.getSetCookie().some((cookie) => /session-token=[^;]/.test(cookie));
   if (!signedIn) return answer;
   const headers = new Headers(answer.headers);
-  headers.append("set-cookie", deviceCookie(issueDeviceToken({ secret: getEnv().AUTH_SECRET, email })));
+  headers.append("set-cookie", deviceCookie(origin, issueDeviceToken({ secret: getEnv().AUTH_SECRET, email })));
   return new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers });
 }
 
-function deviceCookie(token: string): string {
-  const secure = getEnv().appUrl.startsWith("https:") ? "; Secure" : "";
+function deviceCookie(origin: string, token: string): string {
+  const secure = origin.startsWith("https:") ? "; Secure" : "";
   return `${DEVICE_COOKIE}=${token}; Path=/api/auth; Max-Age=${DEVICE_TOKEN_DAYS * 24 * 3600}; HttpOnly; SameSite=Lax${secure}`;
 }
 
 function refusal({
+  origin,
   status,
   code,
   message,
   retryAfter,
 }: {
+  origin: string;
   status: number;
   code: string;
   message: string;
   retryAfter: number;
 }): Response {
-  const url = new URL("/login", getEnv().appUrl);
+  const url = new URL("/login", origin);
   url.searchParams.set("error", message);
   return Response.json(
     { error: { code, message }, url: url.toString() },

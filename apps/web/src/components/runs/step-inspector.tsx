@@ -17,7 +17,7 @@ export function StepInspector({ step }: { step: StepRun }) {
         </span>
       </div>
       {step.error ? (
-        <div role="alert" className="rounded-md border border-red-200 bg-red-50 p-2 text-red-800">
+        <div role="alert" className="rounded-md border border-red-200 bg-red-50 p-2 text-red-800 wrap-anywhere">
           {step.error.message}
           {step.error.code ? <span className="ml-1 font-mono text-xs">({step.error.code})</span> : null}
         </div>

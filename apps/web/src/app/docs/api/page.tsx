@@ -1,7 +1,6 @@
 // The REST API's reference, rendered from the same OpenAPI document the API serves at /api/v1/openapi.json.
 import { buildOpenApi, REST_BASE } from "@tributary/api";
 import type { Metadata } from "next";
-import Link from "next/link";
 import { Logo } from "~/components/logo.tsx";
 import { type JsonSchema, SchemaFields } from "./schema-fields.tsx";
 
@@ -52,9 +51,8 @@ export default function ApiReferencePage() {
   return (
     <div className="mx-auto max-w-5xl px-6 pb-16">
       <header className="flex items-center justify-between py-6">
-        <Link href="/">
-          <Logo />
-        </Link>
+        {/* The logo is a link itself: wrapped in another, the browser splits the nested links and hydration fails. */}
+        <Logo />
         <a href={`${REST_BASE}/openapi.json`} className="text-sm font-medium text-brand-700 hover:underline">
           openapi.json
         </a>

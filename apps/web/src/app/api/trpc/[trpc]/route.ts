@@ -5,6 +5,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { getAuth } from "~/server/auth.ts";
 import { clientIp } from "~/server/client-ip.ts";
 import { deps } from "~/server/deps.ts";
+import { publicOrigin } from "~/server/public-origin.ts";
 
 /** How long a caller is asked to wait when Postgres or Redis is unreachable. */
 const RETRY_AFTER_SECONDS = 5;
@@ -22,7 +23,7 @@ function handler(request: Request) {
         throw error;
       });
       return createContext({
-        deps: deps(),
+        deps: { ...deps(), appUrl: publicOrigin(request.headers) },
         request: { user: auth?.user ?? null, session: auth?.claims ?? null, ip: clientIp(request.headers) },
       });
     },

@@ -45,16 +45,23 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
   const reactFlow = useReactFlow();
   const editable = workspace.can("flows.edit");
   const draft = useDraft({ workspaceId: workspace.id, flow });
-  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [selection, setSelected] = useState<Set<string>>(new Set());
   const [tab, setTab] = useState<Tab>("step");
   const [viewing, setViewing] = useState<{ number: number; graph: Graph } | null>(null);
   const [testRunId, setTestRunId] = useState<string | null>(null);
-  const [publishProblem, setPublishProblem] = useState<string | null>(null);
+  // A refused publish is about the graph that was published: an edit makes it old news, so it shows only until then.
+  const [refusal, setRefusal] = useState<{ message: string; graph: Graph } | null>(null);
   const [sampleText, setSampleText] = useState('{\n  "hello": "world"\n}');
   const clipboard = useRef<Clipboard | null>(null);
   const byType = useMemo(() => new Map(entries.map((entry) => [entry.type, entry])), [entries]);
 
   const graph = viewing?.graph ?? draft.graph;
+  // Only steps that exist are selected: a step deleted (by key, undo or restore) leaves the selection with it,
+  // or the next click would add to a step that is gone.
+  const selected = useMemo(() => {
+    const present = new Set(graph.steps.map((step) => step.id));
+    return new Set([...selection].filter((id) => present.has(id)));
+  }, [selection, graph.steps]);
   const readOnly = !editable || viewing !== null;
   // Positions do not change validity: leaving them out keeps a drag from asking the server again.
   const checked = useDeferredValue(
@@ -83,7 +90,7 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
   const publish = useMutation(
     trpc.flows.publish.mutationOptions({
       onSuccess: () => {
-        setPublishProblem(null);
+        setRefusal(null);
         void queryClient.invalidateQueries({ queryKey: trpc.flows.pathKey() });
       },
     }),
@@ -96,6 +103,8 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
   const current = useQuery(trpc.flows.get.queryOptions({ workspaceId: workspace.id, flowId: flow.id }));
   const status = current.data?.status ?? flow.status;
   const published = (current.data?.currentVersion ?? flow.currentVersion) !== null;
+
+  const publishProblem = refusal?.graph === draft.graph ? refusal.message : null;
 
   const selectedStep = selected.size === 1 ? graph.steps.find((step) => selected.has(step.id)) : undefined;
 
@@ -118,16 +127,18 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
   );
 
   async function publishNow() {
-    setPublishProblem(null);
+    const attempted = draft.graph;
+    setRefusal(null);
     try {
       await draft.flush();
       await publish.mutateAsync({ workspaceId: workspace.id, flowId: flow.id });
     } catch (error) {
       const described = describeError(error);
       const list = (error as { data?: { details?: { validation?: Problem[] } } }).data?.details?.validation;
-      setPublishProblem(
-        list?.length ? `${described.message} ${list.map((p) => p.message).join(" ")}` : described.message,
-      );
+      setRefusal({
+        message: list?.length ? `${described.message} ${list.map((p) => p.message).join(" ")}` : described.message,
+        graph: attempted,
+      });
     }
   }
 

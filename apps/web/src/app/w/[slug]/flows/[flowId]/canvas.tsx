@@ -16,14 +16,16 @@ import {
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import type { PaletteEntry } from "@tributary/core";
-import { type DragEvent, useCallback, useEffect, useMemo, useRef } from "react";
+import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { RunStates } from "~/components/runs/use-watched-run.ts";
 import { connect, moveSteps, outputsOf, removeEdges, removeSteps } from "./graph-edits.ts";
 import { DRAG_TYPE } from "./palette.tsx";
 import { type StepNode, StepNodeView } from "./step-node.tsx";
-import type { Graph } from "./use-draft.ts";
+import type { Edge, Graph } from "./use-draft.ts";
 
 const NODE_TYPES = { step: StepNodeView };
+
+const edgeId = (edge: Edge) => `${edge.from}:${edge.output}->${edge.to}`;
 const NO_ERRORS: string[] = [];
 
 export function Canvas({
@@ -94,10 +96,13 @@ export function Canvas({
     [graph.steps, entries, errorsByStep, runStates, selected],
   );
 
+  // Selected edges live here, not in the graph: React Flow deletes only what its props say is selected.
+  const [selectedEdges, setSelectedEdges] = useState<ReadonlySet<string>>(new Set());
   const edges = useMemo<FlowEdge[]>(
     () =>
       graph.edges.map((edge) => ({
-        id: `${edge.from}:${edge.output}->${edge.to}`,
+        id: edgeId(edge),
+        selected: selectedEdges.has(edgeId(edge)),
         source: edge.from,
         sourceHandle: edge.output,
         target: edge.to,
@@ -106,7 +111,7 @@ export function Canvas({
         style: edge.output === "error" ? { stroke: "#dc2626" } : undefined,
         animated: runStates[edge.from] === "succeeded" && Boolean(runStates[edge.to]),
       })),
-    [graph.edges, runStates],
+    [graph.edges, runStates, selectedEdges],
   );
 
   const onNodesChange = useCallback(
@@ -140,9 +145,20 @@ export function Canvas({
 
   const onEdgesChange = useCallback(
     (changes: EdgeChange[]) => {
-      if (readOnly) return;
       const removed = new Set(changes.filter((c) => c.type === "remove").map((c) => c.id));
-      if (removed.size) onChange((g) => removeEdges(g, (e) => removed.has(`${e.from}:${e.output}->${e.to}`)));
+      const selects = changes.filter((c) => c.type === "select");
+      if (selects.length || removed.size) {
+        setSelectedEdges((current) => {
+          const next = new Set(current);
+          for (const change of selects) {
+            if (change.selected) next.add(change.id);
+            else next.delete(change.id);
+          }
+          for (const id of removed) next.delete(id);
+          return next;
+        });
+      }
+      if (!readOnly && removed.size) onChange((g) => removeEdges(g, (e) => removed.has(edgeId(e))));
     },
     [onChange, readOnly],
   );

@@ -48,7 +48,7 @@ export function RunView({ runId }: { runId: string }) {
         description={
           <>
             {run.isTest ? "Test of the draft" : `Version ${run.version}`} · {run.trigger} · message{" "}
-            <code className="text-xs">{run.messageId}</code>
+            <code className="text-xs break-all">{run.messageId}</code>
           </>
         }
         actions={
@@ -145,7 +145,8 @@ export function RunView({ runId }: { runId: string }) {
           </ReactFlowProvider>
         </Card>
       ) : null}
-      <div className="grid gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
+      {/* One column of minmax(0, 1fr) on a phone: an auto column would grow to the longest line of a message. */}
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
         <Card>
           <h2 className="border-b border-slate-200 px-4 py-2.5 text-sm font-semibold">Steps</h2>
           <ol className="divide-y divide-slate-100">

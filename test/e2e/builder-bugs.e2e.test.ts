@@ -1,0 +1,124 @@
+// Bugs a first-time user hit in the builder within minutes (issue 14), done again with the mouse and keyboard:
+// deleting an edge, the selection after deleting a step, and the banner of a refused publish.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { callProcedure, launchBrowser, screenshot } from "../support/browser.ts";
+
+const baseUrl = inject("baseUrl");
+const run = Date.now().toString(36);
+const user = { email: `builder-bugs-${run}@example.com`, password: "amber willow lantern quartz" };
+
+let browser: Browser;
+let page: Page;
+let slug = "";
+let workspaceId = "";
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 900 } });
+  page = await context.newPage();
+  await page.goto("/signup");
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(/\/w\//);
+  slug = new URL(page.url()).pathname.split("/")[2] ?? "";
+  workspaceId = await page.evaluate(async (slug) => {
+    const input = encodeURIComponent(JSON.stringify({ json: { slug } }));
+    return (await (await fetch(`/api/trpc/workspaces.bySlug?input=${input}`)).json()).result.data.json.id;
+  }, slug);
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Makes a flow of a webhook trigger connected to a transform, and opens it in the builder. */
+async function openFlow(name: string, expression: string) {
+  const created = await callProcedure(page, "flows.create", {
+    workspaceId,
+    name,
+    graph: {
+      version: 1,
+      steps: [
+        { id: "hook", type: "trigger.webhook", config: { path: name.toLowerCase() }, position: { x: 0, y: 0 } },
+        { id: "shape", type: "data.transform", config: { expression }, position: { x: 320, y: 0 } },
+      ],
+      edges: [{ from: "hook", to: "shape", output: "out" }],
+    },
+  });
+  const flowId = created.body.result.data.json.id as string;
+  await page.goto(`/w/${slug}/flows/${flowId}`);
+  await page.getByTestId("step-shape").waitFor();
+  await page.locator(".react-flow__edge").first().waitFor();
+}
+
+async function waitSaved() {
+  await page
+    .getByTestId("save-state")
+    .filter({ hasText: /^Saved$/ })
+    .waitFor();
+}
+
+describe("the builder, clicked through as a newcomer would", () => {
+  it("selects an edge by clicking it and deletes it with Delete; it stays deleted after a reload", async () => {
+    await openFlow("Edges", "$");
+    const edge = page.locator(".react-flow__edge");
+    await expect(edge.count()).resolves.toBe(1);
+    await edge.first().click();
+    await page.locator(".react-flow__edge.selected").waitFor();
+    await screenshot(page, "bugs-01-edge-selected", { fullPage: false });
+    await page.keyboard.press("Delete");
+    await edge.first().waitFor({ state: "detached" });
+    // Both steps are still there: only the edge went.
+    await page.getByTestId("step-hook").waitFor();
+    await page.getByTestId("step-shape").waitFor();
+    await waitSaved();
+
+    await page.reload();
+    await page.getByTestId("step-shape").waitFor();
+    await expect(page.locator(".react-flow__edge").count()).resolves.toBe(0);
+
+    // Backspace does the same for an edge drawn anew.
+    await page.getByTestId("step-hook").click();
+    await page.getByRole("button", { name: "Log", exact: true }).click();
+    await page.getByTestId("step-log").waitFor();
+    await expect(edge.count()).resolves.toBe(1);
+    await edge.first().click();
+    await page.locator(".react-flow__edge.selected").waitFor();
+    await page.keyboard.press("Backspace");
+    await edge.first().waitFor({ state: "detached" });
+    await page.getByTestId("step-log").waitFor();
+  });
+
+  it("after deleting a selected step, clicking another selects only that one and shows its form", async () => {
+    await openFlow("Selection", "$");
+    await page.getByTestId("step-shape").click();
+    await page.getByRole("button", { name: "Log", exact: true }).click();
+    await page.getByTestId("step-log").waitFor();
+    await page.getByLabel("Message").fill("seen {{ id }}");
+    await page.getByTestId("step-log").click();
+    await page.keyboard.press("Delete");
+    await page.getByTestId("step-log").waitFor({ state: "detached" });
+
+    await page.getByTestId("step-hook").click();
+    const panel = page.getByRole("complementary", { name: "Panel" });
+    await panel.getByLabel("Path").waitFor();
+    await expect(panel.getByText(/steps selected/).count()).resolves.toBe(0);
+    await screenshot(page, "bugs-02-selection-after-delete", { fullPage: false });
+  });
+
+  it("drops the banner of a refused publish once the flow is edited and valid", async () => {
+    await openFlow("Refused", "qty *");
+    await page.getByText("1 problem", { exact: true }).first().waitFor();
+    await page.getByRole("button", { name: "Publish", exact: true }).click();
+    const banner = page.getByRole("alert").filter({ hasText: /expression/i });
+    await banner.waitFor();
+    await screenshot(page, "bugs-03-publish-refused", { fullPage: false });
+
+    await page.getByTestId("step-shape").click();
+    await page.getByLabel("Expression").fill("qty * 2");
+    await page.getByText("Valid", { exact: true }).waitFor();
+    await banner.waitFor({ state: "detached" });
+    await screenshot(page, "bugs-04-valid-no-banner", { fullPage: false });
+  });
+});
