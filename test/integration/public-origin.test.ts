@@ -71,4 +71,24 @@ describe("links and redirects without APP_URL", () => {
       expect(body.result.data.json.link).toMatch(new RegExp(`^${baseUrl.replaceAll(".", "\\.")}/invite/[^/]+$`));
     }
   });
+
+  it("does not believe forwarded host and scheme from a caller when no proxy is trusted", async () => {
+    const baseUrl = at("127.0.0.1");
+    const jar = await signedIn(baseUrl);
+    const response = await fetch(`${baseUrl}/api/trpc/members.invite`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        cookie: cookieHeader(jar),
+        "x-forwarded-host": "attacker.example",
+        "x-forwarded-proto": "https",
+      },
+      body: JSON.stringify({
+        json: { workspaceId: seeded.workspace.id, email: "invitee-forged@example.com", role: "editor" },
+      }),
+    });
+    const body = (await response.json()) as { result: { data: { json: { link: string } } } };
+    expect(response.status, JSON.stringify(body)).toBe(200);
+    expect(body.result.data.json.link.startsWith(`${baseUrl}/invite/`)).toBe(true);
+  });
 });

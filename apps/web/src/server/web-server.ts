@@ -30,6 +30,12 @@ export function createWebServer({
       hops: trustProxyHops,
     });
     req.headers[CLIENT_IP_HEADER] = clientIp;
+    // Without a proxy in front, forwarded host and scheme are whatever the caller wrote: not believed (links
+    // and redirects are made from them when APP_URL is not set).
+    if (trustProxyHops === 0) {
+      delete req.headers["x-forwarded-host"];
+      delete req.headers["x-forwarded-proto"];
+    }
     const url = req.url ?? "/";
     if (url.startsWith(HOOKS_PREFIX) || url.startsWith(TEST_HOOKS_PREFIX)) {
       void serveWeb({ req, res, handler: (request) => webhooks(request, { clientIp }) });
