@@ -37,7 +37,7 @@ const keysOf = (value: unknown): string[] => Object.keys(value as object);
 
 describe("key order", () => {
   it("survives a park in Postgres, the XML and JSON writers and both APIs", async () => {
-    const flowId = await publishedFlow({
+    await publishedFlow({
       db: env.db,
       workspaceId: seeded.workspace.id,
       actor: seeded.owner.actor,
@@ -75,7 +75,8 @@ describe("key order", () => {
     expect(body.json).toBe(JSON.stringify(envelope.Envelope));
 
     const expectOrder = (message: { body: unknown } | null | undefined) => {
-      const read = (message?.body as typeof envelope).Envelope;
+      expect(message).toBeTruthy();
+      const read = (message as { body: typeof envelope }).body.Envelope;
       expect(keysOf(read)).toEqual(["Header", "Body"]);
       expect(keysOf(read.Body.PlaceOrder)).toEqual(["zone", "customer", "amount", "id"]);
     };

@@ -205,6 +205,20 @@ export {
 } from "./subscriptions/listener-ports.ts";
 export { loadTriggerCursor, saveTriggerCursor } from "./subscriptions/trigger-cursor.ts";
 export {
+  listTopics,
+  type TopicSubscriberView,
+  type TopicView,
+  updateTopic,
+  updateTopicInput,
+} from "./topics/list-topics.ts";
+export { type Published, publishToTopic } from "./topics/publish-to-topic.ts";
+export {
+  noteDeliveryFailure,
+  type PendingDelivery,
+  pendingDeliveries,
+  settleDeliveries,
+} from "./topics/topic-deliveries.ts";
+export {
   loadWebhookWorkspace,
   type WebhookRouteView,
   type WebhookWorkspace,

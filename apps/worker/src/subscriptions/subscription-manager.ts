@@ -13,15 +13,18 @@ import {
   createMessage,
   type Db,
   loadTriggerCursor,
+  noteDeliveryFailure,
   type OpenedRule,
   openSecurityRules,
   type PortRange,
+  pendingDeliveries,
   pruneListenerPorts,
   type RunEventHub,
   type RunIntake,
   ruleFailuresKey,
   type SecretBox,
   saveTriggerCursor,
+  settleDeliveries,
   subscriptionConnection,
   uuidv7,
   verifyPeer,
@@ -143,6 +146,15 @@ export function createSubscriptionManager({
             cursor: {
               load: () => loadTriggerCursor({ db, ...address }),
               save: (cursor) => saveTriggerCursor({ db, ...address, cursor }),
+            },
+            topic: {
+              pending: async (limit) => {
+                const { deliveries, expired } = await pendingDeliveries({ db, ...address, limit });
+                if (expired) log.warn({ ...context, expired }, "topic messages waited past the topic's age limit");
+                return deliveries;
+              },
+              settle: (messageIds) => settleDeliveries({ db, ...address, messageIds }),
+              failed: (messageId, error) => noteDeliveryFailure({ db, ...address, messageId, error }),
             },
             log: (level, message) => log[level]({ ...context }, message),
             listen: port === null ? null : { host: listeners.host, port },
