@@ -190,6 +190,49 @@ describe("topics", () => {
     expect(await runsOf(to, 2, 1000)).toHaveLength(1);
   });
 
+  it("keeps order per key when asked: a key's next message waits for its previous run, other keys do not", async () => {
+    const from = await flow("Publish keyed", [
+      ["in", "trigger.manual"],
+      ["publish", "topic.publish", { topic: "accounts", key: "{{ customer }}" }],
+    ]);
+    const to = await flow("Keeps order", [
+      ["in", "trigger.topic", { topic: "accounts", ordered: true }],
+      ["work", "flow.delay", { seconds: 1 }],
+    ]);
+    for (const [customer, n] of [
+      ["c1", 1],
+      ["c1", 2],
+      ["c2", 1],
+      ["c1", 3],
+    ] as const) {
+      await waitForRun({ db: env.db, workspaceId: workspaceId(), runId: await publish(from, { customer, n }) });
+    }
+    await runsOf(to, 4, 30_000);
+    const runs = await scoped(env.db, { workspaceId: workspaceId() }, (tx) =>
+      tx.run.findMany({ where: { flowId: to }, orderBy: { queuedAt: "asc" }, select: { id: true, input: true } }),
+    );
+    const ended = await Promise.all(
+      runs.map((run) => waitForRun({ db: env.db, workspaceId: workspaceId(), runId: run.id })),
+    );
+    const of = (customer: string) =>
+      ended
+        .filter((run) => (run.input.body as { customer: string }).customer === customer)
+        .map((run) => ({ n: (run.input.body as { n: number }).n, queuedAt: run.queuedAt, finishedAt: run.finishedAt }));
+    const c1 = of("c1");
+    expect(c1.map((run) => run.n)).toEqual([1, 2, 3]);
+    for (let i = 1; i < c1.length; i++) {
+      expect(new Date(c1[i]?.queuedAt as Date).getTime()).toBeGreaterThanOrEqual(
+        new Date(c1[i - 1]?.finishedAt as Date).getTime(),
+      );
+    }
+    // c2 did not wait behind c1.
+    expect(new Date(of("c2")[0]?.queuedAt as Date).getTime()).toBeLessThan(
+      new Date(c1[1]?.finishedAt as Date).getTime(),
+    );
+    const headers = ended[0]?.input.headers as { name: string; value: string }[];
+    expect(headers).toContainEqual({ name: "x-topic-key", value: "c1" });
+  });
+
   it("neither loses nor repeats a message when a worker is SIGKILLed between publishes and deliveries", async () => {
     const from = await publisher("payments");
     const to = await subscriber("payments");

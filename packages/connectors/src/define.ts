@@ -54,6 +54,8 @@ export type TopicFeed = {
   settle(messageIds: string[]): Promise<void>;
   /** Counts a failed try (shown on the topics page); the message waits to be tried again. */
   failed(messageId: string, error: string): Promise<void>;
+  /** Which of these runs have ended, for subscribers that keep order per key. */
+  ended(runIds: string[]): Promise<Set<string>>;
 };
 
 export type ActionContext<Config> = {

@@ -213,6 +213,7 @@ export {
 } from "./topics/list-topics.ts";
 export { type Published, publishToTopic } from "./topics/publish-to-topic.ts";
 export {
+  endedRuns,
   noteDeliveryFailure,
   type PendingDelivery,
   pendingDeliveries,

@@ -3,10 +3,20 @@
 // Postgres for each subscriber until its run is committed, so a subscriber that is paused, failing or slow
 // loses nothing (up to the topic's depth and age), and a worker crash neither loses nor repeats a message.
 import { z } from "zod";
-import { defineAction, defineConnector, defineTrigger, type SubscribeContext, type Subscription } from "../define.ts";
+import {
+  defineAction,
+  defineConnector,
+  defineTrigger,
+  type SubscribeContext,
+  type Subscription,
+  text,
+} from "../define.ts";
 
 export const TOPIC_PUBLISH_STEP = "topic.publish";
 export const TOPIC_TRIGGER = "trigger.topic";
+/** The publisher's ordering key, carried with the message for subscribers that keep order per key. */
+const KEY_HEADER = "x-topic-key";
+const TOPIC_HEADERS = new Set(["x-topic", "x-topic-message-id", KEY_HEADER]);
 
 const topicName = z
   .string()
@@ -29,12 +39,18 @@ export const publishToTopic = defineAction({
       description: "Empty: the message body. E.g. {{ order }} to publish one field.",
       widget: "json",
     }),
+    key: text().optional().meta({
+      title: "Ordering key",
+      description:
+        "E.g. {{ customerId }}. Subscribers that keep order get the messages of one key one run after another.",
+    }),
   }),
   async run({ config, message, topics, idempotencyKey, log }) {
+    const headers = message.headers.filter((header) => !TOPIC_HEADERS.has(header.name));
     const published = await topics.publish({
       topic: config.topic,
       body: config.body === undefined || config.body === "" ? message.body : config.body,
-      headers: message.headers,
+      headers: config.key ? [...headers, { name: KEY_HEADER, value: config.key }] : headers,
       key: idempotencyKey,
     });
     log(
@@ -56,17 +72,29 @@ export const topicTrigger = defineTrigger({
   description:
     "Starts a run for every message published to the topic after the flow subscribed (when it was published). Messages wait while the flow is paused.",
   category: "Topics",
-  config: z.object({ topic: topicName }),
+  config: z.object({
+    topic: topicName,
+    ordered: z.boolean().default(false).meta({
+      title: "Keep order per key",
+      description:
+        "A message with the publisher's ordering key waits until the run of the key's previous message has ended. Off: runs of one topic overlap.",
+    }),
+  }),
   subscribe: async (context) => consumeTopic(context),
 });
 
-/** Delivers waiting messages one by one in publish order; each becomes a run, then leaves the topic. */
+/**
+ * Delivers waiting messages one by one in publish order; each becomes a run, then leaves the topic. Keeping
+ * order per key, a keyed message leaves the topic only once its run has ended, and the next of its key waits
+ * for that: after a crash the message is delivered again, finds its run (the same idempotency key), and the
+ * order holds.
+ */
 async function consumeTopic({
   config,
   topic,
   deliver,
   log,
-}: SubscribeContext<{ topic: string }>): Promise<Subscription> {
+}: SubscribeContext<{ topic: string; ordered: boolean }>): Promise<Subscription> {
   let stopped = false;
   let wake = () => {};
   const nap = (ms: number) =>
@@ -77,26 +105,41 @@ async function consumeTopic({
         resolve();
       };
     });
+  /** Ordered keys whose last run has not ended: key → that run and its message. */
+  const running = new Map<string, { runId: string; messageId: string }>();
   const ended = (async (): Promise<Error | null> => {
     while (!stopped) {
       try {
+        const done = await topic.ended([...running.values()].map((entry) => entry.runId));
+        const settled: string[] = [];
+        for (const [key, entry] of running) {
+          if (!done.has(entry.runId)) continue;
+          running.delete(key);
+          settled.push(entry.messageId);
+        }
         const batch = await topic.pending(BATCH);
-        const delivered: string[] = [];
+        const blocked = new Set(running.keys());
         let failed = false;
         for (const item of batch) {
           if (stopped) break;
+          const key = config.ordered ? item.headers.find((header) => header.name === KEY_HEADER)?.value : undefined;
+          if (key !== undefined && blocked.has(key)) continue;
           try {
             // The key per (message, subscriber): a delivery repeated after a crash finds its run.
-            await deliver({
+            const run = await deliver({
               body: item.body,
               headers: [
-                ...item.headers.filter((h) => h.name !== "x-topic" && h.name !== "x-topic-message-id"),
+                ...item.headers.filter((header) => header.name !== "x-topic" && header.name !== "x-topic-message-id"),
                 { name: "x-topic", value: config.topic },
                 { name: "x-topic-message-id", value: item.messageId },
               ],
               dedupeKey: `topic:${item.messageId}`,
             });
-            delivered.push(item.messageId);
+            if (key === undefined) settled.push(item.messageId);
+            else {
+              running.set(key, { runId: run.runId, messageId: item.messageId });
+              blocked.add(key);
+            }
           } catch (error) {
             // Later messages wait behind it: subscribers get them in publish order.
             failed = true;
@@ -105,8 +148,8 @@ async function consumeTopic({
             break;
           }
         }
-        await topic.settle(delivered);
-        if (failed || batch.length < BATCH) await nap(failed ? POLL_MS * 10 : POLL_MS);
+        await topic.settle(settled);
+        if (failed || batch.length < BATCH || running.size > 0) await nap(failed ? POLL_MS * 10 : POLL_MS);
       } catch (error) {
         return error as Error;
       }

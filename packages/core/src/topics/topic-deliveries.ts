@@ -88,3 +88,27 @@ export async function noteDeliveryFailure({
     ),
   );
 }
+
+/** Which of these runs have ended (succeeded, failed or cancelled): for subscribers that keep order per key. */
+export async function endedRuns({
+  db,
+  workspaceId,
+  runIds,
+}: {
+  db: Db;
+  workspaceId: string;
+  runIds: string[];
+}): Promise<Set<string>> {
+  if (!runIds.length) return new Set();
+  const { rows } = await sqlInWorkspace(
+    db.sql,
+    workspaceId,
+    (client) =>
+      client.query<{ id: string }>(
+        "SELECT id FROM runs WHERE id = ANY($1::uuid[]) AND status IN ('succeeded', 'failed', 'cancelled')",
+        [runIds],
+      ),
+    { durable: false },
+  );
+  return new Set(rows.map((row) => row.id));
+}
