@@ -2,7 +2,7 @@
 // subscribed, once, in its own run; messages wait for a paused subscriber and show on the topics page; and a
 // worker SIGKILLed between publishes and deliveries neither loses nor repeats one.
 import { createRestHandler } from "@tributary/api";
-import { createSecretBox, listTopics, setFlowStatus, startRun } from "@tributary/core";
+import { createSecretBox, listTopics, publishToTopic, setFlowStatus, startRun } from "@tributary/core";
 import { scoped } from "@tributary/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
@@ -94,7 +94,7 @@ describe("topics", () => {
       expect(Object.keys(inputs[0]?.body as object)).toEqual(["zone", "id", "amount"]);
       expect(inputs[0]?.headers).toContainEqual({ name: "x-topic", value: "orders.created" });
     }
-    // Delivered: nothing waits, and the message itself is gone.
+    // Delivered: nothing waits.
     const topic = await topicNamed("orders.created");
     expect(topic?.depth).toBe(0);
     expect(topic?.subscribers.map((s) => s.flowName).sort()).toEqual(["Billing", "Shipping"]);
@@ -168,26 +168,36 @@ describe("topics", () => {
     expect((await topicNamed("invoices"))?.depth).toBe(0);
   });
 
-  it("delivers a message again found undelivered (its worker died after the run was committed) as the same run", async () => {
+  it("runs a message once when its delivery or its publish is repeated, as after a worker crash", async () => {
     const from = await publisher("returns");
     const to = await subscriber("returns");
-    await waitForRun({ db: env.db, workspaceId: workspaceId(), runId: await publish(from, { r: 1 }) });
+    const publisherRun = await publish(from, { r: 1 });
+    await waitForRun({ db: env.db, workspaceId: workspaceId(), runId: publisherRun });
     const [input] = await runsOf(to, 1);
     const messageId = messageIdOf(input as NonNullable<typeof input>) as string;
     // What a crash between the run's commit and the delivery's removal leaves behind.
-    await scoped(env.db, { workspaceId: workspaceId() }, async (tx) => {
-      const topic = await tx.topic.findFirstOrThrow({ where: { name: "returns" } });
-      await tx.topicMessage.create({
-        data: { id: messageId, workspaceId: workspaceId(), topicId: topic.id, publishKey: "replayed", body: { r: 1 } },
-      });
-      await tx.topicDelivery.create({ data: { workspaceId: workspaceId(), messageId, flowId: to, stepId: "in" } });
-    });
+    await scoped(env.db, { workspaceId: workspaceId() }, (tx) =>
+      tx.topicDelivery.create({ data: { workspaceId: workspaceId(), messageId, flowId: to, stepId: "in" } }),
+    );
     const deadline = Date.now() + 10_000;
     while (((await topicNamed("returns"))?.depth ?? 0) > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect((await topicNamed("returns"))?.depth).toBe(0);
     expect(await runsOf(to, 2, 1000)).toHaveLength(1);
+    // And what a crash between a publish and its step's checkpoint leaves: the step publishes again, under
+    // the same activation's key, and finds its message delivered already.
+    const again = await publishToTopic({
+      db: env.db,
+      workspaceId: workspaceId(),
+      topic: "returns",
+      publishKey: `${publisherRun}:publish`,
+      body: { r: 1 },
+      headers: [],
+    });
+    expect(again).toEqual({ messageId, subscribers: 0, duplicate: true });
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(await runsOf(to, 2, 0)).toHaveLength(1);
   });
 
   it("keeps order per key when asked: a key's next message waits for its previous run, other keys do not", async () => {

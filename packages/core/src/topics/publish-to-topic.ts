@@ -24,12 +24,16 @@ export async function publishToTopic({
   headers: MessageHeader[];
 }): Promise<Published> {
   return sqlInWorkspace(db.sql, workspaceId, async (client) => {
+    // A draft tested before its flow was ever published makes its topic too.
+    await client.query(
+      "INSERT INTO topics (id, workspace_id, name) VALUES ($1, $2, $3) ON CONFLICT (workspace_id, name) DO NOTHING",
+      [uuidv7(), workspaceId, topic],
+    );
     const found = await client.query<{ id: string; max_depth: number }>(
       "SELECT id, max_depth FROM topics WHERE name = $1 FOR SHARE",
       [topic],
     );
-    const row = found.rows[0];
-    if (!row) throw new AppError("NOT_FOUND", `There is no topic "${topic}"; publish the flow that names it.`);
+    const row = found.rows[0] as { id: string; max_depth: number };
     const earlier = await client.query<{ id: string; subscribers: string }>(
       `SELECT m.id, (SELECT count(*) FROM topic_deliveries d WHERE d.message_id = m.id) AS subscribers
          FROM topic_messages m WHERE m.publish_key = $1`,

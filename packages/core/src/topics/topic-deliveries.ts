@@ -1,35 +1,46 @@
 // The messages waiting for one subscriber (a flow's topic trigger), oldest first, and their settling: a
 // delivery is removed once the subscriber's run for it is committed, or dropped when it waited past the
 // topic's age limit. The run intake's idempotency key per (message, subscriber) makes a delivery repeated
-// after a worker crash (run committed, delivery not yet removed) the same run.
+// after a worker crash (run committed, delivery not yet removed) the same run. A message outlives its
+// deliveries for a day: a publishing step repeated after its worker was lost finds it and publishes nothing.
 import { type Db, sqlInWorkspace } from "@tributary/db";
 import type { MessageHeader } from "@tributary/engine";
 
 export type PendingDelivery = { messageId: string; body: unknown; headers: MessageHeader[]; publishedAt: Date };
 
+/** How long a publish key is recognised: a publishing run is taken over well within it. */
+const PUBLISH_KEY_WINDOW = "24 hours";
+
 type Subscriber = { db: Db; workspaceId: string; flowId: string; stepId: string };
 
-/** Up to `limit` waiting messages, oldest first; those past the topic's age limit are dropped first. */
+/**
+ * Up to `limit` waiting messages, oldest first. With `expire`, those past the topic's age limit are dropped
+ * first, and so are the workspace's messages that nobody waits for and are past the day a repeated publish
+ * is recognised in.
+ */
 export async function pendingDeliveries({
   db,
   workspaceId,
   flowId,
   stepId,
   limit,
-}: Subscriber & { limit: number }): Promise<{ deliveries: PendingDelivery[]; expired: number }> {
+  expire,
+}: Subscriber & { limit: number; expire: boolean }): Promise<{ deliveries: PendingDelivery[]; expired: number }> {
   return sqlInWorkspace(db.sql, workspaceId, async (client) => {
-    const expired = await client.query(
-      `DELETE FROM topic_deliveries d USING topic_messages m, topics t
-        WHERE d.flow_id = $1 AND d.step_id = $2 AND m.id = d.message_id AND t.id = m.topic_id
-          AND m.published_at < now() - make_interval(secs => t.max_age_seconds)`,
-      [flowId, stepId],
-    );
-    // Messages kept only to recognise a repeated publish go with their age limit too.
-    await client.query(
-      `DELETE FROM topic_messages m USING topics t
-        WHERE t.id = m.topic_id AND m.published_at < now() - make_interval(secs => t.max_age_seconds)
-          AND NOT EXISTS (SELECT 1 FROM topic_deliveries d WHERE d.message_id = m.id)`,
-    );
+    let expired = 0;
+    if (expire) {
+      const dropped = await client.query(
+        `DELETE FROM topic_deliveries d USING topic_messages m, topics t
+          WHERE d.flow_id = $1 AND d.step_id = $2 AND m.id = d.message_id AND t.id = m.topic_id
+            AND m.published_at < now() - make_interval(secs => t.max_age_seconds)`,
+        [flowId, stepId],
+      );
+      expired = dropped.rowCount ?? 0;
+      await client.query(
+        `DELETE FROM topic_messages m WHERE m.published_at < now() - interval '${PUBLISH_KEY_WINDOW}'
+            AND NOT EXISTS (SELECT 1 FROM topic_deliveries d WHERE d.message_id = m.id)`,
+      );
+    }
     const { rows } = await client.query<{ id: string; body: unknown; headers: MessageHeader[]; published_at: Date }>(
       `SELECT m.id, m.body, m.headers, m.published_at
          FROM topic_deliveries d JOIN topic_messages m ON m.id = d.message_id
@@ -38,7 +49,7 @@ export async function pendingDeliveries({
       [flowId, stepId, limit],
     );
     return {
-      expired: expired.rowCount ?? 0,
+      expired,
       deliveries: rows.map((row) => ({
         messageId: row.id,
         body: row.body,
@@ -49,7 +60,7 @@ export async function pendingDeliveries({
   });
 }
 
-/** Removes deliveries whose runs are committed, and messages no subscriber waits for any more. */
+/** Removes deliveries whose runs are committed. */
 export async function settleDeliveries({
   db,
   workspaceId,
@@ -62,11 +73,6 @@ export async function settleDeliveries({
     await client.query(
       "DELETE FROM topic_deliveries WHERE flow_id = $1 AND step_id = $2 AND message_id = ANY($3::uuid[])",
       [flowId, stepId, messageIds],
-    );
-    await client.query(
-      `DELETE FROM topic_messages m WHERE m.id = ANY($1::uuid[])
-          AND NOT EXISTS (SELECT 1 FROM topic_deliveries d WHERE d.message_id = m.id)`,
-      [messageIds],
     );
   });
 }
