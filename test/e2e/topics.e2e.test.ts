@@ -88,7 +88,7 @@ describe("topics built in the browser", () => {
     }
     await page.getByRole("cell", { name: "Order events" }).first().waitFor({ timeout: 1000 });
     await page.goto(`/w/${slug}/topics`);
-    await page.getByRole("cell", { name: "orders.created" }).waitFor();
+    await page.getByRole("cell", { name: "orders.created", exact: true }).waitFor();
     await page.getByRole("link", { name: "Order events" }).waitFor();
     await screenshot(page, "topics-03-topics-page");
   }, 120_000);
