@@ -168,6 +168,49 @@ describe("topics", () => {
     expect((await topicNamed("invoices"))?.depth).toBe(0);
   });
 
+  it("holds publishers back at the topic's depth, and drops for a subscriber what waited past the topic's age", async () => {
+    const to = await subscriber("alerts");
+    await setFlowStatus({
+      db: env.db,
+      workspaceId: workspaceId(),
+      actor: seeded.owner.actor,
+      flowId: to,
+      status: "paused",
+    });
+    const topicId = (await topicNamed("alerts"))?.id as string;
+    await scoped(env.db, { workspaceId: workspaceId() }, (tx) =>
+      tx.topic.update({ where: { id: topicId }, data: { maxDepth: 2, maxAgeSeconds: 3 } }),
+    );
+    const send = (n: number) =>
+      publishToTopic({
+        db: env.db,
+        workspaceId: workspaceId(),
+        topic: "alerts",
+        publishKey: `test:alerts:${n}`,
+        body: { n },
+        headers: [],
+      });
+    await send(1);
+    await send(2);
+    await expect(send(3)).rejects.toThrow(/"alerts" is full: a subscriber has 2 messages waiting/);
+    // Past the age limit: dropped for the subscriber, which then takes only what came since.
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    await send(4);
+    await setFlowStatus({
+      db: env.db,
+      workspaceId: workspaceId(),
+      actor: seeded.owner.actor,
+      flowId: to,
+      status: "active",
+    });
+    const deadline = Date.now() + 15_000;
+    while (((await topicNamed("alerts"))?.depth ?? 0) > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await topicNamed("alerts"))?.depth).toBe(0);
+    expect((await runsOf(to, 1)).map((input) => input.body)).toEqual([{ n: 4 }]);
+  });
+
   it("runs a message once when its delivery or its publish is repeated, as after a worker crash", async () => {
     const from = await publisher("returns");
     const to = await subscriber("returns");

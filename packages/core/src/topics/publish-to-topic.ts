@@ -29,11 +29,11 @@ export async function publishToTopic({
       "INSERT INTO topics (id, workspace_id, name) VALUES ($1, $2, $3) ON CONFLICT (workspace_id, name) DO NOTHING",
       [uuidv7(), workspaceId, topic],
     );
-    const found = await client.query<{ id: string; max_depth: number }>(
-      "SELECT id, max_depth FROM topics WHERE name = $1 FOR SHARE",
+    const found = await client.query<{ id: string; max_depth: number; max_age_seconds: number }>(
+      "SELECT id, max_depth, max_age_seconds FROM topics WHERE name = $1 FOR SHARE",
       [topic],
     );
-    const row = found.rows[0] as { id: string; max_depth: number };
+    const row = found.rows[0] as { id: string; max_depth: number; max_age_seconds: number };
     const earlier = await client.query<{ id: string; subscribers: string }>(
       `SELECT m.id, (SELECT count(*) FROM topic_deliveries d WHERE d.message_id = m.id) AS subscribers
          FROM topic_messages m WHERE m.publish_key = $1`,
@@ -42,11 +42,13 @@ export async function publishToTopic({
     const repeat = earlier.rows[0];
     if (repeat) return { messageId: repeat.id, subscribers: Number(repeat.subscribers), duplicate: true };
 
-    // A subscriber that does not take its messages holds the publishers back once it has max_depth waiting.
+    // A subscriber that does not take its messages holds the publishers back once it has max_depth waiting
+    // (not counting those past the age limit: they are dropped, not delivered).
     const full = await client.query<{ flow_id: string }>(
       `SELECT d.flow_id FROM topic_deliveries d JOIN topic_messages m ON m.id = d.message_id
-        WHERE m.topic_id = $1 GROUP BY d.flow_id, d.step_id HAVING count(*) >= $2 LIMIT 1`,
-      [row.id, row.max_depth],
+        WHERE m.topic_id = $1 AND m.published_at >= now() - make_interval(secs => $3)
+        GROUP BY d.flow_id, d.step_id HAVING count(*) >= $2 LIMIT 1`,
+      [row.id, row.max_depth, row.max_age_seconds],
     );
     if (full.rows.length > 0) {
       throw new AppError(
