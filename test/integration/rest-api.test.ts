@@ -169,6 +169,29 @@ describe("REST API", () => {
     expect(JSON.stringify(secrets.json)).not.toContain("hunter2");
     await step("DELETE", "/secrets/{name}", "/secrets/SHOP_TOKEN");
 
+    const subscriber = await call("POST", "/flows", {
+      body: {
+        name: "Topic subscriber",
+        graph: {
+          version: 1,
+          steps: [
+            { id: "in", type: "trigger.topic", config: { topic: "api.events" } },
+            { id: "wait", type: "flow.delay", config: { seconds: 0 } },
+          ],
+          edges: [{ from: "in", to: "wait", output: "out" }],
+        },
+      },
+    });
+    expect((await call("POST", `/flows/${subscriber.json.id}/publish`)).status).toBe(200);
+    const topics = await step("GET", "/topics", "/topics");
+    const topic = (topics.json.topics as { id: string; name: string }[]).find((t) => t.name === "api.events");
+    expect(topic).toMatchObject({ depth: 0, subscribers: [{ flowName: "Topic subscriber", stepId: "in" }] });
+    const limited = await step("PUT", "/topics/{topicId}", `/topics/${topic?.id}`, {
+      maxDepth: 10,
+      maxAgeSeconds: 600,
+    });
+    expect(limited.status).toBe(200);
+
     const rule = await callerFor({ env, user: seeded.owner }).security.create({
       workspaceId: seeded.workspace.id,
       name: "Partner key",

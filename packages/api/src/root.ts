@@ -10,6 +10,7 @@ import { runsRouter } from "./routers/runs.ts";
 import { secretsRouter } from "./routers/secrets.ts";
 import { securityRouter } from "./routers/security.ts";
 import { settingsRouter } from "./routers/settings.ts";
+import { topicsRouter } from "./routers/topics.ts";
 import { workspacesRouter } from "./routers/workspaces.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
@@ -27,6 +28,7 @@ export const appRouter = router({
   secrets: secretsRouter,
   security: securityRouter,
   apiKeys: apiKeysRouter,
+  topics: topicsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -23,6 +23,7 @@ import { natsConnector } from "./messaging/nats.ts";
 import { redisConnector } from "./messaging/redis.ts";
 import { respondConnector } from "./respond/respond.ts";
 import { soapConnector } from "./soap/soap-connector.ts";
+import { topicsConnector } from "./topics/topics.ts";
 import { transformConnector } from "./transform/transform.ts";
 import { triggersConnector } from "./triggers/triggers.ts";
 import { xmlConnector } from "./xml/xml-steps.ts";
@@ -37,6 +38,7 @@ export const CONNECTORS: readonly ConnectorDefinition[] = [
   respondConnector,
   codeConnector,
   flowsConnector,
+  topicsConnector,
   logConnector,
   postgresConnector,
   mysqlConnector,

@@ -37,6 +37,27 @@ export type FlowCalls = {
   >;
 };
 
+/** Publishes to the workspace's topics; `key` names the message, so a repeated publish is the same message. */
+export type TopicPublisher = {
+  publish(options: {
+    topic: string;
+    body: unknown;
+    headers: MessageHeader[];
+    key: string;
+  }): Promise<{ messageId: string; subscribers: number; duplicate: boolean }>;
+};
+
+/** The messages a topic trigger has yet to take, oldest first, kept in Postgres until settled. */
+export type TopicFeed = {
+  pending(limit: number): Promise<{ messageId: string; body: unknown; headers: MessageHeader[]; publishedAt: Date }[]>;
+  /** Removes deliveries whose runs are committed. */
+  settle(messageIds: string[]): Promise<void>;
+  /** Counts a failed try (shown on the topics page); the message waits to be tried again. */
+  failed(messageId: string, error: string): Promise<void>;
+  /** Which of these runs have ended, for subscribers that keep order per key. */
+  ended(runIds: string[]): Promise<Set<string>>;
+};
+
 export type ActionContext<Config> = {
   config: Config;
   message: Message;
@@ -55,6 +76,7 @@ export type ActionContext<Config> = {
   codeLimits: Partial<CodeLimits>;
   secrets: Record<string, string>;
   flows: FlowCalls;
+  topics: TopicPublisher;
   /** The connection named by the step's `connectionId`, with its secret fields opened. */
   connection: { id: string; type: string; config: Record<string, unknown> } | null;
   /** Open clients of connections (database pools, broker links), shared across runs in this worker. */
@@ -170,6 +192,8 @@ export type SubscribeContext<Config> = {
   durableName: string;
   /** Where a polling trigger has read up to, kept across workers and restarts. */
   cursor: { load(): Promise<string | null>; save(value: string): Promise<void> };
+  /** Topic triggers: the messages waiting for this trigger. */
+  topic: TopicFeed;
 };
 
 /** A live consumer. `ended` resolves when it stops on its own (the broker went away), with the reason. */

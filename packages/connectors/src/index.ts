@@ -35,6 +35,8 @@ export {
   type StepLog,
   type SubscribeContext,
   type Subscription,
+  type TopicFeed,
+  type TopicPublisher,
   type TriggerDefinition,
 } from "./define.ts";
 export * from "./http-client/index.ts";
@@ -42,6 +44,7 @@ export { type ClientPools, createClientPools, poolKey } from "./pools.ts";
 export { soapOperations } from "./soap/soap-connector.ts";
 export type { SoapOperation } from "./soap/wsdl.ts";
 export { WsdlError } from "./soap/wsdl-error.ts";
+export { TOPIC_PUBLISH_STEP, TOPIC_TRIGGER } from "./topics/topics.ts";
 export {
   MISSED_AFTER_MS,
   nextFireTimes,

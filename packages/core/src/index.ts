@@ -205,6 +205,21 @@ export {
 } from "./subscriptions/listener-ports.ts";
 export { loadTriggerCursor, saveTriggerCursor } from "./subscriptions/trigger-cursor.ts";
 export {
+  listTopics,
+  type TopicSubscriberView,
+  type TopicView,
+  updateTopic,
+  updateTopicInput,
+} from "./topics/list-topics.ts";
+export { type Published, publishToTopic } from "./topics/publish-to-topic.ts";
+export {
+  endedRuns,
+  noteDeliveryFailure,
+  type PendingDelivery,
+  pendingDeliveries,
+  settleDeliveries,
+} from "./topics/topic-deliveries.ts";
+export {
   loadWebhookWorkspace,
   type WebhookRouteView,
   type WebhookWorkspace,

@@ -35,6 +35,7 @@ import type { createRunLimits } from "./run-limits.ts";
 import type { RunPersistence } from "./run-persistence.ts";
 import { type RunSlots, type SlotClaim, slotLimits } from "./run-slots.ts";
 import type { createSecretsCache } from "./secrets-cache.ts";
+import { topicPublisherFor } from "./topic-publisher.ts";
 
 /** After its worker was lost this many times, a run fails instead of taking another one down. */
 export const MAX_LOST_WORKERS = 2;
@@ -151,6 +152,7 @@ export function createRunExecutor(deps: RunExecutorDeps) {
       pools: deps.pools,
       sandbox: deps.sandbox,
       flows: flowCallsFor({ db: deps.db, queue, workspaceId, runId: run.id }),
+      topics: topicPublisherFor({ db: deps.db, workspaceId }),
       secrets,
       compiled,
       codeLimits: { memoryMb: run.limits.codeMemoryMb, cpuMs: run.limits.codeCpuMs, wallMs: run.limits.codeWallMs },

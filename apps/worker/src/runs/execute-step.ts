@@ -9,6 +9,7 @@ import {
   isTransient,
   STEP_DEFINITIONS,
   StepFailure,
+  type TopicPublisher,
 } from "@tributary/connectors";
 import { AppError, type Checkpoint, type Park, type RunResponse, type RunToExecute } from "@tributary/core";
 import {
@@ -37,6 +38,7 @@ export type StepServices = {
   pools: ClientPools;
   sandbox: Sandbox;
   flows: FlowCalls;
+  topics: TopicPublisher;
   secrets: Record<string, string>;
   compiled: Record<string, { code: string; sourceMap: string }>;
   codeLimits: Partial<CodeLimits>;
@@ -216,6 +218,7 @@ export async function executeStep({
       codeLimits: services.codeLimits,
       secrets: services.secrets,
       flows: services.flows,
+      topics: services.topics,
       connection,
       pools: services.pools,
     };

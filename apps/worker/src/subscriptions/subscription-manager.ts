@@ -12,16 +12,20 @@ import {
   assignListenerPort,
   createMessage,
   type Db,
+  endedRuns,
   loadTriggerCursor,
+  noteDeliveryFailure,
   type OpenedRule,
   openSecurityRules,
   type PortRange,
+  pendingDeliveries,
   pruneListenerPorts,
   type RunEventHub,
   type RunIntake,
   ruleFailuresKey,
   type SecretBox,
   saveTriggerCursor,
+  settleDeliveries,
   subscriptionConnection,
   uuidv7,
   verifyPeer,
@@ -45,6 +49,8 @@ const SUBSCRIPTION_TRIGGERS = [...STEP_DEFINITIONS.values()].filter(
 );
 const TYPES = SUBSCRIPTION_TRIGGERS.map((definition) => definition.type);
 const LISTENER_TYPES = SUBSCRIPTION_TRIGGERS.filter((definition) => definition.listens).map((d) => d.type);
+/** How often a topic subscriber drops what waited past its topic's age limit (it looks for messages far more often). */
+const TOPIC_EXPIRY_EVERY_MS = 10_000;
 /** How long a workspace's security rules are kept for checking listener peers; edits apply within it. */
 const RULES_TTL_MS = 1000;
 
@@ -132,6 +138,7 @@ export function createSubscriptionManager({
           resolve();
         };
       });
+    let nextExpiry = 0;
     entry.done = (async () => {
       for (let failures = 0; !entry.stopped; ) {
         try {
@@ -143,6 +150,18 @@ export function createSubscriptionManager({
             cursor: {
               load: () => loadTriggerCursor({ db, ...address }),
               save: (cursor) => saveTriggerCursor({ db, ...address, cursor }),
+            },
+            topic: {
+              pending: async (limit) => {
+                const expire = Date.now() >= nextExpiry;
+                if (expire) nextExpiry = Date.now() + TOPIC_EXPIRY_EVERY_MS;
+                const { deliveries, expired } = await pendingDeliveries({ db, ...address, limit, expire });
+                if (expired) log.warn({ ...context, expired }, "topic messages waited past the topic's age limit");
+                return deliveries;
+              },
+              settle: (messageIds) => settleDeliveries({ db, ...address, messageIds }),
+              failed: (messageId, error) => noteDeliveryFailure({ db, ...address, messageId, error }),
+              ended: (runIds) => endedRuns({ db, workspaceId: active.workspaceId, runIds }),
             },
             log: (level, message) => log[level]({ ...context }, message),
             listen: port === null ? null : { host: listeners.host, port },

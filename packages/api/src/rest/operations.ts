@@ -2,8 +2,14 @@
 import type { Operation } from "./operation.ts";
 import { FLOW_OPERATIONS } from "./operations/flows.ts";
 import { RUN_OPERATIONS } from "./operations/runs.ts";
+import { TOPIC_OPERATIONS } from "./operations/topics.ts";
 import { WORKSPACE_OPERATIONS } from "./operations/workspace.ts";
 
 export type { Operation } from "./operation.ts";
 
-export const OPERATIONS: Operation[] = [...FLOW_OPERATIONS, ...RUN_OPERATIONS, ...WORKSPACE_OPERATIONS];
+export const OPERATIONS: Operation[] = [
+  ...FLOW_OPERATIONS,
+  ...RUN_OPERATIONS,
+  ...TOPIC_OPERATIONS,
+  ...WORKSPACE_OPERATIONS,
+];

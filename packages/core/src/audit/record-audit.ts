@@ -26,6 +26,7 @@ export const AUDIT_ACTIONS = [
   "security_rule.saved",
   "security_rule.secret_rotated",
   "security_rule.deleted",
+  "topic.saved",
   "api_key.created",
   "api_key.revoked",
   "api.call",

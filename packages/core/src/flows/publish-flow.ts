@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { Actor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { AppError, notFound } from "../errors/app-error.ts";
+import { syncTopicSubscribers } from "../topics/sync-topic-subscribers.ts";
 import { syncWebhookRoutes } from "../webhooks/sync-routes.ts";
 import { checkDemoSteps } from "./check-demo-steps.ts";
 import { checkFlowReferences } from "./check-flow-references.ts";
@@ -99,6 +100,7 @@ export async function publishFlow({
     });
     await tx.flow.update({ where: { id: flowId }, data: { currentVersionId: version.id } });
     await syncWebhookRoutes({ tx, workspaceId, flowId, graph, isTest: false });
+    await syncTopicSubscribers({ tx, workspaceId, flowId, graph });
     await recordAudit({
       tx,
       workspaceId,

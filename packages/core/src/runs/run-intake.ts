@@ -147,8 +147,8 @@ async function insertRuns(client: SqlClient, calls: RunIntakeCall[]): Promise<Ou
     await client.query(
       `INSERT INTO runs (id, workspace_id, flow_id, flow_version_id, trigger, trigger_step_id, message_id, input)
        SELECT x.id, x.workspace_id, x.flow_id, x.flow_version_id, x.trigger, x.trigger_step_id, x.message_id, x.input
-         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, workspace_id uuid, flow_id uuid, flow_version_id uuid,
-              trigger text, trigger_step_id text, message_id text, input jsonb)`,
+         FROM json_to_recordset($1::json) AS x(id uuid, workspace_id uuid, flow_id uuid, flow_version_id uuid,
+              trigger text, trigger_step_id text, message_id text, input json)`,
       [
         JSON.stringify(
           runs.map((call) => ({

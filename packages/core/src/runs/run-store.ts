@@ -102,7 +102,7 @@ const PICK_UP = `
   )
   SELECT p.*, parent.flow_id AS parent_flow_id, w.allowed_hosts, w.error_flow_id, w.plan_id, w.secrets_version,
          pl.code_memory_mb, pl.code_cpu_ms, pl.code_wall_ms, pl.max_message_bytes, pl.run_timeout_seconds,
-         coalesce((SELECT jsonb_agg(jsonb_build_object('key', s.activation_key, 'stepId', s.step_id, 'status', s.status,
+         coalesce((SELECT json_agg(json_build_object('key', s.activation_key, 'stepId', s.step_id, 'status', s.status,
                                     'port', s.output_port, 'message', s.output, 'error', s.error)
                                     ORDER BY s.finished_at, s.id)
                      FROM step_runs s WHERE s.run_id = p.id), '[]') AS records
@@ -212,8 +212,8 @@ const INSERT_CHECKPOINTS = `
                          logs, error, attempt, started_at, finished_at, duration_ms)
   SELECT x.id, x.workspace_id, x.run_id, x.activation_key, x.step_id, x.step_type, x.status::step_run_status, x.output_port,
          x.input, x.output, x.logs, x.error, x.attempt, x.started_at, x.finished_at, x.duration_ms
-    FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, workspace_id uuid, run_id uuid, owner uuid, activation_key text,
-         step_id text, step_type text, status text, output_port text, input jsonb, output jsonb, logs jsonb, error jsonb,
+    FROM json_to_recordset($2::json) AS x(id uuid, workspace_id uuid, run_id uuid, owner uuid, activation_key text,
+         step_id text, step_type text, status text, output_port text, input json, output json, logs jsonb, error jsonb,
          attempt int, started_at timestamptz, finished_at timestamptz, duration_ms int)
    WHERE EXISTS (SELECT 1 FROM runs r WHERE r.id = ANY($3::uuid[]) AND r.id = x.run_id AND r.lease_owner = x.owner)
   ON CONFLICT (run_id, activation_key) DO NOTHING`;
@@ -227,8 +227,8 @@ const INSERT_CHECKPOINTS = `
 const COMMIT = `
   WITH saved AS (${INSERT_CHECKPOINTS} RETURNING 1),
   input AS (
-    SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, owner uuid, status text, lease_ms int, output jsonb,
-           error jsonb, parks jsonb, wake_at timestamptz, response jsonb, log jsonb, had_errors boolean)
+    SELECT * FROM json_to_recordset($1::json) AS x(id uuid, owner uuid, status text, lease_ms int, output json,
+           error jsonb, parks jsonb, wake_at timestamptz, response json, log jsonb, had_errors boolean)
   )
   UPDATE runs r
      SET status = i.status::run_status,
