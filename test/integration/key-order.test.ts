@@ -116,4 +116,46 @@ describe("key order", () => {
     expectOrder(detail.input);
     expectOrder(detail.output);
   });
+
+  it("writes XML that an XSD sequence accepts after a park, in the order the body gave", async () => {
+    const schema =
+      '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="order"><xs:complexType><xs:sequence>' +
+      '<xs:element name="zone" type="xs:string"/><xs:element name="customer" type="xs:string"/>' +
+      '<xs:element name="amount" type="xs:decimal"/><xs:element name="id" type="xs:string"/>' +
+      "</xs:sequence></xs:complexType></xs:element></xs:schema>";
+    await publishedFlow({
+      db: env.db,
+      workspaceId: seeded.workspace.id,
+      actor: seeded.owner.actor,
+      name: "Sequence order",
+      graph: graph(
+        [
+          ["in", "trigger.webhook", { path: "sequence", methods: ["POST"], responseMode: "async" }],
+          ["wait", "flow.delay", { seconds: 1 }],
+          ["xml", "format.xml", { direction: "write", declaration: false, pretty: false, resultField: "xml" }],
+          ["check", "xml.validate", { schema, input: "{{ xml }}" }],
+        ],
+        [
+          ["in", "wait"],
+          ["wait", "xml"],
+          ["xml", "check"],
+        ],
+      ),
+    });
+    const response = await hooks.call(`/hooks/${seeded.workspace.slug}/sequence`, {
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ order: envelope.Envelope.Body.PlaceOrder }),
+    });
+    expect(response.status).toBe(202);
+    const run = await waitForRun({
+      db: env.db,
+      workspaceId: seeded.workspace.id,
+      runId: response.json.runId as string,
+    });
+    expect(run.error).toBeNull();
+    expect(run.status).toBe("succeeded");
+    expect((run.output?.body as { xml: string }).xml).toBe(
+      "<order><zone>EU</zone><customer>C-9</customer><amount>12.50</amount><id>A-7</id></order>",
+    );
+  });
 });
