@@ -28,6 +28,15 @@ export { emailSchema } from "./auth/email.ts";
 export { hashPassword } from "./auth/password-hash.ts";
 export { PASSWORD_MIN_LENGTH } from "./auth/password-policy.ts";
 export {
+  checkPasswordResetLink,
+  issuePasswordResetLink,
+  PASSWORD_RESET_LIMITS,
+  requestPasswordReset,
+  requestPasswordResetInput,
+  resetPassword,
+  resetPasswordInput,
+} from "./auth/password-reset.ts";
+export {
   currentUser,
   revokeAllSessions,
   revokeSession,

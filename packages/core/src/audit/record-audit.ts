@@ -3,6 +3,7 @@ import type { Actor } from "./actor.ts";
 
 export const AUDIT_ACTIONS = [
   "user.signed_in",
+  "user.password_reset",
   "workspace.created",
   "workspace.renamed",
   "workspace.deleted",
