@@ -1,6 +1,9 @@
 // Password reset against a real SMTP server: the mailed link works once, for an hour, voids older links,
 // signs every session out and is audited in each of the user's workspaces; asking tells nobody whether an
 // account has the address; asking is limited per address and per network.
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
 import { createMailer, currentUser, listAuditEvents, PASSWORD_RESET_LIMITS } from "@tributary/core";
 import { scoped } from "@tributary/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -114,5 +117,31 @@ describe("password reset", () => {
       );
     }
     expect(results.at(-1)).toBe("TOO_MANY_REQUESTS");
+  });
+
+  it("gives an operator a working link from the command line, and names an unknown address", async () => {
+    const { owner } = await seedWorkspace({ db: env.db });
+    const script = (email: string) =>
+      promisify(execFile)(process.execPath, ["scripts/account-reset-link.ts", email], {
+        cwd: resolve(import.meta.dirname, "../.."),
+        env: {
+          ...process.env,
+          DATABASE_URL: env.databaseUrl,
+          REDIS_PREFIX: env.redisPrefix,
+          APP_URL: "https://tributary.example.com",
+          AUTH_SECRET: "an-operator-secret-that-is-long-enough-0123",
+          ENCRYPTION_KEY: "c2VjcmV0LWtleS1mb3ItdGVzdHMtb25seS0zMi1iISE=",
+        },
+      });
+    const { stdout } = await script(owner.email);
+    const link = stdout.trim();
+    expect(link).toMatch(/^https:\/\/tributary\.example\.com\/reset-password\?token=[\w-]{43}$/);
+    await anonymous().auth.resetPassword({ token: tokenOf(link), password: NEW_PASSWORD });
+    const failed = await script(`nobody-${Date.now()}@example.com`).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toMatch(/No account uses nobody-/);
   });
 });
