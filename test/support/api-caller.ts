@@ -11,11 +11,13 @@ export function callerFor({
   env,
   user,
   mailer = null,
+  emailVerification = false,
   ip = "127.0.0.1",
 }: {
   env: TestEnvironment;
   user: SeededUser | null;
   mailer?: Mailer | null;
+  emailVerification?: boolean;
   ip?: string;
 }): Caller {
   return createCaller(
@@ -26,6 +28,7 @@ export function callerFor({
         queue: env.queue,
         secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
         mailer,
+        emailVerification,
         appUrl: "http://localhost:3000",
       },
       request: {

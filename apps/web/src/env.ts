@@ -20,6 +20,8 @@ const schema = z.object({
   DEMO_API_URL: z.string().url().optional(),
   SMTP_URL: z.string().url().optional(),
   SMTP_FROM: z.string().default("Tributary <noreply@localhost>"),
+  /** "off" takes addresses as typed; on by default when SMTP_URL is set (without mail nobody could verify). */
+  EMAIL_VERIFICATION: z.enum(["on", "off"]).optional(),
   /** How many reverse proxies in front of the app append to X-Forwarded-For (0: use the socket address). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
 });

@@ -25,6 +25,18 @@ export { AUDIT_ACTIONS, type AuditAction } from "./audit/record-audit.ts";
 export { changePassword, changePasswordInput } from "./auth/change-password.ts";
 export { DEVICE_COOKIE, DEVICE_TOKEN_DAYS, issueDeviceToken } from "./auth/device-token.ts";
 export { emailSchema } from "./auth/email.ts";
+export {
+  assertEmailVerified,
+  changeEmailInput,
+  type EmailVerification,
+  requestEmailChange,
+  resendVerification,
+  startEmailVerification,
+  VERIFICATION_MAILS_PER_HOUR,
+  verificationStatus,
+  verifyEmail,
+  verifyEmailInput,
+} from "./auth/email-verification.ts";
 export { hashPassword } from "./auth/password-hash.ts";
 export { PASSWORD_MIN_LENGTH } from "./auth/password-policy.ts";
 export {

@@ -1,5 +1,16 @@
-import { changePassword, changePasswordInput, keepDemo, keepDemoInput, revokeAllSessions } from "@tributary/core";
-import { router, userProcedure } from "../trpc.ts";
+import {
+  changeEmailInput,
+  changePassword,
+  changePasswordInput,
+  keepDemo,
+  keepDemoInput,
+  requestEmailChange,
+  resendVerification,
+  revokeAllSessions,
+  startEmailVerification,
+  verificationStatus,
+} from "@tributary/core";
+import { router, userProcedure, verificationOf } from "../trpc.ts";
 
 export const accountRouter = router({
   me: userProcedure.query(({ ctx: { user } }) => user),
@@ -9,10 +20,37 @@ export const accountRouter = router({
     .input(changePasswordInput)
     .mutation(({ ctx: { db, user }, input }) => changePassword({ db, userId: user.id, ...input })),
 
+  /** Whether the address is verified, and whether this installation asks for it. */
+  emailStatus: userProcedure.query(({ ctx }) =>
+    verificationStatus({ db: ctx.db, verification: verificationOf(ctx), userId: ctx.user.id }),
+  ),
+
+  resendVerification: userProcedure.mutation(({ ctx }) =>
+    resendVerification({ db: ctx.db, redis: ctx.redis, verification: verificationOf(ctx), userId: ctx.user.id }),
+  ),
+
+  /** With verification on, the new address takes effect when its mailed link is opened. */
+  changeEmail: userProcedure
+    .input(changeEmailInput)
+    .mutation(({ ctx, input }) =>
+      requestEmailChange({
+        db: ctx.db,
+        redis: ctx.redis,
+        verification: verificationOf(ctx),
+        userId: ctx.user.id,
+        ...input,
+      }),
+    ),
+
   /** A demo visitor becomes an account; their demo workspaces stay, on the free plan. */
-  keepDemo: userProcedure
-    .input(keepDemoInput)
-    .mutation(({ ctx: { db, user }, input }) => keepDemo({ db, userId: user.id, ...input })),
+  keepDemo: userProcedure.input(keepDemoInput).mutation(async ({ ctx, input }) => {
+    const { db, redis, user } = ctx;
+    const kept = await keepDemo({ db, userId: user.id, ...input });
+    await startEmailVerification({ db, redis, verification: verificationOf(ctx), userId: user.id }).catch(
+      (error: unknown) => console.error("verification mail failed:", error),
+    );
+    return kept;
+  }),
 
   signOutEverywhere: userProcedure.mutation(({ ctx: { db, user } }) => revokeAllSessions({ db, userId: user.id })),
 });

@@ -7,16 +7,29 @@ import {
   resetPasswordInput,
   signUp,
   signUpInput,
+  startEmailVerification,
+  verifyEmail,
+  verifyEmailInput,
 } from "@tributary/core";
 import { z } from "zod";
-import { publicProcedure, router } from "../trpc.ts";
+import { publicProcedure, router, verificationOf } from "../trpc.ts";
 
 /** Before sign-in: create an account, look at an invite, reset a password. Sign-in itself is next-auth's credentials flow. */
 export const authRouter = router({
-  signUp: publicProcedure.input(signUpInput).mutation(async ({ ctx: { db, redis, ip }, input }) => {
-    const { workspace } = await signUp({ db, redis, ip, ...input });
+  signUp: publicProcedure.input(signUpInput).mutation(async ({ ctx, input }) => {
+    const { db, redis, ip } = ctx;
+    const { user, workspace } = await signUp({ db, redis, ip, ...input });
+    // The account exists either way; a mail that fails is sent again from the account page.
+    await startEmailVerification({ db, redis, verification: verificationOf(ctx), userId: user.id }).catch(
+      (error: unknown) => console.error("verification mail failed:", error),
+    );
     return { workspaceSlug: workspace.slug };
   }),
+
+  /** Opens a mailed verification link; no session needed. */
+  verifyEmail: publicProcedure
+    .input(verifyEmailInput)
+    .mutation(({ ctx: { db, redis }, input }) => verifyEmail({ db, redis, ...input })),
 
   previewInvite: publicProcedure
     .input(z.object({ token: z.string().max(200) }))

@@ -1,0 +1,132 @@
+// Account self-service done as a person would, against an app of its own that mails through a real SMTP
+// server: forgetting a password and setting a new one from the mailed link; the reset form telling nobody
+// whether an address has an account.
+import { join, resolve } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningApp, startApp } from "../support/app-process.ts";
+import { launchBrowser, screenshot } from "../support/browser.ts";
+import { createTestDatabase, ensureTemplateDatabase, type TestDatabase } from "../support/database.ts";
+import { linkIn, mailTo, type TestSmtp, waitForMail } from "../support/mailbox.ts";
+import { deleteKeysWithPrefix } from "../support/redis.ts";
+import { startSmtpServer } from "../support/smtp.ts";
+
+const run = Date.now().toString(36);
+const person = { email: `ada-${run}@example.com`, password: "maple harbour velvet compass" };
+const NEW_PASSWORD = "copper meadow lantern quince";
+
+let smtp: TestSmtp;
+let database: TestDatabase;
+let app: RunningApp;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  database = await createTestDatabase({ template: await ensureTemplateDatabase() });
+  app = await startApp({
+    databaseUrl: database.url,
+    logDir: join(resolve(import.meta.dirname, "../.."), "test-results/e2e-logs/accounts"),
+    env: { SMTP_URL: smtp.url, SMTP_FROM: "Tributary <noreply@example.com>" },
+    worker: false,
+  });
+  browser = await launchBrowser();
+  context = await browser.newContext({ baseURL: app.baseUrl, viewport: { width: 1280, height: 800 } });
+  page = await context.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await database?.drop();
+  if (app) await deleteKeysWithPrefix(app.redisPrefix);
+  await smtp?.close();
+});
+
+async function signIn(target: Page, password: string) {
+  await target.goto("/login");
+  await target.getByLabel("Email").fill(person.email);
+  await target.getByLabel("Password").fill(password);
+  await target.getByRole("button", { name: "Sign in" }).click();
+}
+
+describe("accounts in the browser", () => {
+  it("signs up", async () => {
+    await page.goto("/signup");
+    await page.getByLabel("Email").fill(person.email);
+    await page.getByLabel("Password").fill(person.password);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL(/\/w\/ada-/);
+  });
+
+  it("resets a forgotten password from the mailed link, which signs the old session out", async () => {
+    const stranger = await browser.newContext({ baseURL: app.baseUrl });
+    const resetPage = await stranger.newPage();
+    await resetPage.goto("/login");
+    await resetPage.getByRole("link", { name: "Forgot password?" }).click();
+    await resetPage.getByLabel("Email").fill(person.email);
+    const mailsBefore = mailTo(smtp, person.email).length;
+    await screenshot(resetPage, "accounts-01-forgot-password");
+    await resetPage.getByRole("button", { name: "Send reset link" }).click();
+    await resetPage.getByText(`If an account uses ${person.email}`).waitFor();
+    await screenshot(resetPage, "accounts-02-reset-requested");
+
+    const mail = await waitForMail(smtp, person.email, mailsBefore + 1);
+    const link = linkIn(mail, "/reset-password?token=");
+    await resetPage.goto(link);
+    await resetPage.getByLabel("New password").fill("password1234");
+    await resetPage.getByRole("button", { name: "Set new password" }).click();
+    await resetPage.getByRole("alert").waitFor();
+    await resetPage.getByLabel("New password").fill(NEW_PASSWORD);
+    await screenshot(resetPage, "accounts-03-new-password");
+    await resetPage.getByRole("button", { name: "Set new password" }).click();
+    await resetPage.waitForURL(/\/login\?notice=password-reset/);
+    await resetPage.getByText("Your password was reset").waitFor();
+
+    // The link worked once.
+    await resetPage.goto(link);
+    await resetPage.getByText("This reset link is not valid any more").waitFor();
+    await stranger.close();
+
+    // The session signed in before the reset is over.
+    await page.goto("/workspaces");
+    await page.waitForURL(/\/login/);
+    await signIn(page, person.password);
+    await page.getByText("Email or password is incorrect.").waitFor();
+    await signIn(page, NEW_PASSWORD);
+    await page.waitForURL(/\/w(orkspaces)?\//);
+  });
+
+  it("answers a reset request the same, in similar time, for known and unknown addresses", async () => {
+    const ask = async (email: string) => {
+      const started = performance.now();
+      const response = await fetch(`${app.baseUrl}/api/trpc/auth.requestPasswordReset`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ json: { email } }),
+      });
+      return { status: response.status, body: await response.text(), ms: performance.now() - started };
+    };
+    const other = { email: `grace-${run}@example.com`, password: "quiet orchard copper kettle" };
+    const signedUp = await fetch(`${app.baseUrl}/api/trpc/auth.signUp`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ json: other }),
+    });
+    expect(signedUp.status).toBe(200);
+    const known: Awaited<ReturnType<typeof ask>>[] = [];
+    const unknown: Awaited<ReturnType<typeof ask>>[] = [];
+    for (let i = 0; i < 3; i++) {
+      known.push(await ask(`  ${other.email.toUpperCase()} `));
+      unknown.push(await ask(`nobody-${run}@example.com`));
+    }
+    for (const answer of [...known, ...unknown]) {
+      expect(answer.status).toBe(200);
+      expect(answer.body).toBe(known[0]?.body);
+    }
+    const median = (answers: { ms: number }[]) => answers.map((a) => a.ms).sort((a, b) => a - b)[1] ?? 0;
+    expect(Math.abs(median(known) - median(unknown))).toBeLessThan(100);
+    expect(mailTo(smtp, `nobody-${run}@example.com`)).toHaveLength(0);
+  });
+});
