@@ -1,6 +1,6 @@
 // Account self-service done as a person would, against an app of its own that mails through a real SMTP
-// server: forgetting a password and setting a new one from the mailed link; the reset form telling nobody
-// whether an address has an account.
+// server: verifying the address from the sign-up's mail; forgetting a password and setting a new one from the
+// mailed link; the reset form telling nobody whether an address has an account; changing the address.
 import { join, resolve } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -58,6 +58,20 @@ describe("accounts in the browser", () => {
     await page.getByLabel("Password").fill(person.password);
     await page.getByRole("button", { name: "Create account" }).click();
     await page.waitForURL(/\/w\/ada-/);
+  });
+
+  it("verifies the address from the mailed link", async () => {
+    await page.getByText(`open the link we mailed to ${person.email}`).waitFor();
+    await screenshot(page, "accounts-00-verify-banner");
+    const mail = await waitForMail(smtp, person.email, 1);
+    expect(mail.raw).toContain("Verify your email address");
+    await page.goto(linkIn(mail, "/verify-email?token="));
+    await page.getByRole("button", { name: "Verify email address" }).click();
+    await page.getByText(`${person.email} is verified`).waitFor();
+    await page.getByRole("link", { name: "Continue to Tributary" }).click();
+    await page.waitForURL(/\/w\/ada-/);
+    await page.getByRole("heading", { level: 1 }).waitFor();
+    await expect(page.getByText("open the link we mailed to").count()).resolves.toBe(0);
   });
 
   it("resets a forgotten password from the mailed link, which signs the old session out", async () => {
@@ -128,5 +142,22 @@ describe("accounts in the browser", () => {
     const median = (answers: { ms: number }[]) => answers.map((a) => a.ms).sort((a, b) => a - b)[1] ?? 0;
     expect(Math.abs(median(known) - median(unknown))).toBeLessThan(100);
     expect(mailTo(smtp, `nobody-${run}@example.com`)).toHaveLength(0);
+  });
+
+  it("changes the address once the link mailed to the new one is opened", async () => {
+    const newEmail = `ada-new-${run}@example.com`;
+    await page.goto("/account");
+    await page.getByLabel("New email address").fill(newEmail);
+    await page.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
+    await page.getByRole("button", { name: "Change email address" }).click();
+    await page.getByText(`We sent a link to ${newEmail}`).waitFor();
+    await screenshot(page, "accounts-04-change-email");
+    const mail = await waitForMail(smtp, newEmail, 1);
+    await page.goto(linkIn(mail, "/verify-email?token="));
+    await page.getByRole("button", { name: "Verify email address" }).click();
+    await page.getByText(`${newEmail} is verified`).waitFor();
+    await page.goto("/account");
+    await page.getByText(`Signed in as ${newEmail}`).waitFor();
+    person.email = newEmail;
   });
 });

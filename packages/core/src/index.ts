@@ -23,6 +23,12 @@ export type { Actor } from "./audit/actor.ts";
 export { listAuditEvents, listAuditEventsInput } from "./audit/list-audit-events.ts";
 export { AUDIT_ACTIONS, type AuditAction } from "./audit/record-audit.ts";
 export { changePassword, changePasswordInput } from "./auth/change-password.ts";
+export {
+  type AccountDeletionPlan,
+  accountDeletionPlan,
+  deleteAccount,
+  deleteAccountInput,
+} from "./auth/delete-account.ts";
 export { DEVICE_COOKIE, DEVICE_TOKEN_DAYS, issueDeviceToken } from "./auth/device-token.ts";
 export { emailSchema } from "./auth/email.ts";
 export {

@@ -1,7 +1,10 @@
 import {
+  accountDeletionPlan,
   changeEmailInput,
   changePassword,
   changePasswordInput,
+  deleteAccount,
+  deleteAccountInput,
   keepDemo,
   keepDemoInput,
   requestEmailChange,
@@ -30,17 +33,15 @@ export const accountRouter = router({
   ),
 
   /** With verification on, the new address takes effect when its mailed link is opened. */
-  changeEmail: userProcedure
-    .input(changeEmailInput)
-    .mutation(({ ctx, input }) =>
-      requestEmailChange({
-        db: ctx.db,
-        redis: ctx.redis,
-        verification: verificationOf(ctx),
-        userId: ctx.user.id,
-        ...input,
-      }),
-    ),
+  changeEmail: userProcedure.input(changeEmailInput).mutation(({ ctx, input }) =>
+    requestEmailChange({
+      db: ctx.db,
+      redis: ctx.redis,
+      verification: verificationOf(ctx),
+      userId: ctx.user.id,
+      ...input,
+    }),
+  ),
 
   /** A demo visitor becomes an account; their demo workspaces stay, on the free plan. */
   keepDemo: userProcedure.input(keepDemoInput).mutation(async ({ ctx, input }) => {
@@ -51,6 +52,13 @@ export const accountRouter = router({
     );
     return kept;
   }),
+
+  /** What deleting the account would delete with it, and what stands in the way. */
+  deletionPlan: userProcedure.query(({ ctx: { db, user } }) => accountDeletionPlan({ db, userId: user.id })),
+
+  deleteAccount: userProcedure
+    .input(deleteAccountInput)
+    .mutation(({ ctx: { db, user, ip }, input }) => deleteAccount({ db, userId: user.id, ip, ...input })),
 
   signOutEverywhere: userProcedure.mutation(({ ctx: { db, user } }) => revokeAllSessions({ db, userId: user.id })),
 });
