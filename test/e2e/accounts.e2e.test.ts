@@ -1,13 +1,16 @@
 // Account self-service done as a person would, against an app of its own that mails through a real SMTP
 // server: verifying the address from the sign-up's mail; forgetting a password and setting a new one from the
-// mailed link; the reset form telling nobody whether an address has an account; changing the address.
+// mailed link; the reset form telling nobody whether an address has an account; changing the address;
+// exporting the workspace; deleting the account.
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { strFromU8, unzipSync } from "fflate";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningApp, startApp } from "../support/app-process.ts";
 import { launchBrowser, screenshot } from "../support/browser.ts";
 import { createTestDatabase, ensureTemplateDatabase, type TestDatabase } from "../support/database.ts";
-import { linkIn, mailTo, type TestSmtp, waitForMail } from "../support/mailbox.ts";
+import { linkIn, mailTo, type TestSmtp, textOf, waitForMail } from "../support/mailbox.ts";
 import { deleteKeysWithPrefix } from "../support/redis.ts";
 import { startSmtpServer } from "../support/smtp.ts";
 
@@ -45,7 +48,7 @@ afterAll(async () => {
 });
 
 async function signIn(target: Page, password: string) {
-  await target.goto("/login");
+  await target.goto("/login", { waitUntil: "networkidle" });
   await target.getByLabel("Email").fill(person.email);
   await target.getByLabel("Password").fill(password);
   await target.getByRole("button", { name: "Sign in" }).click();
@@ -64,7 +67,7 @@ describe("accounts in the browser", () => {
     await page.getByText(`open the link we mailed to ${person.email}`).waitFor();
     await screenshot(page, "accounts-00-verify-banner");
     const mail = await waitForMail(smtp, person.email, 1);
-    expect(mail.raw).toContain("Verify your email address");
+    expect(textOf(mail)).toContain(`Confirm that ${person.email} is your address`);
     await page.goto(linkIn(mail, "/verify-email?token="));
     await page.getByRole("button", { name: "Verify email address" }).click();
     await page.getByText(`${person.email} is verified`).waitFor();
@@ -79,10 +82,16 @@ describe("accounts in the browser", () => {
     const resetPage = await stranger.newPage();
     await resetPage.goto("/login");
     await resetPage.getByRole("link", { name: "Forgot password?" }).click();
+    await resetPage.waitForURL(/\/forgot-password/);
+    // Typed before React hydrates, the value would be reset.
+    await resetPage.waitForLoadState("networkidle");
     await resetPage.getByLabel("Email").fill(person.email);
     const mailsBefore = mailTo(smtp, person.email).length;
     await screenshot(resetPage, "accounts-01-forgot-password");
+    const answered = resetPage.waitForResponse(/requestPasswordReset/);
     await resetPage.getByRole("button", { name: "Send reset link" }).click();
+    const answer = await answered;
+    expect(answer.status(), await answer.text()).toBe(200);
     await resetPage.getByText(`If an account uses ${person.email}`).waitFor();
     await screenshot(resetPage, "accounts-02-reset-requested");
 
@@ -146,10 +155,13 @@ describe("accounts in the browser", () => {
 
   it("changes the address once the link mailed to the new one is opened", async () => {
     const newEmail = `ada-new-${run}@example.com`;
-    await page.goto("/account");
+    await page.goto("/account", { waitUntil: "networkidle" });
     await page.getByLabel("New email address").fill(newEmail);
     await page.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
+    const answered = page.waitForResponse(/changeEmail/);
     await page.getByRole("button", { name: "Change email address" }).click();
+    const answer = await answered;
+    expect(answer.status(), await answer.text()).toBe(200);
     await page.getByText(`We sent a link to ${newEmail}`).waitFor();
     await screenshot(page, "accounts-04-change-email");
     const mail = await waitForMail(smtp, newEmail, 1);
@@ -159,5 +171,44 @@ describe("accounts in the browser", () => {
     await page.goto("/account");
     await page.getByText(`Signed in as ${newEmail}`).waitFor();
     person.email = newEmail;
+  });
+
+  it("exports the workspace as an archive, with progress", async () => {
+    await page.goto("/workspaces");
+    await page.waitForURL(/\/w\/ada-/);
+    const slug = new URL(page.url()).pathname.split("/")[2] ?? "";
+    await page.goto(`/w/${slug}/settings`, { waitUntil: "networkidle" });
+    const downloading = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Export workspace" }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^${slug}-\\d{4}-\\d{2}-\\d{2}\\.zip$`));
+    const archive = unzipSync(new Uint8Array(await readFile((await download.path()) ?? "")));
+    expect(Object.keys(archive).sort()).toEqual([
+      "audit-log.ndjson",
+      "flows.json",
+      "manifest.json",
+      "members.json",
+      "runs.ndjson",
+    ]);
+    const read = (name: string) => strFromU8(archive[name] ?? new Uint8Array());
+    expect(JSON.parse(read("manifest.json"))).toMatchObject({ format: "tributary-workspace-export", version: 1 });
+    expect(JSON.parse(read("members.json"))).toEqual([expect.objectContaining({ email: person.email, role: "owner" })]);
+    expect(read("audit-log.ndjson")).toContain('"action":"workspace.created"');
+    await page.getByText("Export finished").waitFor();
+    await screenshot(page, "accounts-05-export");
+  });
+
+  it("deletes the account and the workspace it owned alone, after confirmation", async () => {
+    await page.goto("/account", { waitUntil: "networkidle" });
+    await page.getByLabel("Your password").fill(NEW_PASSWORD);
+    const remove = page.getByRole("button", { name: "Delete my account" });
+    await expect(remove.isDisabled()).resolves.toBe(true);
+    await page.getByLabel(/Also delete the workspace I am alone in/).check();
+    await screenshot(page, "accounts-06-delete-account");
+    await remove.click();
+    await page.waitForURL(/\/login\?notice=account-deleted/);
+    await page.getByText("Your account was deleted").waitFor();
+    await signIn(page, NEW_PASSWORD);
+    await page.getByText("Email or password is incorrect.").waitFor();
   });
 });

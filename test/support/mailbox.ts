@@ -20,9 +20,18 @@ export async function waitForMail(smtp: TestSmtp, address: string, count = 1, ti
   }
 }
 
-/** The first link in the mail's plain-text part that contains `marker` (quoted-printable undone). */
+/** The raw message with quoted-printable undone (soft line breaks joined, =XX bytes decoded). */
+export function textOf(mail: ReceivedMail): string {
+  const joined = mail.raw.replace(/=\r?\n/g, "");
+  return Buffer.from(
+    joined.replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+    "latin1",
+  ).toString("utf8");
+}
+
+/** The first link in the mail that contains `marker`. */
 export function linkIn(mail: ReceivedMail, marker: string): string {
-  const text = mail.raw.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+  const text = textOf(mail);
   const link = text.match(/https?:\/\/[^\s"<>]+/g)?.find((candidate) => candidate.includes(marker));
   if (!link) throw new Error(`no link with ${marker} in the mail to ${mail.to.join(", ")}`);
   return link;

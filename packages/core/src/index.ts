@@ -81,6 +81,14 @@ export { keepDemo, keepDemoInput } from "./demo/keep-demo.ts";
 export { type DemoVisitor, startDemo } from "./demo/start-demo.ts";
 export { APP_ERROR_CODES, AppError, type AppErrorCode, HTTP_STATUS, notFound } from "./errors/app-error.ts";
 export { isServiceUnavailable } from "./errors/service-unavailable.ts";
+export {
+  claimExport,
+  type ExportSession,
+  exportIdInput,
+  exportProgress,
+  startExport,
+} from "./exports/export-session.ts";
+export { EXPORT_FORMAT, type ExportProgress, exportWorkspace } from "./exports/export-workspace.ts";
 export { createFlow, createFlowInput } from "./flows/create-flow.ts";
 export { deleteFlow, deleteFlowInput } from "./flows/delete-flow.ts";
 export type { FlowDetail, FlowListItem, FlowSummary } from "./flows/flow-views.ts";

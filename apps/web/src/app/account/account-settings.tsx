@@ -7,6 +7,7 @@ import { Button } from "~/components/button.tsx";
 import { Card } from "~/components/page-header.tsx";
 import { TextField } from "~/components/text-field.tsx";
 import { describeError, useTRPC } from "~/trpc/react.tsx";
+import { DeleteAccount } from "./delete-account.tsx";
 import { EmailSettings } from "./email-settings.tsx";
 
 export function AccountSettings() {
@@ -73,6 +74,7 @@ export function AccountSettings() {
           Sign out everywhere
         </Button>
       </Card>
+      <DeleteAccount />
     </div>
   );
 }
