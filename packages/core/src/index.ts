@@ -88,7 +88,7 @@ export {
   exportProgress,
   startExport,
 } from "./exports/export-session.ts";
-export { EXPORT_FORMAT, type ExportProgress, exportWorkspace } from "./exports/export-workspace.ts";
+export { EXPORT_FORMAT, type ExportProgress, exportFileName, exportWorkspace } from "./exports/export-workspace.ts";
 export { createFlow, createFlowInput } from "./flows/create-flow.ts";
 export { deleteFlow, deleteFlowInput } from "./flows/delete-flow.ts";
 export type { FlowDetail, FlowListItem, FlowSummary } from "./flows/flow-views.ts";

@@ -16,6 +16,14 @@ const encoder = new TextEncoder();
 const json = (value: unknown) => encoder.encode(`${JSON.stringify(value, null, 2)}\n`);
 const line = (value: unknown) => encoder.encode(`${JSON.stringify(value)}\n`);
 
+/** `<slug>-<date>.zip`: the name the browser saves the archive under. */
+export async function exportFileName({ db, workspaceId }: { db: Db; workspaceId: string }): Promise<string> {
+  const { slug } = await scoped(db, { workspaceId }, (tx) =>
+    tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { slug: true } }),
+  );
+  return `${slug}-${new Date().toISOString().slice(0, 10)}.zip`;
+}
+
 export function exportWorkspace({
   db,
   workspaceId,

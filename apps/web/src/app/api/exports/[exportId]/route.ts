@@ -1,6 +1,14 @@
 // The download of a workspace export started by exports.start: once, by the user who started it, while they
 // may still export the workspace. The archive streams as it is written; the page shows the progress.
-import { AppError, can, claimExport, exportIdInput, exportWorkspace, memberRole } from "@tributary/core";
+import {
+  AppError,
+  can,
+  claimExport,
+  exportFileName,
+  exportIdInput,
+  exportWorkspace,
+  memberRole,
+} from "@tributary/core";
 import { getAuth } from "~/server/auth.ts";
 import { deps } from "~/server/deps.ts";
 
@@ -27,16 +35,13 @@ export async function GET(_request: Request, { params }: { params: Promise<{ exp
     await claimed.finish("failed");
     return refuse(404, "No such export.");
   }
-  const { slug } = await db.workspace
-    .findMany({ where: { id: claimed.workspaceId }, select: { slug: true } })
-    .then(([found]) => found ?? { slug: "workspace" });
+  const fileName = await exportFileName({ db, workspaceId: claimed.workspaceId });
   const archive = exportWorkspace({ db, workspaceId: claimed.workspaceId, onProgress: claimed.progress });
   const reported = archive.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       flush: () => claimed.finish("done"),
     }),
   );
-  const fileName = `${slug}-${new Date().toISOString().slice(0, 10)}.zip`;
   return new Response(reported, {
     headers: {
       "content-type": "application/zip",
