@@ -88,14 +88,21 @@ describe("email verification", () => {
     await expect(outcome(as(user).invites.accept({ token: shownToken }))).resolves.toBe("OK");
   });
 
-  it("re-sends a limited number of times", async () => {
+  it("re-sends a limited number of times, and only the newest link works", async () => {
     const { user } = await signedUp();
+    const first = await waitForMail(smtp, user.email, 1);
     const results: string[] = [];
     // Sign-up's mail counts as the first.
     for (let i = 1; i <= VERIFICATION_MAILS_PER_HOUR; i++)
       results.push(await outcome(as(user).account.resendVerification()));
     expect(results).toEqual([...Array(VERIFICATION_MAILS_PER_HOUR - 1).fill("OK"), "TOO_MANY_REQUESTS"]);
-    await waitForMail(smtp, user.email, VERIFICATION_MAILS_PER_HOUR);
+    const newest = await waitForMail(smtp, user.email, VERIFICATION_MAILS_PER_HOUR);
+    await expect(
+      outcome(as(null).auth.verifyEmail({ token: tokenOf(linkIn(first, "/verify-email?token=")) })),
+    ).resolves.toBe("NOT_FOUND");
+    await expect(
+      outcome(as(null).auth.verifyEmail({ token: tokenOf(linkIn(newest, "/verify-email?token=")) })),
+    ).resolves.toBe("OK");
   });
 
   it("changes the address only once the new one's link is opened", async () => {

@@ -9,7 +9,10 @@ export type AccountTokenPurpose = "reset" | "verify";
 
 const payloadSchema = z.object({ userId: z.string(), sessionVersion: z.number().int(), email: z.string() });
 
-/** Who the link was issued to: the user, their session version then (a later reset or password change voids it), and the address it goes to. */
+/**
+ * Who the link was issued to: the user, their session version then (a reset link is void once it moved on:
+ * another reset, a password change), and the address it went to.
+ */
 export type AccountTokenPayload = z.output<typeof payloadSchema>;
 
 const tokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);

@@ -2,6 +2,7 @@
 // address is verified an account uses its own workspaces but cannot accept invitations nor create API keys
 // (invitations to an address must reach the person who reads its mail). A new address takes effect only once
 // its link is opened. Installations without mail turn this off (EMAIL_VERIFICATION=off, or no SMTP_URL).
+import { createHash } from "node:crypto";
 import type { Db } from "@tributary/db";
 import { Prisma } from "@tributary/db";
 import type { Redis } from "ioredis";
@@ -28,6 +29,9 @@ export const verifyEmailInput = z.object({ token: z.string().max(100) });
 const INVALID_LINK =
   "This verification link is not valid any more: it was used, replaced or has expired. Send a new one from your account page.";
 
+const latestKey = (userId: string) => `auth:verify-latest:${userId}`;
+const fingerprint = (token: string) => createHash("sha256").update(token).digest("base64url");
+
 async function mailVerificationLink({
   redis,
   verification,
@@ -53,6 +57,8 @@ async function mailVerificationLink({
     payload: { userId: user.id, sessionVersion: user.sessionVersion, email },
     ttlSeconds: VERIFY_LINK_TTL_SECONDS,
   });
+  // Only the newest link counts: an older one (say, for the address before a change) must not bring it back.
+  await redis.set(latestKey(user.id), fingerprint(token), "EX", VERIFY_LINK_TTL_SECONDS);
   const link = `${verification.appUrl.replace(/\/$/, "")}/verify-email?token=${token}`;
   await verification.mailer.send(
     actionMail({
@@ -200,7 +206,8 @@ export async function verifyEmail({
   token,
 }: { db: Db; redis: Redis } & z.output<typeof verifyEmailInput>): Promise<{ email: string }> {
   const pending = await peekAccountToken({ redis, purpose: "verify", token });
-  if (!pending) throw new AppError("NOT_FOUND", INVALID_LINK);
+  if (!pending || (await redis.get(latestKey(pending.userId))) !== fingerprint(token))
+    throw new AppError("NOT_FOUND", INVALID_LINK);
   const user = await db.user.findUnique({ where: { id: pending.userId }, select: { email: true } });
   if (!user) throw new AppError("NOT_FOUND", INVALID_LINK);
   if (pending.email !== user.email) await assertAddressFree({ db, email: pending.email });
