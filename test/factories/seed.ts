@@ -10,11 +10,20 @@ let passwordHash: Promise<string> | undefined;
 
 export type SeededUser = { id: string; email: string; actor: Actor };
 
-export async function seedUser({ db, email }: { db: Db; email?: string }): Promise<SeededUser> {
+/** Verified unless `verified: false`: most tests are about what a verified account may do. */
+export async function seedUser({
+  db,
+  email,
+  verified = true,
+}: {
+  db: Db;
+  email?: string;
+  verified?: boolean;
+}): Promise<SeededUser> {
   passwordHash ??= hashPassword(TEST_PASSWORD);
   const address = email ?? `user-${randomBytes(6).toString("hex")}@example.com`;
   const user = await db.user.create({
-    data: { email: address, passwordHash: await passwordHash },
+    data: { email: address, passwordHash: await passwordHash, emailVerifiedAt: verified ? new Date() : null },
     select: { id: true, email: true },
   });
   return { ...user, actor: { userId: user.id, email: user.email, ip: "127.0.0.1" } };

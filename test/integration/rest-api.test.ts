@@ -35,6 +35,7 @@ beforeAll(async () => {
     queue: env.queue,
     secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
     mailer: null,
+    emailVerification: false,
     appUrl: "http://localhost:3000",
     clientIp: () => "192.0.2.1",
   });
@@ -377,6 +378,7 @@ describe("REST API", () => {
         queue: env.queue,
         secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
         mailer: null,
+        emailVerification: false,
         appUrl: "http://localhost:3000",
         clientIp: () => "192.0.2.1",
         onUnexpectedError: (_error, where) => heard.push(where),

@@ -32,6 +32,7 @@ beforeAll(async () => {
     queue: env.queue,
     secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
     mailer: null,
+    emailVerification: false,
     appUrl: "http://localhost:3000",
     clientIp: () => "192.0.2.7",
   });

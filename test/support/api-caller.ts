@@ -1,13 +1,25 @@
 // Calls the tRPC API in-process as a given user, the way the web app's route does after authentication.
 import { createCaller, createContext } from "@tributary/api";
-import { createSecretBox } from "@tributary/core";
+import { createSecretBox, type Mailer } from "@tributary/core";
 import type { SeededUser } from "../factories/seed.ts";
 import type { TestEnvironment } from "./environment.ts";
 import { TEST_ENCRYPTION_KEY } from "./worker-process.ts";
 
 export type Caller = ReturnType<typeof createCaller>;
 
-export function callerFor({ env, user }: { env: TestEnvironment; user: SeededUser | null }): Caller {
+export function callerFor({
+  env,
+  user,
+  mailer = null,
+  emailVerification = false,
+  ip = "127.0.0.1",
+}: {
+  env: TestEnvironment;
+  user: SeededUser | null;
+  mailer?: Mailer | null;
+  emailVerification?: boolean;
+  ip?: string;
+}): Caller {
   return createCaller(
     createContext({
       deps: {
@@ -15,7 +27,8 @@ export function callerFor({ env, user }: { env: TestEnvironment; user: SeededUse
         redis: env.redis,
         queue: env.queue,
         secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
-        mailer: null,
+        mailer,
+        emailVerification,
         appUrl: "http://localhost:3000",
       },
       request: {
@@ -23,7 +36,7 @@ export function callerFor({ env, user }: { env: TestEnvironment; user: SeededUse
         session: user
           ? { userId: user.id, sessionVersion: 0, sessionId: `test-${user.id}`, expiresAt: Date.now() + 3_600_000 }
           : null,
-        ip: "127.0.0.1",
+        ip,
       },
     }),
   );

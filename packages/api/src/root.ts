@@ -3,6 +3,7 @@ import { apiKeysRouter } from "./routers/api-keys.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
 import { connectionsRouter } from "./routers/connections.ts";
+import { exportsRouter } from "./routers/exports.ts";
 import { flowsRouter } from "./routers/flows.ts";
 import { invitesRouter } from "./routers/invites.ts";
 import { membersRouter } from "./routers/members.ts";
@@ -29,6 +30,7 @@ export const appRouter = router({
   security: securityRouter,
   apiKeys: apiKeysRouter,
   topics: topicsRouter,
+  exports: exportsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,6 +7,7 @@ import {
   type AppErrorCode,
   can,
   type Db,
+  type EmailVerification,
   isServiceUnavailable,
   type JobQueue,
   type Mailer,
@@ -32,12 +33,19 @@ export type ApiDeps = {
   mailer: Mailer | null;
   /** The app's public origin for links (invites); the web app sets it per request when APP_URL is unset. */
   appUrl: string;
+  /** Addresses must be verified by a mailed link (EMAIL_VERIFICATION, on by default with SMTP_URL). */
+  emailVerification: boolean;
 };
 
 /** What each request adds: who is calling, from where. */
 export type RequestInfo = { user: SessionUser | null; session: SessionClaims | null; ip: string };
 
 export type Context = ApiDeps & RequestInfo;
+
+/** The installation's email verification policy, as core takes it. */
+export function verificationOf(ctx: ApiDeps): EmailVerification {
+  return { required: ctx.emailVerification, mailer: ctx.mailer, appUrl: ctx.appUrl };
+}
 
 export function createContext({ deps, request }: { deps: ApiDeps; request: RequestInfo }): Context {
   return { ...deps, ...request };

@@ -23,10 +23,37 @@ export type { Actor } from "./audit/actor.ts";
 export { listAuditEvents, listAuditEventsInput } from "./audit/list-audit-events.ts";
 export { AUDIT_ACTIONS, type AuditAction } from "./audit/record-audit.ts";
 export { changePassword, changePasswordInput } from "./auth/change-password.ts";
+export {
+  type AccountDeletionPlan,
+  accountDeletionPlan,
+  deleteAccount,
+  deleteAccountInput,
+} from "./auth/delete-account.ts";
 export { DEVICE_COOKIE, DEVICE_TOKEN_DAYS, issueDeviceToken } from "./auth/device-token.ts";
 export { emailSchema } from "./auth/email.ts";
+export {
+  assertEmailVerified,
+  changeEmailInput,
+  type EmailVerification,
+  requestEmailChange,
+  resendVerification,
+  startEmailVerification,
+  VERIFICATION_MAILS_PER_HOUR,
+  verificationStatus,
+  verifyEmail,
+  verifyEmailInput,
+} from "./auth/email-verification.ts";
 export { hashPassword } from "./auth/password-hash.ts";
 export { PASSWORD_MIN_LENGTH } from "./auth/password-policy.ts";
+export {
+  checkPasswordResetLink,
+  issuePasswordResetLink,
+  PASSWORD_RESET_LIMITS,
+  requestPasswordReset,
+  requestPasswordResetInput,
+  resetPassword,
+  resetPasswordInput,
+} from "./auth/password-reset.ts";
 export {
   currentUser,
   revokeAllSessions,
@@ -54,6 +81,14 @@ export { keepDemo, keepDemoInput } from "./demo/keep-demo.ts";
 export { type DemoVisitor, startDemo } from "./demo/start-demo.ts";
 export { APP_ERROR_CODES, AppError, type AppErrorCode, HTTP_STATUS, notFound } from "./errors/app-error.ts";
 export { isServiceUnavailable } from "./errors/service-unavailable.ts";
+export {
+  claimExport,
+  type ExportSession,
+  exportIdInput,
+  exportProgress,
+  startExport,
+} from "./exports/export-session.ts";
+export { EXPORT_FORMAT, type ExportProgress, exportFileName, exportWorkspace } from "./exports/export-workspace.ts";
 export { createFlow, createFlowInput } from "./flows/create-flow.ts";
 export { deleteFlow, deleteFlowInput } from "./flows/delete-flow.ts";
 export type { FlowDetail, FlowListItem, FlowSummary } from "./flows/flow-views.ts";

@@ -31,6 +31,7 @@ export function deps(): ApiDeps {
     }),
     mailer: env.SMTP_URL ? createMailer({ smtpUrl: env.SMTP_URL, from: env.SMTP_FROM }) : null,
     appUrl: env.appUrl,
+    emailVerification: Boolean(env.SMTP_URL) && env.EMAIL_VERIFICATION !== "off",
   };
   globalForDeps.tributaryDeps = created;
   return created;

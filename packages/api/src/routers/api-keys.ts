@@ -1,5 +1,12 @@
-import { apiKeyIdInput, createApiKey, createApiKeyInput, listApiKeys, revokeApiKey } from "@tributary/core";
-import { router, workspaceProcedure } from "../trpc.ts";
+import {
+  apiKeyIdInput,
+  assertEmailVerified,
+  createApiKey,
+  createApiKeyInput,
+  listApiKeys,
+  revokeApiKey,
+} from "@tributary/core";
+import { router, verificationOf, workspaceProcedure } from "../trpc.ts";
 
 export const apiKeysRouter = router({
   list: workspaceProcedure("apikeys.manage").query(({ ctx: { db, workspace } }) =>
@@ -9,9 +16,16 @@ export const apiKeysRouter = router({
   /** Answers the key itself: shown this once. */
   create: workspaceProcedure("apikeys.manage")
     .input(createApiKeyInput)
-    .mutation(({ ctx: { db, actor, workspace }, input }) =>
-      createApiKey({ db, actor, ...input, workspaceId: workspace.id }),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      const { db, actor, workspace } = ctx;
+      await assertEmailVerified({
+        db,
+        verification: verificationOf(ctx),
+        userId: actor.userId,
+        doing: "create API keys",
+      });
+      return createApiKey({ db, actor, ...input, workspaceId: workspace.id });
+    }),
 
   revoke: workspaceProcedure("apikeys.manage")
     .input(apiKeyIdInput)

@@ -3,6 +3,8 @@ import type { Actor } from "./actor.ts";
 
 export const AUDIT_ACTIONS = [
   "user.signed_in",
+  "user.password_reset",
+  "user.account_deleted",
   "workspace.created",
   "workspace.renamed",
   "workspace.deleted",

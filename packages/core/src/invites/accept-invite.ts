@@ -1,6 +1,7 @@
 import { type Db, type Role, scoped, type Tx } from "@tributary/db";
 import type { Actor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
+import { assertEmailVerified, type EmailVerification } from "../auth/email-verification.ts";
 import { assertSignedUp } from "../demo/demo-plan.ts";
 import { AppError } from "../errors/app-error.ts";
 import { parseInviteToken } from "./invite-token.ts";
@@ -30,6 +31,7 @@ async function findInvite({ tx, token }: { tx: Tx; token: string }) {
       expiresAt: true,
       acceptedAt: true,
       revokedAt: true,
+      mailedAt: true,
       workspace: { select: { name: true, slug: true } },
     },
   });
@@ -63,21 +65,26 @@ const STATUS_MESSAGES: Record<Exclude<InviteStatus, "valid">, string> = {
   expired: "This invite link has expired. Ask for a new invite.",
 };
 
-/** Makes the signed-in user a member. The link works once, for the invited email only, until it expires. */
+/**
+ * Makes the signed-in user a member. The link works once, for the invited email only, until it expires. An
+ * account whose address is not verified may accept only a link that went only by mail, which verifies it.
+ */
 export async function acceptInvite({
   db,
   token,
   actor,
+  verification,
 }: {
   db: Db;
   token: string;
   actor: Actor;
+  verification: EmailVerification;
 }): Promise<{ workspaceSlug: string; role: Role }> {
   const parsed = parseInviteToken(token);
   if (!parsed) throw new AppError("NOT_FOUND", INVALID_LINK);
   await assertSignedUp({ db, userId: actor.userId, doing: "join other workspaces" });
   const { workspaceId } = parsed;
-  return scoped(db, { workspaceId, userId: actor.userId }, async (tx) => {
+  const accepted = await scoped(db, { workspaceId, userId: actor.userId }, async (tx) => {
     const invite = await findInvite({ tx, token });
     if (!invite) throw new AppError("NOT_FOUND", INVALID_LINK);
     const status = statusOf(invite);
@@ -87,6 +94,9 @@ export async function acceptInvite({
         "FORBIDDEN",
         `This invite is for ${invite.email}, but you are signed in as ${actor.email}. Sign in with the invited email.`,
       );
+    }
+    if (!invite.mailedAt) {
+      await assertEmailVerified({ db, verification, userId: actor.userId, doing: "accept invitations" });
     }
     // Single use even under concurrency: only one request can flip accepted_at from null.
     const claimed = await tx.invite.updateMany({
@@ -110,6 +120,13 @@ export async function acceptInvite({
       target: { type: "user", id: actor.userId },
       details: { email: actor.email, role: invite.role, inviteId: invite.id },
     });
-    return { workspaceSlug: invite.workspace.slug, role: invite.role };
+    return { workspaceSlug: invite.workspace.slug, role: invite.role, mailed: invite.mailedAt !== null };
   });
+  if (accepted.mailed) {
+    await db.user.updateMany({
+      where: { id: actor.userId, email: actor.email, emailVerifiedAt: null },
+      data: { emailVerifiedAt: new Date() },
+    });
+  }
+  return { workspaceSlug: accepted.workspaceSlug, role: accepted.role };
 }

@@ -5,6 +5,7 @@ import { recordAudit } from "../audit/record-audit.ts";
 import { emailSchema } from "../auth/email.ts";
 import { assertSignedUp } from "../demo/demo-plan.ts";
 import { AppError } from "../errors/app-error.ts";
+import { actionMail } from "../mail/action-mail.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import { ROLES } from "../permissions/permission-matrix.ts";
 import { mayManage } from "../permissions/roles.ts";
@@ -14,11 +15,20 @@ export const INVITE_TTL_DAYS = 7;
 
 export const createInviteInput = z.object({ email: emailSchema, role: z.enum(ROLES) });
 
-export type CreatedInvite = { id: string; email: string; role: Role; expiresAt: Date; link: string; emailed: boolean };
+/** `link` is null when the invite was mailed: only the invited person sees it, so accepting proves their address. */
+export type CreatedInvite = {
+  id: string;
+  email: string;
+  role: Role;
+  expiresAt: Date;
+  link: string | null;
+  emailed: boolean;
+};
 
 /**
- * Invites `email` as `role` with a single-use link that expires. The link is returned so the UI can show it
- * (no mail server is needed); with a mailer it is also sent. A new invite to the same email replaces the old.
+ * Invites `email` as `role` with a single-use link that expires. With a mailer the link is mailed and not
+ * returned; without one (or when the mail fails) it is returned so the UI can show it. A new invite to the
+ * same email replaces the old.
  */
 export async function createInvite({
   db,
@@ -71,13 +81,22 @@ export async function createInvite({
   const link = `${appUrl.replace(/\/$/, "")}/invite/${token.token}`;
   const emailed = mailer
     ? await mailer
-        .send({
-          to: email,
-          subject: `${actor.email} invited you to ${workspaceName} on Tributary`,
-          text: `${actor.email} invited you to join the workspace "${workspaceName}" as ${role}.\n\nAccept: ${link}\n\nThe link works once and expires in ${INVITE_TTL_DAYS} days.`,
-        })
+        .send(
+          actionMail({
+            to: email,
+            subject: `${actor.email} invited you to ${workspaceName}`,
+            lines: [`${actor.email} invited you to join the workspace "${workspaceName}" as ${role}.`],
+            action: "Accept the invitation",
+            link,
+            footer: `The link works once and expires in ${INVITE_TTL_DAYS} days. If you do not know the sender, ignore this mail.`,
+          }),
+        )
         .then(() => true)
         .catch(() => false)
     : false;
-  return { ...invite, link, emailed };
+  if (!emailed) return { ...invite, link, emailed };
+  await scoped(db, { workspaceId }, (tx) =>
+    tx.invite.update({ where: { id: invite.id }, data: { mailedAt: new Date() } }),
+  );
+  return { ...invite, link: null, emailed };
 }

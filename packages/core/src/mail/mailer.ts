@@ -2,7 +2,7 @@
 // links (invites) instead of sending them.
 import nodemailer from "nodemailer";
 
-export type Mail = { to: string; subject: string; text: string };
+export type Mail = { to: string; subject: string; text: string; html?: string };
 
 export type Mailer = { send(mail: Mail): Promise<void> };
 

@@ -9,6 +9,7 @@ export const ACTIONS = {
   "workspace.read": "See the workspace and its overview",
   "workspace.rename": "Rename the workspace or change its slug",
   "workspace.delete": "Delete the workspace and everything in it",
+  "workspace.export": "Export the workspace as an archive: flows, versions, runs, audit log, members",
   "members.read": "See the members and their roles",
   "members.manage": "Invite members, change roles, remove members, revoke invites",
   "audit.read": "Read the audit log",
@@ -52,7 +53,7 @@ const ADMIN: readonly Action[] = [
 ];
 
 export const PERMISSIONS: Record<Role, readonly Action[]> = {
-  owner: [...ADMIN, "workspace.delete"],
+  owner: [...ADMIN, "workspace.delete", "workspace.export"],
   admin: ADMIN,
   editor: EDITOR,
   operator: OPERATOR,

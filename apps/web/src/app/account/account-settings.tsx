@@ -7,6 +7,8 @@ import { Button } from "~/components/button.tsx";
 import { Card } from "~/components/page-header.tsx";
 import { TextField } from "~/components/text-field.tsx";
 import { describeError, useTRPC } from "~/trpc/react.tsx";
+import { DeleteAccount } from "./delete-account.tsx";
+import { EmailSettings } from "./email-settings.tsx";
 
 export function AccountSettings() {
   const trpc = useTRPC();
@@ -31,6 +33,7 @@ export function AccountSettings() {
 
   return (
     <div className="mt-6 space-y-6">
+      <EmailSettings />
       <Card className="p-5">
         <h2 className="font-medium">Change password</h2>
         <p className="mt-1 text-sm text-slate-600">Every session, this one included, is signed out afterwards.</p>
@@ -71,6 +74,7 @@ export function AccountSettings() {
           Sign out everywhere
         </Button>
       </Card>
+      <DeleteAccount />
     </div>
   );
 }

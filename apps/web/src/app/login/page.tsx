@@ -9,6 +9,8 @@ export const metadata: Metadata = { title: "Sign in" };
 const NOTICES: Record<string, string> = {
   "password-changed": "Your password was changed and every session signed out. Sign in with the new password.",
   "signed-out-everywhere": "You were signed out everywhere. Sign in again.",
+  "account-deleted": "Your account was deleted. Thank you for using Tributary.",
+  "password-reset": "Your password was reset and every session signed out. Sign in with the new password.",
 };
 
 export default async function SignInPage({

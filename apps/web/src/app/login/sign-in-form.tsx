@@ -1,4 +1,5 @@
 "use client";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { type FormEvent, useState } from "react";
@@ -52,6 +53,11 @@ export function SignInForm({ next, notice }: { next: string; notice: string | nu
       <Button type="submit" className="w-full" busy={busy}>
         Sign in
       </Button>
+      <p className="text-center text-sm">
+        <Link className="text-brand-600 hover:underline" href="/forgot-password">
+          Forgot password?
+        </Link>
+      </p>
     </form>
   );
 }

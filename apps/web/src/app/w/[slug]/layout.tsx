@@ -2,6 +2,7 @@ import { touchDemo } from "@tributary/core";
 import { TRPCError } from "@trpc/server";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
+import { VerifyEmailBanner } from "~/components/account/verify-email-banner.tsx";
 import { DemoBanner } from "~/components/demo/demo-banner.tsx";
 import { Logo } from "~/components/logo.tsx";
 import { UserMenu } from "~/components/workspace/user-menu.tsx";
@@ -31,7 +32,7 @@ export default async function WorkspaceLayout({
   if (workspace.isDemo) await touchDemo({ db: deps().db, workspaceId: workspace.id });
   return (
     <WorkspaceProvider workspace={{ ...workspace, user: { id: user.id, email: user.email } }}>
-      {workspace.isDemo ? <DemoBanner /> : null}
+      {workspace.isDemo ? <DemoBanner /> : <VerifyEmailBanner />}
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 pt-3">
           <div className="flex min-w-0 items-center gap-3">

@@ -8,6 +8,8 @@ import { describeError, useTRPC } from "~/trpc/react.tsx";
 
 const LABELS: Record<string, string> = {
   "user.signed_in": "Signed in",
+  "user.password_reset": "Reset their password",
+  "user.account_deleted": "Deleted their account",
   "workspace.created": "Created the workspace",
   "workspace.renamed": "Renamed the workspace",
   "member.invited": "Invited a member",

@@ -15,12 +15,10 @@ export function InviteForm({ onInvited }: { onInvited: () => void }) {
   const workspace = useWorkspace();
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("editor");
-  const [copied, setCopied] = useState(false);
   const invite = useMutation(
     trpc.members.invite.mutationOptions({
       onSuccess: () => {
         setEmail("");
-        setCopied(false);
         onInvited();
       },
     }),
@@ -75,30 +73,43 @@ export function InviteForm({ onInvited }: { onInvited: () => void }) {
       ) : null}
       {invite.data ? (
         <div className="mt-4 space-y-2">
-          <Alert tone="success">
-            {invite.data.emailed
-              ? `Invite sent to ${invite.data.email}. You can also share this link:`
-              : `Invite created for ${invite.data.email}. Share this link with them (it works once, for 7 days):`}
-          </Alert>
-          <div className="flex gap-2">
-            <input
-              readOnly
-              aria-label="Invite link"
-              value={invite.data.link}
-              onFocus={(e) => e.target.select()}
-              className="flex-1 rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs"
-            />
-            <Button
-              variant="secondary"
-              onClick={() => {
-                void navigator.clipboard?.writeText(invite.data.link).then(() => setCopied(true));
-              }}
-            >
-              {copied ? "Copied" : "Copy link"}
-            </Button>
-          </div>
+          {invite.data.link === null ? (
+            <Alert tone="success">
+              Invite mailed to {invite.data.email}. The link works once, for 7 days, for that address only.
+            </Alert>
+          ) : (
+            <>
+              <Alert tone="success">
+                Invite created for {invite.data.email}. Share this link with them (it works once, for 7 days):
+              </Alert>
+              <InviteLink key={invite.data.link} link={invite.data.link} />
+            </>
+          )}
         </div>
       ) : null}
     </Card>
+  );
+}
+
+function InviteLink({ link }: { link: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div className="flex gap-2">
+      <input
+        readOnly
+        aria-label="Invite link"
+        value={link}
+        onFocus={(e) => e.target.select()}
+        className="flex-1 rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs"
+      />
+      <Button
+        variant="secondary"
+        onClick={() => {
+          void navigator.clipboard?.writeText(link).then(() => setCopied(true));
+        }}
+      >
+        {copied ? "Copied" : "Copy link"}
+      </Button>
+    </div>
   );
 }
