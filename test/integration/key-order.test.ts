@@ -98,6 +98,7 @@ describe("key order", () => {
       queue: env.queue,
       secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
       mailer: null,
+      emailVerification: false,
       appUrl: "http://localhost:3000",
       clientIp: () => "192.0.2.1",
     });

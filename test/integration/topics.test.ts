@@ -128,6 +128,7 @@ describe("topics", () => {
       queue: env.queue,
       secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
       mailer: null,
+      emailVerification: false,
       appUrl: "http://localhost:3000",
       clientIp: () => "192.0.2.1",
     });
