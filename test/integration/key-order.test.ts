@@ -155,7 +155,7 @@ describe("key order", () => {
     });
     expect(run.error).toBeNull();
     expect(run.status).toBe("succeeded");
-    expect((run.output?.body as { xml: string }).xml).toBe(
+    expect((run.output?.body as { xml: string } | undefined)?.xml).toBe(
       "<order><zone>EU</zone><customer>C-9</customer><amount>12.50</amount><id>A-7</id></order>",
     );
   });
