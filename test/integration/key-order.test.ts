@@ -1,15 +1,10 @@
-// Message bodies keep the order of their keys end to end: a SOAP envelope written Header before Body comes in
-// through a webhook, parks (so a worker reads it back from Postgres), is written as XML and JSON, and the run
-// reads back the same through the tRPC API (the run page) and the REST API.
-import { createRestHandler } from "@tributary/api";
-import { createSecretBox } from "@tributary/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
-import { callerFor } from "../support/api-caller.ts";
+import { callerFor, restHandlerFor } from "../support/api-caller.ts";
 import { useTestEnvironment } from "../support/environment.ts";
 import { graph, publishedFlow, waitForRun } from "../support/run-helpers.ts";
 import { webhookHarness } from "../support/webhook-harness.ts";
-import { startWorker, TEST_ENCRYPTION_KEY, type WorkerProcess } from "../support/worker-process.ts";
+import { startWorker, type WorkerProcess } from "../support/worker-process.ts";
 
 const env = useTestEnvironment();
 let seeded: SeededWorkspace;
@@ -92,16 +87,7 @@ describe("key order", () => {
     });
     expect(listed.runs.map((r) => r.id)).toEqual([runId]);
 
-    const rest = createRestHandler({
-      db: env.db,
-      redis: env.redis,
-      queue: env.queue,
-      secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
-      mailer: null,
-      emailVerification: false,
-      appUrl: "http://localhost:3000",
-      clientIp: () => "192.0.2.1",
-    });
+    const rest = restHandlerFor({ env, clientIp: () => "192.0.2.1" });
     const { key } = await callerFor({ env, user: seeded.owner }).apiKeys.create({
       workspaceId: seeded.workspace.id,
       name: "order",

@@ -3,15 +3,14 @@
 // allows, and keys, errors, rate limits and the audit log behave.
 import { createConfig, lintFromString } from "@redocly/openapi-core";
 import { Validator } from "@seriousme/openapi-schema-validator";
-import { createRestHandler, OPERATIONS } from "@tributary/api";
-import { can, createDb, createSecretBox, listAuditEvents } from "@tributary/core";
+import { type createRestHandler, OPERATIONS } from "@tributary/api";
+import { can, createDb, listAuditEvents } from "@tributary/core";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
-import { callerFor } from "../support/api-caller.ts";
+import { callerFor, restHandlerFor } from "../support/api-caller.ts";
 import { useTestEnvironment } from "../support/environment.ts";
-import { TEST_ENCRYPTION_KEY } from "../support/worker-process.ts";
 
 const env = useTestEnvironment();
 let seeded: SeededWorkspace;
@@ -29,16 +28,7 @@ const ajv = new Ajv2020({ strict: false, validateFormats: false });
 
 beforeAll(async () => {
   seeded = await seedWorkspace({ db: env.db });
-  handle = createRestHandler({
-    db: env.db,
-    redis: env.redis,
-    queue: env.queue,
-    secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
-    mailer: null,
-    emailVerification: false,
-    appUrl: "http://localhost:3000",
-    clientIp: () => "192.0.2.1",
-  });
+  handle = restHandlerFor({ env, clientIp: () => "192.0.2.1" });
   const owner = callerFor({ env, user: seeded.owner });
   for (const role of ["editor", "operator", "viewer"] as const) {
     keys[role] = (await owner.apiKeys.create({ workspaceId: seeded.workspace.id, name: role, role })).key;
@@ -372,14 +362,9 @@ describe("REST API", () => {
     const heard: string[] = [];
     const db = createDb({ url: "postgresql://postgres@127.0.0.1:1/unreachable" });
     try {
-      const broken = createRestHandler({
+      const broken = restHandlerFor({
+        env,
         db,
-        redis: env.redis,
-        queue: env.queue,
-        secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
-        mailer: null,
-        emailVerification: false,
-        appUrl: "http://localhost:3000",
         clientIp: () => "192.0.2.1",
         onUnexpectedError: (_error, where) => heard.push(where),
       });

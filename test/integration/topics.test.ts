@@ -1,15 +1,11 @@
-// Topics between flows with real worker processes: every subscriber gets every message published after it
-// subscribed, once, in its own run; messages wait for a paused subscriber and show on the topics page; and a
-// worker SIGKILLed between publishes and deliveries neither loses nor repeats one.
-import { createRestHandler } from "@tributary/api";
-import { createSecretBox, listTopics, publishToTopic, setFlowStatus, startRun } from "@tributary/core";
+import { listTopics, publishToTopic, setFlowStatus, startRun } from "@tributary/core";
 import { scoped } from "@tributary/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
-import { callerFor } from "../support/api-caller.ts";
+import { callerFor, restHandlerFor } from "../support/api-caller.ts";
 import { useTestEnvironment } from "../support/environment.ts";
 import { graph, publishedFlow, waitForRun } from "../support/run-helpers.ts";
-import { startWorker, TEST_ENCRYPTION_KEY, type WorkerProcess } from "../support/worker-process.ts";
+import { startWorker, type WorkerProcess } from "../support/worker-process.ts";
 
 const env = useTestEnvironment();
 let seeded: SeededWorkspace;
@@ -122,16 +118,7 @@ describe("topics", () => {
     expect(invoices?.depth).toBe(3);
     expect(invoices?.oldestAt).toBeInstanceOf(Date);
     expect(invoices?.subscribers).toEqual([expect.objectContaining({ flowId: to, depth: 3, lastError: null })]);
-    const rest = createRestHandler({
-      db: env.db,
-      redis: env.redis,
-      queue: env.queue,
-      secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
-      mailer: null,
-      emailVerification: false,
-      appUrl: "http://localhost:3000",
-      clientIp: () => "192.0.2.1",
-    });
+    const rest = restHandlerFor({ env, clientIp: () => "192.0.2.1" });
     const { key } = await callerFor({ env, user: seeded.owner }).apiKeys.create({
       workspaceId: workspaceId(),
       name: "topics",

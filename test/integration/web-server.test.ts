@@ -4,17 +4,14 @@
 // says why, and input too deep or too large for the REST API is a 4xx naming the limit.
 import type { Server } from "node:http";
 import { type AddressInfo, connect } from "node:net";
-import { createRestHandler } from "@tributary/api";
-import { createSecretBox } from "@tributary/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientIp } from "../../apps/web/src/server/client-ip.ts";
 import { createWebServer } from "../../apps/web/src/server/web-server.ts";
 import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
-import { callerFor } from "../support/api-caller.ts";
+import { callerFor, restHandlerFor } from "../support/api-caller.ts";
 import { useTestEnvironment } from "../support/environment.ts";
 import { graph, publishedFlow } from "../support/run-helpers.ts";
 import { webhookHarness } from "../support/webhook-harness.ts";
-import { TEST_ENCRYPTION_KEY } from "../support/worker-process.ts";
 
 const env = useTestEnvironment();
 let hooks: ReturnType<typeof webhookHarness>;
@@ -26,16 +23,7 @@ let apiKey: string;
 beforeAll(async () => {
   seeded = await seedWorkspace({ db: env.db });
   hooks = webhookHarness(env);
-  const rest = createRestHandler({
-    db: env.db,
-    redis: env.redis,
-    queue: env.queue,
-    secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
-    mailer: null,
-    emailVerification: false,
-    appUrl: "http://localhost:3000",
-    clientIp: (request) => clientIp(request.headers),
-  });
+  const rest = restHandlerFor({ env, clientIp: (request) => clientIp(request.headers) });
   apiKey = (
     await callerFor({ env, user: seeded.owner }).apiKeys.create({
       workspaceId: seeded.workspace.id,

@@ -3,18 +3,16 @@
 // paths and parameters, odd methods, slow bodies. Neither may crash, hang or answer a 5xx (with everything up,
 // a 5xx is a bug); the ingress never starts a run for a request it refused: every run in the database belongs
 // to a 2xx answer.
-import { createRestHandler, OPERATIONS } from "@tributary/api";
-import { createSecretBox } from "@tributary/core";
+import { type createRestHandler, OPERATIONS } from "@tributary/api";
 import { scoped } from "@tributary/db";
 import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
-import { callerFor } from "../support/api-caller.ts";
+import { callerFor, restHandlerFor } from "../support/api-caller.ts";
 import { useTestEnvironment } from "../support/environment.ts";
 import { graph, publishedFlow } from "../support/run-helpers.ts";
 import { webhookHarness } from "../support/webhook-harness.ts";
-import { TEST_ENCRYPTION_KEY } from "../support/worker-process.ts";
 
 const env = useTestEnvironment();
 let hooks: ReturnType<typeof webhookHarness>;
@@ -26,16 +24,7 @@ let flowId: string;
 beforeAll(async () => {
   hooks = webhookHarness(env);
   seeded = await seedWorkspace({ db: env.db });
-  rest = createRestHandler({
-    db: env.db,
-    redis: env.redis,
-    queue: env.queue,
-    secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
-    mailer: null,
-    emailVerification: false,
-    appUrl: "http://localhost:3000",
-    clientIp: () => "192.0.2.7",
-  });
+  rest = restHandlerFor({ env, clientIp: () => "192.0.2.7" });
   apiKey = (
     await callerFor({ env, user: seeded.owner }).apiKeys.create({
       workspaceId: seeded.workspace.id,

@@ -1,6 +1,6 @@
 // Calls the tRPC API in-process as a given user, the way the web app's route does after authentication.
-import { createCaller, createContext } from "@tributary/api";
-import { createSecretBox, type Mailer } from "@tributary/core";
+import { createCaller, createContext, createRestHandler } from "@tributary/api";
+import { createSecretBox, type Db, type Mailer } from "@tributary/core";
 import type { SeededUser } from "../factories/seed.ts";
 import type { TestEnvironment } from "./environment.ts";
 import { TEST_ENCRYPTION_KEY } from "./worker-process.ts";
@@ -40,6 +40,31 @@ export function callerFor({
       },
     }),
   );
+}
+
+/** The REST API's handler over the test environment, built as the web process builds it. */
+export function restHandlerFor({
+  env,
+  db = env.db,
+  clientIp = () => "192.0.2.1",
+  onUnexpectedError,
+}: {
+  env: TestEnvironment;
+  db?: Db;
+  clientIp?: (request: Request) => string;
+  onUnexpectedError?: (error: unknown, where: string) => void;
+}): ReturnType<typeof createRestHandler> {
+  return createRestHandler({
+    db,
+    redis: env.redis,
+    queue: env.queue,
+    secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
+    mailer: null,
+    emailVerification: false,
+    appUrl: "http://localhost:3000",
+    clientIp,
+    ...(onUnexpectedError ? { onUnexpectedError } : {}),
+  });
 }
 
 /** The procedure at a dotted path ("members.changeRole") of a caller. */
