@@ -265,11 +265,13 @@ export { createWorkspace, type WorkspaceSummary } from "./workspaces/create-work
 export { deleteWorkspace, deleteWorkspaceInput } from "./workspaces/delete-workspace.ts";
 export { findMyWorkspace, listMyWorkspaces, type MyWorkspace } from "./workspaces/list-my-workspaces.ts";
 export { memberRole } from "./workspaces/member-role.ts";
+export { operatorAllowedHostsSetting } from "./workspaces/operator-allowed-hosts.ts";
 export { outboundPolicy } from "./workspaces/outbound-policy.ts";
 export { renameWorkspace, renameWorkspaceInput } from "./workspaces/rename-workspace.ts";
 export { slugSchema } from "./workspaces/slug.ts";
 export { workspaceNameSchema } from "./workspaces/workspace-name.ts";
 export {
+  allowedHostsInput,
   getWorkspaceSettings,
   updateWorkspaceSettings,
   type WorkspaceSettings,

@@ -105,8 +105,8 @@ export const flowsRouter = router({
   /** The operations of a SOAP call step's WSDL (read on demand: it may be fetched, and large). */
   soapOperations: workspaceProcedure("flows.edit")
     .input(soapOperationsInput)
-    .mutation(({ ctx: { db, workspace }, input }) =>
-      listSoapOperations({ db, workspaceId: workspace.id, wsdl: input.wsdl }),
+    .mutation(({ ctx: { db, workspace, operatorAllowedHosts }, input }) =>
+      listSoapOperations({ db, workspaceId: workspace.id, wsdl: input.wsdl, operatorAllowedHosts }),
     ),
 
   publish: workspaceProcedure("flows.publish")
