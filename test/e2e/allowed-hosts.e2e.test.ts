@@ -68,8 +68,8 @@ describe("allowed hosts in Settings", () => {
     await adminPage.getByRole("button", { name: "Remove db.internal:5432" }).click();
     await listed.getByText("db.internal:5432").waitFor({ state: "detached" });
     await adminPage.reload();
-    await expect(
-      adminPage.getByRole("list", { name: "Allowed hosts" }).getByRole("listitem").allInnerTexts(),
-    ).resolves.toEqual([expect.stringContaining("10.20.0.0/16")]);
+    const afterReload = adminPage.getByRole("list", { name: "Allowed hosts" });
+    await afterReload.getByText("10.20.0.0/16").waitFor();
+    await expect(afterReload.getByRole("listitem").count()).resolves.toBe(1);
   });
 });

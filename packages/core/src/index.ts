@@ -240,6 +240,15 @@ export {
 } from "./subscriptions/listener-ports.ts";
 export { loadTriggerCursor, saveTriggerCursor } from "./subscriptions/trigger-cursor.ts";
 export {
+  clearTriggerStatus,
+  FAILING_AFTER,
+  recordTriggerStatus,
+  renewTriggerStatus,
+  type TriggerState,
+  type TriggerStatus,
+  triggerStatuses,
+} from "./subscriptions/trigger-status.ts";
+export {
   listTopics,
   type TopicSubscriberView,
   type TopicView,
