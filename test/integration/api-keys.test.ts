@@ -72,14 +72,14 @@ describe("API keys", () => {
     expect(await refusal(expiring.key)).toBe(wrong);
   });
 
-  it("is managed by owners and admins only, and cannot be made with more than an editor's role", async () => {
+  it("is managed by owners and admins only, and cannot be made with more than an admin's role", async () => {
     const editor = seeded.members.editor;
     if (!editor) throw new Error("no editor seeded");
     const asEditor = callerFor({ env, user: editor });
     expect(await outcome(asEditor.apiKeys.list({ workspaceId: seeded.workspace.id }))).toBe("FORBIDDEN");
     expect(
       await outcome(
-        owner().apiKeys.create({ workspaceId: seeded.workspace.id, name: "Root", role: "admin" as "editor" }),
+        owner().apiKeys.create({ workspaceId: seeded.workspace.id, name: "Root", role: "owner" as "admin" }),
       ),
     ).toBe("BAD_REQUEST");
     expect(

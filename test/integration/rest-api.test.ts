@@ -15,7 +15,8 @@ import { useTestEnvironment } from "../support/environment.ts";
 const env = useTestEnvironment();
 let seeded: SeededWorkspace;
 let handle: ReturnType<typeof createRestHandler>;
-const keys: Record<"editor" | "operator" | "viewer", string> = { editor: "", operator: "", viewer: "" };
+const KEY_ROLES = ["admin", "editor", "operator", "viewer"] as const;
+const keys: Record<(typeof KEY_ROLES)[number], string> = { admin: "", editor: "", operator: "", viewer: "" };
 type Document = {
   paths: Record<
     string,
@@ -30,7 +31,7 @@ beforeAll(async () => {
   seeded = await seedWorkspace({ db: env.db });
   handle = restHandlerFor({ env, clientIp: () => "192.0.2.1" });
   const owner = callerFor({ env, user: seeded.owner });
-  for (const role of ["editor", "operator", "viewer"] as const) {
+  for (const role of KEY_ROLES) {
     keys[role] = (await owner.apiKeys.create({ workspaceId: seeded.workspace.id, name: role, role })).key;
   }
   document = (await (await handle(new Request("http://localhost/api/v1/openapi.json"))).json()) as Document;
@@ -90,8 +91,8 @@ describe("REST API", () => {
 
   it("answers every operation as its document says, from creating a flow to re-running a run", async () => {
     const seen = new Set<string>();
-    const step = async (method: string, documented: string, path: string, body?: unknown) => {
-      const answer = await call(method, path, { body });
+    const step = async (method: string, documented: string, path: string, body?: unknown, key = keys.editor) => {
+      const answer = await call(method, path, { body, key });
       conforms(documented, method, answer);
       seen.add(`${method} ${documented}`);
       return answer;
@@ -194,6 +195,15 @@ describe("REST API", () => {
     await step("GET", "/security-rules/{ruleId}/usage", `/security-rules/${rule.ruleId}/usage`);
     const key = await step("GET", "/key", "/key");
     expect(key.json).toMatchObject({ name: "editor", role: "editor", workspace: { slug: seeded.workspace.slug } });
+    const hosts = await step(
+      "PUT",
+      "/allowed-hosts",
+      "/allowed-hosts",
+      { allowedHosts: ["db.internal:5432"] },
+      keys.admin,
+    );
+    expect(hosts.json).toEqual({ allowedHosts: ["db.internal:5432"], operatorAllowedHosts: [] });
+    expect((await step("GET", "/allowed-hosts", "/allowed-hosts")).json.allowedHosts).toEqual(["db.internal:5432"]);
     const members = await step("GET", "/members", "/members");
     expect(members.json.members).toContainEqual(expect.objectContaining({ email: seeded.owner.email, role: "owner" }));
     expect(seen.size).toBe(OPERATIONS.length);
@@ -209,8 +219,9 @@ describe("REST API", () => {
         .replace("{connectionId}", "00000000-0000-4000-8000-000000000000")
         .replace("{ruleId}", "00000000-0000-4000-8000-000000000000")
         .replace("{name}", "NO_SUCH_SECRET");
-      for (const role of ["editor", "operator", "viewer"] as const) {
-        if (operation.id === "deleteFlow" && role === "editor") continue; // keep the flow for the other rows
+      for (const role of KEY_ROLES) {
+        // Keep the flow for the other rows.
+        if (operation.id === "deleteFlow" && (role === "admin" || role === "editor")) continue;
         const body = operation.method === "POST" || operation.method === "PUT" ? {} : undefined;
         const answer = await call(operation.method, path, { key: keys[role], body });
         const forbidden = answer.status === 403;

@@ -12,7 +12,8 @@ export type HttpTarget = {
   close(): Promise<void>;
 };
 
-export async function startHttpTarget(): Promise<HttpTarget> {
+/** `host`: the loopback address to listen on (127.0.0.2 and up are loopback too, for a second "private" host). */
+export async function startHttpTarget({ host = "127.0.0.1" }: { host?: string } = {}): Promise<HttpTarget> {
   const routes = new Map<string, Route>();
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
@@ -27,10 +28,10 @@ export async function startHttpTarget(): Promise<HttpTarget> {
       else res.writeHead(404, { "content-type": "application/json" }).end('{"error":"no such path"}');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     received,
     route: (path, handler) => routes.set(path, handler),
     close: () =>

@@ -1,4 +1,5 @@
 // The web app's configuration, read from the environment once, here and nowhere else.
+import { operatorAllowedHostsSetting } from "@tributary/core";
 import { z } from "zod";
 
 const schema = z
@@ -27,6 +28,8 @@ const schema = z
     EMAIL_VERIFICATION: z.enum(["on", "off"]).optional(),
     /** How many reverse proxies in front of the app append to X-Forwarded-For (0: use the socket address). */
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
+    /** Hosts, IPs and CIDR ranges every (non-demo) workspace may reach even when private; the worker reads it too. */
+    OUTBOUND_ALLOWED_HOSTS: operatorAllowedHostsSetting,
   })
   .refine((env) => !env.SMTP_URL || env.APP_URL, {
     path: ["APP_URL"],

@@ -1,5 +1,6 @@
 // The worker's configuration, read from the environment once, here and nowhere else.
 import { availableParallelism } from "node:os";
+import { operatorAllowedHostsSetting } from "@tributary/core";
 import { z } from "zod";
 
 const schema = z
@@ -31,6 +32,8 @@ const schema = z
      */
     DEMO_API_URL: z.string().url().optional(),
     APP_URL: z.string().url().optional(),
+    /** Hosts, IPs and CIDR ranges every (non-demo) workspace may reach even when private (self-hosted networks). */
+    OUTBOUND_ALLOWED_HOSTS: operatorAllowedHostsSetting,
     PORT: z.coerce.number().int().positive().default(3000),
     DEMO_CLEANUP_EVERY_MS: z.coerce.number().int().min(1000).default(600_000),
     /** How often subscription triggers (queue consumers) are brought in line with the active flows. */

@@ -63,7 +63,10 @@ const secretBox = createSecretBox({
   previousKeys: env.ENCRYPTION_PREVIOUS_KEYS.split(",").filter(Boolean),
 });
 const sandbox = createSandbox({ processes: env.SANDBOX_PROCESSES });
-const httpClients = createHttpClients({ demoApiUrl: env.DEMO_API_URL });
+const httpClients = createHttpClients({
+  demoApiUrl: env.DEMO_API_URL,
+  operatorAllowedHosts: env.OUTBOUND_ALLOWED_HOSTS,
+});
 const pools = createClientPools();
 let stopping = false;
 

@@ -35,6 +35,8 @@ export type ApiDeps = {
   appUrl: string;
   /** Addresses must be verified by a mailed link (EMAIL_VERIFICATION, on by default with SMTP_URL). */
   emailVerification: boolean;
+  /** OUTBOUND_ALLOWED_HOSTS: hosts every workspace may reach, beside its own allowed hosts. */
+  operatorAllowedHosts?: readonly string[];
 };
 
 /** What each request adds: who is calling, from where. */

@@ -240,6 +240,15 @@ export {
 } from "./subscriptions/listener-ports.ts";
 export { loadTriggerCursor, saveTriggerCursor } from "./subscriptions/trigger-cursor.ts";
 export {
+  clearTriggerStatus,
+  FAILING_AFTER,
+  recordTriggerStatus,
+  renewTriggerStatus,
+  type TriggerState,
+  type TriggerStatus,
+  triggerStatuses,
+} from "./subscriptions/trigger-status.ts";
+export {
   listTopics,
   type TopicSubscriberView,
   type TopicView,
@@ -265,11 +274,13 @@ export { createWorkspace, type WorkspaceSummary } from "./workspaces/create-work
 export { deleteWorkspace, deleteWorkspaceInput } from "./workspaces/delete-workspace.ts";
 export { findMyWorkspace, listMyWorkspaces, type MyWorkspace } from "./workspaces/list-my-workspaces.ts";
 export { memberRole } from "./workspaces/member-role.ts";
+export { operatorAllowedHostsSetting } from "./workspaces/operator-allowed-hosts.ts";
 export { outboundPolicy } from "./workspaces/outbound-policy.ts";
 export { renameWorkspace, renameWorkspaceInput } from "./workspaces/rename-workspace.ts";
 export { slugSchema } from "./workspaces/slug.ts";
 export { workspaceNameSchema } from "./workspaces/workspace-name.ts";
 export {
+  allowedHostsInput,
   getWorkspaceSettings,
   updateWorkspaceSettings,
   type WorkspaceSettings,

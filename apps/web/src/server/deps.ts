@@ -32,6 +32,7 @@ export function deps(): ApiDeps {
     mailer: env.SMTP_URL ? createMailer({ smtpUrl: env.SMTP_URL, from: env.SMTP_FROM }) : null,
     appUrl: env.appUrl,
     emailVerification: Boolean(env.SMTP_URL) && env.EMAIL_VERIFICATION !== "off",
+    operatorAllowedHosts: env.OUTBOUND_ALLOWED_HOSTS,
   };
   globalForDeps.tributaryDeps = created;
   return created;

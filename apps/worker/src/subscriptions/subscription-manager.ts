@@ -2,7 +2,8 @@
 // lease of each it runs (one consumer per trigger across all workers), starts those it got, restarts those
 // whose flow version, settings or connection changed, and stops those whose flow was paused or deleted. A
 // consumer that ends on its own (the broker restarted) is started again with growing pauses. Listener triggers
-// (HL7 MLLP) are subscriptions too: the worker holding one gives it its port and checks its peers.
+// (HL7 MLLP) are subscriptions too: the worker holding one gives it its port and checks its peers. Each trigger's
+// status (consuming, retrying, failing, with its last error) is kept in Redis for the flow's pages.
 import { createHash, randomUUID } from "node:crypto";
 import { STEP_DEFINITIONS, type Subscription, type TriggerDefinition } from "@tributary/connectors";
 import {
@@ -10,9 +11,11 @@ import {
   AppError,
   activeSubscriptions,
   assignListenerPort,
+  clearTriggerStatus,
   createMessage,
   type Db,
   endedRuns,
+  FAILING_AFTER,
   loadTriggerCursor,
   noteDeliveryFailure,
   type OpenedRule,
@@ -22,11 +25,14 @@ import {
   pruneListenerPorts,
   type RunEventHub,
   type RunIntake,
+  recordTriggerStatus,
+  renewTriggerStatus,
   ruleFailuresKey,
   type SecretBox,
   saveTriggerCursor,
   settleDeliveries,
   subscriptionConnection,
+  type TriggerStatus,
   uuidv7,
   verifyPeer,
 } from "@tributary/core";
@@ -37,6 +43,7 @@ import { createRunAnswers } from "./run-answers.ts";
 import { createSubscriptionLeases } from "./subscription-leases.ts";
 
 type Held = {
+  workspaceId: string;
   fingerprint: string;
   stopped: boolean;
   subscription: Subscription | null;
@@ -124,6 +131,7 @@ export function createSubscriptionManager({
     const context = { flowId: active.flowId, stepId: active.step.id, type: active.step.type };
     const address = { workspaceId: active.workspaceId, flowId: active.flowId, stepId: active.step.id };
     const entry: Held = {
+      workspaceId: active.workspaceId,
       fingerprint,
       stopped: false,
       subscription: null,
@@ -137,6 +145,26 @@ export function createSubscriptionManager({
           clearTimeout(timer);
           resolve();
         };
+      });
+    let status: TriggerStatus | null = null;
+    const note = (next: Omit<TriggerStatus, "stepId" | "since">) => {
+      if (entry.stopped) return;
+      const now = new Date().toISOString();
+      status = { ...next, stepId: active.step.id, since: status?.state === next.state ? status.since : now };
+      void recordTriggerStatus({
+        redis,
+        workspaceId: active.workspaceId,
+        flowId: active.flowId,
+        status,
+        ttlMs: leaseMs,
+      }).catch((error: Error) => log.warn({ ...context, error: error.message }, "could not record trigger status"));
+    };
+    const failed = (failures: number, message: string) =>
+      note({
+        state: failures >= FAILING_AFTER ? "failing" : "retrying",
+        failures,
+        lastError: message,
+        lastErrorAt: new Date().toISOString(),
       });
     let nextExpiry = 0;
     entry.done = (async () => {
@@ -207,12 +235,22 @@ export function createSubscriptionManager({
           entry.subscription = subscription;
           log.info(context, "subscription consuming");
           failures = 0;
+          // The last error stays shown beside "consuming": what went wrong before it recovered, and when.
+          const previous = status as TriggerStatus | null;
+          note({
+            state: "consuming",
+            failures: 0,
+            lastError: previous?.lastError ?? null,
+            lastErrorAt: previous?.lastErrorAt ?? null,
+          });
           const reason = await subscription.ended;
           entry.subscription = null;
           if (entry.stopped) return;
           log.warn({ ...context, reason: reason?.message }, "subscription ended; starting it again");
+          failed(failures + 1, reason?.message ?? "The source closed the subscription.");
         } catch (error) {
           log.warn({ ...context, error: (error as Error).message }, "subscription could not start; trying again");
+          failed(failures + 1, (error as Error).message);
         }
         failures += 1;
         await nap(Math.min(30_000, 250 * 2 ** failures));
@@ -230,6 +268,8 @@ export function createSubscriptionManager({
     await entry.subscription?.close().catch(() => undefined);
     await entry.done;
     await leases.release(key).catch(() => undefined);
+    const [flowId = "", stepId = ""] = key.split(":");
+    await clearTriggerStatus({ redis, workspaceId: entry.workspaceId, flowId, stepId }).catch(() => undefined);
     log.info({ subscription: key }, "subscription stopped");
   }
 
@@ -273,6 +313,12 @@ export function createSubscriptionManager({
       if (!held.has(key) && !closed) consume(key, active, connection, fingerprint, port);
     }
     for (const key of [...held.keys()]) if (!wanted.has(key)) await stop(key);
+    const flows = new Map([...held].map(([key, entry]) => [key.split(":")[0] ?? "", entry.workspaceId]));
+    await Promise.all(
+      [...flows].map(([flowId, workspaceId]) =>
+        renewTriggerStatus({ redis, workspaceId, flowId, ttlMs: leaseMs }).catch(() => undefined),
+      ),
+    );
     if (LISTENER_TYPES.length) await pruneListenerPorts({ db, types: LISTENER_TYPES });
   }
 

@@ -14,6 +14,8 @@ export type OperationContext = {
   /** The API key making the call. */
   key: ApiKeyPrincipal;
   actor: Actor;
+  /** OUTBOUND_ALLOWED_HOSTS: hosts every workspace may reach, beside its own allowed hosts. */
+  operatorAllowedHosts: readonly string[];
 };
 
 export type Operation = {

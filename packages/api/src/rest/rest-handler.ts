@@ -185,6 +185,7 @@ export function createRestHandler(
           workspaceId: principal.workspaceId,
           key: principal,
           actor,
+          operatorAllowedHosts: deps.operatorAllowedHosts ?? [],
         },
         input as never,
       );

@@ -25,8 +25,8 @@ export const connectionsRouter = router({
 
   test: workspaceProcedure("connections.manage")
     .input(connectionIdInput)
-    .mutation(({ ctx: { db, secretBox, workspace }, input }) =>
-      testConnection({ db, secretBox, ...input, workspaceId: workspace.id }),
+    .mutation(({ ctx: { db, secretBox, workspace, operatorAllowedHosts }, input }) =>
+      testConnection({ db, secretBox, operatorAllowedHosts, ...input, workspaceId: workspace.id }),
     ),
 
   delete: workspaceProcedure("connections.manage")

@@ -25,6 +25,7 @@ import {
   setFlowStatusInput,
   soapOperationsInput,
   stepTypes,
+  triggerStatuses,
   updateFlow,
   updateFlowInput,
   validateGraph,
@@ -46,6 +47,13 @@ async function syncingSchedules<T>(
 export const flowsRouter = router({
   /** The step types the builder offers, with their config schemas. */
   palette: userProcedure.query(() => stepTypes()),
+
+  /** How the subscription triggers of these flows are doing (consuming, retrying, failing), as the workers last saw. */
+  triggerStatuses: workspaceProcedure("flows.read")
+    .input(z.object({ flowIds: z.array(z.uuid()).max(500) }))
+    .query(({ ctx: { redis, workspace }, input }) =>
+      triggerStatuses({ redis, workspaceId: workspace.id, flowIds: input.flowIds }),
+    ),
 
   list: workspaceProcedure("flows.read").query(({ ctx: { db, workspace } }) =>
     listFlows({ db, workspaceId: workspace.id }),
@@ -105,8 +113,8 @@ export const flowsRouter = router({
   /** The operations of a SOAP call step's WSDL (read on demand: it may be fetched, and large). */
   soapOperations: workspaceProcedure("flows.edit")
     .input(soapOperationsInput)
-    .mutation(({ ctx: { db, workspace }, input }) =>
-      listSoapOperations({ db, workspaceId: workspace.id, wsdl: input.wsdl }),
+    .mutation(({ ctx: { db, workspace, operatorAllowedHosts }, input }) =>
+      listSoapOperations({ db, workspaceId: workspace.id, wsdl: input.wsdl, operatorAllowedHosts }),
     ),
 
   publish: workspaceProcedure("flows.publish")

@@ -2,9 +2,11 @@ import { getWorkspaceSettings, updateWorkspaceSettings, workspaceSettingsInput }
 import { router, workspaceProcedure } from "../trpc.ts";
 
 export const settingsRouter = router({
-  get: workspaceProcedure("workspace.read").query(({ ctx: { db, workspace } }) =>
-    getWorkspaceSettings({ db, workspaceId: workspace.id }),
-  ),
+  /** The workspace's settings, with the hosts the installation's operator allows every workspace (read-only). */
+  get: workspaceProcedure("workspace.read").query(async ({ ctx: { db, workspace, operatorAllowedHosts } }) => ({
+    ...(await getWorkspaceSettings({ db, workspaceId: workspace.id })),
+    operatorAllowedHosts: [...(operatorAllowedHosts ?? [])],
+  })),
 
   update: workspaceProcedure("settings.manage")
     .input(workspaceSettingsInput)

@@ -116,7 +116,7 @@ export function renderConnectorsDoc(): string {
     "Every step and connection type Tributary offers. Config fields take `{{ expressions }}` (JSONata over the",
     "message, `$secrets`, `$run`) unless they say otherwise; SQL and GraphQL queries take values only as",
     "parameters. Hosts that users type are reached through the guarded outbound client: private, loopback and",
-    "link-local addresses are refused unless the workspace allows them (Settings → allowed hosts). Queue, stream,",
+    "link-local addresses are refused unless allowed (Settings → Allowed hosts, `PUT /api/v1/allowed-hosts`, or the operator's OUTBOUND_ALLOWED_HOSTS). Queue, stream,",
     "row and file triggers run in the workers, one consumer per trigger; a message is acknowledged only once its",
     "run is committed.",
     "",

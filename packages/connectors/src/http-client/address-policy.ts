@@ -4,9 +4,10 @@
 // (scheme, host, port and path), and then no other socket at all.
 import { isIP } from "node:net";
 import ipaddr from "ipaddr.js";
+import { allowedHostPattern } from "./allowed-host-entry.ts";
 
 export type AddressPolicy = {
-  /** Hosts (exact or "*.example.com"), IPs or CIDRs that may be reached even when private. */
+  /** Hosts (exact or "*.example.com", a port ignored), IPs or CIDRs that may be reached even when private. */
   allowHosts?: readonly string[];
   /**
    * When set, only URLs under these prefixes (same scheme, host and port; the path equal to the prefix's or
@@ -96,7 +97,8 @@ function underPrefix(url: URL, prefix: UrlPrefix): boolean {
   return url.pathname === prefix.path || url.pathname.startsWith(`${prefix.path}/`);
 }
 
-export function createAddressPolicy({ allowHosts = [], allowOnlyUrls }: AddressPolicy) {
+export function createAddressPolicy({ allowHosts: entries = [], allowOnlyUrls }: AddressPolicy) {
+  const allowHosts = entries.map(allowedHostPattern);
   const onlyPrefixes = allowOnlyUrls ? prefixesOf(allowOnlyUrls) : null;
   const onlyHosts = onlyPrefixes?.map((prefix) => prefix.hostname) ?? null;
   const allowedRanges = rangesOf(allowHosts);
@@ -138,7 +140,7 @@ export function createAddressPolicy({ allowHosts = [], allowOnlyUrls }: AddressP
       const shown = isIP(host) ? address : `${host} (${address})`;
       return {
         allowed: false,
-        reason: `Outbound calls to ${shown} are refused: it is a ${range} address. If this host is yours, add it to the workspace's allowed hosts.`,
+        reason: `Outbound calls to ${shown} are refused: it is a ${range} address. If this host is yours, add it to the workspace's allowed hosts (Settings → Allowed hosts, or PUT /api/v1/allowed-hosts), or ask the operator to list it in OUTBOUND_ALLOWED_HOSTS.`,
       };
     },
   };

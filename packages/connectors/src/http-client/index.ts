@@ -1,4 +1,5 @@
 export { type AddressPolicy, specialRange } from "./address-policy.ts";
+export { allowedHostEntryProblem } from "./allowed-host-entry.ts";
 export {
   isTransient,
   OutboundBlockedError,

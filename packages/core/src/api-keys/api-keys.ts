@@ -1,4 +1,4 @@
-// Workspace API keys: made by owners and admins with a role of at most editor and an optional expiry, shown
+// Workspace API keys: made by owners and admins with a role of at most admin and an optional expiry, shown
 // once, kept as a SHA-256 hash, revocable. "trb_<prefix>_<secret>": the prefix finds the key, the secret
 // proves it.
 import { createHash, randomBytes } from "node:crypto";
@@ -8,7 +8,8 @@ import type { Actor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { notFound } from "../errors/app-error.ts";
 
-export const API_KEY_ROLES = ["editor", "operator", "viewer"] as const;
+// Admin, so that what an admin may change through the API (the allowed hosts) has a key to do it with; never owner.
+export const API_KEY_ROLES = ["admin", "editor", "operator", "viewer"] as const;
 
 export const createApiKeyInput = z.object({
   name: z.string().trim().min(1, { message: "Name the key after what uses it, e.g. CI deploys." }).max(120),

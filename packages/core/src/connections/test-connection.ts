@@ -10,11 +10,14 @@ export async function testConnection({
   secretBox,
   workspaceId,
   connectionId,
+  operatorAllowedHosts,
 }: {
   db: Db;
   secretBox: SecretBox;
   workspaceId: string;
   connectionId: string;
+  /** OUTBOUND_ALLOWED_HOSTS, as the worker applies it. */
+  operatorAllowedHosts?: readonly string[];
 }): Promise<ConnectionTest> {
   const connection = await loadConnection({ db, secretBox, workspaceId, connectionId });
   const definition = CONNECTION_TYPES.get(connection.type);
@@ -24,7 +27,10 @@ export async function testConnection({
   const workspace = await scoped(db, { workspaceId }, (tx) =>
     tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { allowedHosts: true, planId: true } }),
   );
-  const http = createGuardedHttpClient({ ...outboundPolicy(workspace), timeoutMs: 10_000 });
+  const http = createGuardedHttpClient({
+    ...outboundPolicy({ ...workspace, operatorAllowedHosts }),
+    timeoutMs: 10_000,
+  });
   let result: ConnectionTest;
   try {
     result = parsed.success

@@ -28,7 +28,10 @@ export async function listSoapOperations({
   db,
   workspaceId,
   wsdl,
-}: { db: Db; workspaceId: string } & z.output<typeof soapOperationsInput>): Promise<SoapOperationView[]> {
+  operatorAllowedHosts,
+}: { db: Db; workspaceId: string; operatorAllowedHosts?: readonly string[] } & z.output<
+  typeof soapOperationsInput
+>): Promise<SoapOperationView[]> {
   const workspace = await scoped(db, { workspaceId }, (tx) =>
     tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { allowedHosts: true, planId: true } }),
   );
@@ -36,7 +39,10 @@ export async function listSoapOperations({
   if (isUrl && workspace.planId === DEMO_PLAN) {
     throw new AppError("BAD_REQUEST", "Demo workspaces cannot fetch a WSDL: paste it instead.", { field: "wsdl" });
   }
-  const http = createGuardedHttpClient({ ...outboundPolicy(workspace), timeoutMs: 15_000 });
+  const http = createGuardedHttpClient({
+    ...outboundPolicy({ ...workspace, operatorAllowedHosts }),
+    timeoutMs: 15_000,
+  });
   try {
     const operations = await soapOperations({ http, wsdl });
     return operations.map(({ id, operation, soapVersion, soapAction, location, input }) => ({

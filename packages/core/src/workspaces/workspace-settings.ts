@@ -1,21 +1,28 @@
+import { allowedHostEntryProblem } from "@tributary/connectors";
 import { type Db, scoped } from "@tributary/db";
 import { z } from "zod";
 import type { Actor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { notFound } from "../errors/app-error.ts";
 
-const hostPattern = z
+const allowedHost = z
   .string()
   .trim()
-  .min(1)
   .max(255)
-  .regex(/^(\*\.)?[a-zA-Z0-9.-]+$|^[0-9a-fA-F:.]+(\/\d{1,3})?$/, {
-    message: "Use a host name (api.example.com, *.example.com), an IP address or a CIDR range (10.0.0.0/8).",
+  .superRefine((entry, context) => {
+    const problem = allowedHostEntryProblem(entry);
+    if (problem) context.addIssue({ code: "custom", message: problem });
   });
+
+/** A workspace's allowed hosts as typed, each checked, duplicates dropped. */
+export const allowedHostsInput = z
+  .array(allowedHost)
+  .max(100, "At most 100 allowed hosts; use CIDR ranges or *.domain patterns to cover more.")
+  .transform((hosts) => [...new Set(hosts)]);
 
 export const workspaceSettingsInput = z.object({
   /** Hosts outbound calls may reach even when they resolve to private addresses. */
-  allowedHosts: z.array(hostPattern).max(100).optional(),
+  allowedHosts: allowedHostsInput.optional(),
   /** A flow started whenever a run of this workspace fails (null: none). */
   errorFlowId: z.uuid().nullable().optional(),
 });
@@ -47,12 +54,30 @@ export async function updateWorkspaceSettings({
       const flow = await tx.flow.findFirst({ where: { id: changes.errorFlowId, workspaceId }, select: { id: true } });
       if (!flow) throw notFound("That error flow");
     }
+    const before = await tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { allowedHosts: true } });
     const settings = await tx.workspace.update({
       where: { id: workspaceId },
       data: changes,
       select: { allowedHosts: true, errorFlowId: true },
     });
-    await recordAudit({ tx, workspaceId, actor, action: "settings.changed", details: changes });
+    await recordAudit({
+      tx,
+      workspaceId,
+      actor,
+      action: "settings.changed",
+      details: auditDetails(before.allowedHosts, changes),
+    });
     return settings;
   });
+}
+
+/** What changed, with the allowed hosts added and removed named, so the audit log reads without a diff. */
+function auditDetails(before: string[], changes: z.output<typeof workspaceSettingsInput>) {
+  if (!changes.allowedHosts) return changes;
+  const after = changes.allowedHosts;
+  return {
+    ...changes,
+    allowedHostsAdded: after.filter((host) => !before.includes(host)),
+    allowedHostsRemoved: before.filter((host) => !after.includes(host)),
+  };
 }

@@ -1,9 +1,11 @@
-// The workspace around the flows: the calling key itself, connections and secrets (values write-only), security rules and
-// members (read-only: managing them needs an owner or admin, a role no API key has).
+// The workspace around the flows: the calling key itself, the allowed hosts of its outbound calls, connections and secrets
+// (values write-only), security rules and members (read-only: managing them is left to the web app).
 import {
+  allowedHostsInput,
   connectionTypes,
   deleteConnection,
   deleteSecret,
+  getWorkspaceSettings,
   keyIdentity,
   listConnections,
   listMembers,
@@ -17,6 +19,7 @@ import {
   setSecret,
   setSecretInput,
   testConnection,
+  updateWorkspaceSettings,
 } from "@tributary/core";
 import { z } from "zod";
 import { date, nothing, type Operation, operation } from "../operation.ts";
@@ -32,6 +35,11 @@ const connection = z.object({
   lastCheckNote: z.string().nullable(),
 });
 const connectionId = z.object({ connectionId: z.uuid() });
+const allowedHosts = z.object({
+  allowedHosts: z.array(z.string()),
+  /** OUTBOUND_ALLOWED_HOSTS, set by the installation's operator; not changeable here. */
+  operatorAllowedHosts: z.array(z.string()),
+});
 const connectionBody = saveConnectionInput.omit({ connectionId: true });
 const secretName = setSecretInput.pick({ name: true });
 
@@ -50,6 +58,35 @@ export const WORKSPACE_OPERATIONS: Operation[] = [
       workspace: z.object({ id: z.uuid(), slug: z.string(), name: z.string() }),
     }),
     run: ({ db, key }) => keyIdentity({ db, principal: key }),
+  }),
+  operation({
+    id: "getAllowedHosts",
+    method: "GET",
+    path: "/allowed-hosts",
+    summary:
+      "The private hosts, IPs and CIDR ranges this workspace's outbound calls may reach, and those the installation allows every workspace",
+    action: "workspace.read",
+    input: z.object({}),
+    output: allowedHosts,
+    run: async ({ db, workspaceId, operatorAllowedHosts }) => ({
+      allowedHosts: (await getWorkspaceSettings({ db, workspaceId })).allowedHosts,
+      operatorAllowedHosts: [...operatorAllowedHosts],
+    }),
+  }),
+  operation({
+    id: "setAllowedHosts",
+    method: "PUT",
+    path: "/allowed-hosts",
+    summary:
+      "Replace the workspace's allowed hosts (host, host:port, IP or CIDR range; owners and admins); the next run uses them",
+    action: "settings.manage",
+    input: z.object({ allowedHosts: allowedHostsInput }),
+    output: allowedHosts,
+    run: async ({ db, workspaceId, actor, operatorAllowedHosts }, input) => ({
+      allowedHosts: (await updateWorkspaceSettings({ db, workspaceId, actor, allowedHosts: input.allowedHosts }))
+        .allowedHosts,
+      operatorAllowedHosts: [...operatorAllowedHosts],
+    }),
   }),
   operation({
     id: "listConnectionTypes",
@@ -112,7 +149,8 @@ export const WORKSPACE_OPERATIONS: Operation[] = [
     action: "connections.manage",
     input: connectionId,
     output: z.object({ ok: z.boolean(), message: z.string() }),
-    run: ({ db, secretBox, workspaceId }, input) => testConnection({ db, secretBox, workspaceId, ...input }),
+    run: ({ db, secretBox, workspaceId, operatorAllowedHosts }, input) =>
+      testConnection({ db, secretBox, workspaceId, operatorAllowedHosts, ...input }),
   }),
   operation({
     id: "deleteConnection",

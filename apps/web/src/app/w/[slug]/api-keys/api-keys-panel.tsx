@@ -11,7 +11,7 @@ import { TimeAgo } from "~/components/time-ago.tsx";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { describeError, useTRPC } from "~/trpc/react.tsx";
 
-const ROLES = ["viewer", "operator", "editor"] as const;
+const ROLES = ["viewer", "operator", "editor", "admin"] as const;
 
 /** Keys for scripts and the CLI: each acts with its role in this workspace; the key is shown once. */
 export function ApiKeysPanel() {

@@ -11,6 +11,7 @@ import { QueryRows } from "~/components/query-rows.tsx";
 import { StatusBadge } from "~/components/status-badge.tsx";
 import { TextField } from "~/components/text-field.tsx";
 import { TimeAgo } from "~/components/time-ago.tsx";
+import { TriggerStatusLine } from "~/components/trigger-status.tsx";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { describeError, useTRPC } from "~/trpc/react.tsx";
 import { download, fromFlowFile, toFlowFile } from "./flow-file.ts";
@@ -38,6 +39,12 @@ export function FlowsPanel() {
 
   const flows = useQuery(trpc.flows.list.queryOptions({ workspaceId: workspace.id }));
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.flows.list.queryKey() });
+  const activeIds = (flows.data ?? []).filter((flow) => flowState(flow) === "active").map((flow) => flow.id);
+  const triggers = useQuery({
+    ...trpc.flows.triggerStatuses.queryOptions({ workspaceId: workspace.id, flowIds: activeIds.slice(0, 500) }),
+    enabled: activeIds.length > 0,
+    refetchInterval: 5000,
+  });
   const create = useMutation(trpc.flows.create.mutationOptions());
   const update = useMutation(trpc.flows.update.mutationOptions({ onSettled: refresh }));
   const setStatus = useMutation(trpc.flows.setStatus.mutationOptions({ onSettled: refresh }));
@@ -213,6 +220,13 @@ export function FlowsPanel() {
                   </td>
                   <td className="px-4 py-3">
                     <StatusBadge status={state} />
+                    {state === "active"
+                      ? triggers.data?.[flow.id]?.map((status) => (
+                          <div key={status.stepId} className="mt-1">
+                            <TriggerStatusLine status={status} />
+                          </div>
+                        ))
+                      : null}
                   </td>
                   <td className="hidden px-4 py-3 text-slate-600 md:table-cell">
                     {flow.lastRun ? (

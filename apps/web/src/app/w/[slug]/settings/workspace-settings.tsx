@@ -8,6 +8,7 @@ import { Card, PageHeader } from "~/components/page-header.tsx";
 import { TextField } from "~/components/text-field.tsx";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { describeError, useTRPC } from "~/trpc/react.tsx";
+import { AllowedHostsCard } from "./allowed-hosts-card.tsx";
 import { ExportCard } from "./export-card.tsx";
 
 export function WorkspaceSettings() {
@@ -17,6 +18,7 @@ export function WorkspaceSettings() {
       <PageHeader title="Settings" />
       <div className="space-y-6">
         {workspace.can("workspace.rename") ? <RenameCard /> : null}
+        <AllowedHostsCard />
         <LeaveCard />
         {workspace.can("workspace.export") ? <ExportCard /> : null}
         {workspace.can("workspace.delete") ? <DeleteCard /> : null}

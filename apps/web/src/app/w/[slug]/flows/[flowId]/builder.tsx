@@ -10,6 +10,7 @@ import { Button } from "~/components/button.tsx";
 import { SampleMessage } from "~/components/config/expression-preview.tsx";
 import { useWatchedRun } from "~/components/runs/use-watched-run.ts";
 import { StatusBadge } from "~/components/status-badge.tsx";
+import { TriggerStatusLine } from "~/components/trigger-status.tsx";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { describeError, useTRPC } from "~/trpc/react.tsx";
 import { Canvas } from "./canvas.tsx";
@@ -180,6 +181,7 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
           </Link>
           <h1 className="truncate text-base font-semibold">{flow.name}</h1>
           <StatusBadge status={published ? status : "draft"} />
+          {published && status === "active" ? <TriggerStatuses flowId={flow.id} /> : null}
           <SaveIndicator state={draft.save} />
           <div className="ml-auto flex flex-wrap items-center gap-1.5">
             <span className={`text-sm ${problems.length ? "text-red-700" : "text-emerald-700"}`} aria-live="polite">
@@ -362,5 +364,24 @@ function FlowOverview({ problems, selectedCount }: { problems: Problem[]; select
         <p className="text-emerald-700">No problems: the draft can be published.</p>
       )}
     </div>
+  );
+}
+
+/** How the flow's subscription triggers are doing (queues, streams, topics, listeners), refreshed every few seconds. */
+function TriggerStatuses({ flowId }: { flowId: string }) {
+  const trpc = useTRPC();
+  const workspace = useWorkspace();
+  const statuses = useQuery({
+    ...trpc.flows.triggerStatuses.queryOptions({ workspaceId: workspace.id, flowIds: [flowId] }),
+    refetchInterval: 5000,
+  });
+  const list = statuses.data?.[flowId] ?? [];
+  if (!list.length) return null;
+  return (
+    <section className="flex flex-col gap-0.5" aria-label="Trigger status">
+      {list.map((status) => (
+        <TriggerStatusLine key={status.stepId} status={status} showStep={list.length > 1} />
+      ))}
+    </section>
   );
 }
