@@ -18,7 +18,7 @@ export const confirmTwoFactorInput = z.object({ code: z.string().trim().min(1).m
 export const disableTwoFactorInput = z.object({ password: z.string().min(1) });
 
 /** The secret box's context binds a sealed TOTP secret to its user: it cannot be moved to another row. */
-const secretContext = (userId: string) => `user:${userId}:totp`;
+export const totpSecretContext = (userId: string) => `user:${userId}:totp`;
 
 const hashRecoveryCode = (code: string) =>
   createHash("sha256")
@@ -59,7 +59,7 @@ export async function startTwoFactor({
   const secret = generateSecret();
   await db.user.update({
     where: { id: userId },
-    data: { totpSecret: secretBox.seal(secret, secretContext(userId)), totpLastStep: null },
+    data: { totpSecret: secretBox.seal(secret, totpSecretContext(userId)), totpLastStep: null },
   });
   return { secret, uri: generateURI({ issuer: ISSUER, label: user.email, secret }) };
 }
@@ -80,7 +80,7 @@ export async function confirmTwoFactor({
   });
   if (user.totpEnabledAt) throw new AppError("CONFLICT", "Two-factor sign-in is already on.");
   if (!user.totpSecret) throw new AppError("PRECONDITION_FAILED", "Start setting up two-factor sign-in first.");
-  const secret = secretBox.open(user.totpSecret, secretContext(userId));
+  const secret = secretBox.open(user.totpSecret, totpSecretContext(userId));
   const step = await acceptedTimeStep({ secret, code, afterTimeStep: null });
   if (step === null) {
     throw new AppError("BAD_REQUEST", "That code is not correct. Enter the current code from the app.", {
@@ -137,7 +137,7 @@ export async function checkSecondFactor({
   if (!user.totpSecret) return false;
   const typed = code.replace(/\s/g, "");
   if (/^\d{6}$/.test(typed)) {
-    const secret = secretBox.open(user.totpSecret, secretContext(userId));
+    const secret = secretBox.open(user.totpSecret, totpSecretContext(userId));
     const step = await acceptedTimeStep({ secret, code: typed, afterTimeStep: user.totpLastStep });
     if (step === null) return false;
     const claimed = await db.user.updateMany({
