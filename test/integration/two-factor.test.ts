@@ -120,6 +120,19 @@ describe("two-factor sign-in", () => {
     expect(await ownerCaller.flows.list({ workspaceId: workspace.id })).toBeDefined();
   });
 
+  it("limits wrong passwords when turning it off, as at sign-in", async () => {
+    const user = await seedUser({ db: env.db });
+    await enrol(user);
+    const caller = callerFor({ env, user, ip: freshIp() });
+    for (let i = 0; i < SIGN_IN_LIMITS.pair.max; i++) {
+      await expect(caller.account.disableTwoFactor({ password: `guess ${i}` })).rejects.toThrow(/not correct/);
+    }
+    await expect(caller.account.disableTwoFactor({ password: TEST_PASSWORD })).rejects.toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+    });
+    expect((await caller.account.twoFactorStatus()).enabled).toBe(true);
+  });
+
   it("turns off only with the password, and then signs in with the password alone", async () => {
     const { workspace, owner } = await seedWorkspace({ db: env.db });
     await enrol(owner);

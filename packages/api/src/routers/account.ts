@@ -82,7 +82,9 @@ export const accountRouter = router({
 
   disableTwoFactor: userProcedure
     .input(disableTwoFactorInput)
-    .mutation(({ ctx: { db, user, ip }, input }) => disableTwoFactor({ db, userId: user.id, ip, ...input })),
+    .mutation(({ ctx: { db, redis, user, ip }, input }) =>
+      disableTwoFactor({ db, redis, userId: user.id, ip, ...input }),
+    ),
 
   signOutEverywhere: userProcedure.mutation(({ ctx: { db, user } }) => revokeAllSessions({ db, userId: user.id })),
 });

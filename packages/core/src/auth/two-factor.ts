@@ -2,11 +2,13 @@
 // codes shown once and kept hashed, the second factor checked at sign-in, turning it off with the password.
 import { createHash, randomBytes } from "node:crypto";
 import { type Db, type SecretBox, scoped } from "@tributary/db";
+import type { Redis } from "ioredis";
 import { generateSecret, generateURI, verify } from "otplib";
 import { z } from "zod";
 import { recordAudit } from "../audit/record-audit.ts";
 import { AppError } from "../errors/app-error.ts";
 import { verifyPassword } from "./password-hash.ts";
+import { assertSignInAllowed, recordSignInFailure } from "./sign-in-limits.ts";
 
 const ISSUER = "Tributary";
 export const RECOVERY_CODE_COUNT = 10;
@@ -97,15 +99,22 @@ export async function confirmTwoFactor({
   return { recoveryCodes };
 }
 
-/** Turns two-factor sign-in off; the password proves it is the account's owner at the keyboard. */
+/**
+ * Turns two-factor sign-in off; the password proves it is the account's owner at the keyboard. Wrong passwords
+ * count against the sign-in limits, so a stolen session cannot guess the password here.
+ */
 export async function disableTwoFactor({
   db,
+  redis,
   userId,
   ip,
   password,
-}: { db: Db; userId: string; ip: string } & z.output<typeof disableTwoFactorInput>): Promise<void> {
+}: { db: Db; redis: Redis; userId: string; ip: string } & z.output<typeof disableTwoFactorInput>): Promise<void> {
   const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, passwordHash: true } });
+  const attempt = { redis, email: user.email, ip, deviceId: null };
+  await assertSignInAllowed(attempt);
   if (!(await verifyPassword({ hash: user.passwordHash, password }))) {
+    await recordSignInFailure(attempt);
     throw new AppError("BAD_REQUEST", "The password is not correct.", { field: "password" });
   }
   await db.$transaction([
