@@ -14,7 +14,8 @@ function print(report: ResealReport): void {
   console.log(`\nWorkspaces with values under another key: ${report.workspaces}`);
   console.table(report.tables);
   for (const problem of report.problems) {
-    console.error(`✖ ${problem.table} ${problem.row} (workspace ${problem.workspaceId}): ${problem.reason}`);
+    const where = problem.workspaceId ? ` (workspace ${problem.workspaceId})` : "";
+    console.error(`✖ ${problem.table} ${problem.row}${where}: ${problem.reason}`);
   }
 }
 

@@ -1,4 +1,4 @@
-// Builds the web app when any of its sources is newer than the last build.
+// Builds the web app, and the CLI's bundle, when any of their sources is newer than the last build.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, run, step } from "./run.ts";
@@ -24,4 +24,15 @@ export function ensureWebBuild(): void {
   }
   step("Building the web app (next build)…");
   run("npx", ["next", "build"], { cwd: join(ROOT, "apps/web"), env: { NEXT_TELEMETRY_DISABLED: "1" } });
+}
+
+/** The `tributary` bin is packages/cli/dist/tributary.js, bundled by esbuild (a second or so). */
+export function ensureCliBuild(): void {
+  const bundle = join(ROOT, "packages/cli/dist/tributary.js");
+  const sources = ["packages/cli/src", "packages/cli/scripts", "packages/cli/package.json"];
+  if (existsSync(bundle) && sources.every((source) => newestMtime(join(ROOT, source)) <= statSync(bundle).mtimeMs)) {
+    return;
+  }
+  step("Building the command line (packages/cli)…");
+  run(process.execPath, ["scripts/build.ts"], { cwd: join(ROOT, "packages/cli") });
 }

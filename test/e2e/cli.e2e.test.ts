@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, screenshot } from "../support/browser.ts";
 
 const baseUrl = inject("baseUrl");
-const BIN = resolve(import.meta.dirname, "../../node_modules/.bin/tributary");
+// The package's bin, the bundle the e2e setup builds (npm makes it executable on install; here node runs it).
+const BIN = resolve(import.meta.dirname, "../../packages/cli/dist/tributary.js");
 const run = Date.now().toString(36);
 const admin = { email: `cli-${run}@example.com`, password: "granite lantern orchard violet" };
 const home = mkdtempSync(join(tmpdir(), "tributary-cli-"));
@@ -22,10 +23,20 @@ const keys = { editor: "", viewer: "" };
 
 type Result = { code: number; stdout: string; stderr: string };
 
-/** Runs the real binary, as a user's shell would (its own config dir, nothing else from this process). */
-function cli(args: string[], { stdin, configDir = home }: { stdin?: string; configDir?: string } = {}) {
+/**
+ * Runs the real binary, as a user's shell would (its own config dir, nothing else from this process).
+ * closedStdout: the reader goes away at once, as `| head` does once it has its lines.
+ */
+function cli(
+  args: string[],
+  {
+    stdin,
+    configDir = home,
+    closedStdout = false,
+  }: { stdin?: string; configDir?: string; closedStdout?: boolean } = {},
+) {
   return new Promise<Result>((done, fail) => {
-    const child = spawn(BIN, args, {
+    const child = spawn(process.execPath, [BIN, ...args], {
       env: { PATH: process.env.PATH, HOME: home, TRIBUTARY_CONFIG_DIR: configDir },
       stdio: ["pipe", "pipe", "pipe"],
     });
@@ -37,6 +48,7 @@ function cli(args: string[], { stdin, configDir = home }: { stdin?: string; conf
     child.stderr.on("data", (chunk) => {
       stderr += chunk;
     });
+    if (closedStdout) child.stdout.destroy();
     child.on("error", fail);
     child.on("close", (code) => done({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(stdin ?? "");
@@ -191,6 +203,9 @@ describe("the tributary CLI", () => {
     expect(events.at(-1)).toMatchObject({ type: "run", status: "failed" });
     expect(JSON.stringify(events)).toContain("the warehouse is closed");
     expect((await cli(["runs", "tail", runId])).code).toBe(0);
+
+    const piped = await cli(["runs", "tail", runId, "--json"], { closedStdout: true });
+    expect([piped.code, piped.stderr]).toEqual([0, ""]);
   });
 
   it("sets secrets from stdin and never shows their values", async () => {

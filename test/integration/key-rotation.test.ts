@@ -1,7 +1,7 @@
 // Rotating ENCRYPTION_KEY end to end, twice (A → B → C): the first re-seal runs as the worker's
 // `secrets.reseal` job, the second as `npm run secrets:reseal`'s script; each reports its rows per table, a
 // second run finds nothing left, and after the second rotation key C alone opens every secret, connection
-// and security rule of every workspace.
+// and security rule of every workspace, and the owners' TOTP secrets.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
@@ -15,6 +15,7 @@ import {
   type SecretBox,
   saveConnection,
   setSecret,
+  startTwoFactor,
 } from "@tributary/core";
 import { workerConnectionOptions } from "@tributary/queue";
 import { QueueEvents } from "bullmq";
@@ -32,7 +33,7 @@ afterAll(async () => {
   await worker?.stop();
 });
 
-type Sealed = { workspace: SeededWorkspace; connectionId: string; ruleId: string };
+type Sealed = { workspace: SeededWorkspace; connectionId: string; ruleId: string; totpSecret: string };
 
 async function sealEverything(secretBox: SecretBox): Promise<Sealed> {
   const workspace = await seedWorkspace({ db: env.db });
@@ -52,11 +53,12 @@ async function sealEverything(secretBox: SecretBox): Promise<Sealed> {
     type: "basic",
     config: { username: "partner" },
   });
-  return { workspace, connectionId, ruleId };
+  const { secret: totpSecret } = await startTwoFactor({ db: env.db, secretBox, userId: workspace.owner.id });
+  return { workspace, connectionId, ruleId, totpSecret };
 }
 
 /** Everything opens with this box alone, with the values first sealed. */
-async function expectOpens(secretBox: SecretBox, { workspace, connectionId, ruleId }: Sealed) {
+async function expectOpens(secretBox: SecretBox, { workspace, connectionId, ruleId, totpSecret }: Sealed) {
   const workspaceId = workspace.workspace.id;
   const secrets = await openWorkspaceSecrets({ db: env.db, secretBox, workspaceId });
   expect(secrets).toEqual({ values: { API_TOKEN: "token-value", OTHER: "other-value" }, unreadable: {} });
@@ -64,6 +66,8 @@ async function expectOpens(secretBox: SecretBox, { workspace, connectionId, rule
   expect(connection.config).toMatchObject({ host: "redis.example.com", password: "connection-password" });
   const rules = await openSecurityRules({ db: env.db, secretBox, workspaceId });
   expect(rules.get(ruleId)?.secret).toMatchObject({ password: expect.any(String) });
+  const owner = await env.db.user.findUniqueOrThrow({ where: { id: workspace.owner.id } });
+  expect(secretBox.open(owner.totpSecret ?? new Uint8Array(), `user:${owner.id}:totp`)).toBe(totpSecret);
 }
 
 /** The key ids every sealed value names, across all workspaces. */
@@ -75,7 +79,8 @@ async function keyIdsInUse(): Promise<string[]> {
       SELECT DISTINCT encode(substring(v from 2 for 8), 'hex') AS id FROM (
         SELECT ciphertext AS v FROM secrets
         UNION ALL SELECT secret_config FROM connections WHERE secret_config IS NOT NULL
-        UNION ALL SELECT secret FROM security_rules WHERE secret IS NOT NULL) sealed`);
+        UNION ALL SELECT secret FROM security_rules WHERE secret IS NOT NULL
+        UNION ALL SELECT totp_secret FROM users WHERE totp_secret IS NOT NULL) sealed`);
     return rows.map((row) => row.id).sort();
   } finally {
     await admin.end();
@@ -129,6 +134,7 @@ describe("encryption key rotation", () => {
       secrets: { resealed: 4, unreadable: 0 },
       connections: { resealed: 2, unreadable: 0 },
       security_rules: { resealed: 2, unreadable: 0 },
+      users: { resealed: 2, unreadable: 0 },
     });
     expect(report.problems).toEqual([]);
     expect(report.workspaces).toBe(2); // the third workspace was sealed under B from the start
@@ -145,6 +151,7 @@ describe("encryption key rotation", () => {
     expect(reseal.stdout).toMatch(/secrets\s*│\s*6\s*│\s*0/);
     expect(reseal.stdout).toMatch(/connections\s*│\s*3\s*│\s*0/);
     expect(reseal.stdout).toMatch(/security_rules\s*│\s*3\s*│\s*0/);
+    expect(reseal.stdout).toMatch(/users\s*│\s*3\s*│\s*0/);
 
     const onlyC = createSecretBox({ currentKey: C });
     expect(await keyIdsInUse()).toEqual([onlyC.currentKeyId]);

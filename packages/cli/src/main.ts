@@ -20,6 +20,13 @@ Exit codes:
 
 Environment: TRIBUTARY_URL and TRIBUTARY_API_KEY override the saved login; TRIBUTARY_CONFIG_DIR moves it.`;
 
+// A reader that stops early (`tributary runs tail --json | head`) closes the pipe; that is the reader's choice,
+// not an error, so the CLI stops quietly as Unix tools do instead of printing a stack trace.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(EXIT.ok);
+  throw error;
+});
+
 const program = new Command("tributary")
   .description("Work with a Tributary workspace from scripts and the shell: flows as code, runs, secrets.")
   .option("--json", "print JSON for scripts instead of text for people")

@@ -62,7 +62,19 @@ export {
   type SessionUser,
 } from "./auth/sessions.ts";
 export { SIGN_IN_LIMITS } from "./auth/sign-in-limits.ts";
+export { SECOND_FACTOR_NEEDED, WRONG_SECOND_FACTOR } from "./auth/sign-in-messages.ts";
 export { signUp, signUpInput } from "./auth/sign-up.ts";
+export {
+  checkSecondFactor,
+  confirmTwoFactor,
+  confirmTwoFactorInput,
+  disableTwoFactor,
+  disableTwoFactorInput,
+  RECOVERY_CODE_COUNT,
+  startTwoFactor,
+  type TwoFactorStatus,
+  twoFactorStatus,
+} from "./auth/two-factor.ts";
 export {
   assertSignInAttemptAllowed,
   type SignInDevice,
@@ -273,7 +285,7 @@ export { syncWebhookRoutes, WEBHOOK_TRIGGER } from "./webhooks/sync-routes.ts";
 export { createWorkspace, type WorkspaceSummary } from "./workspaces/create-workspace.ts";
 export { deleteWorkspace, deleteWorkspaceInput } from "./workspaces/delete-workspace.ts";
 export { findMyWorkspace, listMyWorkspaces, type MyWorkspace } from "./workspaces/list-my-workspaces.ts";
-export { memberRole } from "./workspaces/member-role.ts";
+export { memberRole, TWO_FACTOR_REQUIRED } from "./workspaces/member-role.ts";
 export { operatorAllowedHostsSetting } from "./workspaces/operator-allowed-hosts.ts";
 export { outboundPolicy } from "./workspaces/outbound-policy.ts";
 export { renameWorkspace, renameWorkspaceInput } from "./workspaces/rename-workspace.ts";

@@ -45,15 +45,21 @@ export const authOptions: NextAuthOptions = {
   providers: [
     CredentialsProvider({
       name: "Email",
-      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      credentials: {
+        email: { label: "Email", type: "email" },
+        password: { label: "Password", type: "password" },
+        code: { label: "Two-factor code", type: "text" },
+      },
       async authorize(credentials, request) {
-        const { db, redis } = deps();
+        const { db, redis, secretBox } = deps();
         try {
           const user = await verifyCredentials({
             db,
             redis,
+            secretBox,
             email: credentials?.email ?? "",
             password: credentials?.password ?? "",
+            code: credentials?.code,
             ip: clientIp(request.headers ?? {}),
             device: signInDevice(request.headers?.cookie),
           });

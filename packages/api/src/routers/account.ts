@@ -3,14 +3,20 @@ import {
   changeEmailInput,
   changePassword,
   changePasswordInput,
+  confirmTwoFactor,
+  confirmTwoFactorInput,
   deleteAccount,
   deleteAccountInput,
+  disableTwoFactor,
+  disableTwoFactorInput,
   keepDemo,
   keepDemoInput,
   requestEmailChange,
   resendVerification,
   revokeAllSessions,
   startEmailVerification,
+  startTwoFactor,
+  twoFactorStatus,
   verificationStatus,
 } from "@tributary/core";
 import { router, userProcedure, verificationOf } from "../trpc.ts";
@@ -59,6 +65,26 @@ export const accountRouter = router({
   deleteAccount: userProcedure
     .input(deleteAccountInput)
     .mutation(({ ctx: { db, user, ip }, input }) => deleteAccount({ db, userId: user.id, ip, ...input })),
+
+  twoFactorStatus: userProcedure.query(({ ctx: { db, user } }) => twoFactorStatus({ db, userId: user.id })),
+
+  /** A new TOTP secret and its otpauth:// URI (for the QR code), pending until confirmed with a code. */
+  startTwoFactor: userProcedure.mutation(({ ctx: { db, secretBox, user } }) =>
+    startTwoFactor({ db, secretBox, userId: user.id }),
+  ),
+
+  /** Turns it on; the answer holds the recovery codes, shown this once. */
+  confirmTwoFactor: userProcedure
+    .input(confirmTwoFactorInput)
+    .mutation(({ ctx: { db, secretBox, user, ip }, input }) =>
+      confirmTwoFactor({ db, secretBox, userId: user.id, ip, ...input }),
+    ),
+
+  disableTwoFactor: userProcedure
+    .input(disableTwoFactorInput)
+    .mutation(({ ctx: { db, redis, user, ip }, input }) =>
+      disableTwoFactor({ db, redis, userId: user.id, ip, ...input }),
+    ),
 
   signOutEverywhere: userProcedure.mutation(({ ctx: { db, user } }) => revokeAllSessions({ db, userId: user.id })),
 });

@@ -5,6 +5,8 @@ export const AUDIT_ACTIONS = [
   "user.signed_in",
   "user.password_reset",
   "user.account_deleted",
+  "user.two_factor_enabled",
+  "user.two_factor_disabled",
   "workspace.created",
   "workspace.renamed",
   "workspace.deleted",

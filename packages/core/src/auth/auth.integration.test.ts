@@ -1,7 +1,9 @@
 import { hash } from "@node-rs/argon2";
+import { createSecretBox } from "@tributary/db";
 import { describe, expect, it } from "vitest";
 import { TEST_PASSWORD } from "../../../../test/factories/seed.ts";
 import { useTestEnvironment } from "../../../../test/support/environment.ts";
+import { TEST_ENCRYPTION_KEY } from "../../../../test/support/worker-process.ts";
 import { AppError } from "../errors/app-error.ts";
 import { changePassword } from "./change-password.ts";
 import { issueDeviceToken } from "./device-token.ts";
@@ -98,6 +100,7 @@ describe("sign-in", () => {
     verifyCredentials({
       db: env.db,
       redis: env.redis,
+      secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
       email,
       password,
       ip,

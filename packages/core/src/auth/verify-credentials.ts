@@ -1,4 +1,4 @@
-import type { Db } from "@tributary/db";
+import type { Db, SecretBox } from "@tributary/db";
 import { scoped } from "@tributary/db";
 import type { Redis } from "ioredis";
 import { recordAudit } from "../audit/record-audit.ts";
@@ -7,6 +7,8 @@ import { verifyDeviceToken } from "./device-token.ts";
 import { normalizeEmail } from "./email.ts";
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./password-hash.ts";
 import { assertSignInAllowed, recordSignInFailure, recordSignInSuccess } from "./sign-in-limits.ts";
+import { SECOND_FACTOR_NEEDED, WRONG_SECOND_FACTOR } from "./sign-in-messages.ts";
+import { checkSecondFactor } from "./two-factor.ts";
 
 export const WRONG_CREDENTIALS = "Email or password is incorrect.";
 
@@ -33,28 +35,40 @@ export async function assertSignInAttemptAllowed(attempt: SignInAttempt): Promis
 /**
  * Checks an email and password for sign-in. An unknown email and a wrong password get the same answer in
  * the same time; repeated failures are limited (see sign-in-limits.ts), except for a browser with this
- * account's device token (device-token.ts). Records the sign-in in the audit
- * log of every workspace the user belongs to.
+ * account's device token (device-token.ts). An account with two-factor sign-in also needs `code` (TOTP or a
+ * recovery code): without one the answer is SECOND_FACTOR_NEEDED, and a wrong one counts as a failed attempt,
+ * so codes are limited like passwords. Records the sign-in in the audit log of every workspace the user
+ * belongs to.
  */
 export async function verifyCredentials({
   db,
   redis,
   email: typedEmail,
+  secretBox,
   password,
+  code,
   ip,
   device,
-}: SignInAttempt & { db: Db; password: string }): Promise<VerifiedUser> {
+}: SignInAttempt & { db: Db; secretBox: SecretBox; password: string; code?: string }): Promise<VerifiedUser> {
   const attempt = attemptOf({ redis, email: typedEmail, ip, device });
   const { email } = attempt;
   await assertSignInAllowed(attempt);
   const user = await db.user.findUnique({
     where: { email },
-    select: { id: true, email: true, name: true, passwordHash: true, sessionVersion: true },
+    select: { id: true, email: true, name: true, passwordHash: true, sessionVersion: true, totpEnabledAt: true },
   });
   const ok = await verifyPassword({ hash: user?.passwordHash ?? (await dummyPasswordHash()), password });
   if (!user || !ok) {
     await recordSignInFailure(attempt);
     throw new AppError("UNAUTHORIZED", WRONG_CREDENTIALS);
+  }
+  if (user.totpEnabledAt) {
+    // No success is recorded before the second factor: a known password must not reset the failure count.
+    if (!code?.trim()) throw new AppError("UNAUTHORIZED", SECOND_FACTOR_NEEDED, { secondFactor: true });
+    if (!(await checkSecondFactor({ db, secretBox, userId: user.id, code }))) {
+      await recordSignInFailure(attempt);
+      throw new AppError("UNAUTHORIZED", WRONG_SECOND_FACTOR, { secondFactor: true });
+    }
   }
   await recordSignInSuccess(attempt);
   if (needsRehash(user.passwordHash)) await rehash({ db, userId: user.id, old: user.passwordHash, password });

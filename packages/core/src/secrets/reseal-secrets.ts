@@ -1,8 +1,9 @@
 // Key rotation's second half: every value sealed with ENCRYPTION_KEY (secrets, connections' secret fields,
-// security rules' credentials) is opened with whichever key sealed it and sealed again under the current key,
+// security rules' credentials, and outside workspaces the users' TOTP secrets) is opened with whichever key sealed it and sealed again under the current key,
 // so the retired keys can be dropped. Rows already under the current key are skipped in SQL, so a second run
 // (or one that resumes after a crash) does only what is left; a row changed meanwhile is left as it is.
 import { type Db, type SecretBox, SecretBoxError, scoped, type Tx } from "@tributary/db";
+import { totpSecretContext } from "../auth/two-factor.ts";
 import { connectionContext } from "../connections/connection-secrets.ts";
 import { ruleContext } from "../security/security-rules.ts";
 import { secretContext } from "./secret-names.ts";
@@ -37,12 +38,13 @@ const SEALED_COLUMNS: readonly SealedColumn[] = [
   },
 ];
 
-export type ResealTable = SealedColumn["table"];
+/** The workspaces' tables, and users (their TOTP secrets). */
+export type ResealTable = SealedColumn["table"] | "users";
 export type ResealCounts = { resealed: number; unreadable: number };
 export type ResealReport = {
   tables: Record<ResealTable, ResealCounts>;
   /** Rows no configured key opens (tampered, or sealed with a key no longer given): they keep their old key. */
-  problems: { table: ResealTable; workspaceId: string; row: string; reason: string }[];
+  problems: { table: ResealTable; workspaceId?: string; row: string; reason: string }[];
   /** Workspaces that held a value under another key. */
   workspaces: number;
 };
@@ -66,6 +68,7 @@ export async function resealAll({
       secrets: { resealed: 0, unreadable: 0 },
       connections: { resealed: 0, unreadable: 0 },
       security_rules: { resealed: 0, unreadable: 0 },
+      users: { resealed: 0, unreadable: 0 },
     },
     problems: [],
     workspaces: 0,
@@ -83,8 +86,44 @@ export async function resealAll({
       report.workspaces++;
       await onWorkspace?.(report);
     }
-    if (rows.length < workspacesPerPage) return report;
+    if (rows.length < workspacesPerPage) break;
     after = rows.at(-1)?.workspace_id ?? null;
+  }
+  await resealTotpSecrets({ db, secretBox, report });
+  return report;
+}
+
+/** Users' TOTP secrets belong to no workspace: one pass over the users table, in pages. */
+async function resealTotpSecrets({ db, secretBox, report }: { db: Db; secretBox: SecretBox; report: ResealReport }) {
+  let after = "";
+  for (;;) {
+    const rows = await db.$queryRawUnsafe<{ id: string; sealed: Uint8Array }[]>(
+      `SELECT id::text AS id, totp_secret AS sealed FROM users
+       WHERE totp_secret IS NOT NULL AND id::text > $1 AND substring(totp_secret from 2 for 8) <> decode($2, 'hex')
+       ORDER BY id::text LIMIT ${ROWS_PER_TRANSACTION}`,
+      after,
+      secretBox.currentKeyId,
+    );
+    for (const row of rows) {
+      let plaintext: string;
+      try {
+        plaintext = secretBox.open(row.sealed, totpSecretContext(row.id));
+      } catch (error) {
+        if (!(error instanceof SecretBoxError)) throw error;
+        report.tables.users.unreadable++;
+        report.problems.push({ table: "users", row: row.id, reason: error.message });
+        continue;
+      }
+      const updated = await db.$executeRawUnsafe(
+        "UPDATE users SET totp_secret = $1 WHERE id = $2::uuid AND totp_secret = $3",
+        Buffer.from(secretBox.seal(plaintext, totpSecretContext(row.id))),
+        row.id,
+        Buffer.from(row.sealed),
+      );
+      if (updated === 1) report.tables.users.resealed++;
+    }
+    if (rows.length < ROWS_PER_TRANSACTION) return;
+    after = rows.at(-1)?.id ?? after;
   }
 }
 

@@ -1,4 +1,6 @@
 import { type Db, type Role, scoped } from "@tributary/db";
+import { AppError } from "../errors/app-error.ts";
+import { TWO_FACTOR_REQUIRED } from "./member-role.ts";
 
 export type MyWorkspace = { id: string; slug: string; name: string; role: Role };
 
@@ -26,8 +28,17 @@ export async function findMyWorkspace({
   const membership = await scoped(db, { userId }, (tx) =>
     tx.membership.findFirst({
       where: { userId, workspace: { slug } },
-      select: { role: true, workspace: { select: { id: true, slug: true, name: true, planId: true, isDemo: true } } },
+      select: {
+        role: true,
+        workspace: { select: { id: true, slug: true, name: true, planId: true, isDemo: true, requireTwoFactor: true } },
+        user: { select: { totpEnabledAt: true } },
+      },
     }),
   );
-  return membership ? { ...membership.workspace, role: membership.role } : null;
+  if (!membership) return null;
+  const { requireTwoFactor, ...workspace } = membership.workspace;
+  if (requireTwoFactor && !membership.user.totpEnabledAt) {
+    throw new AppError("FORBIDDEN", TWO_FACTOR_REQUIRED, { twoFactorRequired: true });
+  }
+  return { ...workspace, role: membership.role };
 }

@@ -3,7 +3,7 @@ import { type Db, scoped } from "@tributary/db";
 import { z } from "zod";
 import type { Actor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
-import { notFound } from "../errors/app-error.ts";
+import { AppError, notFound } from "../errors/app-error.ts";
 
 const allowedHost = z
   .string()
@@ -25,9 +25,13 @@ export const workspaceSettingsInput = z.object({
   allowedHosts: allowedHostsInput.optional(),
   /** A flow started whenever a run of this workspace fails (null: none). */
   errorFlowId: z.uuid().nullable().optional(),
+  /** Members must turn on two-factor sign-in before they can use the workspace. */
+  requireTwoFactor: z.boolean().optional(),
 });
 
-export type WorkspaceSettings = { allowedHosts: string[]; errorFlowId: string | null };
+export type WorkspaceSettings = { allowedHosts: string[]; errorFlowId: string | null; requireTwoFactor: boolean };
+
+const SETTINGS = { allowedHosts: true, errorFlowId: true, requireTwoFactor: true } as const;
 
 export async function getWorkspaceSettings({
   db,
@@ -37,7 +41,7 @@ export async function getWorkspaceSettings({
   workspaceId: string;
 }): Promise<WorkspaceSettings> {
   return scoped(db, { workspaceId }, (tx) =>
-    tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { allowedHosts: true, errorFlowId: true } }),
+    tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: SETTINGS }),
   );
 }
 
@@ -54,11 +58,21 @@ export async function updateWorkspaceSettings({
       const flow = await tx.flow.findFirst({ where: { id: changes.errorFlowId, workspaceId }, select: { id: true } });
       if (!flow) throw notFound("That error flow");
     }
+    if (changes.requireTwoFactor) {
+      // Whoever requires it has it, or the change would shut them out of the workspace they are changing.
+      const self = await tx.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { totpEnabledAt: true } });
+      if (!self.totpEnabledAt) {
+        throw new AppError(
+          "PRECONDITION_FAILED",
+          "Turn on two-factor sign-in for your own account before requiring it of the workspace.",
+        );
+      }
+    }
     const before = await tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { allowedHosts: true } });
     const settings = await tx.workspace.update({
       where: { id: workspaceId },
       data: changes,
-      select: { allowedHosts: true, errorFlowId: true },
+      select: SETTINGS,
     });
     await recordAudit({
       tx,

@@ -9,8 +9,9 @@ import { TextField } from "~/components/text-field.tsx";
 import { describeError, useTRPC } from "~/trpc/react.tsx";
 import { DeleteAccount } from "./delete-account.tsx";
 import { EmailSettings } from "./email-settings.tsx";
+import { TwoFactorSettings } from "./two-factor-settings.tsx";
 
-export function AccountSettings() {
+export function AccountSettings({ twoFactorFor }: { twoFactorFor: string | null }) {
   const trpc = useTRPC();
   const [currentPassword, setCurrentPassword] = useState("");
   const [newPassword, setNewPassword] = useState("");
@@ -33,6 +34,7 @@ export function AccountSettings() {
 
   return (
     <div className="mt-6 space-y-6">
+      <TwoFactorSettings requiredBy={twoFactorFor} />
       <EmailSettings />
       <Card className="p-5">
         <h2 className="font-medium">Change password</h2>

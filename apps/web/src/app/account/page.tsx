@@ -7,8 +7,10 @@ import { AccountSettings } from "./account-settings.tsx";
 export const metadata: Metadata = { title: "Account" };
 export const dynamic = "force-dynamic";
 
-export default async function AccountPage() {
+export default async function AccountPage({ searchParams }: { searchParams: Promise<{ twoFactorFor?: string }> }) {
   const { user } = await requireAuth("/account");
+  // Set by a workspace that requires two-factor sign-in and sent its member here (w/[slug]/layout.tsx).
+  const { twoFactorFor } = await searchParams;
   return (
     <div className="mx-auto max-w-2xl px-4 py-8">
       <div className="mb-8 flex items-center justify-between">
@@ -19,7 +21,7 @@ export default async function AccountPage() {
       </div>
       <h1 className="text-xl font-semibold">Your account</h1>
       <p className="mt-1 text-sm text-slate-600">Signed in as {user.email}</p>
-      <AccountSettings />
+      <AccountSettings twoFactorFor={twoFactorFor ?? null} />
     </div>
   );
 }

@@ -1,4 +1,5 @@
 "use client";
+import { SECOND_FACTOR_NEEDED, WRONG_SECOND_FACTOR } from "@tributary/core/sign-in-messages";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
@@ -11,6 +12,9 @@ export function SignInForm({ next, notice }: { next: string; notice: string | nu
   const router = useRouter();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
+  // Accounts with two-factor sign-in are asked for a code after the password was right.
+  const [askCode, setAskCode] = useState(false);
+  const [code, setCode] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -18,9 +22,12 @@ export function SignInForm({ next, notice }: { next: string; notice: string | nu
     event.preventDefault();
     setBusy(true);
     setError(null);
-    const result = await signIn("credentials", { email, password, redirect: false }).catch(() => null);
+    const result = await signIn("credentials", { email, password, code, redirect: false }).catch(() => null);
     if (!result?.ok) {
       setBusy(false);
+      if (result?.error === SECOND_FACTOR_NEEDED || result?.error === WRONG_SECOND_FACTOR) setAskCode(true);
+      if (result?.error === SECOND_FACTOR_NEEDED) return;
+      setCode("");
       setError(result?.error && result.error !== "CredentialsSignin" ? result.error : "Sign-in failed. Try again.");
       return;
     }
@@ -50,6 +57,17 @@ export function SignInForm({ next, notice }: { next: string; notice: string | nu
         value={password}
         onChange={(e) => setPassword(e.target.value)}
       />
+      {askCode ? (
+        <TextField
+          label="Authentication code"
+          name="code"
+          hint={SECOND_FACTOR_NEEDED}
+          autoComplete="one-time-code"
+          autoFocus
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+        />
+      ) : null}
       <Button type="submit" className="w-full" busy={busy}>
         Sign in
       </Button>

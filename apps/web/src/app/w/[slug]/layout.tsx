@@ -1,6 +1,6 @@
 import { touchDemo } from "@tributary/core";
 import { TRPCError } from "@trpc/server";
-import { notFound } from "next/navigation";
+import { notFound, redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { VerifyEmailBanner } from "~/components/account/verify-email-banner.tsx";
 import { DemoBanner } from "~/components/demo/demo-banner.tsx";
@@ -26,6 +26,8 @@ export default async function WorkspaceLayout({
   const { user } = await requireAuth(`/w/${slug}`);
   const workspace = await (await serverCaller()).workspaces.bySlug({ slug }).catch((error: unknown) => {
     if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
+    // The workspace requires two-factor sign-in and this member has not turned it on: set it up first.
+    if (error instanceof TRPCError && error.code === "FORBIDDEN") redirect(`/account?twoFactorFor=${slug}`);
     throw error;
   });
   // A demo lives while it is used.

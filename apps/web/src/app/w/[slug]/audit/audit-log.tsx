@@ -10,6 +10,8 @@ const LABELS: Record<string, string> = {
   "user.signed_in": "Signed in",
   "user.password_reset": "Reset their password",
   "user.account_deleted": "Deleted their account",
+  "user.two_factor_enabled": "Turned on two-factor sign-in",
+  "user.two_factor_disabled": "Turned off two-factor sign-in",
   "workspace.created": "Created the workspace",
   "workspace.renamed": "Renamed the workspace",
   "member.invited": "Invited a member",

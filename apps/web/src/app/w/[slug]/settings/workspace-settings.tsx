@@ -1,5 +1,5 @@
 "use client";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { Alert } from "~/components/alert.tsx";
@@ -19,6 +19,7 @@ export function WorkspaceSettings() {
       <div className="space-y-6">
         {workspace.can("workspace.rename") ? <RenameCard /> : null}
         <AllowedHostsCard />
+        {workspace.can("settings.manage") ? <TwoFactorCard /> : null}
         <LeaveCard />
         {workspace.can("workspace.export") ? <ExportCard /> : null}
         {workspace.can("workspace.delete") ? <DeleteCard /> : null}
@@ -75,6 +76,44 @@ function RenameCard() {
           </Button>
         </div>
       </form>
+    </Card>
+  );
+}
+
+/** Members must have two-factor sign-in on to use the workspace; the server refuses them until they do. */
+function TwoFactorCard() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const workspace = useWorkspace();
+  const settings = useQuery(trpc.settings.get.queryOptions({ workspaceId: workspace.id }));
+  const update = useMutation(
+    trpc.settings.update.mutationOptions({
+      onSuccess: () =>
+        void queryClient.invalidateQueries({ queryKey: trpc.settings.get.queryKey({ workspaceId: workspace.id }) }),
+    }),
+  );
+  const required = settings.data?.requireTwoFactor ?? false;
+  return (
+    <Card className="p-5">
+      <h2 className="font-medium">Two-factor sign-in</h2>
+      <p className="mt-1 text-sm text-slate-600">
+        When required, members without two-factor sign-in are sent to set it up before they can use this workspace. API
+        keys are not affected.
+      </p>
+      {update.error ? (
+        <div className="mt-3">
+          <Alert>{describeError(update.error).message}</Alert>
+        </div>
+      ) : null}
+      <label className="mt-3 flex items-center gap-2 text-sm">
+        <input
+          type="checkbox"
+          checked={required}
+          disabled={!settings.data || update.isPending}
+          onChange={(e) => update.mutate({ workspaceId: workspace.id, requireTwoFactor: e.target.checked })}
+        />
+        Require two-factor sign-in
+      </label>
     </Card>
   );
 }
