@@ -1,6 +1,6 @@
-// The webhook ingress: a Web-standard handler (Request in, Response out) that Next.js mounts under /hooks and
-// that the web process's own HTTP server also calls directly, skipping the page router (one code path, the
-// fast way in). A request becomes a run's message; the run is committed to Postgres before any 2xx.
+// The webhook ingress: a Web-standard handler (Request in, Response out) that the web process's HTTP server
+// calls for /hooks and /hooks-test, before Next's router (the fast way in). A request becomes a run's message;
+// the run is committed to Postgres before any 2xx.
 import { createHash } from "node:crypto";
 import {
   type AcceptedRun,

@@ -1,5 +1,5 @@
-// The webhook ingress of this web process, made once: the same handler serves Next's /hooks route and the
-// fast path in server.ts.
+// The webhook ingress of this web process, made once; the web server (web-server.ts) sends /hooks and
+// /hooks-test to it before anything reaches Next.
 import { createRunIntake } from "@tributary/core";
 import { createWebhookHandler, type WebhookHandler } from "@tributary/ingress";
 import { deps } from "./deps.ts";
