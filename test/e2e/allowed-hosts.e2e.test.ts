@@ -70,6 +70,6 @@ describe("allowed hosts in Settings", () => {
     await adminPage.reload();
     const afterReload = adminPage.getByRole("list", { name: "Allowed hosts" });
     await afterReload.getByText("10.20.0.0/16").waitFor();
-    await expect(afterReload.getByRole("listitem").count()).resolves.toBe(1);
+    await expect.poll(() => afterReload.getByRole("listitem").count(), { timeout: 10_000 }).toBe(1);
   });
 });

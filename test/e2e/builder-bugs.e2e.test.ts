@@ -63,7 +63,7 @@ describe("the builder, clicked through as a newcomer would", () => {
   it("selects an edge by clicking it and deletes it with Delete; it stays deleted after a reload", async () => {
     await openFlow("Edges", "$");
     const edge = page.locator(".react-flow__edge");
-    await expect(edge.count()).resolves.toBe(1);
+    await expect.poll(() => edge.count(), { timeout: 10_000 }).toBe(1);
     await edge.first().click();
     await page.locator(".react-flow__edge.selected").waitFor();
     await screenshot(page, "bugs-01-edge-selected", { fullPage: false });
@@ -82,7 +82,7 @@ describe("the builder, clicked through as a newcomer would", () => {
     await page.getByTestId("step-hook").click();
     await page.getByRole("button", { name: "Log", exact: true }).click();
     await page.getByTestId("step-log").waitFor();
-    await expect(edge.count()).resolves.toBe(1);
+    await expect.poll(() => edge.count(), { timeout: 10_000 }).toBe(1);
     await edge.first().click();
     await page.locator(".react-flow__edge.selected").waitFor();
     await page.keyboard.press("Backspace");

@@ -29,7 +29,7 @@ describe("the demo in the browser", () => {
     await screenshot(page, "demo-01-workspace");
     await page.getByRole("link", { name: "Flows", exact: true }).click();
     await page.getByRole("link", { name: "Quote over a webhook" }).waitFor();
-    await expect(page.getByRole("row").count()).resolves.toBe(5);
+    await expect.poll(() => page.getByRole("row").count(), { timeout: 10_000 }).toBe(5);
     await screenshot(page, "demo-02-sample-flows");
   });
 

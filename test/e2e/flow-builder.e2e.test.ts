@@ -71,7 +71,7 @@ describe("building a flow in the browser", () => {
     await page.getByTestId("step-respond").waitFor();
     await page.getByLabel("Status").fill("201");
     await waitSaved();
-    await expect(page.locator(".react-flow__edge").count()).resolves.toBe(2);
+    await expect.poll(() => page.locator(".react-flow__edge").count(), { timeout: 10_000 }).toBe(2);
     await page.getByText("Valid", { exact: true }).waitFor();
     await screenshot(page, "builder-03-configured", { fullPage: false });
   });
