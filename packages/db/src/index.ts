@@ -3,4 +3,4 @@ export type { AuditEvent, Invite, Membership, Plan, User, Workspace } from "./ge
 export { Prisma, Role } from "./generated/prisma/client.ts";
 export { type Scope, type ScopedOptions, scoped, type Tx } from "./scope.ts";
 export { createSecretBox, type SecretBox, SecretBoxError } from "./secret-box.ts";
-export { type SqlClient, type SqlPool, sqlInWorkspace, uuidv7, uuidv7Floor } from "./sql.ts";
+export { type SqlClient, type SqlPool, sqlInWorkspace, sqlStatementInWorkspace, uuidv7, uuidv7Floor } from "./sql.ts";

@@ -58,15 +58,13 @@ export function createRunSlots({ redis, ttlMs }: { redis: Redis; ttlMs: number }
       );
       return full === 0 ? { member, limits } : null;
     },
+    // Plain commands, not a pipeline of their own: the connection auto-pipelines, so a release rides in the
+    // same write as whatever else this moment sends.
     async renew({ member, limits }) {
-      const pipeline = redis.pipeline();
-      for (const { key } of limits) pipeline.zadd(key, "XX", Date.now() + ttlMs, member);
-      await pipeline.exec();
+      await Promise.all(limits.map(({ key }) => redis.zadd(key, "XX", Date.now() + ttlMs, member)));
     },
     async release({ member, limits }) {
-      const pipeline = redis.pipeline();
-      for (const { key } of limits) pipeline.zrem(key, member);
-      await pipeline.exec();
+      await Promise.all(limits.map(({ key }) => redis.zrem(key, member)));
     },
   };
 }

@@ -6,7 +6,7 @@
 //
 // Idempotency keys belong to the trigger (flow + trigger step). The first message with a key starts a run;
 // a repeat within 24 hours with the same body gets that run; the same key with another body is refused.
-import { type Db, type SqlClient, sqlInWorkspace } from "@tributary/db";
+import { type Db, type SqlClient, sqlInWorkspace, sqlStatementInWorkspace } from "@tributary/db";
 import type { Message } from "@tributary/engine";
 import type { JobQueue } from "@tributary/queue";
 import { AppError } from "../errors/app-error.ts";
@@ -36,7 +36,10 @@ type Outcome = AcceptedRun | { conflict: string; firstRunId: string };
 export function createRunIntake({ db, queue }: { db: Db; queue: JobQueue }): RunIntake {
   const commit = createGroupCommit<RunIntakeCall, Outcome>({
     async flush(workspaceId, calls) {
-      const outcomes = await sqlInWorkspace(db.sql, workspaceId, (client) => insertRuns(client, calls));
+      // Calls without an idempotency key are one insert: one round trip.
+      const outcomes = calls.some((call) => call.idempotency)
+        ? await sqlInWorkspace(db.sql, workspaceId, (client) => insertRuns(client, calls))
+        : await insertPlainRuns(db, workspaceId, calls);
       const accepted = calls.filter((_, i) => {
         const outcome = outcomes[i];
         return outcome && "runId" in outcome && !outcome.duplicate;
@@ -144,26 +147,8 @@ async function insertRuns(client: SqlClient, calls: RunIntakeCall[]): Promise<Ou
 
   const runs = [...starting].map((i) => calls[i] as RunIntakeCall);
   if (runs.length > 0) {
-    await client.query(
-      `INSERT INTO runs (id, workspace_id, flow_id, flow_version_id, trigger, trigger_step_id, message_id, input)
-       SELECT x.id, x.workspace_id, x.flow_id, x.flow_version_id, x.trigger, x.trigger_step_id, x.message_id, x.input
-         FROM json_to_recordset($1::json) AS x(id uuid, workspace_id uuid, flow_id uuid, flow_version_id uuid,
-              trigger text, trigger_step_id text, message_id text, input json)`,
-      [
-        JSON.stringify(
-          runs.map((call) => ({
-            id: call.runId,
-            workspace_id: call.workspaceId,
-            flow_id: call.flowId,
-            flow_version_id: call.versionId,
-            trigger: call.trigger,
-            trigger_step_id: call.triggerStepId,
-            message_id: call.message.id,
-            input: call.message,
-          })),
-        ),
-      ],
-    );
+    const insert = runsInsert(runs);
+    await client.query(insert.text, insert.values);
     for (const i of starting) {
       const call = calls[i] as RunIntakeCall;
       outcomes[i] = { runId: call.runId, messageId: call.message.id, duplicate: false };
@@ -183,18 +168,45 @@ async function insertRuns(client: SqlClient, calls: RunIntakeCall[]): Promise<Ou
   return outcomes as Outcome[];
 }
 
+async function insertPlainRuns(db: Db, workspaceId: string, calls: RunIntakeCall[]): Promise<Outcome[]> {
+  const insert = runsInsert(calls);
+  await sqlStatementInWorkspace(db.sql, workspaceId, insert.text, insert.values);
+  return calls.map((call) => ({ runId: call.runId, messageId: call.message.id, duplicate: false }));
+}
+
+function runsInsert(calls: RunIntakeCall[]): { text: string; values: unknown[] } {
+  return {
+    text: `INSERT INTO runs (id, workspace_id, flow_id, flow_version_id, trigger, trigger_step_id, message_id, input)
+           SELECT x.id, x.workspace_id, x.flow_id, x.flow_version_id, x.trigger, x.trigger_step_id, x.message_id, x.input
+             FROM json_to_recordset($1::json) AS x(id uuid, workspace_id uuid, flow_id uuid, flow_version_id uuid,
+                  trigger text, trigger_step_id text, message_id text, input json)`,
+    values: [
+      JSON.stringify(
+        calls.map((call) => ({
+          id: call.runId,
+          workspace_id: call.workspaceId,
+          flow_id: call.flowId,
+          flow_version_id: call.versionId,
+          trigger: call.trigger,
+          trigger_step_id: call.triggerStepId,
+          message_id: call.message.id,
+          input: call.message,
+        })),
+      ),
+    ],
+  };
+}
+
 const keyIdOf = (flowId: string, triggerStepId: string, key: string) => JSON.stringify([flowId, triggerStepId, key]);
 const keyId = (call: RunIntakeCall) => keyIdOf(call.flowId, call.triggerStepId, call.idempotency?.key ?? "");
 
 /** How a run stands, for a caller waiting on it whose answer did not come in an event (a repeated call). */
 export async function runOutcome({ db, workspaceId, runId }: { db: Db; workspaceId: string; runId: string }) {
-  return sqlInWorkspace(db.sql, workspaceId, async (client) => {
-    const { rows } = await client.query<{
-      status: string;
-      output: Message | null;
-      response: { status: number; headers: Record<string, string>; body: unknown } | null;
-      error: { message: string } | null;
-    }>("SELECT status, output, response, error FROM runs WHERE id = $1", [runId]);
-    return rows[0] ?? null;
-  });
+  const rows = await sqlStatementInWorkspace<{
+    status: string;
+    output: Message | null;
+    response: { status: number; headers: Record<string, string>; body: unknown } | null;
+    error: { message: string } | null;
+  }>(db.sql, workspaceId, "SELECT status, output, response, error FROM runs WHERE id = $1", [runId]);
+  return rows[0] ?? null;
 }

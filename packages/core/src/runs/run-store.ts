@@ -2,7 +2,7 @@
 // an end — in batches of one workspace (the worker group-commits concurrent runs). A worker holds a run by a
 // lease (a token per pickup, renewed by every commit); writes of a worker whose lease was taken over are
 // refused, so a run taken up twice never has two writers. Plain SQL: this is the hot path.
-import { type Db, type SqlClient, scoped, sqlInWorkspace, uuidv7 } from "@tributary/db";
+import { type Db, type SqlClient, scoped, sqlInWorkspace, sqlStatementInWorkspace, uuidv7 } from "@tributary/db";
 import type { Message, StepRecord } from "@tributary/engine";
 import type { Parks, RunError, RunLogEntry, RunStatus } from "./run-views.ts";
 
@@ -126,27 +126,31 @@ export async function pickUpRuns({
   owner: string;
   leaseMs: number;
 }): Promise<Map<string, RunToExecute | NotPickedUp>> {
-  return sqlInWorkspace(
+  const rows = await sqlStatementInWorkspace<PickedRow>(
     db.sql,
     workspaceId,
-    async (client) => {
-      const { rows } = await client.query<PickedRow>(PICK_UP, [runIds, workspaceId, owner, leaseMs]);
-      const result = new Map<string, RunToExecute | NotPickedUp>(
-        rows.map((row) => [row.id, toRun({ row, workspaceId, owner })]),
-      );
-      const missed = runIds.filter((id) => !result.has(id));
-      if (missed.length > 0) {
-        const open = await client.query<{ id: string }>(
-          "SELECT id FROM runs WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'waiting', 'running')",
-          [missed],
-        );
-        const held = new Set(open.rows.map((row) => row.id));
-        for (const id of missed) result.set(id, held.has(id) ? "held" : "gone");
-      }
-      return result;
+    PICK_UP,
+    [runIds, workspaceId, owner, leaseMs],
+    {
+      durable: false,
     },
-    { durable: false },
   );
+  const result = new Map<string, RunToExecute | NotPickedUp>(
+    rows.map((row) => [row.id, toRun({ row, workspaceId, owner })]),
+  );
+  const missed = runIds.filter((id) => !result.has(id));
+  if (missed.length > 0) {
+    // Not taken up: another worker holds it, or it has ended.
+    const open = await sqlStatementInWorkspace<{ id: string }>(
+      db.sql,
+      workspaceId,
+      "SELECT id FROM runs WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'waiting', 'running')",
+      [missed],
+    );
+    const held = new Set(open.map((row) => row.id));
+    for (const id of missed) result.set(id, held.has(id) ? "held" : "gone");
+  }
+  return result;
 }
 
 function toRun({ row, workspaceId, owner }: { row: PickedRow; workspaceId: string; owner: string }): RunToExecute {
@@ -275,14 +279,12 @@ export async function commitRuns({
   const checkpoints = commits.flatMap((c) =>
     checkpointRows({ workspaceId, runId: c.runId, owner: c.owner, checkpoints: c.checkpoints }),
   );
-  return sqlInWorkspace(db.sql, workspaceId, async (client) => {
-    const { rows } = await client.query<{ id: string }>(COMMIT, [
-      JSON.stringify(runs),
-      JSON.stringify(checkpoints),
-      runs.map((run) => run.id),
-    ]);
-    return new Set(rows.map((row) => row.id));
-  });
+  const rows = await sqlStatementInWorkspace<{ id: string }>(db.sql, workspaceId, COMMIT, [
+    JSON.stringify(runs),
+    JSON.stringify(checkpoints),
+    runs.map((run) => run.id),
+  ]);
+  return new Set(rows.map((row) => row.id));
 }
 
 /**
@@ -301,21 +303,17 @@ export async function renewRunLeases({
   leases: { runId: string; owner: string }[];
   leaseMs: number;
 }): Promise<Set<string>> {
-  return sqlInWorkspace(
+  const rows = await sqlStatementInWorkspace<{ id: string }>(
     db.sql,
     workspaceId,
-    async (client) => {
-      const { rows } = await client.query<{ id: string }>(
-        `UPDATE runs r SET lease_until = now() + make_interval(secs => $2::float8 / 1000)
-           FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, owner uuid)
-          WHERE r.id = ANY($3::uuid[]) AND r.id = x.id AND r.lease_owner = x.owner AND r.status = 'running'
-         RETURNING r.id`,
-        [JSON.stringify(leases.map((l) => ({ id: l.runId, owner: l.owner }))), leaseMs, leases.map((l) => l.runId)],
-      );
-      return new Set(rows.map((row) => row.id));
-    },
+    `UPDATE runs r SET lease_until = now() + make_interval(secs => $2::float8 / 1000)
+       FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, owner uuid)
+      WHERE r.id = ANY($3::uuid[]) AND r.id = x.id AND r.lease_owner = x.owner AND r.status = 'running'
+     RETURNING r.id`,
+    [JSON.stringify(leases.map((l) => ({ id: l.runId, owner: l.owner }))), leaseMs, leases.map((l) => l.runId)],
     { durable: false },
   );
+  return new Set(rows.map((row) => row.id));
 }
 
 function checkpointRows({
