@@ -16,13 +16,14 @@ describe("sqlStatementInWorkspace", () => {
       json: { note: string };
       nothing: string | null;
       number: number;
+      bytes: Buffer;
       literal: string;
     }>(
       env.db.sql,
       workspace.id,
       `SELECT $1::text AS text, $2::text[] AS items, $3::jsonb AS json, $4::text AS nothing, $5::int AS number,
-              '$1 stays' AS literal -- and so does $2 here`,
-      [awkward, [awkward, "b,c", "{d}"], JSON.stringify({ note: awkward }), null, 42],
+              $6::bytea AS bytes, '$1 stays' AS literal -- and so does $2 here`,
+      [awkward, [awkward, "b,c", "{d}"], JSON.stringify({ note: awkward }), null, 42, Buffer.from([0, 92, 39, 255])],
     );
     expect(row).toEqual({
       text: awkward,
@@ -30,6 +31,7 @@ describe("sqlStatementInWorkspace", () => {
       json: { note: awkward },
       nothing: null,
       number: 42,
+      bytes: Buffer.from([0, 92, 39, 255]),
       literal: "$1 stays",
     });
   });

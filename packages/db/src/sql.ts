@@ -111,8 +111,10 @@ function inlineValues(statement: string, values: unknown[]): string {
 /** A value as a SQL literal, written as node-postgres writes a parameter (arrays as array literals, objects as JSON). */
 function literalOf(value: unknown): string {
   if (value === null || value === undefined) return "NULL";
-  if (Buffer.isBuffer(value)) return pg.escapeLiteral(`\\x${value.toString("hex")}`);
-  return pg.escapeLiteral(textOf(value));
+  if (Buffer.isBuffer(value)) return `E'\\\\x${value.toString("hex")}'`;
+  // An escape string (E'…'), whatever the server's standard_conforming_strings: quotes and backslashes doubled.
+  // A regular expression, not pg's escapeLiteral, which walks a long JSON body character by character.
+  return `E'${textOf(value).replace(/['\\]/g, "$&$&")}'`;
 }
 
 function textOf(value: unknown): string {
