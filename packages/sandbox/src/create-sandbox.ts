@@ -1,7 +1,9 @@
-// The worker's handle on its sandbox processes. Each process runs one code step at a time (so a crash fails
-// exactly the step that caused it); steps wait in a queue for a free process, preferring one that already
-// has the workspace's isolate warm. The worker holds the hard deadline: a process that does not answer in
-// time is killed (timeout), one that dies fails its step (sandbox_crashed), and either is replaced.
+// The worker's handle on its sandbox processes. Each process runs one code step at a time; steps wait in a
+// queue for a free process, preferring one that already has the workspace's isolate warm, and a free process
+// takes the waiting steps in one batch (one message each way). The worker holds the hard deadline: a process
+// that does not answer in time is killed (timeout), one that dies fails its step (sandbox_crashed), and
+// either is replaced. A batch that took its process down is run again one step at a time, so only the step
+// that caused it fails (code steps have no outside effects: running one again is safe).
 import { type ChildProcess, fork } from "node:child_process";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
@@ -14,6 +16,7 @@ import type {
   CodeStepContext,
   CodeStepMessage,
   CodeStepResult,
+  RunBatch,
   RunRequest,
   SandboxErrorCode,
   SandboxProcessConfig,
@@ -53,12 +56,15 @@ type Job = {
   request: RunRequest;
   sourceMap: string | undefined;
   resolve: (result: CodeStepResult) => void;
+  /** It was in a batch that took its process down: it runs alone now, so a second time is its own doing. */
+  alone: boolean;
 };
 
 type Slot = {
   child: ChildProcess;
   ready: boolean;
-  job: Job | undefined;
+  /** The batch the process runs now; empty when it is free. */
+  jobs: Job[];
   deadline: NodeJS.Timeout | undefined;
   killedForTimeout: boolean;
   /** Workspaces this process ran lately, most recent last: where their isolates are likely warm. */
@@ -67,6 +73,8 @@ type Slot = {
 
 const ENTRY = fileURLToPath(new URL("./sandbox-process.ts", import.meta.url));
 const MAX_STARTUP_FAILURES = 3;
+/** Steps per batch: enough to share a message's cost, few enough that a step does not wait long behind others. */
+const MAX_BATCH = 8;
 
 /** What a sandbox process may read: this package's source and isolated-vm's native addon, nothing else. */
 function readablePaths(): string[] {
@@ -118,7 +126,7 @@ export function createSandbox({
     const slot: Slot = {
       child,
       ready: false,
-      job: undefined,
+      jobs: [],
       deadline: undefined,
       killedForTimeout: false,
       recent: [],
@@ -131,19 +139,24 @@ export function createSandbox({
         startupFailures = 0;
         return pump();
       }
-      const job = slot.job;
-      const result =
-        message?.type === "result" && job && message.id === job.request.id
-          ? checkResult(message.result, job.request.limits)
-          : undefined;
-      if (!job || !result) {
+      const jobs = slot.jobs;
+      const results =
+        message?.type === "results" && Array.isArray(message.results) && message.results.length === jobs.length
+          ? jobs.map((job, index) => {
+              const reply = message.results[index];
+              return reply?.id === job.request.id ? checkResult(reply.result, job.request.limits) : undefined;
+            })
+          : [];
+      if (jobs.length === 0 || results.length === 0 || results.includes(undefined)) {
         // Not what a sandbox process says: it is no longer trusted with steps.
         child.kill("SIGKILL");
         return;
       }
       clearTimeout(slot.deadline);
-      slot.job = undefined;
-      job.resolve(withMappedStack(result, job.sourceMap));
+      slot.jobs = [];
+      jobs.forEach((job, index) => {
+        job.resolve(withMappedStack(results[index] as CodeStepResult, job.sourceMap));
+      });
       pump();
     });
 
@@ -152,18 +165,27 @@ export function createSandbox({
       if (gone) return;
       gone = true;
       clearTimeout(slot.deadline);
-      const job = slot.job;
-      slot.job = undefined;
-      if (job) {
-        if (slot.killedForTimeout) {
-          const { wallMs } = job.request.limits;
-          failJob(job, "timeout", `The step did not finish within ${wallMs} ms; its sandbox was stopped and replaced.`);
-        } else {
-          failJob(
-            job,
-            "sandbox_crashed",
-            `The sandbox process stopped (${reason}) while running the step; run it again.`,
-          );
+      const jobs = slot.jobs;
+      slot.jobs = [];
+      if (jobs.length > 1 && !closed) {
+        // Which step of the batch did it is unknown: each runs again alone, first in line.
+        queue.unshift(...jobs.map((job) => ({ ...job, alone: true })));
+      } else {
+        for (const job of jobs) {
+          if (slot.killedForTimeout && jobs.length === 1) {
+            const { wallMs } = job.request.limits;
+            failJob(
+              job,
+              "timeout",
+              `The step did not finish within ${wallMs} ms; its sandbox was stopped and replaced.`,
+            );
+          } else {
+            failJob(
+              job,
+              "sandbox_crashed",
+              `The sandbox process stopped (${reason}) while running the step; run it again.`,
+            );
+          }
         }
       }
       if (closed) return;
@@ -194,19 +216,22 @@ export function createSandbox({
 
   const pump = () => {
     while (queue.length) {
-      const job = queue[0] as Job;
-      const idle = slots.filter((slot) => slot.ready && !slot.job);
-      const slot = idle.find((s) => s.recent.includes(job.request.workspaceId)) ?? idle[0];
+      const idle = slots.filter((slot) => slot.ready && slot.jobs.length === 0);
+      const first = queue[0] as Job;
+      const slot = idle.find((s) => s.recent.includes(first.request.workspaceId)) ?? idle[0];
       if (!slot) break;
-      queue.shift();
-      dispatch(slot, job);
+      // The waiting steps shared between the free processes, up to a batch each; one under suspicion goes alone.
+      const share = Math.min(MAX_BATCH, Math.ceil(queue.length / idle.length));
+      const batch = [queue.shift() as Job];
+      while (!first.alone && batch.length < share && queue[0] && !queue[0].alone) batch.push(queue.shift() as Job);
+      dispatch(slot, batch);
     }
     holdWhileBusy();
   };
 
   // Steps queued or running keep the worker's process alive; idle sandboxes do not.
   const holdWhileBusy = () => {
-    const busy = queue.length > 0 || slots.some((slot) => slot.job);
+    const busy = queue.length > 0 || slots.some((slot) => slot.jobs.length > 0);
     for (const { child } of slots) {
       if (busy) {
         child.ref();
@@ -218,16 +243,21 @@ export function createSandbox({
     }
   };
 
-  const dispatch = (slot: Slot, job: Job) => {
-    const { workspaceId, limits } = job.request;
-    slot.job = job;
+  const dispatch = (slot: Slot, jobs: Job[]) => {
+    slot.jobs = jobs;
     slot.killedForTimeout = false;
-    slot.recent = [...slot.recent.filter((id) => id !== workspaceId), workspaceId].slice(-isolatesPerProcess);
+    for (const { request } of jobs) {
+      const { workspaceId } = request;
+      slot.recent = [...slot.recent.filter((id) => id !== workspaceId), workspaceId].slice(-isolatesPerProcess);
+    }
+    // The steps run one after another: the batch has the time of all of them.
+    const wallMs = jobs.reduce((sum, job) => sum + job.request.limits.wallMs, 0);
     slot.deadline = setTimeout(() => {
       slot.killedForTimeout = true;
       slot.child.kill("SIGKILL");
-    }, limits.wallMs + KILL_GRACE_MS);
-    slot.child.send(job.request, (error) => {
+    }, wallMs + KILL_GRACE_MS);
+    const batch: RunBatch = { type: "batch", requests: jobs.map((job) => job.request) };
+    slot.child.send(batch, (error) => {
       if (error) slot.child.kill("SIGKILL");
     });
   };
@@ -256,7 +286,7 @@ export function createSandbox({
       const request: RunRequest = { type: "run", id: nextId++, workspaceId, code, message, ctx, limits: resolved };
       start();
       return new Promise<CodeStepResult>((resolve) => {
-        queue.push({ request, sourceMap, resolve });
+        queue.push({ request, sourceMap, resolve, alone: false });
         pump();
       });
     },

@@ -57,7 +57,14 @@ export type RunRequest = {
   limits: CodeLimits;
 };
 
-export type SandboxReply = { type: "ready" } | { type: "result"; id: number; result: CodeStepResult };
+/**
+ * The worker sends the steps waiting for a process in one message and gets their results back in one: on a
+ * busy worker each message costs system calls and wake-ups on both sides, and the steps run one after
+ * another in the process either way.
+ */
+export type RunBatch = { type: "batch"; requests: RunRequest[] };
+
+export type SandboxReply = { type: "ready" } | { type: "results"; results: { id: number; result: CodeStepResult }[] };
 
 /** How the parent configures a sandbox process (its one command-line argument, as JSON). */
 export type SandboxProcessConfig = { isolates: number };

@@ -1,9 +1,9 @@
-// The entry of a sandbox process: runs the code steps the worker sends over IPC, one at a time. Isolates
-// live here, away from the worker's database and queue connections, as isolated-vm's README advises; the
+// The entry of a sandbox process: runs the code steps the worker sends over IPC, one at a time, in the
+// batches they come in. Isolates live here, away from the worker's database and queue connections, as isolated-vm's README advises; the
 // worker starts this process with --no-node-snapshot (isolated-vm needs it), a capped heap, an empty
 // environment and Node's permission model (no file writes, no child processes, reads of this package only).
 import { createIsolatePool } from "./isolate-pool.ts";
-import type { CodeStepResult, RunRequest, SandboxProcessConfig, SandboxReply } from "./protocol.ts";
+import type { CodeStepResult, RunBatch, RunRequest, SandboxProcessConfig, SandboxReply } from "./protocol.ts";
 import { runInIsolate } from "./run-in-isolate.ts";
 
 const config = JSON.parse(process.argv[2] ?? "{}") as Partial<SandboxProcessConfig>;
@@ -20,17 +20,19 @@ const pool = createIsolatePool({
 
 const reply = (message: SandboxReply) => process.send?.(message);
 
-process.on("message", (request: RunRequest) => {
-  if (request?.type !== "run") return;
-  let result: CodeStepResult;
+process.on("message", (batch: RunBatch) => {
+  if (batch?.type !== "batch" || !Array.isArray(batch.requests)) return;
+  reply({ type: "results", results: batch.requests.map((request) => ({ id: request.id, result: run(request) })) });
+});
+
+function run(request: RunRequest): CodeStepResult {
   try {
-    result = runInIsolate({ pool, request });
+    return runInIsolate({ pool, request });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    result = { ok: false, error: { code: "sandbox_crashed", message: `The sandbox failed: ${message}` }, logs: [] };
+    return { ok: false, error: { code: "sandbox_crashed", message: `The sandbox failed: ${message}` }, logs: [] };
   }
-  reply({ type: "result", id: request.id, result });
-});
+}
 
 // When the worker goes, so do we.
 process.on("disconnect", () => process.exit(0));

@@ -575,6 +575,30 @@ describe("escape and abuse attempts", () => {
     expect(sandbox.processIds()[0]).not.toBe(pid);
   });
 
+  it("steps that wait together run as one batch; one that takes the process down fails alone, the others succeed", async () => {
+    const healthy = await compile("export default (m) => ({ doubled: m.body.n * 2 })");
+    const hanging = await compile(
+      `export default () => { Promise.reject({ get message() { for (;;) {} } }); return 1; }`,
+    );
+    const step = (compiled: typeof healthy, n: number) =>
+      sandbox.run({
+        workspaceId: "ws-a",
+        code: compiled.code,
+        sourceMap: compiled.sourceMap,
+        message: { id: `msg-${n}`, headers: [], body: { n } },
+        ctx: ctx(),
+        limits: { ...fast, memoryMb: 32 },
+      });
+    // The first goes at once; the next ones wait for it and then go together.
+    const results = await Promise.all([step(healthy, 1), step(healthy, 2), step(hanging, 3), step(healthy, 4)]);
+    expect(results[0]).toMatchObject({ ok: true, result: { body: { doubled: 2 } } });
+    expect(results[1]).toMatchObject({ ok: true, result: { body: { doubled: 4 } } });
+    expect(failed(results[2] as CodeStepResult)).toMatchObject({ code: "timeout" });
+    expect(results[3]).toMatchObject({ ok: true, result: { body: { doubled: 8 } } });
+    await expectHealthy();
+    // The batch's deadline (the time of its three steps), a new process, and the culprit's own deadline.
+  }, 30_000);
+
   it("the host process is alive and well after all of it", async () => {
     await expectHealthy();
     expect(process.memoryUsage().heapUsed).toBeLessThan(512 * 1024 * 1024);
