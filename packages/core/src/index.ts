@@ -19,6 +19,34 @@ export {
   recordApiCall,
 } from "./api-keys/authenticate-api-key.ts";
 export { type KeyIdentity, keyIdentity } from "./api-keys/key-identity.ts";
+export {
+  ALERT_CHANNELS,
+  ALERT_EVENTS,
+  type AlertChannelName,
+  type AlertDeliveryView,
+  type AlertEventName,
+  type AlertRuleView,
+  alertRuleIdInput,
+  createAlertRule,
+  createAlertRuleInput,
+  deleteAlertRule,
+  listAlertDeliveries,
+  listAlertRules,
+  type SavedAlertRule,
+  testAlertRule,
+  updateAlertRule,
+  updateAlertRuleInput,
+} from "./alerts/alert-rules.ts";
+export {
+  type AlertWatch,
+  alertOnBacklogs,
+  alertOnRunEnded,
+  alertOnTriggerFailing,
+  alertWatches,
+  sendAlertDigest,
+  sendTestAlert,
+} from "./alerts/raise-alerts.ts";
+export { type AlertNotice, type AlertServices, alertTitle } from "./alerts/send-alert.ts";
 export type { Actor } from "./audit/actor.ts";
 export { listAuditEvents, listAuditEventsInput } from "./audit/list-audit-events.ts";
 export { AUDIT_ACTIONS, type AuditAction } from "./audit/record-audit.ts";
