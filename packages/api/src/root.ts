@@ -1,5 +1,5 @@
-import { alertsRouter } from "./routers/alerts.ts";
 import { accountRouter } from "./routers/account.ts";
+import { alertsRouter } from "./routers/alerts.ts";
 import { apiKeysRouter } from "./routers/api-keys.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";

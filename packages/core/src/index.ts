@@ -4,22 +4,6 @@ export { createDb, createSecretBox, type Db, type Role, type SecretBox, uuidv7 }
 export { createMessage, type Message, type MessageHeader } from "@tributary/engine";
 export { createJobQueue, createQueueConnection, FAIL_FAST_REDIS, type JobQueue } from "@tributary/queue";
 export {
-  API_KEY_ROLES,
-  type ApiKeyView,
-  apiKeyIdInput,
-  createApiKey,
-  createApiKeyInput,
-  listApiKeys,
-  revokeApiKey,
-} from "./api-keys/api-keys.ts";
-export {
-  type ApiKeyPrincipal,
-  apiKeyActor,
-  authenticateApiKey,
-  recordApiCall,
-} from "./api-keys/authenticate-api-key.ts";
-export { type KeyIdentity, keyIdentity } from "./api-keys/key-identity.ts";
-export {
   ALERT_CHANNELS,
   ALERT_EVENTS,
   type AlertChannelName,
@@ -47,6 +31,22 @@ export {
   sendTestAlert,
 } from "./alerts/raise-alerts.ts";
 export { type AlertNotice, type AlertServices, alertTitle } from "./alerts/send-alert.ts";
+export {
+  API_KEY_ROLES,
+  type ApiKeyView,
+  apiKeyIdInput,
+  createApiKey,
+  createApiKeyInput,
+  listApiKeys,
+  revokeApiKey,
+} from "./api-keys/api-keys.ts";
+export {
+  type ApiKeyPrincipal,
+  apiKeyActor,
+  authenticateApiKey,
+  recordApiCall,
+} from "./api-keys/authenticate-api-key.ts";
+export { type KeyIdentity, keyIdentity } from "./api-keys/key-identity.ts";
 export type { Actor } from "./audit/actor.ts";
 export { listAuditEvents, listAuditEventsInput } from "./audit/list-audit-events.ts";
 export { AUDIT_ACTIONS, type AuditAction } from "./audit/record-audit.ts";

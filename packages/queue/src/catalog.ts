@@ -77,7 +77,12 @@ export const JOBS = {
   /** A subscription trigger turned to failing (failures in a row): alert the rules watching for that. */
   "alerts.trigger-failing": {
     queue: "alerts",
-    payload: workspaceJob.extend({ flowId: z.uuid(), stepId: z.string(), failures: z.number().int(), error: z.string() }),
+    payload: workspaceJob.extend({
+      flowId: z.uuid(),
+      stepId: z.string(),
+      failures: z.number().int(),
+      error: z.string(),
+    }),
     attempts: 3,
   },
   /** The end of a rule's throttling interval for a flow: send the digest of what was held back, if anything. */

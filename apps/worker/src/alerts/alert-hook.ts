@@ -29,7 +29,9 @@ export function createAlertHook({ db, queue, log }: { db: Db; queue: JobQueue; l
       const applies = watches.some(
         ({ event, flowId }) =>
           (flowId === null || flowId === run.flowId) &&
-          (event === "run_slow" || event === "run_handled_errors" || (event === "run_failed" && result.status === "failed")),
+          (event === "run_slow" ||
+            event === "run_handled_errors" ||
+            (event === "run_failed" && result.status === "failed")),
       );
       if (!applies) return;
       await queue.enqueue(

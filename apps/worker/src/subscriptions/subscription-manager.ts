@@ -84,7 +84,13 @@ export function createSubscriptionManager({
   /** Where listener triggers listen: the address to bind and the range their ports come from. */
   listeners: { host: string; ports: PortRange };
   /** Told once each time a trigger turns to failing (FAILING_AFTER failures in a row), for alerts. */
-  onTriggerFailing: (event: { workspaceId: string; flowId: string; stepId: string; failures: number; error: string }) => void;
+  onTriggerFailing: (event: {
+    workspaceId: string;
+    flowId: string;
+    stepId: string;
+    failures: number;
+    error: string;
+  }) => void;
 }) {
   const leases = createSubscriptionLeases({ redis, holder: `worker:${randomUUID()}`, leaseMs });
   const answers = createRunAnswers({ events, db });

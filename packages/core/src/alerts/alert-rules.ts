@@ -12,7 +12,13 @@ import { AppError, notFound } from "../errors/app-error.ts";
 import { generateSigningSecret } from "../security/rule-types.ts";
 import { isUniqueViolation } from "../workspaces/create-workspace.ts";
 
-export const ALERT_EVENTS = ["run_failed", "run_handled_errors", "trigger_failing", "run_slow", "queue_backlog"] as const;
+export const ALERT_EVENTS = [
+  "run_failed",
+  "run_handled_errors",
+  "trigger_failing",
+  "run_slow",
+  "queue_backlog",
+] as const;
 export type AlertEventName = (typeof ALERT_EVENTS)[number];
 export const ALERT_CHANNELS = ["email", "slack", "webhook", "flow"] as const;
 export type AlertChannelName = (typeof ALERT_CHANNELS)[number];
@@ -44,7 +50,12 @@ const ruleFields = {
   /** flow: the flow to start with the alert's details. */
   targetFlowId: z.uuid().nullable().default(null),
   /** At most one alert per rule and flow in this many seconds; the rest are counted into one digest. 0: each. */
-  intervalSeconds: z.number().int().min(0).max(7 * 24 * 3600).default(600),
+  intervalSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(600),
   enabled: z.boolean().default(true),
 };
 
@@ -120,12 +131,21 @@ type ViewRow = {
 };
 
 function toView({ flow, targetFlow, deliveries, ...row }: ViewRow): AlertRuleView {
-  return { ...row, flowName: flow?.name ?? null, targetFlowName: targetFlow?.name ?? null, lastDelivery: deliveries[0] ?? null };
+  return {
+    ...row,
+    flowName: flow?.name ?? null,
+    targetFlowName: targetFlow?.name ?? null,
+    lastDelivery: deliveries[0] ?? null,
+  };
 }
 
 export async function listAlertRules({ db, workspaceId }: { db: Db; workspaceId: string }): Promise<AlertRuleView[]> {
   const rows = await scoped(db, { workspaceId }, (tx) =>
-    tx.alertRule.findMany({ where: { workspaceId }, orderBy: [{ flowId: "asc" }, { name: "asc" }], select: VIEW_SELECT }),
+    tx.alertRule.findMany({
+      where: { workspaceId },
+      orderBy: [{ flowId: "asc" }, { name: "asc" }],
+      select: VIEW_SELECT,
+    }),
   );
   return rows.map(toView);
 }
@@ -173,7 +193,8 @@ type RuleInput = z.output<typeof createAlertRuleInput>;
 
 /** Checks a rule's fields against its event and channel, and the flows it names against the workspace. */
 async function checkRule(tx: Tx, workspaceId: string, input: RuleInput) {
-  const bad = (field: string, message: string) => new AppError("BAD_REQUEST", message, { fields: { [field]: message } });
+  const bad = (field: string, message: string) =>
+    new AppError("BAD_REQUEST", message, { fields: { [field]: message } });
   if ((input.event === "run_slow" || input.event === "queue_backlog") && !input.threshold) {
     throw bad(
       "threshold",
@@ -214,7 +235,9 @@ export function openAlertTarget({
   ruleId: string;
   sealed: Uint8Array | null;
 }): AlertTargetSecret | null {
-  return sealed ? (JSON.parse(secretBox.open(sealed, alertRuleContext({ workspaceId, ruleId }))) as AlertTargetSecret) : null;
+  return sealed
+    ? (JSON.parse(secretBox.open(sealed, alertRuleContext({ workspaceId, ruleId }))) as AlertTargetSecret)
+    : null;
 }
 
 const nameTaken = (name: string) =>

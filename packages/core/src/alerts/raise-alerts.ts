@@ -3,11 +3,16 @@
 // sent as one digest when the interval ends, which opens the next), and the record of each delivery.
 // The worker calls these from its alert jobs, after the run's commit, never on the run's path.
 import { type Db, scoped, type Tx } from "@tributary/db";
+import type { RunError } from "../runs/run-views.ts";
 import type { AlertEventName } from "./alert-rules.ts";
 import { type AlertKind, type AlertNotice, type AlertRuleToSend, type AlertServices, sendAlert } from "./send-alert.ts";
-import type { RunError } from "../runs/run-views.ts";
 
-type RuleRow = AlertRuleToSend & { name: string; flowId: string | null; event: AlertEventName; threshold: number | null };
+type RuleRow = AlertRuleToSend & {
+  name: string;
+  flowId: string | null;
+  event: AlertEventName;
+  threshold: number | null;
+};
 
 const RULE_SELECT = {
   id: true,
@@ -43,7 +48,9 @@ async function contextOf(tx: Tx, workspaceId: string, flowId: string | null): Pr
     where: { id: workspaceId },
     select: { id: true, name: true, slug: true, planId: true, allowedHosts: true },
   });
-  const flow = flowId ? await tx.flow.findFirst({ where: { id: flowId, workspaceId }, select: { id: true, name: true } }) : null;
+  const flow = flowId
+    ? await tx.flow.findFirst({ where: { id: flowId, workspaceId }, select: { id: true, name: true } })
+    : null;
   return { workspace, flow };
 }
 
@@ -213,8 +220,11 @@ export async function alertOnRunEnded({
       }
     };
     if (run.status === "failed") {
-      add(await rulesFor(tx, workspaceId, run.flowId, "run_failed"), "run_failed", () =>
-        `The run failed: ${facts.error?.message ?? "no error was recorded"}${facts.error?.stepId ? ` (step "${facts.error.stepId}")` : ""}`,
+      add(
+        await rulesFor(tx, workspaceId, run.flowId, "run_failed"),
+        "run_failed",
+        () =>
+          `The run failed: ${facts.error?.message ?? "no error was recorded"}${facts.error?.stepId ? ` (step "${facts.error.stepId}")` : ""}`,
       );
     } else if (run.hadErrors) {
       add(
@@ -265,7 +275,9 @@ export async function alertOnTriggerFailing({
 
 /** Every workspace's flows whose queued runs reached a backlog rule's threshold. */
 export async function alertOnBacklogs({ services }: { services: AlertServices }): Promise<number> {
-  const rows = await services.db.$queryRaw<{ workspace_id: string; rule_id: string; flow_id: string; queued: bigint }[]>`
+  const rows = await services.db.$queryRaw<
+    { workspace_id: string; rule_id: string; flow_id: string; queued: bigint }[]
+  >`
     SELECT workspace_id::text, rule_id::text, flow_id::text, queued FROM system_alert_backlogs()`;
   let raised = 0;
   for (const row of rows) {
@@ -309,7 +321,10 @@ export async function sendAlertDigest({
       await tx.alertThrottle.delete({ where: { ruleId_flowId: { ruleId, flowId } } });
       return null;
     }
-    const rule = (await tx.alertRule.findFirst({ where: { id: ruleId, workspaceId }, select: RULE_SELECT })) as RuleRow | null;
+    const rule = (await tx.alertRule.findFirst({
+      where: { id: ruleId, workspaceId },
+      select: RULE_SELECT,
+    })) as RuleRow | null;
     if (!rule) return null;
     const windowEndsAt = new Date(Date.now() + rule.intervalSeconds * 1000);
     await tx.alertThrottle.update({
@@ -337,7 +352,12 @@ export async function sendAlertDigest({
     run ? "; the link opens the latest" : ""
   }.`;
   const occurrence: Occurrence = { event: rule.event, flowId, run, detail };
-  await deliver({ services, rule, context, notice: noticeOf({ services, context, rule, kind: "digest", occurrence, count }) });
+  await deliver({
+    services,
+    rule,
+    context,
+    notice: noticeOf({ services, context, rule, kind: "digest", occurrence, count }),
+  });
   return count;
 }
 
@@ -352,7 +372,10 @@ export async function sendTestAlert({
   ruleId: string;
 }): Promise<"sent" | "failed" | "gone"> {
   const found = await scoped(services.db, { workspaceId }, async (tx) => {
-    const rule = (await tx.alertRule.findFirst({ where: { id: ruleId, workspaceId }, select: RULE_SELECT })) as RuleRow | null;
+    const rule = (await tx.alertRule.findFirst({
+      where: { id: ruleId, workspaceId },
+      select: RULE_SELECT,
+    })) as RuleRow | null;
     if (!rule) return null;
     // A workspace rule is tried out on some flow of the workspace, so the link has a page to open.
     const flowId =
@@ -383,6 +406,10 @@ export type AlertWatch = { event: AlertEventName; flowId: string | null };
 
 export async function alertWatches({ db, workspaceId }: { db: Db; workspaceId: string }): Promise<AlertWatch[]> {
   return scoped(db, { workspaceId }, (tx) =>
-    tx.alertRule.findMany({ where: { workspaceId, enabled: true }, select: { event: true, flowId: true }, distinct: ["event", "flowId"] }),
+    tx.alertRule.findMany({
+      where: { workspaceId, enabled: true },
+      select: { event: true, flowId: true },
+      distinct: ["event", "flowId"],
+    }),
   );
 }

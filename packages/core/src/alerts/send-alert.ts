@@ -7,8 +7,8 @@ import type { JobQueue } from "@tributary/queue";
 import { Webhook } from "standardwebhooks";
 import { actionMail } from "../mail/action-mail.ts";
 import type { Mailer } from "../mail/mailer.ts";
-import { startRun } from "../runs/start-run.ts";
 import type { RunError } from "../runs/run-views.ts";
+import { startRun } from "../runs/start-run.ts";
 import { type AlertChannelName, type AlertEventName, openAlertTarget } from "./alert-rules.ts";
 
 /** What an alert sender needs; the worker provides it. */
@@ -144,7 +144,14 @@ export async function sendAlert({
           flowId: notice.flow?.id ?? null,
           error: notice.run?.error ?? null,
           input: await runInput(services.db, rule.workspaceId, notice.run?.id),
-          alert: { kind: notice.kind, event: notice.event, rule: notice.rule, count: notice.count, detail: notice.detail, link: notice.link },
+          alert: {
+            kind: notice.kind,
+            event: notice.event,
+            rule: notice.rule,
+            count: notice.count,
+            detail: notice.detail,
+            link: notice.link,
+          },
         },
       });
       return;
@@ -173,7 +180,11 @@ function signedWebhook(signingSecret: string | undefined, notice: AlertNotice) {
   if (!signingSecret) throw new Error("The webhook rule has no signing secret; edit it to make one.");
   const id = `alert_${uuidv7()}`;
   const at = new Date();
-  const body = JSON.stringify({ type: `alert.${notice.kind === "alert" ? notice.event : notice.kind}`, timestamp: at.toISOString(), data: notice });
+  const body = JSON.stringify({
+    type: `alert.${notice.kind === "alert" ? notice.event : notice.kind}`,
+    timestamp: at.toISOString(),
+    data: notice,
+  });
   return {
     body,
     headers: {

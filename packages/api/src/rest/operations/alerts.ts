@@ -77,7 +77,8 @@ export const ALERT_OPERATIONS: Operation[] = [
     creates: true,
     input: createAlertRuleInput,
     output: saved,
-    run: ({ db, secretBox, workspaceId, actor }, input) => createAlertRule({ db, secretBox, workspaceId, actor, ...input }),
+    run: ({ db, secretBox, workspaceId, actor }, input) =>
+      createAlertRule({ db, secretBox, workspaceId, actor, ...input }),
   }),
   operation({
     id: "updateAlertRule",
@@ -87,7 +88,8 @@ export const ALERT_OPERATIONS: Operation[] = [
     action: "alerts.manage",
     input: updateAlertRuleInput,
     output: saved,
-    run: ({ db, secretBox, workspaceId, actor }, input) => updateAlertRule({ db, secretBox, workspaceId, actor, ...input }),
+    run: ({ db, secretBox, workspaceId, actor }, input) =>
+      updateAlertRule({ db, secretBox, workspaceId, actor, ...input }),
   }),
   operation({
     id: "deleteAlertRule",
