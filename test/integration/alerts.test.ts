@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
 import { callerFor } from "../support/api-caller.ts";
 import { useTestEnvironment } from "../support/environment.ts";
+import { freePort } from "../support/free-port.ts";
 import { type HttpTarget, json, type Received, startHttpTarget } from "../support/http-target.ts";
 import { textOf, waitForMail } from "../support/mailbox.ts";
 import { graph, publishedFlow, waitForRun } from "../support/run-helpers.ts";
@@ -30,7 +31,13 @@ beforeAll(async () => {
   worker = await startWorker({
     databaseUrl: env.databaseUrl,
     redisPrefix: env.redisPrefix,
-    env: { SMTP_URL: smtp.url, APP_URL, ALERT_BACKLOG_EVERY_MS: "1000", WORKER_CONCURRENCY: "20" },
+    env: {
+      SMTP_URL: smtp.url,
+      APP_URL,
+      ALERT_BACKLOG_EVERY_MS: "1000",
+      WORKER_CONCURRENCY: "20",
+      SUBSCRIPTION_SYNC_MS: "500",
+    },
   });
 }, 120_000);
 afterAll(async () => {
@@ -375,6 +382,52 @@ describe("alert events", () => {
         link: `${APP_URL}/w/${seeded.workspace.slug}/flows/${flowId}`,
       },
     });
+  });
+});
+
+describe("trigger alerts", () => {
+  it("alerts when a queue trigger keeps failing, linking to its flow", async () => {
+    const seeded = await workspaceReachingReceiver();
+    const owner = callerFor({ env, user: seeded.owner });
+    const connection = await owner.connections.save({
+      workspaceId: seeded.workspace.id,
+      name: "Broker",
+      type: "amqp",
+      config: { host: "127.0.0.1", port: await freePort(), username: "guest", password: "guest" },
+    });
+    const rule = await owner.alerts.create({
+      workspaceId: seeded.workspace.id,
+      name: "Consumers",
+      event: "trigger_failing",
+      channel: "webhook",
+      url: `${receiver.url}/alerts`,
+    });
+    const flowId = await publishedFlow({
+      db: env.db,
+      workspaceId: seeded.workspace.id,
+      actor: seeded.owner.actor,
+      name: "Orders queue",
+      graph: graph(
+        [
+          ["orders", "amqp.consume", { connectionId: connection.id, queue: "alerts-orders" }],
+          ["log", "util.log", { message: "got it" }],
+        ],
+        [["orders", "log"]],
+      ),
+    });
+    try {
+      const request = await waitFor("the trigger alert", () => alertsFor(seeded.workspace.id)[0]);
+      expect(verified(request, rule.signingSecret ?? "")).toMatchObject({
+        type: "alert.trigger_failing",
+        data: {
+          detail: expect.stringMatching(/^The trigger "orders" failed 3 times in a row; the last error: \S/),
+          link: `${APP_URL}/w/${seeded.workspace.slug}/flows/${flowId}`,
+          run: null,
+        },
+      });
+    } finally {
+      await owner.flows.delete({ workspaceId: seeded.workspace.id, flowId });
+    }
   });
 });
 
