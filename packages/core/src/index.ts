@@ -16,6 +16,7 @@ export {
   deleteAlertRule,
   listAlertDeliveries,
   listAlertRules,
+  openAlertTarget,
   type SavedAlertRule,
   testAlertRule,
   updateAlertRule,
