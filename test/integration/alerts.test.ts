@@ -552,6 +552,20 @@ describe("managing alert rules", () => {
     expect(rotated.signingSecret).toMatch(/^whsec_/);
     expect(rotated.signingSecret).not.toBe(created.signingSecret);
     expect(rotated.rule.targetHint).toBe("https://hooks.example.com/…");
+    // A demo workspace (anyone's) mails nobody.
+    const demo = await seedWorkspace({ db: env.db });
+    await scoped(env.db, { workspaceId: demo.workspace.id }, (tx) =>
+      tx.workspace.update({ where: { id: demo.workspace.id }, data: { isDemo: true } }),
+    );
+    await expect(
+      callerFor({ env, user: demo.owner }).alerts.create({
+        workspaceId: demo.workspace.id,
+        name: "Spam",
+        event: "run_failed",
+        channel: "email",
+        emailTo: ["someone@example.com"],
+      }),
+    ).rejects.toThrow(/Demo workspaces cannot send email alerts/);
     // Workspace B cannot reach A's rule.
     const other = await seedWorkspace({ db: env.db });
     await expect(

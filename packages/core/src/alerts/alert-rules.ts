@@ -208,6 +208,13 @@ async function checkRule(tx: Tx, workspaceId: string, input: RuleInput) {
   if (input.channel === "flow" && input.targetFlowId && input.targetFlowId === input.flowId) {
     throw bad("targetFlowId", "A flow cannot be started by its own alerts; choose another flow.");
   }
+  if (input.channel === "email") {
+    // A demo is anyone's: it must not mail whom its visitor names.
+    const workspace = await tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { isDemo: true } });
+    if (workspace.isDemo) {
+      throw new AppError("FORBIDDEN", "Demo workspaces cannot send email alerts; sign up to send them.");
+    }
+  }
   for (const flowId of [input.flowId, input.channel === "flow" ? input.targetFlowId : null]) {
     if (!flowId) continue;
     const flow = await tx.flow.findFirst({ where: { id: flowId, workspaceId }, select: { id: true } });
