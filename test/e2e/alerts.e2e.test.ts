@@ -107,6 +107,19 @@ describe("alerts", () => {
     await recent.getByRole("link", { name: "Open run" }).waitFor({ timeout: 30_000 });
     await screenshot(page, "alerts-02-delivered", { fullPage: false });
 
+    // A new signing secret from the rule's form: shown once, and the next alert is signed with it alone.
+    await page.getByRole("button", { name: "Change Payments to the pager" }).click();
+    await page.getByLabel("Make a new signing secret").check();
+    await page.getByRole("button", { name: "Save rule" }).click();
+    const rotated = (await page.getByTestId("shown-secret").textContent())?.trim() ?? "";
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(secret);
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.getByRole("button", { name: "Send a test alert for Payments to the pager" }).click();
+    const signedAnew = await nextAlert(3);
+    expect(verified(signedAnew, rotated)).toMatchObject({ type: "alert.test" });
+    expect(() => verified(signedAnew, secret)).toThrow();
+
     await page.goto(alert.data.link);
     await page.waitForURL(new RegExp(`/w/${slug}/runs/${runId}$`));
     await page.getByText("card declined").first().waitFor();

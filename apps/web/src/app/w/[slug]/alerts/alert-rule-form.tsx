@@ -37,6 +37,7 @@ export function AlertRuleForm({
   const [targetFlowId, setTargetFlowId] = useState(rule?.targetFlowId ?? "");
   const [intervalMinutes, setIntervalMinutes] = useState(String((rule?.intervalSeconds ?? 600) / 60));
   const [enabled, setEnabled] = useState(rule?.enabled ?? true);
+  const [rotateSecret, setRotateSecret] = useState(false);
   const done = (saved: { rule: AlertRuleView; signingSecret: string | null }) =>
     onSaved({ name: saved.rule.name, signingSecret: saved.signingSecret });
   const create = useMutation(trpc.alerts.create.mutationOptions({ onSuccess: done }));
@@ -62,7 +63,7 @@ export function AlertRuleForm({
       intervalSeconds: Math.round(Number(intervalMinutes || 0) * 60),
       enabled,
     };
-    if (rule) update.mutate({ ...fields, ruleId: rule.id });
+    if (rule) update.mutate({ ...fields, ruleId: rule.id, rotateSecret: channel === "webhook" && rotateSecret });
     else create.mutate(fields);
   }
 
@@ -196,10 +197,18 @@ export function AlertRuleForm({
           error={problem?.fields.intervalSeconds}
           hint="More in that time are counted and sent as one digest. 0: every one."
         />
-        <label className="flex items-center gap-2 self-end pb-2 text-sm">
-          <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
-          Enabled
-        </label>
+        <div className="flex flex-col justify-end gap-2 pb-2 text-sm">
+          <label className="flex items-center gap-2">
+            <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
+            Enabled
+          </label>
+          {rule?.channel === "webhook" && channel === "webhook" ? (
+            <label className="flex items-center gap-2">
+              <input type="checkbox" checked={rotateSecret} onChange={(e) => setRotateSecret(e.target.checked)} />
+              Make a new signing secret (the current one stops working at once)
+            </label>
+          ) : null}
+        </div>
         {problem && !Object.keys(problem.fields).length ? (
           <div className="sm:col-span-2">
             <Alert>{problem.message}</Alert>
