@@ -1,13 +1,15 @@
 // Rotating ENCRYPTION_KEY end to end, twice (A → B → C): the first re-seal runs as the worker's
 // `secrets.reseal` job, the second as `npm run secrets:reseal`'s script; each reports its rows per table, a
 // second run finds nothing left, and after the second rotation key C alone opens every secret, connection
-// and security rule of every workspace, and the owners' TOTP secrets.
+// security rule and alert rule of every workspace, and the owners' TOTP secrets.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
+  createAlertRule,
   createSecretBox,
   createSecurityRule,
   loadConnection,
+  openAlertTarget,
   openSecurityRules,
   openWorkspaceSecrets,
   type ResealReport,
@@ -17,6 +19,7 @@ import {
   setSecret,
   startTwoFactor,
 } from "@tributary/core";
+import { scoped } from "@tributary/db";
 import { workerConnectionOptions } from "@tributary/queue";
 import { QueueEvents } from "bullmq";
 import pg from "pg";
@@ -33,7 +36,13 @@ afterAll(async () => {
   await worker?.stop();
 });
 
-type Sealed = { workspace: SeededWorkspace; connectionId: string; ruleId: string; totpSecret: string };
+type Sealed = {
+  workspace: SeededWorkspace;
+  connectionId: string;
+  ruleId: string;
+  alertRuleId: string;
+  totpSecret: string;
+};
 
 async function sealEverything(secretBox: SecretBox): Promise<Sealed> {
   const workspace = await seedWorkspace({ db: env.db });
@@ -53,12 +62,25 @@ async function sealEverything(secretBox: SecretBox): Promise<Sealed> {
     type: "basic",
     config: { username: "partner" },
   });
+  const { rule: alertRule } = await createAlertRule({
+    ...base,
+    name: "Pager",
+    flowId: null,
+    event: "run_failed",
+    threshold: null,
+    channel: "webhook",
+    emailTo: [],
+    url: "https://pager.example.com/hooks/secret-path",
+    targetFlowId: null,
+    intervalSeconds: 600,
+    enabled: true,
+  });
   const { secret: totpSecret } = await startTwoFactor({ db: env.db, secretBox, userId: workspace.owner.id });
-  return { workspace, connectionId, ruleId, totpSecret };
+  return { workspace, connectionId, ruleId, alertRuleId: alertRule.id, totpSecret };
 }
 
 /** Everything opens with this box alone, with the values first sealed. */
-async function expectOpens(secretBox: SecretBox, { workspace, connectionId, ruleId, totpSecret }: Sealed) {
+async function expectOpens(secretBox: SecretBox, { workspace, connectionId, ruleId, alertRuleId, totpSecret }: Sealed) {
   const workspaceId = workspace.workspace.id;
   const secrets = await openWorkspaceSecrets({ db: env.db, secretBox, workspaceId });
   expect(secrets).toEqual({ values: { API_TOKEN: "token-value", OTHER: "other-value" }, unreadable: {} });
@@ -66,6 +88,13 @@ async function expectOpens(secretBox: SecretBox, { workspace, connectionId, rule
   expect(connection.config).toMatchObject({ host: "redis.example.com", password: "connection-password" });
   const rules = await openSecurityRules({ db: env.db, secretBox, workspaceId });
   expect(rules.get(ruleId)?.secret).toMatchObject({ password: expect.any(String) });
+  const alertRule = await scoped(env.db, { workspaceId }, (tx) =>
+    tx.alertRule.findUniqueOrThrow({ where: { id: alertRuleId } }),
+  );
+  expect(openAlertTarget({ secretBox, workspaceId, ruleId: alertRuleId, sealed: alertRule.secret })).toMatchObject({
+    url: "https://pager.example.com/hooks/secret-path",
+    signingSecret: expect.stringMatching(/^whsec_/),
+  });
   const owner = await env.db.user.findUniqueOrThrow({ where: { id: workspace.owner.id } });
   expect(secretBox.open(owner.totpSecret ?? new Uint8Array(), `user:${owner.id}:totp`)).toBe(totpSecret);
 }
@@ -80,6 +109,7 @@ async function keyIdsInUse(): Promise<string[]> {
         SELECT ciphertext AS v FROM secrets
         UNION ALL SELECT secret_config FROM connections WHERE secret_config IS NOT NULL
         UNION ALL SELECT secret FROM security_rules WHERE secret IS NOT NULL
+        UNION ALL SELECT secret FROM alert_rules WHERE secret IS NOT NULL
         UNION ALL SELECT totp_secret FROM users WHERE totp_secret IS NOT NULL) sealed`);
     return rows.map((row) => row.id).sort();
   } finally {
@@ -134,6 +164,7 @@ describe("encryption key rotation", () => {
       secrets: { resealed: 4, unreadable: 0 },
       connections: { resealed: 2, unreadable: 0 },
       security_rules: { resealed: 2, unreadable: 0 },
+      alert_rules: { resealed: 2, unreadable: 0 },
       users: { resealed: 2, unreadable: 0 },
     });
     expect(report.problems).toEqual([]);
@@ -151,6 +182,7 @@ describe("encryption key rotation", () => {
     expect(reseal.stdout).toMatch(/secrets\s*│\s*6\s*│\s*0/);
     expect(reseal.stdout).toMatch(/connections\s*│\s*3\s*│\s*0/);
     expect(reseal.stdout).toMatch(/security_rules\s*│\s*3\s*│\s*0/);
+    expect(reseal.stdout).toMatch(/alert_rules\s*│\s*3\s*│\s*0/);
     expect(reseal.stdout).toMatch(/users\s*│\s*3\s*│\s*0/);
 
     const onlyC = createSecretBox({ currentKey: C });

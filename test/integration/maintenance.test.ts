@@ -1,11 +1,11 @@
-// Retention and the workspace's error flow.
-import { deleteExpiredRuns, startRun, sweepRuns, updateWorkspaceSettings, uuidV7Floor } from "@tributary/core";
+// Retention, and the workspace's error flow (an alert rule that starts a flow).
+import { createAlertRule, createSecretBox, deleteExpiredRuns, startRun, sweepRuns, uuidV7Floor } from "@tributary/core";
 import { type Prisma, scoped } from "@tributary/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedWorkspace } from "../factories/seed.ts";
 import { useTestEnvironment } from "../support/environment.ts";
 import { graph, publishedFlow, waitForRun } from "../support/run-helpers.ts";
-import { startWorker, type WorkerProcess } from "../support/worker-process.ts";
+import { startWorker, TEST_ENCRYPTION_KEY, type WorkerProcess } from "../support/worker-process.ts";
 
 const env = useTestEnvironment();
 let worker: WorkerProcess;
@@ -134,7 +134,21 @@ describe("error flow", () => {
         [["start", "note"]],
       ),
     });
-    await updateWorkspaceSettings({ db: env.db, workspaceId: workspace.id, actor: owner.actor, errorFlowId });
+    await createAlertRule({
+      db: env.db,
+      secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
+      workspaceId: workspace.id,
+      actor: owner.actor,
+      name: "Error flow",
+      flowId: null,
+      event: "run_failed",
+      threshold: null,
+      channel: "flow",
+      emailTo: [],
+      targetFlowId: errorFlowId,
+      intervalSeconds: 0,
+      enabled: true,
+    });
     const failing = await publishedFlow({
       db: env.db,
       workspaceId: workspace.id,

@@ -206,6 +206,31 @@ describe("REST API", () => {
     expect((await step("GET", "/allowed-hosts", "/allowed-hosts")).json.allowedHosts).toEqual(["db.internal:5432"]);
     const members = await step("GET", "/members", "/members");
     expect(members.json.members).toContainEqual(expect.objectContaining({ email: seeded.owner.email, role: "owner" }));
+    const alert = await step("POST", "/alert-rules", "/alert-rules", {
+      name: "Failures to the pager",
+      event: "run_failed",
+      channel: "webhook",
+      url: "https://pager.example.com/hooks/secret-path",
+    });
+    expect(alert.status).toBe(201);
+    expect(String(alert.json.signingSecret)).toMatch(/^whsec_/);
+    const alertRuleId = String((alert.json.rule as { id: string }).id);
+    const alertRules = await step("GET", "/alert-rules", "/alert-rules");
+    expect(JSON.stringify(alertRules.json)).not.toContain("secret-path");
+    expect(JSON.stringify(alertRules.json)).not.toContain(String(alert.json.signingSecret));
+    const changed = await step("PUT", "/alert-rules/{ruleId}", `/alert-rules/${alertRuleId}`, {
+      name: "Failures by mail",
+      event: "run_failed",
+      channel: "email",
+      emailTo: ["ops@example.com"],
+      intervalSeconds: 300,
+    });
+    expect(changed.json.rule).toMatchObject({ channel: "email", emailTo: ["ops@example.com"], targetHint: null });
+    expect((await step("POST", "/alert-rules/{ruleId}/test", `/alert-rules/${alertRuleId}/test`)).json).toEqual({
+      queued: true,
+    });
+    await step("GET", "/alert-deliveries", `/alert-deliveries?ruleId=${alertRuleId}`);
+    expect((await step("DELETE", "/alert-rules/{ruleId}", `/alert-rules/${alertRuleId}`)).status).toBe(200);
     expect(seen.size).toBe(OPERATIONS.length);
   });
 

@@ -42,11 +42,18 @@ const schema = z
     LISTENER_PORTS: z.string().default("2575-2599"),
     /** The address listener triggers bind to on each worker. */
     LISTENER_HOST: z.string().default("0.0.0.0"),
+    /** Outgoing mail for email alerts (smtp://user:pass@host:port); without it, email alert rules cannot send. */
+    SMTP_URL: z.string().url().optional(),
+    SMTP_FROM: z.string().default("Tributary <noreply@localhost>"),
+    /** How often queue backlogs are checked against the alert rules that watch them. */
+    ALERT_BACKLOG_EVERY_MS: z.coerce.number().int().min(1000).default(60_000),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .transform(({ DEMO_API_URL, APP_URL, PORT, ...env }) => ({
     ...env,
     DEMO_API_URL: DEMO_API_URL ?? `${APP_URL ?? `http://localhost:${PORT}`}/api/demo`,
+    /** Where people reach the web app, for the links in alerts. */
+    appUrl: APP_URL ?? `http://localhost:${PORT}`,
   }));
 
 export type WorkerEnv = z.output<typeof schema>;

@@ -4,9 +4,14 @@
 
 import { createClientPools } from "@tributary/connectors";
 import {
+  type AlertServices,
+  alertOnBacklogs,
+  alertOnRunEnded,
+  alertOnTriggerFailing,
   checkHealth,
   continueBulkRerun,
   createDb,
+  createMailer,
   createRunEventHub,
   createRunIntake,
   createSecretBox,
@@ -15,6 +20,8 @@ import {
   parsePortRange,
   reconcileSchedules,
   resealAll,
+  sendAlertDigest,
+  sendTestAlert,
   sweepRuns,
 } from "@tributary/core";
 import { createJobQueue, createJobWorker, createQueueConnection, redisKeys } from "@tributary/queue";
@@ -22,6 +29,7 @@ import { createSandbox } from "@tributary/sandbox";
 import { DelayedError } from "bullmq";
 import { Redis } from "ioredis";
 import pino from "pino";
+import { createAlertHook } from "./alerts/alert-hook.ts";
 import { loadEnv } from "./env.ts";
 import { createConnectionsCache } from "./runs/connections-cache.ts";
 import { createRunExecutor, type ExecuteResult } from "./runs/execute-run.ts";
@@ -88,6 +96,7 @@ const executeRun = createRunExecutor({
   log,
   stopping: () => stopping,
   parkBackoffsOverMs: env.PARK_BACKOFFS_OVER_MS,
+  onRunEnded: createAlertHook({ db, queue, log }),
 });
 
 // BullMQ reconnects by itself when Redis goes away; one line a while says so, not one per attempt.
@@ -175,6 +184,40 @@ operationsWorker.on("failed", (job, error) =>
   log.error({ jobId: job?.id, error: error.message }, "operation job failed"),
 );
 
+// Alerts: evaluated and sent here, after the runs' commits, never on their path.
+const alertServices: AlertServices = {
+  db,
+  queue,
+  secretBox,
+  mailer: env.SMTP_URL ? createMailer({ smtpUrl: env.SMTP_URL, from: env.SMTP_FROM }) : null,
+  http: (workspace) => httpClients.forWorkspace(workspace),
+  appUrl: env.appUrl,
+};
+const alertsWorker = createJobWorker({
+  connection,
+  onError: onQueueError,
+  queue: "alerts",
+  concurrency: 5,
+  handlers: {
+    async "alerts.run-ended"({ workspaceId, runId }) {
+      await alertOnRunEnded({ services: alertServices, workspaceId, runId });
+    },
+    async "alerts.trigger-failing"({ workspaceId, flowId, stepId, failures, error }) {
+      await alertOnTriggerFailing({ services: alertServices, workspaceId, flowId, stepId, failures, error });
+    },
+    async "alerts.digest"({ workspaceId, ruleId, flowId }) {
+      await sendAlertDigest({ services: alertServices, workspaceId, ruleId, flowId });
+    },
+    async "alerts.test"({ workspaceId, ruleId }) {
+      await sendTestAlert({ services: alertServices, workspaceId, ruleId });
+    },
+    async "alerts.backlog"() {
+      await alertOnBacklogs({ services: alertServices });
+    },
+  },
+});
+alertsWorker.on("failed", (job, error) => log.error({ jobId: job?.id, error: error.message }, "alert job failed"));
+
 const fireSchedule = createScheduleFirer({ db, queue, httpClients, log });
 const schedulesWorker = createJobWorker({
   connection,
@@ -215,6 +258,13 @@ async function ensureSchedulers() {
     { every: env.RETENTION_EVERY_MS },
     { name: "maintenance.retention", data: { schemaVersion: 1 } },
   );
+  await queue
+    .queue("alerts")
+    .upsertJobScheduler(
+      "backlog",
+      { every: env.ALERT_BACKLOG_EVERY_MS },
+      { name: "alerts.backlog", data: { schemaVersion: 1 } },
+    );
   await reconcileSchedules({ db, queue });
 }
 await ensureSchedulers();
@@ -235,6 +285,10 @@ const subscriptions = createSubscriptionManager({
   leaseMs: env.SUBSCRIPTION_SYNC_MS * 3,
   events,
   listeners: { host: env.LISTENER_HOST, ports: parsePortRange(env.LISTENER_PORTS) },
+  onTriggerFailing: ({ workspaceId, flowId, stepId, failures, error }) =>
+    queue
+      .enqueue("alerts.trigger-failing", { schemaVersion: 1, workspaceId, flowId, stepId, failures, error })
+      .catch((cause: Error) => log.warn({ flowId, stepId, error: cause.message }, "could not queue a trigger alert")),
 });
 const syncSubscriptions = () =>
   subscriptions.sync().catch((error: Error) => log.warn({ error: error.message }, "could not sync subscriptions"));
@@ -256,6 +310,7 @@ async function shutdown(signal: string) {
     maintenanceWorker.close(),
     schedulesWorker.close(),
     operationsWorker.close(),
+    alertsWorker.close(),
   ]);
   await Promise.allSettled([
     queue.close(),

@@ -1,4 +1,5 @@
 import { accountRouter } from "./routers/account.ts";
+import { alertsRouter } from "./routers/alerts.ts";
 import { apiKeysRouter } from "./routers/api-keys.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
@@ -28,6 +29,7 @@ export const appRouter = router({
   connections: connectionsRouter,
   secrets: secretsRouter,
   security: securityRouter,
+  alerts: alertsRouter,
   apiKeys: apiKeysRouter,
   topics: topicsRouter,
   exports: exportsRouter,

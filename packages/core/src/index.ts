@@ -4,6 +4,35 @@ export { createDb, createSecretBox, type Db, type Role, type SecretBox, uuidv7 }
 export { createMessage, type Message, type MessageHeader } from "@tributary/engine";
 export { createJobQueue, createQueueConnection, FAIL_FAST_REDIS, type JobQueue } from "@tributary/queue";
 export {
+  ALERT_CHANNELS,
+  ALERT_EVENTS,
+  type AlertChannelName,
+  type AlertDeliveryView,
+  type AlertEventName,
+  type AlertRuleView,
+  alertRuleIdInput,
+  createAlertRule,
+  createAlertRuleInput,
+  deleteAlertRule,
+  listAlertDeliveries,
+  listAlertRules,
+  openAlertTarget,
+  type SavedAlertRule,
+  testAlertRule,
+  updateAlertRule,
+  updateAlertRuleInput,
+} from "./alerts/alert-rules.ts";
+export {
+  type AlertWatch,
+  alertOnBacklogs,
+  alertOnRunEnded,
+  alertOnTriggerFailing,
+  alertWatches,
+  sendAlertDigest,
+  sendTestAlert,
+} from "./alerts/raise-alerts.ts";
+export { type AlertNotice, type AlertServices, alertTitle } from "./alerts/send-alert.ts";
+export {
   API_KEY_ROLES,
   type ApiKeyView,
   apiKeyIdInput,

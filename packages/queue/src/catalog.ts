@@ -65,6 +65,44 @@ export const JOBS = {
     payload: z.object({ schemaVersion: z.literal(1) }),
     attempts: 1,
   },
+  /**
+   * A run ended in a workspace with alert rules that may apply to it: evaluate them (failed, handled errors,
+   * slow) after the run's commit, off the run's path. The job id derives from the run, so a second end is one job.
+   */
+  "alerts.run-ended": {
+    queue: "alerts",
+    payload: workspaceJob.extend({ runId: z.uuid() }),
+    attempts: 3,
+  },
+  /** A subscription trigger turned to failing (failures in a row): alert the rules watching for that. */
+  "alerts.trigger-failing": {
+    queue: "alerts",
+    payload: workspaceJob.extend({
+      flowId: z.uuid(),
+      stepId: z.string(),
+      failures: z.number().int(),
+      error: z.string(),
+    }),
+    attempts: 3,
+  },
+  /** The end of a rule's throttling interval for a flow: send the digest of what was held back, if anything. */
+  "alerts.digest": {
+    queue: "alerts",
+    payload: workspaceJob.extend({ ruleId: z.uuid(), flowId: z.uuid() }),
+    attempts: 3,
+  },
+  /** A "test alert" from the Alerts page or the REST API: one sample alert through the rule's channel. */
+  "alerts.test": {
+    queue: "alerts",
+    payload: workspaceJob.extend({ ruleId: z.uuid() }),
+    attempts: 1,
+  },
+  /** Look for flows whose queued runs reached a backlog rule's threshold, in every workspace. */
+  "alerts.backlog": {
+    queue: "alerts",
+    payload: z.object({ schemaVersion: z.literal(1) }),
+    attempts: 1,
+  },
 } as const satisfies Record<string, { queue: string; payload: z.ZodType; attempts: number }>;
 
 export type JobName = keyof typeof JOBS;

@@ -20,7 +20,6 @@ import {
   type RunResponse,
   type RunToExecute,
   type RunTransition,
-  startRun,
 } from "@tributary/core";
 import { type Activation, planRun, RunRecords, type StepRecord } from "@tributary/engine";
 import type { JobQueue, RedisKeys } from "@tributary/queue";
@@ -59,6 +58,8 @@ export type RunExecutorDeps = {
   stopping: () => boolean;
   /** Retry back-offs longer than this park the run. */
   parkBackoffsOverMs: number;
+  /** Told of every run's committed end, without waiting (alerts queue their evaluation from here). */
+  onRunEnded: (run: RunToExecute, result: RunEnd) => void;
 };
 
 /** "busy": a concurrency limit is full; "held": another worker runs it now. Both: try the job again shortly. */
@@ -365,7 +366,7 @@ export function createRunExecutor(deps: RunExecutorDeps) {
     }
   }
 
-  /** After a run's end is committed: tell who waits, wake the run that called it, start the error flow. */
+  /** After a run's end is committed: tell who waits, wake the run that called it, hand it to alerts. */
   async function ended(
     run: RunToExecute,
     result: RunEnd,
@@ -391,23 +392,7 @@ export function createRunExecutor(deps: RunExecutorDeps) {
         })
         .catch(() => undefined);
     }
-    if (
-      result.status === "failed" &&
-      run.workspace.errorFlowId &&
-      run.workspace.errorFlowId !== run.flowId &&
-      run.trigger !== "error"
-    ) {
-      await startRun({
-        db: deps.db,
-        queue,
-        workspaceId: run.workspaceId,
-        flowId: run.workspace.errorFlowId,
-        trigger: "error",
-        body: { runId: run.id, flowId: run.flowId, error: result.error, input: run.input.body },
-      }).catch((cause: unknown) =>
-        log.warn({ runId: run.id, cause: String(cause) }, "could not start the workspace's error flow"),
-      );
-    }
+    deps.onRunEnded(run, result);
   }
 }
 

@@ -71,6 +71,7 @@ export function createSubscriptionManager({
   log,
   leaseMs,
   listeners,
+  onTriggerFailing,
 }: {
   db: Db;
   redis: Redis;
@@ -82,6 +83,14 @@ export function createSubscriptionManager({
   leaseMs: number;
   /** Where listener triggers listen: the address to bind and the range their ports come from. */
   listeners: { host: string; ports: PortRange };
+  /** Told once each time a trigger turns to failing (FAILING_AFTER failures in a row), for alerts. */
+  onTriggerFailing: (event: {
+    workspaceId: string;
+    flowId: string;
+    stepId: string;
+    failures: number;
+    error: string;
+  }) => void;
 }) {
   const leases = createSubscriptionLeases({ redis, holder: `worker:${randomUUID()}`, leaseMs });
   const answers = createRunAnswers({ events, db });
@@ -159,13 +168,17 @@ export function createSubscriptionManager({
         ttlMs: leaseMs,
       }).catch((error: Error) => log.warn({ ...context, error: error.message }, "could not record trigger status"));
     };
-    const failed = (failures: number, message: string) =>
+    const failed = (failures: number, message: string) => {
+      if (failures === FAILING_AFTER && !entry.stopped) {
+        onTriggerFailing({ ...address, failures, error: message });
+      }
       note({
         state: failures >= FAILING_AFTER ? "failing" : "retrying",
         failures,
         lastError: message,
         lastErrorAt: new Date().toISOString(),
       });
+    };
     let nextExpiry = 0;
     entry.done = (async () => {
       for (let failures = 0; !entry.stopped; ) {

@@ -1,5 +1,6 @@
 // Every REST operation, in the order the OpenAPI document lists them.
 import type { Operation } from "./operation.ts";
+import { ALERT_OPERATIONS } from "./operations/alerts.ts";
 import { FLOW_OPERATIONS } from "./operations/flows.ts";
 import { RUN_OPERATIONS } from "./operations/runs.ts";
 import { TOPIC_OPERATIONS } from "./operations/topics.ts";
@@ -11,5 +12,6 @@ export const OPERATIONS: Operation[] = [
   ...FLOW_OPERATIONS,
   ...RUN_OPERATIONS,
   ...TOPIC_OPERATIONS,
+  ...ALERT_OPERATIONS,
   ...WORKSPACE_OPERATIONS,
 ];

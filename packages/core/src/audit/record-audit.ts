@@ -35,6 +35,9 @@ export const AUDIT_ACTIONS = [
   "api_key.revoked",
   "api.call",
   "runs.bulk_rerun",
+  "alert_rule.saved",
+  "alert_rule.deleted",
+  "alert_rule.tested",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

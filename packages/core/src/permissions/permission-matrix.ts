@@ -13,7 +13,7 @@ export const ACTIONS = {
   "members.read": "See the members and their roles",
   "members.manage": "Invite members, change roles, remove members, revoke invites",
   "audit.read": "Read the audit log",
-  "settings.manage": "Change workspace settings: allowed outbound hosts, the error flow",
+  "settings.manage": "Change workspace settings: allowed outbound hosts, two-factor requirement",
   "flows.read": "See flows, their drafts and versions",
   "flows.edit": "Create, edit, import, duplicate and delete flows",
   "flows.publish": "Publish a flow's draft as a new version, restore an old version",
@@ -28,11 +28,20 @@ export const ACTIONS = {
   "security.read": "See security rules (never their secrets), to attach them to webhooks",
   "security.manage": "Create, change, rotate and delete security rules",
   "apikeys.manage": "Create, see and revoke the workspace's API keys",
+  "alerts.read": "See alert rules and the alerts they sent",
+  "alerts.manage": "Create, change, test and delete alert rules (email, Slack, webhook, start a flow)",
 } as const;
 
 export type Action = keyof typeof ACTIONS;
 
-const VIEWER: readonly Action[] = ["workspace.read", "members.read", "flows.read", "runs.read", "connections.read"];
+const VIEWER: readonly Action[] = [
+  "workspace.read",
+  "members.read",
+  "flows.read",
+  "runs.read",
+  "connections.read",
+  "alerts.read",
+];
 const OPERATOR: readonly Action[] = [...VIEWER, "flows.operate", "runs.start", "runs.manage", "secrets.read"];
 const EDITOR: readonly Action[] = [
   ...OPERATOR,
@@ -41,6 +50,7 @@ const EDITOR: readonly Action[] = [
   "connections.manage",
   "secrets.manage",
   "security.read",
+  "alerts.manage",
 ];
 const ADMIN: readonly Action[] = [
   ...EDITOR,

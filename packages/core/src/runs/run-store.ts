@@ -38,7 +38,7 @@ export type RunToExecute = {
   parentFlowId: string | null;
   pickedAt: Date;
   records: StepRecord[];
-  workspace: { allowedHosts: string[]; errorFlowId: string | null; planId: string; secretsVersion: number };
+  workspace: { allowedHosts: string[]; planId: string; secretsVersion: number };
   limits: {
     codeMemoryMb: number;
     codeCpuMs: number;
@@ -66,7 +66,6 @@ type PickedRow = {
   parent_flow_id: string | null;
   picked_at: Date;
   allowed_hosts: string[];
-  error_flow_id: string | null;
   plan_id: string;
   secrets_version: number;
   code_memory_mb: number;
@@ -100,7 +99,7 @@ const PICK_UP = `
     RETURNING r.id, t.previous, r.flow_id, r.flow_version_id, r.trigger, r.trigger_step_id, r.is_test, r.input,
               r.parks, r.takeovers, r.parent_run_id, r.picked_at
   )
-  SELECT p.*, parent.flow_id AS parent_flow_id, w.allowed_hosts, w.error_flow_id, w.plan_id, w.secrets_version,
+  SELECT p.*, parent.flow_id AS parent_flow_id, w.allowed_hosts, w.plan_id, w.secrets_version,
          pl.code_memory_mb, pl.code_cpu_ms, pl.code_wall_ms, pl.max_message_bytes, pl.run_timeout_seconds,
          coalesce((SELECT json_agg(json_build_object('key', s.activation_key, 'stepId', s.step_id, 'status', s.status,
                                     'port', s.output_port, 'message', s.output, 'error', s.error)
@@ -173,7 +172,6 @@ function toRun({ row, workspaceId, owner }: { row: PickedRow; workspaceId: strin
     records: row.records.map((record) => ({ ...record, error: record.error ?? null })),
     workspace: {
       allowedHosts: row.allowed_hosts,
-      errorFlowId: row.error_flow_id,
       planId: row.plan_id,
       secretsVersion: row.secrets_version,
     },

@@ -3,7 +3,7 @@ import { type Db, scoped } from "@tributary/db";
 import { z } from "zod";
 import type { Actor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
-import { AppError, notFound } from "../errors/app-error.ts";
+import { AppError } from "../errors/app-error.ts";
 
 const allowedHost = z
   .string()
@@ -23,15 +23,13 @@ export const allowedHostsInput = z
 export const workspaceSettingsInput = z.object({
   /** Hosts outbound calls may reach even when they resolve to private addresses. */
   allowedHosts: allowedHostsInput.optional(),
-  /** A flow started whenever a run of this workspace fails (null: none). */
-  errorFlowId: z.uuid().nullable().optional(),
   /** Members must turn on two-factor sign-in before they can use the workspace. */
   requireTwoFactor: z.boolean().optional(),
 });
 
-export type WorkspaceSettings = { allowedHosts: string[]; errorFlowId: string | null; requireTwoFactor: boolean };
+export type WorkspaceSettings = { allowedHosts: string[]; requireTwoFactor: boolean };
 
-const SETTINGS = { allowedHosts: true, errorFlowId: true, requireTwoFactor: true } as const;
+const SETTINGS = { allowedHosts: true, requireTwoFactor: true } as const;
 
 export async function getWorkspaceSettings({
   db,
@@ -54,10 +52,6 @@ export async function updateWorkspaceSettings({
   typeof workspaceSettingsInput
 >): Promise<WorkspaceSettings> {
   return scoped(db, { workspaceId }, async (tx) => {
-    if (changes.errorFlowId) {
-      const flow = await tx.flow.findFirst({ where: { id: changes.errorFlowId, workspaceId }, select: { id: true } });
-      if (!flow) throw notFound("That error flow");
-    }
     if (changes.requireTwoFactor) {
       // Whoever requires it has it, or the change would shut them out of the workspace they are changing.
       const self = await tx.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { totpEnabledAt: true } });

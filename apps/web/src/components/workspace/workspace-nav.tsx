@@ -9,6 +9,7 @@ const ITEMS: { path: string; label: string; needs: Action }[] = [
   { path: "/flows", label: "Flows", needs: "flows.read" },
   { path: "/runs", label: "Runs", needs: "runs.read" },
   { path: "/topics", label: "Topics", needs: "runs.read" },
+  { path: "/alerts", label: "Alerts", needs: "alerts.read" },
   { path: "/connections", label: "Connections", needs: "connections.read" },
   { path: "/secrets", label: "Secrets", needs: "secrets.read" },
   { path: "/members", label: "Members", needs: "members.read" },
