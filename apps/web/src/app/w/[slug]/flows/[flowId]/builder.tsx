@@ -363,7 +363,7 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
             />
             <aside
               aria-label="Panel"
-              className={`flex shrink-0 flex-col border-l border-slate-200 bg-white ${tab === "step" && selectedStep ? "w-[min(48rem,62vw)]" : "w-96"}`}
+              className={`flex shrink-0 flex-col border-l border-slate-200 bg-white ${tab === "step" && selectedStep ? "w-96 min-[1400px]:w-[46rem]" : "w-96"}`}
             >
               <div role="tablist" className="flex border-b border-slate-200 text-sm">
                 {(["step", "test", "versions"] as const).map((name) => (
@@ -382,19 +382,22 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
               <div className="min-h-0 flex-1 overflow-y-auto p-4">
                 {tab === "step" ? (
                   selectedStep ? (
-                    <div className="grid grid-cols-2 gap-4">
-                      <StepData
-                        stepId={selectedStep.id}
-                        isTrigger={isTrigger(selectedStep.id)}
-                        input={selectedInput}
-                        pinned={pins[selectedStep.id]}
-                        result={selectedResult}
-                        testing={testStep.isPending || Boolean(stepTestRunId && !stepTest.ended)}
-                        problem={stepTestProblem?.stepId === selectedStep.id ? stepTestProblem.message : null}
-                        canEdit={editable && viewing === null}
-                        onTest={() => void runStepTest(selectedStep.id)}
-                        onPin={(message) => pin(selectedStep.id, message)}
-                      />
+                    // Input and output beside the form where the screen is wide enough, under it where it is not.
+                    <div className="grid grid-cols-1 gap-4 min-[1400px]:grid-cols-2">
+                      <div className="order-2 min-[1400px]:order-none">
+                        <StepData
+                          stepId={selectedStep.id}
+                          isTrigger={isTrigger(selectedStep.id)}
+                          input={selectedInput}
+                          pinned={pins[selectedStep.id]}
+                          result={selectedResult}
+                          testing={testStep.isPending || Boolean(stepTestRunId && !stepTest.ended)}
+                          problem={stepTestProblem?.stepId === selectedStep.id ? stepTestProblem.message : null}
+                          canEdit={editable && viewing === null}
+                          onTest={() => void runStepTest(selectedStep.id)}
+                          onPin={(message) => pin(selectedStep.id, message)}
+                        />
+                      </div>
                       <StepPanel
                         flowId={flow.id}
                         step={selectedStep}
