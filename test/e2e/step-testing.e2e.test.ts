@@ -165,4 +165,19 @@ describe("testing one step in the builder", () => {
     await page.getByRole("tabpanel", { name: "Pinned output" }).getByText("8", { exact: true }).waitFor();
     await screenshot(page, "step-testing-07-pins-after-reload", { fullPage: false });
   });
+
+  it("tests the step with its input from a past run", async () => {
+    await page.getByText("Use its input from a past run").click();
+    await page
+      .getByRole("button", { name: /step-test · succeeded/ })
+      .first()
+      .click();
+    await page.getByTestId("input-source").filter({ hasText: "Its input in the run of" }).waitFor();
+    await page
+      .getByRole("tabpanel", { name: "Input", exact: true })
+      .getByRole("button", { name: "customer" })
+      .waitFor();
+    await page.getByRole("button", { name: "Back to the pinned or sampled input" }).click();
+    await page.getByTestId("input-source").filter({ hasText: "Pinned sample of “start”" }).waitFor();
+  });
 });

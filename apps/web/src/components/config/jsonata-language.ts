@@ -128,7 +128,10 @@ export function jsonataDiagnostics(view: EditorView): Diagnostic[] {
     const { message, position, token } = error as { message?: string; position?: number; token?: string };
     const length = view.state.doc.length;
     let to = typeof position === "number" ? Math.min(position, length) : length;
-    let from = Math.max(0, to - (token ? String(token).length : 1));
+    // At the end of the expression JSONata names the token "(end)": underline what comes last instead.
+    const width = token && token !== "(end)" ? String(token).length : 1;
+    if (token === "(end)") to = source.trimEnd().length;
+    let from = Math.max(0, to - width);
     if (from === to) {
       from = Math.max(0, to - 1);
       to = Math.max(to, Math.min(length, from + 1));

@@ -20,7 +20,7 @@ import { Palette } from "./palette.tsx";
 import { type Problem, problemsByStep } from "./problems.ts";
 import { ShortcutsHelp } from "./shortcuts.tsx";
 import { StepData } from "./step-data.tsx";
-import { stepInput } from "./step-input.ts";
+import { type StepInput, stepInput } from "./step-input.ts";
 import { StepPanel } from "./step-panel.tsx";
 import { TestPanel } from "./test-panel.tsx";
 import { type Graph, type SaveState, useDraft } from "./use-draft.ts";
@@ -134,19 +134,23 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
     (stepId: string) => byType.get(graph.steps.find((step) => step.id === stepId)?.type ?? "")?.kind === "trigger",
     [byType, graph.steps],
   );
+  // An input picked from a past run replaces the default one of that step until another step is selected.
+  const [pickedInput, setPickedInput] = useState<{ stepId: string; input: StepInput } | null>(null);
   const selectedInput = useMemo(
     () =>
       selectedStep && !isTrigger(selectedStep.id)
-        ? stepInput({
-            graph,
-            stepId: selectedStep.id,
-            pins,
-            runs: [stepTest.run, watched.run],
-            sample: typedSample,
-            isTrigger,
-          })
+        ? pickedInput?.stepId === selectedStep.id
+          ? pickedInput.input
+          : stepInput({
+              graph,
+              stepId: selectedStep.id,
+              pins,
+              runs: [stepTest.run, watched.run],
+              sample: typedSample,
+              isTrigger,
+            })
         : null,
-    [selectedStep, graph, pins, stepTest.run, watched.run, typedSample, isTrigger],
+    [selectedStep, pickedInput, graph, pins, stepTest.run, watched.run, typedSample, isTrigger],
   );
   // The selected step in its latest test: tested alone, else in the last whole-flow test.
   const selectedResult = selectedStep
@@ -386,6 +390,7 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
                     <div className="grid grid-cols-1 gap-4 min-[1400px]:grid-cols-2">
                       <div className="order-2 min-[1400px]:order-none">
                         <StepData
+                          flowId={flow.id}
                           stepId={selectedStep.id}
                           isTrigger={isTrigger(selectedStep.id)}
                           input={selectedInput}
@@ -396,6 +401,7 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
                           canEdit={editable && viewing === null}
                           onTest={() => void runStepTest(selectedStep.id)}
                           onPin={(message) => pin(selectedStep.id, message)}
+                          onInput={(input) => setPickedInput(input ? { stepId: selectedStep.id, input } : null)}
                         />
                       </div>
                       <StepPanel

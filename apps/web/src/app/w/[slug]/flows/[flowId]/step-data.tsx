@@ -1,17 +1,21 @@
 "use client";
 // Beside a step's form: the message it gets (pinned, sampled or from a test) and what it gave when tested
 // alone. A trigger shows its sample message instead, which can be pinned for the steps after it.
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { PinnedMessage, RunDetail } from "@tributary/core";
 import { useEffect, useState } from "react";
 import { Alert } from "~/components/alert.tsx";
 import { Button } from "~/components/button.tsx";
 import { StatusBadge } from "~/components/status-badge.tsx";
+import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
+import { useTRPC } from "~/trpc/react.tsx";
 import { MessageView } from "./data-view.tsx";
 import type { StepInput } from "./step-input.ts";
 
 type StepRun = RunDetail["steps"][number];
 
 export function StepData({
+  flowId,
   stepId,
   isTrigger,
   input,
@@ -22,7 +26,9 @@ export function StepData({
   canEdit,
   onTest,
   onPin,
+  onInput,
 }: {
+  flowId: string;
   stepId: string;
   isTrigger: boolean;
   input: StepInput | null;
@@ -34,6 +40,8 @@ export function StepData({
   canEdit: boolean;
   onTest: () => void;
   onPin: (message: PinnedMessage | null) => void;
+  /** Another input for this step (from a past run), or null for the one it gets by default. */
+  onInput: (input: StepInput | null) => void;
 }) {
   if (isTrigger) return <TriggerSample key={stepId} pinned={pinned} canEdit={canEdit} onPin={onPin} />;
   const output = result?.output ? { body: result.output.body, headers: result.output.headers } : undefined;
@@ -54,6 +62,7 @@ export function StepData({
             of the flow.
           </p>
         )}
+        <PastRunInputs flowId={flowId} stepId={stepId} onInput={onInput} />
       </section>
       <div className="flex flex-wrap items-center gap-2">
         <Button onClick={onTest} busy={testing} disabled={!canEdit || !input}>
@@ -175,5 +184,61 @@ function TriggerSample({
       ) : null}
       {pinned ? <MessageView label="Pinned sample" value={pinned.body} draggable={false} /> : null}
     </section>
+  );
+}
+
+/** The inputs this step had in the flow's recent runs, to test it with real data. */
+function PastRunInputs({
+  flowId,
+  stepId,
+  onInput,
+}: {
+  flowId: string;
+  stepId: string;
+  onInput: (input: StepInput | null) => void;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const workspace = useWorkspace();
+  const [problem, setProblem] = useState<string | null>(null);
+  const recent = useQuery(trpc.runs.list.queryOptions({ workspaceId: workspace.id, flowId, limit: 5 }));
+  if (!recent.data?.runs.length) return null;
+
+  async function use(runId: string, when: string) {
+    setProblem(null);
+    const run = await queryClient.fetchQuery(trpc.runs.get.queryOptions({ workspaceId: workspace.id, runId }));
+    const own = run.steps.find((step) => step.stepId === stepId && step.input);
+    if (!own?.input) {
+      setProblem("That run did not reach this step; pick another one.");
+      return;
+    }
+    onInput({
+      message: { body: own.input.body, headers: own.input.headers.map(({ name, value }) => ({ name, value })) },
+      source: `Its input in the run of ${when}`,
+    });
+  }
+
+  return (
+    <details className="text-xs">
+      <summary className="cursor-pointer text-slate-600">Use its input from a past run</summary>
+      <ul className="mt-1 space-y-1">
+        {recent.data.runs.map((past) => {
+          const when = new Date(past.queuedAt).toLocaleString();
+          return (
+            <li key={past.id}>
+              <button type="button" className="text-brand-700 hover:underline" onClick={() => void use(past.id, when)}>
+                {when} · {past.trigger} · {past.status}
+              </button>
+            </li>
+          );
+        })}
+        <li>
+          <button type="button" className="text-slate-600 hover:underline" onClick={() => onInput(null)}>
+            Back to the pinned or sampled input
+          </button>
+        </li>
+      </ul>
+      {problem ? <p className="mt-1 text-amber-700">{problem}</p> : null}
+    </details>
   );
 }
