@@ -132,6 +132,14 @@ export {
 export { EXPORT_FORMAT, type ExportProgress, exportFileName, exportWorkspace } from "./exports/export-workspace.ts";
 export { createFlow, createFlowInput } from "./flows/create-flow.ts";
 export { deleteFlow, deleteFlowInput } from "./flows/delete-flow.ts";
+export {
+  type FlowPins,
+  MAX_PINS_BYTES,
+  type PinnedMessage,
+  parsePins,
+  saveFlowPins,
+  savePinsInput,
+} from "./flows/flow-pins.ts";
 export type { FlowDetail, FlowListItem, FlowSummary } from "./flows/flow-views.ts";
 export { getFlow } from "./flows/get-flow.ts";
 export { listFlows } from "./flows/list-flows.ts";
@@ -147,6 +155,7 @@ export { CODE_STEP_TYPE, type CompiledSteps, checkGraph, publishFlow, publishFlo
 export { setFlowStatus, setFlowStatusInput } from "./flows/set-flow-status.ts";
 export { listSoapOperations, type SoapOperationView, soapOperationsInput } from "./flows/soap-operations.ts";
 export { type ConnectionTypeEntry, connectionTypes, type PaletteEntry, stepTypes } from "./flows/step-types.ts";
+export { testStep, testStepInput } from "./flows/test-step.ts";
 export { saveDraftInput, saveFlowDraft, updateFlow, updateFlowInput } from "./flows/update-flow.ts";
 export { validateGraph, validateGraphInput } from "./flows/validate-draft.ts";
 export { checkHealth, type Health } from "./health/check-health.ts";

@@ -66,6 +66,13 @@ describe("expressions", () => {
     expect((error as ExpressionError).message).toMatch(/^url: the expression \{\{ \$number\('x'\) \}\} failed/);
   });
 
+  it("quotes an expression field as the user wrote it, without braces they never typed", async () => {
+    const error = await evaluateExpression({ source: "$number('x')", scope, field: "condition" }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as ExpressionError).message).toMatch(/^condition: the expression \$number\('x'\) failed/);
+  });
+
   it("stops a runaway expression instead of hanging", async () => {
     const runaway = "( $f := function($n) { $f($n + 1) }; $f(0) )";
     await expect(evaluateExpression({ source: runaway, scope })).rejects.toThrow(ExpressionError);

@@ -88,10 +88,13 @@ export async function evaluateExpression({
   source,
   scope,
   field,
+  written = source,
 }: {
   source: string;
   scope: ExpressionScope;
   field?: string;
+  /** What the user wrote (a template's `{{ … }}` with its braces): error messages quote it as written. */
+  written?: string;
 }): Promise<unknown> {
   let compiled: Compiled;
   try {
@@ -108,7 +111,7 @@ export async function evaluateExpression({
   } catch (error) {
     const { message, position } = describeJsonataError(error);
     throw new ExpressionError({
-      message: `${field ? `${field}: ` : ""}the expression {{ ${source} }} failed: ${message}`,
+      message: `${field ? `${field}: ` : ""}the expression ${written} failed: ${message}`,
       expression: source,
       ...(field ? { field } : {}),
       ...(position !== undefined ? { position } : {}),
@@ -182,13 +185,14 @@ export async function renderTemplate({
     if (!value.includes("{{")) return value;
     const whole = WHOLE_TEMPLATE.exec(value);
     if (whole && !(whole[1] ?? "").includes("}}")) {
-      return evaluateExpression({ source: (whole[1] ?? "").trim(), scope, field: path });
+      return evaluateExpression({ source: (whole[1] ?? "").trim(), scope, field: path, written: value.trim() });
     }
     const parts: string[] = [];
     let last = 0;
     for (const match of value.matchAll(TEMPLATE)) {
       parts.push(value.slice(last, match.index));
-      parts.push(stringify(await evaluateExpression({ source: (match[1] ?? "").trim(), scope, field: path })));
+      const source = (match[1] ?? "").trim();
+      parts.push(stringify(await evaluateExpression({ source, scope, field: path, written: match[0] })));
       last = match.index + match[0].length;
     }
     parts.push(value.slice(last));

@@ -33,6 +33,7 @@ export {
   parseFlowGraph,
   type RetryPolicy,
   retryPolicySchema,
+  stepIdSchema,
 } from "./flow-graph.ts";
 export {
   appendHeaders,

@@ -21,10 +21,14 @@ import {
   requestScheduleSync,
   saveDraftInput,
   saveFlowDraft,
+  saveFlowPins,
+  savePinsInput,
   setFlowStatus,
   setFlowStatusInput,
   soapOperationsInput,
   stepTypes,
+  testStep,
+  testStepInput,
   triggerStatuses,
   updateFlow,
   updateFlowInput,
@@ -91,6 +95,18 @@ export const flowsRouter = router({
     .input(saveDraftInput)
     .mutation(({ ctx: { db, actor, workspace }, input }) =>
       saveFlowDraft({ db, actor, ...input, workspaceId: workspace.id }),
+    ),
+
+  /** Pins sample messages on the trigger or steps' outputs (kept with the draft, never read by runs). */
+  savePins: workspaceProcedure("flows.edit")
+    .input(savePinsInput)
+    .mutation(({ ctx: { db, workspace }, input }) => saveFlowPins({ db, ...input, workspaceId: workspace.id })),
+
+  /** Runs one step of the draft on a given input, through the workers like any test run; watch the run it returns. */
+  testStep: workspaceProcedure("flows.edit")
+    .input(testStepInput)
+    .mutation(({ ctx: { db, queue, workspace }, input }) =>
+      testStep({ db, queue, ...input, workspaceId: workspace.id }),
     ),
 
   /** What an expression or template gives for a sample message (the config panel's live preview). */

@@ -1,4 +1,5 @@
 import type { FlowGraph } from "@tributary/engine";
+import type { FlowPins } from "./flow-pins.ts";
 
 export type FlowSummary = {
   id: string;
@@ -19,5 +20,7 @@ export type FlowDetail = FlowSummary & {
   draft: FlowGraph;
   draftRevision: number;
   draftUpdatedBy: string | null;
+  /** Sample messages pinned in the builder, by step id (never read by runs). */
+  pins: FlowPins;
   maxConcurrentRuns: number | null;
 };

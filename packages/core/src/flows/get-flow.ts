@@ -1,6 +1,7 @@
 import { type Db, scoped } from "@tributary/db";
 import { parseFlowGraph } from "@tributary/engine";
 import { notFound } from "../errors/app-error.ts";
+import { parsePins } from "./flow-pins.ts";
 import type { FlowDetail } from "./flow-views.ts";
 
 export async function getFlow({
@@ -23,6 +24,7 @@ export async function getFlow({
         draft: true,
         draftRevision: true,
         draftUpdatedById: true,
+        pins: true,
         maxConcurrentRuns: true,
         updatedAt: true,
         currentVersion: { select: { number: true } },
@@ -41,6 +43,7 @@ export async function getFlow({
     draft: parseFlowGraph(flow.draft),
     draftRevision: flow.draftRevision,
     draftUpdatedBy: editor?.email ?? null,
+    pins: parsePins(flow.pins),
     maxConcurrentRuns: flow.maxConcurrentRuns,
     updatedAt: flow.updatedAt,
     currentVersion: flow.currentVersion?.number ?? null,

@@ -23,6 +23,8 @@ export type StartRunOptions = {
   headers?: MessageHeader[];
   /** Test runs run the draft, even of a paused or unpublished flow. */
   isTest?: boolean;
+  /** A test of this graph instead of the draft (one step tested alone). */
+  graph?: FlowGraph;
   parent?: { runId: string; stepKey: string };
   rerunOf?: string;
   /** Checkpoints copied from an earlier run (re-run from a step). */
@@ -65,7 +67,7 @@ export async function startRun(options: StartRunOptions): Promise<StartedRun> {
   const testsDraft = options.isTest === true && !options.versionId;
   let draft: { graph: FlowGraph; compiled: CompiledSteps } | undefined;
   if (testsDraft) {
-    const graph = parseFlowGraph(flow.draft);
+    const graph = options.graph ?? parseFlowGraph(flow.draft);
     const { errors, compiled } = await checkGraph({ db, workspaceId, graph });
     if (errors.length) {
       throw new AppError(

@@ -27,6 +27,10 @@ const CodeEditor = dynamic(() => import("./code-editor.tsx").then((module) => mo
   ssr: false,
   loading: () => <p className="mt-1 text-xs text-slate-500">Loading the editor…</p>,
 });
+const ExpressionEditor = dynamic(() => import("./expression-editor.tsx").then((module) => module.ExpressionEditor), {
+  ssr: false,
+  loading: () => <p className="mt-1 text-xs text-slate-500">Loading the editor…</p>,
+});
 
 const INPUT = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm";
 
@@ -184,15 +188,7 @@ function Field({
   } else if (field.widget === "expression") {
     control = (
       <>
-        <textarea
-          id={id}
-          rows={3}
-          spellCheck={false}
-          className={`${INPUT} font-mono`}
-          disabled={readOnly}
-          value={String(value ?? "")}
-          onChange={(e) => onChange(e.target.value)}
-        />
+        <ExpressionEditor id={id} value={String(value ?? "")} onChange={onChange} readOnly={readOnly} />
         <ExpressionPreview kind="expression" source={String(value ?? "")} />
       </>
     );
@@ -214,7 +210,7 @@ function Field({
   }
   return (
     <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
+      <label id={`${id}-label`} htmlFor={id} className="block text-sm font-medium text-slate-700">
         {label}
       </label>
       {control}

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { createContext, useContext, useDeferredValue } from "react";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { useTRPC } from "~/trpc/react.tsx";
+import { ExpressionHintsContext } from "./expression-hints.ts";
 
 /** The sample message body previews evaluate against (undefined: no preview, e.g. outside the builder). */
 export const SampleMessage = createContext<unknown>(undefined);
@@ -12,10 +13,11 @@ export function ExpressionPreview({ kind, source }: { kind: "expression" | "temp
   const trpc = useTRPC();
   const workspace = useWorkspace();
   const sample = useContext(SampleMessage);
+  const { steps } = useContext(ExpressionHintsContext);
   const deferred = useDeferredValue(source);
   const enabled = sample !== undefined && deferred.trim() !== "";
   const preview = useQuery({
-    ...trpc.flows.previewExpression.queryOptions({ workspaceId: workspace.id, kind, source: deferred, sample }),
+    ...trpc.flows.previewExpression.queryOptions({ workspaceId: workspace.id, kind, source: deferred, sample, steps }),
     enabled,
     placeholderData: (previous) => previous,
   });

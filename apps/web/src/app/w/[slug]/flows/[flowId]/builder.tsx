@@ -1,12 +1,13 @@
 "use client";
 // The flow builder: palette, canvas and the panel of the selected step, over a draft that saves itself.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { FlowDetail, PaletteEntry } from "@tributary/core";
+import type { FlowDetail, PaletteEntry, PinnedMessage } from "@tributary/core";
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import Link from "next/link";
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import { Alert } from "~/components/alert.tsx";
 import { Button } from "~/components/button.tsx";
+import { ExpressionHintsContext } from "~/components/config/expression-hints.ts";
 import { SampleMessage } from "~/components/config/expression-preview.tsx";
 import { useWatchedRun } from "~/components/runs/use-watched-run.ts";
 import { StatusBadge } from "~/components/status-badge.tsx";
@@ -18,6 +19,8 @@ import { addStep, type Clipboard, copySteps, pasteSteps, removeSteps, updateStep
 import { Palette } from "./palette.tsx";
 import { type Problem, problemsByStep } from "./problems.ts";
 import { ShortcutsHelp } from "./shortcuts.tsx";
+import { StepData } from "./step-data.tsx";
+import { type StepInput, stepInput } from "./step-input.ts";
 import { StepPanel } from "./step-panel.tsx";
 import { TestPanel } from "./test-panel.tsx";
 import { type Graph, type SaveState, useDraft } from "./use-draft.ts";
@@ -78,15 +81,34 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
   const problems = (validation.data ?? []) as Problem[];
   const errorsByStep = useMemo(() => problemsByStep(viewing ? [] : problems), [problems, viewing]);
   const watched = useWatchedRun({ workspaceId: workspace.id, runId: testRunId });
-  // Expression previews evaluate against the last test's input, or the sample being written.
-  const sample = useMemo(() => {
-    if (watched.run) return watched.run.input.body;
+  const typedSample = useMemo(() => {
     try {
       return JSON.parse(sampleText) as unknown;
     } catch {
       return undefined;
     }
-  }, [watched.run, sampleText]);
+  }, [sampleText]);
+
+  // Pinned sample messages (a trigger's sample, steps' outputs): saved with the draft as soon as they change.
+  const [pins, setPins] = useState<Record<string, PinnedMessage>>(flow.pins);
+  const savePins = useMutation(trpc.flows.savePins.mutationOptions());
+  const pin = useCallback(
+    (stepId: string, message: PinnedMessage | null) => {
+      setPins((current) => {
+        const next = { ...current };
+        if (message) next[stepId] = message;
+        else delete next[stepId];
+        savePins.mutate({ workspaceId: workspace.id, flowId: flow.id, pins: next });
+        return next;
+      });
+    },
+    [savePins, workspace.id, flow.id],
+  );
+  // One step tested alone: a run of its own, watched like a whole-flow test.
+  const [stepTestRunId, setStepTestRunId] = useState<string | null>(null);
+  const stepTest = useWatchedRun({ workspaceId: workspace.id, runId: stepTestRunId });
+  const testStep = useMutation(trpc.flows.testStep.mutationOptions());
+  const [stepTestProblem, setStepTestProblem] = useState<{ stepId: string; message: string } | null>(null);
 
   const publish = useMutation(
     trpc.flows.publish.mutationOptions({
@@ -108,6 +130,93 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
   const publishProblem = refusal?.graph === draft.graph ? refusal.message : null;
 
   const selectedStep = selected.size === 1 ? graph.steps.find((step) => selected.has(step.id)) : undefined;
+  const isTrigger = useCallback(
+    (stepId: string) => byType.get(graph.steps.find((step) => step.id === stepId)?.type ?? "")?.kind === "trigger",
+    [byType, graph.steps],
+  );
+  // An input picked from a past run replaces the default one of that step until another step is selected.
+  const [pickedInput, setPickedInput] = useState<{ stepId: string; input: StepInput } | null>(null);
+  const selectedInput = useMemo(
+    () =>
+      selectedStep && !isTrigger(selectedStep.id)
+        ? pickedInput?.stepId === selectedStep.id
+          ? pickedInput.input
+          : stepInput({
+              graph,
+              stepId: selectedStep.id,
+              pins,
+              runs: [stepTest.run, watched.run],
+              sample: typedSample,
+              isTrigger,
+            })
+        : null,
+    [selectedStep, pickedInput, graph, pins, stepTest.run, watched.run, typedSample, isTrigger],
+  );
+  // The selected step in its latest test: tested alone, else in the last whole-flow test.
+  const selectedResult = selectedStep
+    ? [stepTest.run, watched.run]
+        .flatMap(
+          (run) => run?.steps.filter((step) => step.stepId === selectedStep.id && step.stepType !== "unknown") ?? [],
+        )
+        .find((step) => step.status !== "skipped")
+    : undefined;
+  // Expression previews evaluate against the selected step's input, else the last test's input or the sample.
+  const sample = selectedInput ? selectedInput.message.body : (watched.run?.input.body ?? typedSample);
+  const secrets = useQuery({
+    ...trpc.secrets.list.queryOptions({ workspaceId: workspace.id }),
+    enabled: workspace.can("secrets.read"),
+  });
+  const selectedId = selectedStep?.id;
+  const hints = useMemo(() => {
+    // `$steps` offers the steps a run passes before the selected one.
+    const earlier = new Set<string>();
+    const queue = selectedId ? [selectedId] : [];
+    for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
+      for (const edge of graph.edges) {
+        if (edge.to === id && !earlier.has(edge.from)) {
+          earlier.add(edge.from);
+          queue.push(edge.from);
+        }
+      }
+    }
+    const steps: Record<string, unknown> = {};
+    for (const step of graph.steps) {
+      if (!earlier.has(step.id)) continue;
+      const output = [stepTest.run, watched.run]
+        .map((run) => run?.steps.find((record) => record.stepId === step.id)?.output?.body)
+        .find((body) => body !== undefined);
+      steps[step.id] = pins[step.id]?.body ?? output;
+    }
+    return {
+      input: sample,
+      headers: selectedInput?.message.headers.map((header) => header.name) ?? [],
+      steps,
+      secrets: secrets.data?.map((secret) => secret.name) ?? [],
+    };
+  }, [graph.steps, graph.edges, selectedId, stepTest.run, watched.run, pins, sample, selectedInput, secrets.data]);
+
+  async function runStepTest(stepId: string) {
+    if (!selectedInput) return;
+    setStepTestProblem(null);
+    try {
+      await draft.flush();
+      const started = await testStep.mutateAsync({
+        workspaceId: workspace.id,
+        flowId: flow.id,
+        stepId,
+        input: selectedInput.message,
+        steps: Object.fromEntries(Object.entries(pins).filter(([id]) => id !== stepId)),
+      });
+      setStepTestRunId(started.runId);
+    } catch (error) {
+      const described = describeError(error);
+      const list = (error as { data?: { details?: { validation?: Problem[] } } }).data?.details?.validation;
+      setStepTestProblem({
+        stepId,
+        message: list?.length ? `${described.message} ${list.map((p) => p.message).join(" ")}` : described.message,
+      });
+    }
+  }
 
   const add = useCallback(
     (entry: PaletteEntry, position?: { x: number; y: number }) => {
@@ -174,148 +283,172 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
   const base = `/w/${workspace.slug}`;
   return (
     <SampleMessage.Provider value={sample}>
-      <div className="relative left-1/2 -my-8 flex h-[calc(100vh-87px)] w-screen -translate-x-1/2 flex-col bg-slate-50">
-        <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-white px-4 py-2">
-          <Link href={`${base}/flows`} className="text-sm text-slate-500 hover:text-slate-800">
-            ← Flows
-          </Link>
-          <h1 className="truncate text-base font-semibold">{flow.name}</h1>
-          <StatusBadge status={published ? status : "draft"} />
-          {published && status === "active" ? <TriggerStatuses flowId={flow.id} /> : null}
-          <SaveIndicator state={draft.save} />
-          <div className="ml-auto flex flex-wrap items-center gap-1.5">
-            <span className={`text-sm ${problems.length ? "text-red-700" : "text-emerald-700"}`} aria-live="polite">
-              {problems.length
-                ? `${problems.length} problem${problems.length === 1 ? "" : "s"}`
-                : validation.data
-                  ? "Valid"
-                  : ""}
-            </span>
-            {editable ? (
-              <>
-                <Button variant="ghost" onClick={draft.undo} disabled={!draft.canUndo} aria-label="Undo">
-                  ↶
-                </Button>
-                <Button variant="ghost" onClick={draft.redo} disabled={!draft.canRedo} aria-label="Redo">
-                  ↷
-                </Button>
-              </>
-            ) : null}
-            <ShortcutsHelp />
-            {workspace.can("flows.operate") && published ? (
-              <Button
-                variant="secondary"
-                busy={setStatus.isPending}
-                onClick={() =>
-                  setStatus.mutate({
-                    workspaceId: workspace.id,
-                    flowId: flow.id,
-                    status: status === "active" ? "paused" : "active",
-                  })
-                }
-              >
-                {status === "active" ? "Pause" : "Activate"}
-              </Button>
-            ) : null}
-            {workspace.can("flows.publish") ? (
-              <Button onClick={() => void publishNow()} busy={publish.isPending} disabled={viewing !== null}>
-                Publish
-              </Button>
-            ) : null}
-          </div>
-        </div>
-        {publishProblem ? (
-          <div className="border-b border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800" role="alert">
-            {publishProblem}
-          </div>
-        ) : null}
-        {publish.isSuccess && !publishProblem ? (
-          <div className="border-b border-emerald-200 bg-emerald-50 px-4 py-2 text-sm text-emerald-800" role="status">
-            Published version {publish.data.number}. It runs from now on.
-          </div>
-        ) : null}
-        {viewing ? (
-          <div className="border-b border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900" role="status">
-            Viewing version {viewing.number} (read-only).{" "}
-            <button type="button" className="underline" onClick={() => setViewing(null)}>
-              Back to the draft
-            </button>
-          </div>
-        ) : null}
-        <div className="flex min-h-0 flex-1">
-          {readOnly ? null : <Palette entries={entries} onAdd={(entry) => add(entry)} />}
-          <Canvas
-            graph={graph}
-            entries={byType}
-            errorsByStep={errorsByStep}
-            runStates={viewing ? {} : watched.states}
-            selected={selected}
-            readOnly={readOnly}
-            onSelect={setSelected}
-            onChange={draft.change}
-            onDropEntry={(entry, position) => add(entry, position)}
-          />
-          <aside aria-label="Panel" className="flex w-96 shrink-0 flex-col border-l border-slate-200 bg-white">
-            <div role="tablist" className="flex border-b border-slate-200 text-sm">
-              {(["step", "test", "versions"] as const).map((name) => (
-                <button
-                  key={name}
-                  type="button"
-                  role="tab"
-                  aria-selected={tab === name}
-                  onClick={() => setTab(name)}
-                  className="flex-1 border-b-2 border-transparent px-3 py-2 capitalize text-slate-600 aria-selected:border-brand-600 aria-selected:font-medium aria-selected:text-slate-900"
+      <ExpressionHintsContext.Provider value={hints}>
+        <div className="relative left-1/2 -my-8 flex h-[calc(100vh-87px)] w-screen -translate-x-1/2 flex-col bg-slate-50">
+          <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-white px-4 py-2">
+            <Link href={`${base}/flows`} className="text-sm text-slate-500 hover:text-slate-800">
+              ← Flows
+            </Link>
+            <h1 className="truncate text-base font-semibold">{flow.name}</h1>
+            <StatusBadge status={published ? status : "draft"} />
+            {published && status === "active" ? <TriggerStatuses flowId={flow.id} /> : null}
+            <SaveIndicator state={draft.save} />
+            <div className="ml-auto flex flex-wrap items-center gap-1.5">
+              <span className={`text-sm ${problems.length ? "text-red-700" : "text-emerald-700"}`} aria-live="polite">
+                {problems.length
+                  ? `${problems.length} problem${problems.length === 1 ? "" : "s"}`
+                  : validation.data
+                    ? "Valid"
+                    : ""}
+              </span>
+              {editable ? (
+                <>
+                  <Button variant="ghost" onClick={draft.undo} disabled={!draft.canUndo} aria-label="Undo">
+                    ↶
+                  </Button>
+                  <Button variant="ghost" onClick={draft.redo} disabled={!draft.canRedo} aria-label="Redo">
+                    ↷
+                  </Button>
+                </>
+              ) : null}
+              <ShortcutsHelp />
+              {workspace.can("flows.operate") && published ? (
+                <Button
+                  variant="secondary"
+                  busy={setStatus.isPending}
+                  onClick={() =>
+                    setStatus.mutate({
+                      workspaceId: workspace.id,
+                      flowId: flow.id,
+                      status: status === "active" ? "paused" : "active",
+                    })
+                  }
                 >
-                  {name === "step" ? "Step" : name === "test" ? "Test" : "Versions"}
-                </button>
-              ))}
+                  {status === "active" ? "Pause" : "Activate"}
+                </Button>
+              ) : null}
+              {workspace.can("flows.publish") ? (
+                <Button onClick={() => void publishNow()} busy={publish.isPending} disabled={viewing !== null}>
+                  Publish
+                </Button>
+              ) : null}
             </div>
-            <div className="min-h-0 flex-1 overflow-y-auto p-4">
-              {tab === "step" ? (
-                selectedStep ? (
-                  <StepPanel
+          </div>
+          {publishProblem ? (
+            <div className="border-b border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800" role="alert">
+              {publishProblem}
+            </div>
+          ) : null}
+          {publish.isSuccess && !publishProblem ? (
+            <div className="border-b border-emerald-200 bg-emerald-50 px-4 py-2 text-sm text-emerald-800" role="status">
+              Published version {publish.data.number}. It runs from now on.
+            </div>
+          ) : null}
+          {viewing ? (
+            <div className="border-b border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900" role="status">
+              Viewing version {viewing.number} (read-only).{" "}
+              <button type="button" className="underline" onClick={() => setViewing(null)}>
+                Back to the draft
+              </button>
+            </div>
+          ) : null}
+          <div className="flex min-h-0 flex-1">
+            {readOnly ? null : <Palette entries={entries} onAdd={(entry) => add(entry)} />}
+            <Canvas
+              graph={graph}
+              entries={byType}
+              errorsByStep={errorsByStep}
+              runStates={viewing ? {} : watched.states}
+              selected={selected}
+              readOnly={readOnly}
+              onSelect={setSelected}
+              onChange={draft.change}
+              onDropEntry={(entry, position) => add(entry, position)}
+            />
+            <aside
+              aria-label="Panel"
+              className={`flex shrink-0 flex-col border-l border-slate-200 bg-white ${tab === "step" && selectedStep ? "w-96 min-[1400px]:w-[46rem]" : "w-96"}`}
+            >
+              <div role="tablist" className="flex border-b border-slate-200 text-sm">
+                {(["step", "test", "versions"] as const).map((name) => (
+                  <button
+                    key={name}
+                    type="button"
+                    role="tab"
+                    aria-selected={tab === name}
+                    onClick={() => setTab(name)}
+                    className="flex-1 border-b-2 border-transparent px-3 py-2 capitalize text-slate-600 aria-selected:border-brand-600 aria-selected:font-medium aria-selected:text-slate-900"
+                  >
+                    {name === "step" ? "Step" : name === "test" ? "Test" : "Versions"}
+                  </button>
+                ))}
+              </div>
+              <div className="min-h-0 flex-1 overflow-y-auto p-4">
+                {tab === "step" ? (
+                  selectedStep ? (
+                    // Input and output beside the form where the screen is wide enough, under it where it is not.
+                    <div className="grid grid-cols-1 gap-4 min-[1400px]:grid-cols-2">
+                      <div className="order-2 min-[1400px]:order-none">
+                        <StepData
+                          flowId={flow.id}
+                          stepId={selectedStep.id}
+                          isTrigger={isTrigger(selectedStep.id)}
+                          input={selectedInput}
+                          pinned={pins[selectedStep.id]}
+                          result={selectedResult}
+                          testing={testStep.isPending || Boolean(stepTestRunId && !stepTest.ended)}
+                          problem={stepTestProblem?.stepId === selectedStep.id ? stepTestProblem.message : null}
+                          canEdit={editable && viewing === null}
+                          onTest={() => void runStepTest(selectedStep.id)}
+                          onPin={(message) => pin(selectedStep.id, message)}
+                          onInput={(input) => setPickedInput(input ? { stepId: selectedStep.id, input } : null)}
+                        />
+                      </div>
+                      <StepPanel
+                        flowId={flow.id}
+                        step={selectedStep}
+                        entry={byType.get(selectedStep.type)}
+                        problems={viewing ? [] : problems.filter((p) => p.stepId === selectedStep.id)}
+                        published={published}
+                        readOnly={readOnly}
+                        onChange={(patch) => draft.change((g) => updateStep(g, selectedStep.id, patch))}
+                        onRemove={() => {
+                          draft.change((g) => removeSteps(g, new Set([selectedStep.id])));
+                          setSelected(new Set());
+                        }}
+                      />
+                    </div>
+                  ) : (
+                    <FlowOverview problems={viewing ? [] : problems} selectedCount={selected.size} />
+                  )
+                ) : null}
+                {tab === "test" ? (
+                  <TestPanel
                     flowId={flow.id}
-                    step={selectedStep}
-                    entry={byType.get(selectedStep.type)}
-                    problems={viewing ? [] : problems.filter((p) => p.stepId === selectedStep.id)}
-                    published={published}
-                    readOnly={readOnly}
-                    onChange={(patch) => draft.change((g) => updateStep(g, selectedStep.id, patch))}
-                    onRemove={() => {
-                      draft.change((g) => removeSteps(g, new Set([selectedStep.id])));
-                      setSelected(new Set());
+                    run={watched.run}
+                    selectedStepId={selectedStep?.id ?? null}
+                    onStarted={setTestRunId}
+                    beforeRun={draft.flush}
+                    sample={sampleText}
+                    onSample={setSampleText}
+                  />
+                ) : null}
+                {tab === "versions" ? (
+                  <VersionsPanel
+                    flowId={flow.id}
+                    viewing={viewing?.number ?? null}
+                    onView={setViewing}
+                    onRestore={(restored) => {
+                      setViewing(null);
+                      draft.replace(restored);
                     }}
                   />
-                ) : (
-                  <FlowOverview problems={viewing ? [] : problems} selectedCount={selected.size} />
-                )
-              ) : null}
-              {tab === "test" ? (
-                <TestPanel
-                  flowId={flow.id}
-                  run={watched.run}
-                  selectedStepId={selectedStep?.id ?? null}
-                  onStarted={setTestRunId}
-                  beforeRun={draft.flush}
-                  sample={sampleText}
-                  onSample={setSampleText}
-                />
-              ) : null}
-              {tab === "versions" ? (
-                <VersionsPanel
-                  flowId={flow.id}
-                  viewing={viewing?.number ?? null}
-                  onView={setViewing}
-                  onRestore={(restored) => {
-                    setViewing(null);
-                    draft.replace(restored);
-                  }}
-                />
-              ) : null}
-            </div>
-          </aside>
+                ) : null}
+              </div>
+            </aside>
+          </div>
         </div>
-      </div>
+      </ExpressionHintsContext.Provider>
     </SampleMessage.Provider>
   );
 }

@@ -1,0 +1,183 @@
+// Testing one step in the builder with the mouse and keyboard (issue 14): pin a sample message on the trigger,
+// see it as the next step's input beside its form, test that step alone and pin its output, drag an input field
+// into the expression editor, pick an autocomplete entry and watch the preview, see an invalid expression
+// underlined, and find the pins again after a reload.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { callProcedure, launchBrowser, screenshot } from "../support/browser.ts";
+
+const baseUrl = inject("baseUrl");
+const run = Date.now().toString(36);
+const user = { email: `step-testing-${run}@example.com`, password: "amber willow lantern quartz" };
+
+let browser: Browser;
+let page: Page;
+let flowUrl = "";
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 900 } });
+  page = await context.newPage();
+  await page.goto("/signup");
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(/\/w\//);
+  const slug = new URL(page.url()).pathname.split("/")[2] ?? "";
+  const workspaceId = await page.evaluate(async (slug) => {
+    const input = encodeURIComponent(JSON.stringify({ json: { slug } }));
+    return (await (await fetch(`/api/trpc/workspaces.bySlug?input=${input}`)).json()).result.data.json.id;
+  }, slug);
+  const created = await callProcedure(page, "flows.create", {
+    workspaceId,
+    name: "Greetings",
+    graph: {
+      version: 1,
+      steps: [
+        { id: "start", type: "trigger.manual", config: {}, position: { x: 0, y: 0 } },
+        {
+          id: "shape",
+          type: "data.transform",
+          config: { expression: '{ "total": qty * 2 }' },
+          position: { x: 0, y: 160 },
+        },
+      ],
+      edges: [{ from: "start", to: "shape", output: "out" }],
+    },
+  });
+  flowUrl = `/w/${slug}/flows/${created.body.result.data.json.id as string}`;
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const editor = () => page.getByTestId("expression-editor");
+
+/** The expression as written in the editor (its lines, without the placeholder shown while it is empty). */
+function expression(): Promise<string> {
+  return editor().evaluate((content) =>
+    [...content.querySelectorAll(".cm-line")]
+      .map((line) =>
+        [...line.childNodes]
+          .filter((node) => !(node instanceof HTMLElement && node.classList.contains("cm-placeholder")))
+          .map((node) => node.textContent)
+          .join(""),
+      )
+      .join("\n"),
+  );
+}
+
+/** Replaces the expression by typing it, as a person would after selecting all. */
+async function typeExpression(text: string) {
+  await editor().click();
+  await page.keyboard.press("ControlOrMeta+A");
+  await page.keyboard.press("Backspace");
+  await page.keyboard.type(text, { delay: 30 });
+}
+
+describe("testing one step in the builder", () => {
+  it("pins a sample message on the trigger", async () => {
+    await page.goto(flowUrl);
+    await page.getByTestId("step-start").click();
+    const sample = page.getByLabel("Sample message body (JSON)").first();
+    await sample.fill('{ "customer": { "name": "Ada" }, "qty": 4 }');
+    await page.getByRole("button", { name: "Pin sample" }).click();
+    await page.getByTestId("pinned-badge").waitFor();
+    await page.getByRole("tabpanel", { name: "Pinned sample" }).getByText('"Ada"').waitFor();
+    await screenshot(page, "step-testing-01-pinned-sample", { fullPage: false });
+  });
+
+  it("shows the step's input beside its form, tests the step alone and pins its output", async () => {
+    await page.getByTestId("step-shape").click();
+    await page.getByTestId("input-source").filter({ hasText: "Pinned sample of “start”" }).waitFor();
+    const input = page.getByRole("tabpanel", { name: "Input", exact: true });
+    await input.getByRole("button", { name: "customer" }).waitFor();
+    // The same input as a table and as a schema.
+    await page.getByRole("tablist", { name: "Input view" }).getByRole("tab", { name: "Schema" }).click();
+    await input.getByRole("button", { name: "customer.name" }).waitFor();
+    await page.getByRole("tablist", { name: "Input view" }).getByRole("tab", { name: "Table" }).click();
+    await input.getByRole("columnheader", { name: "qty" }).waitFor();
+    await page.getByRole("tablist", { name: "Input view" }).getByRole("tab", { name: "JSON" }).click();
+
+    await page.getByRole("button", { name: "Test step" }).click();
+    const output = page.getByRole("tabpanel", { name: "Output", exact: true });
+    await output.getByText("8", { exact: true }).waitFor({ timeout: 60_000 });
+    await page.getByRole("region", { name: "Step output" }).getByText("succeeded").waitFor();
+    await screenshot(page, "step-testing-02-step-tested", { fullPage: false });
+    await page.getByRole("button", { name: "Pin this output" }).click();
+    await page.getByRole("region", { name: "Step output" }).getByTestId("pinned-badge").waitFor();
+  });
+
+  it("drags an input field into the expression editor and previews it", async () => {
+    await typeExpression("");
+    await expect.poll(expression).toBe("");
+    const dataTransfer = await page.evaluateHandle(() => new DataTransfer());
+    const field = page
+      .getByRole("tabpanel", { name: "Input", exact: true })
+      .getByRole("button", { name: "name", exact: true });
+    await field.dispatchEvent("dragstart", { dataTransfer });
+    const box = await editor().boundingBox();
+    if (!box) throw new Error("The expression editor is not on screen.");
+    const at = { clientX: box.x + 10, clientY: box.y + box.height / 2 };
+    await editor().dispatchEvent("dragover", { dataTransfer, ...at });
+    await editor().dispatchEvent("drop", { dataTransfer, ...at });
+    await expect.poll(expression).toBe("customer.name");
+    await page.getByTestId("expression-preview").filter({ hasText: '"Ada"' }).waitFor();
+    await screenshot(page, "step-testing-03-dragged-reference", { fullPage: false });
+  });
+
+  it("completes a function and a field as you type, and previews the result", async () => {
+    await typeExpression("$upper");
+    const uppercase = page.locator(".cm-tooltip-autocomplete li", { hasText: "$uppercase" }).first();
+    await uppercase.waitFor();
+    await page.locator(".cm-tooltip-autocomplete").getByText("$uppercase(str)").waitFor();
+    await screenshot(page, "step-testing-04-function-completion", { fullPage: false });
+    await page.keyboard.press("Enter");
+    await expect.poll(expression).toBe("$uppercase()");
+    await page.keyboard.type("customer.na", { delay: 30 });
+    await page.locator(".cm-tooltip-autocomplete .cm-completionLabel", { hasText: /^customer\.name$/ }).click();
+    await expect.poll(expression).toBe("$uppercase(customer.name)");
+    await page.getByTestId("expression-preview").filter({ hasText: '"ADA"' }).waitFor();
+    await screenshot(page, "step-testing-05-completed-preview", { fullPage: false });
+  });
+
+  it("underlines an invalid expression and quotes it as written", async () => {
+    await typeExpression("qty +");
+    await page.locator(".cm-lintRange-error").waitFor();
+    await screenshot(page, "step-testing-06-invalid-underlined", { fullPage: false });
+    await typeExpression("$number('x')");
+    await page.getByTestId("expression-preview").filter({ hasText: "the expression $number('x') failed" }).waitFor();
+    expect(await page.getByTestId("expression-preview").textContent()).not.toContain("{{");
+    await editor().fill('{ "total": qty * 2 }');
+    await page
+      .getByTestId("save-state")
+      .filter({ hasText: /^Saved$/ })
+      .waitFor();
+  });
+
+  it("keeps the pins after a reload", async () => {
+    await page.reload();
+    await page.getByTestId("step-start").click();
+    await page.getByTestId("pinned-badge").waitFor();
+    expect(await page.getByLabel("Sample message body (JSON)").first().inputValue()).toContain('"Ada"');
+    await page.getByTestId("step-shape").click();
+    await page.getByRole("region", { name: "Step output" }).getByTestId("pinned-badge").waitFor();
+    await page.getByRole("tabpanel", { name: "Pinned output" }).getByText("8", { exact: true }).waitFor();
+    await screenshot(page, "step-testing-07-pins-after-reload", { fullPage: false });
+  });
+
+  it("tests the step with its input from a past run", async () => {
+    await page.getByText("Use its input from a past run").click();
+    await page
+      .getByRole("button", { name: /step-test · succeeded/ })
+      .first()
+      .click();
+    await page.getByTestId("input-source").filter({ hasText: "Its input in the run of" }).waitFor();
+    await page
+      .getByRole("tabpanel", { name: "Input", exact: true })
+      .getByRole("button", { name: "customer" })
+      .waitFor();
+    await page.getByRole("button", { name: "Back to the pinned or sampled input" }).click();
+    await page.getByTestId("input-source").filter({ hasText: "Pinned sample of “start”" }).waitFor();
+  });
+});
