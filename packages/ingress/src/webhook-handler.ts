@@ -22,6 +22,7 @@ import {
   uuidv7,
   verifyRequest,
   type WebhookRouteView,
+  type WebhookWorkspace,
 } from "@tributary/core";
 import type { Redis } from "ioredis";
 import { MalformedBodyError, parseBody } from "./parse-body.ts";
@@ -30,6 +31,10 @@ import { basicChallenge, problem, UNAUTHORIZED_MESSAGE } from "./responses.ts";
 import { type AnswerWatch, answerResponse, storedAnswer, watchForAnswer } from "./run-answer.ts";
 import { withSoapFraming } from "./soap-framing.ts";
 import { isSensitiveHeader, parseWebhookUrl } from "./webhook-request.ts";
+
+type WebhookAddress = NonNullable<ReturnType<typeof parseWebhookUrl>>;
+
+import { createFairAdmission, type Turn } from "./fair-admission.ts";
 import { createWorkspaceCache } from "./workspace-cache.ts";
 
 export type WebhookHandlerDeps = {
@@ -42,16 +47,22 @@ export type WebhookHandlerDeps = {
   events: RunEventHub;
   /** How long a workspace's routes and rules are kept between loads; changes take effect within it. */
   cacheTtlMs?: number;
+  /** Calls taken in at once before workspaces get shares of it (fair-admission.ts). */
+  intakeCapacity?: number;
 };
 
 export type WebhookHandler = (request: Request, info: { clientIp: string }) => Promise<Response>;
 
 const MAX_HEADER_BYTES = 64 * 1024;
+// Calls being read, checked and committed at once: enough to fill group commits, few enough that another
+// workspace's call does not queue behind a flood's.
+const INTAKE_CAPACITY = 32;
 const SUBSCRIBE_PATIENCE_MS = 1_000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
   const workspaces = createWorkspaceCache({ db: deps.db, secretBox: deps.secretBox, ttlMs: deps.cacheTtlMs ?? 1_000 });
+  const admission = createFairAdmission({ capacity: deps.intakeCapacity ?? INTAKE_CAPACITY });
 
   const handle: WebhookHandler = async function handle(request, { clientIp }) {
     const url = new URL(request.url);
@@ -90,6 +101,42 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
     if (!address.isTest && !route.versionId)
       return problem(503, "not_published", `The flow "${route.flowName}" has not been published.`);
 
+    const turn = await admission.admit(workspace.workspaceId);
+    if (!turn) {
+      return problem(
+        503,
+        "busy",
+        "Tributary is taking in more calls than it can right now and this workspace has had its share; nothing was accepted. Try again shortly.",
+        { headers: { "retry-after": "1" } },
+      );
+    }
+    try {
+      return await takeIn({ request, clientIp, url, address, workspace, route, params, turn });
+    } finally {
+      turn.release();
+    }
+  };
+
+  /** Reads, checks and commits the call, then answers: at once (202), or with its flow's answer. */
+  async function takeIn({
+    request,
+    clientIp,
+    url,
+    address,
+    workspace,
+    route,
+    params,
+    turn,
+  }: {
+    request: Request;
+    clientIp: string;
+    url: URL;
+    address: WebhookAddress;
+    workspace: WebhookWorkspace;
+    route: WebhookRouteView;
+    params: Record<string, string>;
+    turn: Turn;
+  }): Promise<Response> {
     // Per workspace and minute, counted in Redis; if Redis is down the call is let through at once (nothing is
     // lost: the run is committed to Postgres, and the worker's sweeper queues it when Redis is back).
     const minute = Math.floor(Date.now() / 60_000);
@@ -282,6 +329,8 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
         { status: 202, headers: { "cache-control": "no-store" } },
       );
     }
+    // Waiting for the answer costs this process nothing: the turn goes to the next call.
+    turn.release();
     try {
       if (watch && !accepted.duplicate) {
         const answer = await watch.answered;
@@ -306,7 +355,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
       watch?.stop();
       if (!address.isTest) void deps.redis.decr(waitsKey).catch(() => 0);
     }
-  };
+  }
   // SOAP webhooks: envelopes in and out and their WSDL on GET ?wsdl, around this same handler (soap-framing.ts).
   return withSoapFraming({ handle, workspaces, findRoute });
 }
