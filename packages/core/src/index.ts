@@ -189,6 +189,14 @@ export { type StartedRun, type StartRunOptions, startRun } from "./runs/start-ru
 export { type SweepReport, sweepRuns } from "./runs/sweep-runs.ts";
 export { previewFireTimes, previewFireTimesInput } from "./schedules/preview-fire-times.ts";
 export {
+  type DurationSummary,
+  type FlowStatistics,
+  flowStatisticsInput,
+  getFlowStatistics,
+  STATISTICS_PERIODS,
+  type StatisticsPeriod,
+} from "./statistics/get-flow-statistics.ts";
+export {
   type ReconcileReport,
   reconcileSchedules,
   requestScheduleSync,

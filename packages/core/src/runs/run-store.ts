@@ -4,6 +4,7 @@
 // refused, so a run taken up twice never has two writers. Plain SQL: this is the hot path.
 import { type Db, type SqlClient, scoped, sqlInWorkspace, uuidv7 } from "@tributary/db";
 import type { Message, StepRecord } from "@tributary/engine";
+import { rollUpFinishedRuns } from "../statistics/roll-up-runs.ts";
 import type { Parks, RunError, RunLogEntry, RunStatus } from "./run-views.ts";
 
 export type Checkpoint = StepRecord & {
@@ -281,7 +282,12 @@ export async function commitRuns({
       JSON.stringify(checkpoints),
       runs.map((run) => run.id),
     ]);
-    return new Set(rows.map((row) => row.id));
+    const committed = new Set(rows.map((row) => row.id));
+    await rollUpFinishedRuns(
+      (sql, params) => client.query(sql, params),
+      runs.filter((run) => committed.has(run.id) && (run.status === "succeeded" || run.status === "failed")).map((run) => run.id),
+    );
+    return committed;
   });
 }
 
