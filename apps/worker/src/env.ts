@@ -42,6 +42,10 @@ const schema = z
     LISTENER_PORTS: z.string().default("2575-2599"),
     /** The address listener triggers bind to on each worker. */
     LISTENER_HOST: z.string().default("0.0.0.0"),
+    /** Serves Prometheus metrics at /metrics (METRICS_PORT) to callers with this bearer token; unset, no listener. */
+    METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters.").optional(),
+    METRICS_PORT: z.coerce.number().int().positive().default(9464),
+    METRICS_HOST: z.string().default("0.0.0.0"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .transform(({ DEMO_API_URL, APP_URL, PORT, ...env }) => ({

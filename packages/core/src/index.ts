@@ -187,6 +187,12 @@ export type {
 export { TERMINAL_STATUSES } from "./runs/run-views.ts";
 export { type StartedRun, type StartRunOptions, startRun } from "./runs/start-run.ts";
 export { type SweepReport, sweepRuns } from "./runs/sweep-runs.ts";
+export {
+  answerMetricsRequest,
+  METRICS_PATH,
+  type MetricsAnswer,
+  registerSqlPoolMetrics,
+} from "./metrics/metrics-endpoint.ts";
 export { previewFireTimes, previewFireTimesInput } from "./schedules/preview-fire-times.ts";
 export {
   type DurationSummary,

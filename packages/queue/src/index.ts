@@ -3,3 +3,4 @@ export { createQueueConnection, FAIL_FAST_REDIS, type QueueConnection, workerCon
 export { createJobQueue, type EnqueueOptions, type JobQueue, type RunJob } from "./job-queue.ts";
 export { createJobWorker, type JobHandlers, type JobWorkerOptions } from "./job-worker.ts";
 export { type RedisKeys, redisKeys } from "./redis-keys.ts";
+export { registerQueueMetrics } from "./queue-metrics.ts";
