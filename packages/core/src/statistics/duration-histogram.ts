@@ -1,5 +1,6 @@
 // The duration histogram of the flow rollups: bucket i counts durations in [1.25^i, 1.25^(i+1)) ms (0 ms goes to
-// bucket 0), 80 buckets, the last open-ended (from ≈ 15 h). A quantile read from it is within 12.5 % of the truth.
+// bucket 0), 80 buckets, the last open-ended (from ≈ 15 h). A quantile read from it falls in the exact quantile's bucket: within 25 %
+// of it at worst, usually far closer (interpolated within the bucket, and kept within the observed min and max).
 export const HISTOGRAM_BUCKETS = 80;
 export const HISTOGRAM_GROWTH = 1.25;
 

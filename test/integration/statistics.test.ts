@@ -1,0 +1,191 @@
+// Flow statistics end to end: a real worker runs a flow with known failures, and the minute rollups it wrote
+// in the transactions that finished the runs are checked against the runs and step runs tables themselves;
+// then the statistics read from them (core, tRPC and REST) against the same truth.
+import { getFlowStatistics, startRun } from "@tributary/core";
+import { sqlInWorkspace } from "@tributary/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedWorkspace } from "../factories/seed.ts";
+import { callerFor, outcome, restHandlerFor } from "../support/api-caller.ts";
+import { useTestEnvironment } from "../support/environment.ts";
+import { graph, publishedFlow, waitForRun } from "../support/run-helpers.ts";
+import { startWorker, type WorkerProcess } from "../support/worker-process.ts";
+
+const env = useTestEnvironment();
+let worker: WorkerProcess;
+
+beforeAll(async () => {
+  worker = await startWorker({ databaseUrl: env.databaseUrl, redisPrefix: env.redisPrefix });
+});
+afterAll(async () => {
+  await worker?.stop();
+});
+
+const RUNS = 24;
+const failing = (n: number) => n % 4 === 1;
+const DURATION_MS = "greatest(0, round(extract(epoch FROM finished_at - coalesce(started_at, queued_at)) * 1000))::int";
+
+describe("flow statistics", () => {
+  it("rolls up every finished run once, matching the runs table, and reads them back", async () => {
+    const { workspace, owner } = await seedWorkspace({ db: env.db });
+    const flowId = await publishedFlow({
+      db: env.db,
+      workspaceId: workspace.id,
+      actor: owner.actor,
+      graph: graph(
+        [
+          ["start", "trigger.manual"],
+          ["shape", "data.transform", { expression: "{ 'n': n, 'fail': fail }" }],
+          [
+            "check",
+            "code.typescript",
+            { source: "export default (m) => { if (m.body.fail) throw new Error('asked to fail'); return m.body; }" },
+          ],
+        ],
+        [
+          ["start", "shape"],
+          ["shape", "check"],
+        ],
+      ),
+    });
+    const runIds = await Promise.all(
+      Array.from({ length: RUNS }, async (_, n) => {
+        const started = await startRun({
+          db: env.db,
+          queue: env.queue,
+          workspaceId: workspace.id,
+          flowId,
+          trigger: "manual",
+          body: { n, fail: failing(n) },
+        });
+        return started.runId;
+      }),
+    );
+    const ended = await Promise.all(runIds.map((runId) => waitForRun({ db: env.db, workspaceId: workspace.id, runId })));
+    const failures = Array.from({ length: RUNS }, (_, n) => n).filter(failing).length;
+    expect(ended.filter((run) => run.status === "failed")).toHaveLength(failures);
+
+    const truth = await sqlInWorkspace(env.db.sql, workspace.id, async (client) => {
+      const perMinute = await client.query<{
+        minute: Date;
+        runs: number;
+        failures: number;
+        sum: string;
+        min: number;
+        max: number;
+      }>(
+        `SELECT date_trunc('minute', finished_at) AS minute, count(*)::int AS runs,
+                count(*) FILTER (WHERE status = 'failed')::int AS failures, sum(${DURATION_MS})::text AS sum,
+                min(${DURATION_MS}) AS min, max(${DURATION_MS}) AS max
+           FROM runs WHERE flow_id = $1 GROUP BY 1 ORDER BY 1`,
+        [flowId],
+      );
+      const durations = await client.query<{ id: string; ms: number }>(
+        `SELECT id, ${DURATION_MS} AS ms FROM runs WHERE flow_id = $1 ORDER BY 2`,
+        [flowId],
+      );
+      const steps = await client.query<{ step_id: string; runs: number; failures: number; sum: string; max: number }>(
+        `SELECT step_id, count(*)::int AS runs, count(*) FILTER (WHERE status = 'failed')::int AS failures,
+                sum(duration_ms)::text AS sum, max(duration_ms) AS max
+           FROM step_runs WHERE run_id = ANY($1::uuid[]) AND status <> 'skipped' GROUP BY 1 ORDER BY 1`,
+        [runIds],
+      );
+      const rollups = await client.query<{
+        minute: Date;
+        runs: number;
+        failures: number;
+        sum: string;
+        min: number;
+        max: number;
+        slowest: string;
+        counted: number;
+      }>(
+        `SELECT minute, runs, failures, duration_sum_ms::text AS sum, duration_min_ms AS min, duration_max_ms AS max,
+                slowest_run_id::text AS slowest, (SELECT sum(n)::int FROM unnest(histogram) AS n) AS counted
+           FROM flow_minute_stats WHERE flow_id = $1 ORDER BY minute`,
+        [flowId],
+      );
+      const stepRollups = await client.query<{
+        step_id: string;
+        runs: number;
+        failures: number;
+        sum: string;
+        max: number;
+      }>(
+        `SELECT step_id, sum(runs)::int AS runs, sum(failures)::int AS failures, sum(duration_sum_ms)::text AS sum,
+                max(duration_max_ms) AS max
+           FROM step_minute_stats WHERE flow_id = $1 GROUP BY 1 ORDER BY 1`,
+        [flowId],
+      );
+      return {
+        perMinute: perMinute.rows,
+        durations: durations.rows,
+        steps: steps.rows,
+        rollups: rollups.rows,
+        stepRollups: stepRollups.rows,
+      };
+    });
+
+    // One rollup row per minute in which runs ended, each equal to those runs.
+    expect(truth.rollups.map(({ minute, runs, failures, sum, min, max }) => ({ minute, runs, failures, sum, min, max })))
+      .toEqual(truth.perMinute);
+    for (const row of truth.rollups) {
+      expect(row.counted).toBe(row.runs);
+      expect(truth.durations.find((d) => d.id === row.slowest)?.ms).toBe(row.max);
+    }
+    expect(truth.stepRollups).toEqual(truth.steps);
+    expect(truth.stepRollups.map((s) => s.step_id)).toEqual(["check", "shape", "start"]);
+    expect(truth.stepRollups.find((s) => s.step_id === "check")?.failures).toBe(failures);
+
+    // Read back: the hour's summary is the runs table's, the p95 within one histogram bucket of the exact one.
+    const statistics = await getFlowStatistics({ db: env.db, workspaceId: workspace.id, flowId, period: "1h" });
+    const ms = truth.durations.map((d) => d.ms);
+    const total = ms.reduce((a, b) => a + b, 0);
+    const exactP95 = ms[Math.ceil(0.95 * ms.length) - 1] ?? 0;
+    expect(statistics.summary["1h"]).toMatchObject({
+      runs: RUNS,
+      failures,
+      minMs: ms[0],
+      maxMs: ms.at(-1),
+      meanMs: Math.round(total / RUNS),
+    });
+    const p95 = statistics.summary["1h"].p95Ms ?? -1;
+    expect(p95).toBeGreaterThanOrEqual(ms[0] ?? 0);
+    expect(p95).toBeLessThanOrEqual(ms.at(-1) ?? 0);
+    expect(Math.abs(p95 - exactP95)).toBeLessThanOrEqual(0.25 * exactP95 + 1);
+    expect(statistics.summary["24h"]).toEqual(statistics.summary["1h"]);
+    expect(statistics.summary["7d"]).toEqual(statistics.summary["1h"]);
+    expect(statistics.series.reduce((sum, point) => sum + point.runs, 0)).toBe(RUNS);
+    expect(statistics.series.reduce((sum, point) => sum + point.failures, 0)).toBe(failures);
+    expect(statistics.slowestRuns[0]).toMatchObject({ durationMs: ms.at(-1) });
+    expect(statistics.slowestRuns.every((run) => runIds.includes(run.runId))).toBe(true);
+    expect(statistics.steps.map((s) => s.totalMs)).toEqual(
+      [...statistics.steps.map((s) => s.totalMs)].sort((a, b) => b - a),
+    );
+    expect(statistics.steps.find((s) => s.stepId === "check")).toMatchObject({
+      stepType: "code.typescript",
+      runs: RUNS,
+      failures,
+    });
+
+    // The same through tRPC and REST; another workspace cannot read them.
+    const asOwner = callerFor({ env, user: owner });
+    const viaTrpc = await asOwner.flows.statistics({ workspaceId: workspace.id, flowId, period: "1h" });
+    expect(viaTrpc.summary).toEqual(statistics.summary);
+    const { key } = await asOwner.apiKeys.create({ workspaceId: workspace.id, name: "stats", role: "viewer" });
+    const rest = restHandlerFor({ env });
+    const answer = await rest(
+      new Request(`http://localhost/api/v1/flows/${flowId}/statistics?period=7d`, {
+        headers: { authorization: `Bearer ${key}` },
+      }),
+    );
+    expect(answer.status).toBe(200);
+    const body = (await answer.json()) as { period: string; summary: unknown; series: { runs: number }[] };
+    expect(body.period).toBe("7d");
+    expect(body.summary).toEqual(statistics.summary);
+    expect(body.series.reduce((sum, point) => sum + point.runs, 0)).toBe(RUNS);
+    const other = await seedWorkspace({ db: env.db });
+    expect(
+      await outcome(callerFor({ env, user: other.owner }).flows.statistics({ workspaceId: other.workspace.id, flowId })),
+    ).toBe("NOT_FOUND");
+  });
+});
