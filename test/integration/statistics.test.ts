@@ -1,7 +1,7 @@
 // Flow statistics end to end: a real worker runs a flow with known failures, and the minute rollups it wrote
 // in the transactions that finished the runs are checked against the runs and step runs tables themselves;
 // then the statistics read from them (core, tRPC and REST) against the same truth.
-import { getFlowStatistics, startRun } from "@tributary/core";
+import { deleteExpiredRuns, getFlowStatistics, startRun } from "@tributary/core";
 import { sqlInWorkspace } from "@tributary/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedWorkspace } from "../factories/seed.ts";
@@ -187,5 +187,46 @@ describe("flow statistics", () => {
     expect(
       await outcome(callerFor({ env, user: other.owner }).flows.statistics({ workspaceId: other.workspace.id, flowId })),
     ).toBe("NOT_FOUND");
+  });
+
+  it("keeps rollups for the last week (and a day) with the retention sweep, whatever the runs' retention", async () => {
+    const { workspace, owner } = await seedWorkspace({ db: env.db });
+    const flowId = await publishedFlow({
+      db: env.db,
+      workspaceId: workspace.id,
+      actor: owner.actor,
+      graph: graph([["start", "trigger.manual"]], []),
+    });
+    const minutes = { old: new Date(Date.now() - 9 * 86_400_000), recent: new Date(Date.now() - 6 * 86_400_000) };
+    const remaining = () =>
+      sqlInWorkspace(env.db.sql, workspace.id, async (client) => {
+        const { rows } = await client.query<{ flows: number; steps: number }>(
+          `SELECT (SELECT count(*)::int FROM flow_minute_stats WHERE flow_id = $1) AS flows,
+                  (SELECT count(*)::int FROM step_minute_stats WHERE flow_id = $1) AS steps`,
+          [flowId],
+        );
+        return rows[0];
+      });
+    await sqlInWorkspace(env.db.sql, workspace.id, async (client) => {
+      for (const minute of Object.values(minutes)) {
+        await client.query(
+          `INSERT INTO flow_minute_stats (workspace_id, flow_id, minute, runs, failures, duration_sum_ms,
+                                          duration_min_ms, duration_max_ms, slowest_run_id, histogram)
+           VALUES ($1, $2, date_trunc('minute', $3::timestamptz), 1, 0, 5, 5, 5, gen_random_uuid(), '{1}')`,
+          [workspace.id, flowId, minute],
+        );
+        await client.query(
+          `INSERT INTO step_minute_stats (workspace_id, flow_id, minute, step_id, step_type, runs, failures,
+                                          duration_sum_ms, duration_max_ms)
+           VALUES ($1, $2, date_trunc('minute', $3::timestamptz), 'start', 'trigger.manual', 1, 0, 1, 1)`,
+          [workspace.id, flowId, minute],
+        );
+      }
+    });
+    expect(await remaining()).toEqual({ flows: 2, steps: 2 });
+    await deleteExpiredRuns({ db: env.db });
+    expect(await remaining()).toEqual({ flows: 1, steps: 1 });
+    const statistics = await getFlowStatistics({ db: env.db, workspaceId: workspace.id, flowId, period: "7d" });
+    expect(statistics.summary["7d"]).toMatchObject({ runs: 1, minMs: 5, maxMs: 5 });
   });
 });
