@@ -57,7 +57,8 @@ describe("flow statistics", () => {
     const flowId = created.body.result.data.json.id as string;
     await callProcedure(page, "flows.publish", { workspaceId, flowId });
     const fails = [false, true, false, false, false, true, false, false];
-    for (const [n, fail] of fails.entries()) await callProcedure(page, "runs.start", { workspaceId, flowId, body: { n, fail } });
+    for (const [n, fail] of fails.entries())
+      await callProcedure(page, "runs.start", { workspaceId, flowId, body: { n, fail } });
 
     await page.goto(`/w/${slug}/flows/${flowId}`);
     await page.getByRole("link", { name: "Statistics" }).click();
@@ -77,7 +78,9 @@ describe("flow statistics", () => {
 
     const runsChart = page.locator('[data-chart="runs"]');
     await runsChart.locator(".recharts-surface").waitFor();
-    expect(await runsChart.locator(".recharts-bar-rectangle path, .recharts-bar-rectangle rect").count()).toBeGreaterThan(0);
+    expect(
+      await runsChart.locator(".recharts-bar-rectangle path, .recharts-bar-rectangle rect").count(),
+    ).toBeGreaterThan(0);
     const durationChart = page.locator('[data-chart="duration"]');
     await durationChart.locator(".recharts-line-curve").first().waitFor();
     expect(await durationChart.locator(".recharts-line-curve").count()).toBe(3);

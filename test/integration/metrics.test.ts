@@ -13,7 +13,7 @@ import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
 import { restHandlerFor } from "../support/api-caller.ts";
 import { useTestEnvironment } from "../support/environment.ts";
 import { freePort } from "../support/free-port.ts";
-import { histogramSeries, samples, scrape, valueOf } from "../support/prometheus.ts";
+import { histogramSeries, samples, sampleValue, scrape } from "../support/prometheus.ts";
 import { graph, publishedFlow, waitForRun } from "../support/run-helpers.ts";
 import { webhookHarness } from "../support/webhook-harness.ts";
 import { startWorker, type WorkerProcess } from "../support/worker-process.ts";
@@ -100,15 +100,15 @@ describe("metrics", () => {
 
     const fromWeb = await scrape(`${web}/metrics`, TOKEN);
     expect(fromWeb.status).toBe(200);
-    expect(valueOf(fromWeb.families, "tributary_webhook_requests_total", { status: "202" })).toBe(6);
-    expect(valueOf(fromWeb.families, "tributary_webhook_requests_total", { status: "404" })).toBe(1);
-    expect(valueOf(fromWeb.families, "tributary_db_pool_max_connections", { pool: "sql" })).toBeGreaterThan(0);
+    expect(sampleValue(fromWeb.families, "tributary_webhook_requests_total", { status: "202" })).toBe(6);
+    expect(sampleValue(fromWeb.families, "tributary_webhook_requests_total", { status: "404" })).toBe(1);
+    expect(sampleValue(fromWeb.families, "tributary_db_pool_max_connections", { pool: "sql" })).toBeGreaterThan(0);
     expect(samples(fromWeb.families, "tributary_db_pool_connections", { pool: "orm", state: "total" })).toHaveLength(1);
 
     // The worker counts a run once its commit has answered, a moment after the row shows it ended: polled.
     const workerMetrics = `http://127.0.0.1:${workerPort}/metrics`;
     await expect
-      .poll(async () => valueOf((await scrape(workerMetrics, TOKEN)).families, "tributary_runs_finished_total"), {
+      .poll(async () => sampleValue((await scrape(workerMetrics, TOKEN)).families, "tributary_runs_finished_total"), {
         timeout: 30_000,
         interval: 200,
       })
@@ -116,9 +116,9 @@ describe("metrics", () => {
     const fromWorker = await scrape(workerMetrics, TOKEN);
     expect(fromWorker.status).toBe(200);
     const families = fromWorker.families;
-    expect(valueOf(families, "tributary_runs_started_total", { trigger: "webhook" })).toBe(6);
-    expect(valueOf(families, "tributary_runs_finished_total", { status: "succeeded" })).toBe(4);
-    expect(valueOf(families, "tributary_runs_finished_total", { status: "failed" })).toBe(2);
+    expect(sampleValue(families, "tributary_runs_started_total", { trigger: "webhook" })).toBe(6);
+    expect(sampleValue(families, "tributary_runs_finished_total", { status: "succeeded" })).toBe(4);
+    expect(sampleValue(families, "tributary_runs_finished_total", { status: "failed" })).toBe(2);
     const transform = histogramSeries(fromWorker.text, "tributary_step_duration_seconds", {
       step_type: "data.transform",
       status: "succeeded",
@@ -131,16 +131,21 @@ describe("metrics", () => {
       status: "failed",
     });
     expect(failedCode?.count).toBe(2);
-    expect(histogramSeries(fromWorker.text, "tributary_step_duration_seconds", { step_type: "code.typescript", status: "succeeded" })?.count).toBe(4);
-    expect(valueOf(families, "tributary_active_runs")).toBe(0);
-    expect(valueOf(families, "tributary_sandbox_processes", { state: "ready" })).toBeGreaterThan(0);
-    expect(valueOf(families, "tributary_sandbox_processes", { state: "busy" })).toBe(0);
-    expect(valueOf(families, "tributary_sandbox_queued_steps")).toBe(0);
-    expect(valueOf(families, "tributary_queue_jobs", { queue: "runs", state: "waiting" })).toBe(0);
+    expect(
+      histogramSeries(fromWorker.text, "tributary_step_duration_seconds", {
+        step_type: "code.typescript",
+        status: "succeeded",
+      })?.count,
+    ).toBe(4);
+    expect(sampleValue(families, "tributary_active_runs")).toBe(0);
+    expect(sampleValue(families, "tributary_sandbox_processes", { state: "ready" })).toBeGreaterThan(0);
+    expect(sampleValue(families, "tributary_sandbox_processes", { state: "busy" })).toBe(0);
+    expect(sampleValue(families, "tributary_sandbox_queued_steps")).toBe(0);
+    expect(sampleValue(families, "tributary_queue_jobs", { queue: "runs", state: "waiting" })).toBe(0);
     expect(samples(families, "tributary_queue_jobs", { queue: "maintenance" }).length).toBeGreaterThan(0);
-    expect(valueOf(families, "tributary_queue_oldest_waiting_seconds", { queue: "runs" })).toBe(0);
-    expect(valueOf(families, "tributary_subscription_triggers", { state: "consuming" })).toBe(0);
-    expect(valueOf(families, "tributary_db_pool_connections", { pool: "sql", state: "total" })).toBeGreaterThan(0);
+    expect(sampleValue(families, "tributary_queue_oldest_waiting_seconds", { queue: "runs" })).toBe(0);
+    expect(sampleValue(families, "tributary_subscription_triggers", { state: "consuming" })).toBe(0);
+    expect(sampleValue(families, "tributary_db_pool_connections", { pool: "sql", state: "total" })).toBeGreaterThan(0);
 
     // The dashboard in docs/ queries only metrics that the two processes export.
     const exported = new Set([...fromWeb.families, ...families].map((family) => family.name));
@@ -148,14 +153,20 @@ describe("metrics", () => {
   });
 
   it("counts a delayed job in its queue", async () => {
-    const queued = await env.queue.enqueue("schedules.sync", {
-      schemaVersion: 1,
-      workspaceId: seeded.workspace.id,
-      flowId: "00000000-0000-4000-8000-000000000000",
-    }, { delayMs: 60_000 });
+    const queued = await env.queue.enqueue(
+      "schedules.sync",
+      {
+        schemaVersion: 1,
+        workspaceId: seeded.workspace.id,
+        flowId: "00000000-0000-4000-8000-000000000000",
+      },
+      { delayMs: 60_000 },
+    );
     try {
       const { families } = await scrape(`http://127.0.0.1:${workerPort}/metrics`, TOKEN);
-      expect(valueOf(families, "tributary_queue_jobs", { queue: "schedules", state: "delayed" })).toBeGreaterThanOrEqual(1);
+      expect(
+        sampleValue(families, "tributary_queue_jobs", { queue: "schedules", state: "delayed" }),
+      ).toBeGreaterThanOrEqual(1);
     } finally {
       await queued.remove();
     }
@@ -194,7 +205,9 @@ describe("metrics", () => {
 
 /** The metric families the dashboard's panels query (a histogram's _bucket, _sum and _count are its family). */
 function dashboardMetrics(): string[] {
-  const dashboard = JSON.parse(readFileSync(resolve(import.meta.dirname, "../../docs/grafana-dashboard.json"), "utf8")) as {
+  const dashboard = JSON.parse(
+    readFileSync(resolve(import.meta.dirname, "../../docs/grafana-dashboard.json"), "utf8"),
+  ) as {
     panels: { title: string; targets: { expr: string }[] }[];
   };
   expect(dashboard.panels.length).toBeGreaterThan(0);
@@ -202,7 +215,8 @@ function dashboardMetrics(): string[] {
   for (const panel of dashboard.panels) {
     expect(panel.targets.length, `panel ${panel.title} has queries`).toBeGreaterThan(0);
     for (const { expr } of panel.targets)
-      for (const [name] of expr.matchAll(/\btributary_[a-z0-9_]+/g)) names.add(name.replace(/_(bucket|sum|count)$/, ""));
+      for (const [name] of expr.matchAll(/\btributary_[a-z0-9_]+/g))
+        names.add(name.replace(/_(bucket|sum|count)$/, ""));
   }
   return [...names];
 }

@@ -60,7 +60,9 @@ describe("flow statistics", () => {
         return started.runId;
       }),
     );
-    const ended = await Promise.all(runIds.map((runId) => waitForRun({ db: env.db, workspaceId: workspace.id, runId })));
+    const ended = await Promise.all(
+      runIds.map((runId) => waitForRun({ db: env.db, workspaceId: workspace.id, runId })),
+    );
     const failures = Array.from({ length: RUNS }, (_, n) => n).filter(failing).length;
     expect(ended.filter((run) => run.status === "failed")).toHaveLength(failures);
 
@@ -126,8 +128,9 @@ describe("flow statistics", () => {
     });
 
     // One rollup row per minute in which runs ended, each equal to those runs.
-    expect(truth.rollups.map(({ minute, runs, failures, sum, min, max }) => ({ minute, runs, failures, sum, min, max })))
-      .toEqual(truth.perMinute);
+    expect(
+      truth.rollups.map(({ minute, runs, failures, sum, min, max }) => ({ minute, runs, failures, sum, min, max })),
+    ).toEqual(truth.perMinute);
     for (const row of truth.rollups) {
       expect(row.counted).toBe(row.runs);
       expect(truth.durations.find((d) => d.id === row.slowest)?.ms).toBe(row.max);
@@ -185,7 +188,9 @@ describe("flow statistics", () => {
     expect(body.series.reduce((sum, point) => sum + point.runs, 0)).toBe(RUNS);
     const other = await seedWorkspace({ db: env.db });
     expect(
-      await outcome(callerFor({ env, user: other.owner }).flows.statistics({ workspaceId: other.workspace.id, flowId })),
+      await outcome(
+        callerFor({ env, user: other.owner }).flows.statistics({ workspaceId: other.workspace.id, flowId }),
+      ),
     ).toBe("NOT_FOUND");
   });
 

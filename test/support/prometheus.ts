@@ -36,7 +36,7 @@ export function samples(families: MetricFamily[], name: string, labels: Record<s
 }
 
 /** The one value of a counter or gauge with these labels (0 when it has no such sample yet). */
-export function valueOf(families: MetricFamily[], name: string, labels: Record<string, string> = {}): number {
+export function sampleValue(families: MetricFamily[], name: string, labels: Record<string, string> = {}): number {
   return samples(families, name, labels).reduce((sum, m) => sum + Number(m.value ?? 0), 0);
 }
 

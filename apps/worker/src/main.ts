@@ -254,10 +254,7 @@ const metricsServer = env.METRICS_TOKEN
       port: env.METRICS_PORT,
     })
   : null;
-log.info(
-  { concurrency: env.WORKER_CONCURRENCY, metricsPort: metricsServer ? env.METRICS_PORT : null },
-  "worker ready",
-);
+log.info({ concurrency: env.WORKER_CONCURRENCY, metricsPort: metricsServer ? env.METRICS_PORT : null }, "worker ready");
 
 async function shutdown(signal: string) {
   if (stopping) return;

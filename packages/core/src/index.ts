@@ -131,6 +131,12 @@ export { createMailer, type Mailer } from "./mail/mailer.ts";
 export { changeRole, changeRoleInput } from "./members/change-role.ts";
 export { listMembers, type MemberView } from "./members/list-members.ts";
 export { removeMember, removeMemberInput } from "./members/remove-member.ts";
+export {
+  answerMetricsRequest,
+  METRICS_PATH,
+  type MetricsAnswer,
+  registerSqlPoolMetrics,
+} from "./metrics/metrics-endpoint.ts";
 export { ACTIONS, type Action, can, isRole, PERMISSIONS, ROLES } from "./permissions/permission-matrix.ts";
 export { mayManage } from "./permissions/roles.ts";
 export { getPlanLimits, type PlanLimits } from "./plans/get-plan.ts";
@@ -187,21 +193,7 @@ export type {
 export { TERMINAL_STATUSES } from "./runs/run-views.ts";
 export { type StartedRun, type StartRunOptions, startRun } from "./runs/start-run.ts";
 export { type SweepReport, sweepRuns } from "./runs/sweep-runs.ts";
-export {
-  answerMetricsRequest,
-  METRICS_PATH,
-  type MetricsAnswer,
-  registerSqlPoolMetrics,
-} from "./metrics/metrics-endpoint.ts";
 export { previewFireTimes, previewFireTimesInput } from "./schedules/preview-fire-times.ts";
-export {
-  type DurationSummary,
-  type FlowStatistics,
-  flowStatisticsInput,
-  getFlowStatistics,
-  STATISTICS_PERIODS,
-  type StatisticsPeriod,
-} from "./statistics/get-flow-statistics.ts";
 export {
   type ReconcileReport,
   reconcileSchedules,
@@ -252,6 +244,14 @@ export {
   verifyRequest,
   type WebhookRequestFacts,
 } from "./security/verify-request.ts";
+export {
+  type DurationSummary,
+  type FlowStatistics,
+  flowStatisticsInput,
+  getFlowStatistics,
+  STATISTICS_PERIODS,
+  type StatisticsPeriod,
+} from "./statistics/get-flow-statistics.ts";
 export {
   type ActiveSubscription,
   activeSubscriptions,

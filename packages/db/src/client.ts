@@ -7,7 +7,7 @@ import { createSqlPool, type SqlPool } from "./sql.ts";
 export const APP_ROLE = "tributary_app";
 
 /** The ORM for most work, and a plain SQL pool for the worker's hot path (see sql.ts). */
-export type Db = PrismaClient & { sql: SqlPool; /** The ORM's own pool, for monitoring. */ ormPool: SqlPool };
+export type Db = PrismaClient & { sql: SqlPool /** The ORM's own pool, for monitoring. */; ormPool: SqlPool };
 
 export type CreateDbOptions = {
   url: string;

@@ -23,7 +23,11 @@ export function createWebMetrics({ db, token }: { db: Db; token: string }): WebM
   });
   return {
     async serve(request) {
-      const answer = await answerMetricsRequest({ registry, token, authorization: request.headers.get("authorization") });
+      const answer = await answerMetricsRequest({
+        registry,
+        token,
+        authorization: request.headers.get("authorization"),
+      });
       return new Response(answer.body, { status: answer.status, headers: answer.headers });
     },
     webhookAnswered(status) {

@@ -18,7 +18,9 @@ export async function startMetricsServer({
     const path = (req.url ?? "/").split("?")[0];
     if (path !== METRICS_PATH || (req.method !== "GET" && req.method !== "HEAD")) {
       res.writeHead(404, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { code: "not_found", message: `The worker answers only GET ${METRICS_PATH}.` } }));
+      res.end(
+        JSON.stringify({ error: { code: "not_found", message: `The worker answers only GET ${METRICS_PATH}.` } }),
+      );
       return;
     }
     answerMetricsRequest({ registry, token, authorization: req.headers.authorization }).then(
@@ -28,7 +30,9 @@ export async function startMetricsServer({
       },
       (error: Error) => {
         res.writeHead(500, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: { code: "metrics_failed", message: `Could not collect metrics: ${error.message}` } }));
+        res.end(
+          JSON.stringify({ error: { code: "metrics_failed", message: `Could not collect metrics: ${error.message}` } }),
+        );
       },
     );
   });

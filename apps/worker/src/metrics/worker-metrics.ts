@@ -96,7 +96,12 @@ export function createWorkerMetrics({
         ...persistence,
         async pickUp(workspaceId, runId) {
           const run = await persistence.pickUp(workspaceId, runId);
-          if (typeof run === "object" && !run.takenOver && run.records.length === 0 && !Object.keys(run.parks ?? {}).length)
+          if (
+            typeof run === "object" &&
+            !run.takenOver &&
+            run.records.length === 0 &&
+            !Object.keys(run.parks ?? {}).length
+          )
             runsStarted.inc({ trigger: run.trigger });
           return run;
         },

@@ -27,7 +27,8 @@ export async function answerMetricsRequest({
       body: JSON.stringify({
         error: {
           code: "unauthorized",
-          message: "Scraping /metrics needs `Authorization: Bearer <METRICS_TOKEN>` with the token this process was started with.",
+          message:
+            "Scraping /metrics needs `Authorization: Bearer <METRICS_TOKEN>` with the token this process was started with.",
         },
       }),
     };

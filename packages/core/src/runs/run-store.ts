@@ -285,7 +285,9 @@ export async function commitRuns({
     const committed = new Set(rows.map((row) => row.id));
     await rollUpFinishedRuns(
       (sql, params) => client.query(sql, params),
-      runs.filter((run) => committed.has(run.id) && (run.status === "succeeded" || run.status === "failed")).map((run) => run.id),
+      runs
+        .filter((run) => committed.has(run.id) && (run.status === "succeeded" || run.status === "failed"))
+        .map((run) => run.id),
     );
     return committed;
   });

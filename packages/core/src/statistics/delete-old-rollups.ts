@@ -15,8 +15,10 @@ export async function deleteOldRollups({
 }): Promise<number> {
   const before = new Date(now.getTime() - ROLLUP_KEEP_MS);
   return scoped(db, { workspaceId }, async (tx) => {
-    const flows = await tx.$executeRaw`DELETE FROM flow_minute_stats WHERE workspace_id = ${workspaceId}::uuid AND minute < ${before}`;
-    const steps = await tx.$executeRaw`DELETE FROM step_minute_stats WHERE workspace_id = ${workspaceId}::uuid AND minute < ${before}`;
+    const flows =
+      await tx.$executeRaw`DELETE FROM flow_minute_stats WHERE workspace_id = ${workspaceId}::uuid AND minute < ${before}`;
+    const steps =
+      await tx.$executeRaw`DELETE FROM step_minute_stats WHERE workspace_id = ${workspaceId}::uuid AND minute < ${before}`;
     return flows + steps;
   });
 }

@@ -129,9 +129,7 @@ export async function getFlowStatistics({
         FROM flow_minute_stats s CROSS JOIN LATERAL unnest(s.histogram) WITH ORDINALITY AS u(n, i)
        WHERE s.flow_id = ${flowId}::uuid AND s.minute >= ${from} AND u.n > 0
        GROUP BY 1, 2`;
-    const slowest = await tx.$queryRaw<
-      { run_id: string; duration_ms: number; minute: Date; status: string | null }[]
-    >`
+    const slowest = await tx.$queryRaw<{ run_id: string; duration_ms: number; minute: Date; status: string | null }[]>`
       SELECT s.slowest_run_id::text AS run_id, s.duration_max_ms AS duration_ms, s.minute, r.status::text AS status
         FROM flow_minute_stats s LEFT JOIN runs r ON r.id = s.slowest_run_id
        WHERE s.flow_id = ${flowId}::uuid AND s.minute >= ${from}

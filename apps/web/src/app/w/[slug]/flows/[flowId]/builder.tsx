@@ -201,7 +201,10 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
                 </Button>
               </>
             ) : null}
-            <Link href={`${base}/flows/${flow.id}/statistics`} className="px-2 text-sm text-slate-600 hover:text-slate-900">
+            <Link
+              href={`${base}/flows/${flow.id}/statistics`}
+              className="px-2 text-sm text-slate-600 hover:text-slate-900"
+            >
               Statistics
             </Link>
             <ShortcutsHelp />

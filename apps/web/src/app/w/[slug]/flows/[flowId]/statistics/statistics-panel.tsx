@@ -119,7 +119,7 @@ function StatisticsView({ statistics, base }: { statistics: FlowStatistics; base
         <Card className="px-4 py-6 text-center text-sm text-slate-500">No finished runs in this period.</Card>
       ) : (
         <div className="grid gap-6 lg:grid-cols-2">
-          <Card className="p-4" >
+          <Card className="p-4">
             <h2 className="mb-2 text-sm font-semibold">Runs and failures</h2>
             <div className="h-64" data-chart="runs">
               <ResponsiveContainer width="100%" height="100%">
@@ -167,7 +167,10 @@ function StatisticsView({ statistics, base }: { statistics: FlowStatistics; base
                 statistics.slowestRuns.map((run) => (
                   <tr key={run.runId} className="border-b border-slate-100 last:border-0">
                     <td className="px-4 py-2">
-                      <Link href={`${base}/runs/${run.runId}`} className="font-mono text-xs text-blue-700 hover:underline">
+                      <Link
+                        href={`${base}/runs/${run.runId}`}
+                        className="font-mono text-xs text-blue-700 hover:underline"
+                      >
                         {run.runId.slice(0, 8)}…
                       </Link>
                     </td>
@@ -220,7 +223,9 @@ function SummaryRow({ label, summary, current }: { label: string; summary: Durat
     <tr className={`border-t border-slate-100 ${current ? "bg-slate-50 font-medium" : ""}`} data-period-row={label}>
       <td className="px-4 py-2">{label}</td>
       <td className="px-4 py-2 text-right tabular-nums">{summary.runs}</td>
-      <td className={`px-4 py-2 text-right tabular-nums ${summary.failures ? "text-red-700" : ""}`}>{summary.failures}</td>
+      <td className={`px-4 py-2 text-right tabular-nums ${summary.failures ? "text-red-700" : ""}`}>
+        {summary.failures}
+      </td>
       <td className="px-4 py-2 text-right tabular-nums">{formatDuration(summary.minMs)}</td>
       <td className="px-4 py-2 text-right tabular-nums">{formatDuration(summary.meanMs)}</td>
       <td className="px-4 py-2 text-right tabular-nums">{formatDuration(summary.p95Ms)}</td>
