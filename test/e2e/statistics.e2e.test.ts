@@ -61,7 +61,11 @@ describe("flow statistics", () => {
       await callProcedure(page, "runs.start", { workspaceId, flowId, body: { n, fail } });
 
     await page.goto(`/w/${slug}/flows/${flowId}`);
-    await page.getByRole("link", { name: "Statistics" }).click();
+    // The builder's header settles once the draft is validated; a click before could land on what moved there.
+    await page.getByText("Valid", { exact: true }).waitFor();
+    const link = page.getByRole("link", { name: "Statistics", exact: true });
+    expect(await link.getAttribute("href")).toBe(`/w/${slug}/flows/${flowId}/statistics`);
+    await link.click();
     await page.waitForURL(/\/statistics$/);
     // The runs end while the page polls; reloaded until all eight are counted.
     const lastHour = page.locator('[data-period-row="Last hour"]');

@@ -1,5 +1,12 @@
 // Retention and the workspace's error flow.
-import { deleteExpiredRuns, startRun, sweepRuns, updateWorkspaceSettings, uuidV7Floor } from "@tributary/core";
+import {
+  deleteExpiredRuns,
+  getFlowStatistics,
+  startRun,
+  sweepRuns,
+  updateWorkspaceSettings,
+  uuidV7Floor,
+} from "@tributary/core";
 import { type Prisma, scoped } from "@tributary/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedWorkspace } from "../factories/seed.ts";
@@ -115,6 +122,9 @@ describe("sweeper", () => {
     expect(report.failed).toBeGreaterThanOrEqual(1);
     const run = await waitForRun({ db: env.db, workspaceId: workspace.id, runId });
     expect(run).toMatchObject({ status: "failed", error: { code: "run_timeout" } });
+    // The flow's statistics count the stopped run as a failure (beside its first, successful end above).
+    const statistics = await getFlowStatistics({ db: env.db, workspaceId: workspace.id, flowId, period: "1h" });
+    expect(statistics.summary["1h"]).toMatchObject({ runs: 2, failures: 1 });
   });
 });
 
