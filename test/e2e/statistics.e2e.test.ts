@@ -81,7 +81,7 @@ describe("flow statistics", () => {
       .toEqual(["8", "2"]);
 
     const runsChart = page.locator('[data-chart="runs"]');
-    await runsChart.locator(".recharts-surface").waitFor();
+    await runsChart.locator(".recharts-surface[role=application]").waitFor();
     expect(
       await runsChart.locator(".recharts-bar-rectangle path, .recharts-bar-rectangle rect").count(),
     ).toBeGreaterThan(0);

@@ -1,6 +1,8 @@
 // The flow statistics' rollups: called by the run store in the transaction that finishes runs, so a run is
 // counted exactly once (the finishing update succeeds once per run) and never counted if that commit fails.
 // One statement per finished batch: the runs are read by primary key, their steps by (run_id, activation_key).
+// Rows are upserted in key order, so concurrent batches (other workers) lock shared minute rows in the same
+// order and wait for each other rather than deadlock.
 import { HISTOGRAM_BUCKETS, HISTOGRAM_GROWTH } from "./duration-histogram.ts";
 
 const ROLL_UP = `
@@ -17,6 +19,7 @@ const ROLL_UP = `
            count(*) FILTER (WHERE sr.status = 'failed'), sum(sr.duration_ms), max(sr.duration_ms)
       FROM finished f JOIN step_runs sr ON sr.run_id = f.id AND sr.status <> 'skipped'
      GROUP BY f.workspace_id, f.flow_id, f.minute, sr.step_id
+     ORDER BY f.flow_id, f.minute, sr.step_id
     ON CONFLICT (flow_id, minute, step_id) DO UPDATE
        SET runs = s.runs + excluded.runs, failures = s.failures + excluded.failures,
            duration_sum_ms = s.duration_sum_ms + excluded.duration_sum_ms,
@@ -43,6 +46,7 @@ const ROLL_UP = `
          min(f.ms), max(f.ms), (array_agg(f.id ORDER BY f.ms DESC))[1], h.histogram
     FROM finished f JOIN histograms h ON h.flow_id = f.flow_id AND h.minute = f.minute
    GROUP BY f.workspace_id, f.flow_id, f.minute, h.histogram
+   ORDER BY f.flow_id, f.minute
   ON CONFLICT (flow_id, minute) DO UPDATE
      SET runs = s.runs + excluded.runs, failures = s.failures + excluded.failures,
          duration_sum_ms = s.duration_sum_ms + excluded.duration_sum_ms,
