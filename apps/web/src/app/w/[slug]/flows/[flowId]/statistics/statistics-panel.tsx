@@ -93,6 +93,8 @@ export function StatisticsPanel({ flowId }: { flowId: string }) {
 function StatisticsView({ statistics, base }: { statistics: FlowStatistics; base: string }) {
   const { period } = statistics;
   const series = statistics.series.map((point) => ({ ...point, label: binLabel(point.at, period) }));
+  // Bins without runs have no point: few points are drawn as dots too, or a lone one would not show at all.
+  const dot = series.length <= 30 ? { r: 3 } : false;
   return (
     <div className="space-y-6">
       <Card>
@@ -145,9 +147,9 @@ function StatisticsView({ statistics, base }: { statistics: FlowStatistics; base
                   <YAxis fontSize={12} tickFormatter={(ms: number) => formatDuration(ms)} width={70} />
                   <Tooltip formatter={(value) => formatDuration(typeof value === "number" ? value : null)} />
                   <Legend />
-                  <Line dataKey="meanMs" name="Mean" stroke="#2563eb" dot={false} isAnimationActive={false} />
-                  <Line dataKey="p95Ms" name="p95" stroke="#d97706" dot={false} isAnimationActive={false} />
-                  <Line dataKey="maxMs" name="Max" stroke="#dc2626" dot={false} isAnimationActive={false} />
+                  <Line dataKey="meanMs" name="Mean" stroke="#2563eb" dot={dot} isAnimationActive={false} />
+                  <Line dataKey="p95Ms" name="p95" stroke="#d97706" dot={dot} isAnimationActive={false} />
+                  <Line dataKey="maxMs" name="Max" stroke="#dc2626" dot={dot} isAnimationActive={false} />
                 </LineChart>
               </ResponsiveContainer>
             </div>
