@@ -9,7 +9,7 @@ CREATE TABLE "flow_minute_stats" (
     "duration_sum_ms" BIGINT NOT NULL,
     "duration_min_ms" INTEGER NOT NULL,
     "duration_max_ms" INTEGER NOT NULL,
-    "slowest_run_id" UUID NOT NULL,
+    "slowest_runs" JSONB NOT NULL DEFAULT '[]',
     "histogram" INTEGER[],
 
     CONSTRAINT "flow_minute_stats_pkey" PRIMARY KEY ("flow_id","minute")

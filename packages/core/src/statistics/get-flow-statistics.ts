@@ -35,7 +35,7 @@ export type FlowStatistics = {
   summary: Record<StatisticsPeriod, DurationSummary>;
   /** One point per bin that had finished runs, oldest first. */
   series: ({ at: string } & DurationSummary)[];
-  /** The slowest runs of the period (the slowest of each minute, slowest first). */
+  /** The ten slowest runs of the period, slowest first (status null: deleted by retention since). */
   slowestRuns: { runId: string; durationMs: number; finishedMinute: string; status: string | null }[];
   /** Steps by time spent over the period, most first. */
   steps: {
@@ -129,11 +129,15 @@ export async function getFlowStatistics({
         FROM flow_minute_stats s CROSS JOIN LATERAL unnest(s.histogram) WITH ORDINALITY AS u(n, i)
        WHERE s.flow_id = ${flowId}::uuid AND s.minute >= ${from} AND u.n > 0
        GROUP BY 1, 2`;
+    // The ten slowest are among the slowest runs kept of the ten minutes with the slowest runs.
     const slowest = await tx.$queryRaw<{ run_id: string; duration_ms: number; minute: Date; status: string | null }[]>`
-      SELECT s.slowest_run_id::text AS run_id, s.duration_max_ms AS duration_ms, s.minute, r.status::text AS status
-        FROM flow_minute_stats s LEFT JOIN runs r ON r.id = s.slowest_run_id
-       WHERE s.flow_id = ${flowId}::uuid AND s.minute >= ${from}
-       ORDER BY s.duration_max_ms DESC LIMIT 10`;
+      SELECT e.id::text AS run_id, e.ms AS duration_ms, top.minute, r.status::text AS status
+        FROM (SELECT minute, slowest_runs FROM flow_minute_stats
+               WHERE flow_id = ${flowId}::uuid AND minute >= ${from}
+               ORDER BY duration_max_ms DESC LIMIT 10) AS top
+       CROSS JOIN LATERAL jsonb_to_recordset(top.slowest_runs) AS e(id uuid, ms int)
+        LEFT JOIN runs r ON r.id = e.id
+       ORDER BY e.ms DESC, e.id LIMIT 10`;
     const steps = await tx.$queryRaw<
       { step_id: string; step_type: string; runs: number; failures: number; total: number; max: number }[]
     >`

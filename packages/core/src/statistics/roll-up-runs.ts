@@ -5,6 +5,9 @@
 // order and wait for each other rather than deadlock.
 import { HISTOGRAM_BUCKETS, HISTOGRAM_GROWTH } from "./duration-histogram.ts";
 
+/** Slowest runs kept per flow and minute. */
+const SLOWEST_KEPT = 5;
+
 const ROLL_UP = `
   WITH finished AS (
     SELECT r.id, r.workspace_id, r.flow_id, r.status, date_trunc('minute', r.finished_at) AS minute,
@@ -41,9 +44,12 @@ const ROLL_UP = `
      GROUP BY g.workspace_id, g.flow_id, g.minute
   )
   INSERT INTO flow_minute_stats AS s (workspace_id, flow_id, minute, runs, failures, duration_sum_ms,
-                                      duration_min_ms, duration_max_ms, slowest_run_id, histogram)
+                                      duration_min_ms, duration_max_ms, slowest_runs, histogram)
   SELECT f.workspace_id, f.flow_id, f.minute, count(*), count(*) FILTER (WHERE f.status = 'failed'), sum(f.ms),
-         min(f.ms), max(f.ms), (array_agg(f.id ORDER BY f.ms DESC))[1], h.histogram
+         min(f.ms), max(f.ms),
+         jsonb_path_query_array(jsonb_agg(jsonb_build_object('id', f.id, 'ms', f.ms) ORDER BY f.ms DESC, f.id),
+                                '$[0 to ${SLOWEST_KEPT - 1}]'),
+         h.histogram
     FROM finished f JOIN histograms h ON h.flow_id = f.flow_id AND h.minute = f.minute
    GROUP BY f.workspace_id, f.flow_id, f.minute, h.histogram
    ORDER BY f.flow_id, f.minute
@@ -52,8 +58,9 @@ const ROLL_UP = `
          duration_sum_ms = s.duration_sum_ms + excluded.duration_sum_ms,
          duration_min_ms = least(s.duration_min_ms, excluded.duration_min_ms),
          duration_max_ms = greatest(s.duration_max_ms, excluded.duration_max_ms),
-         slowest_run_id = CASE WHEN excluded.duration_max_ms > s.duration_max_ms
-                               THEN excluded.slowest_run_id ELSE s.slowest_run_id END,
+         slowest_runs = (SELECT jsonb_path_query_array(jsonb_agg(e ORDER BY (e->>'ms')::int DESC, e->>'id'),
+                                                       '$[0 to ${SLOWEST_KEPT - 1}]')
+                           FROM jsonb_array_elements(s.slowest_runs || excluded.slowest_runs) AS e),
          histogram = ARRAY(SELECT coalesce(a, 0) + coalesce(b, 0)
                              FROM unnest(s.histogram, excluded.histogram) WITH ORDINALITY AS t(a, b, i) ORDER BY i)`;
 
