@@ -49,7 +49,12 @@ beforeAll(async () => {
   worker = await startWorker({
     databaseUrl: env.databaseUrl,
     redisPrefix: env.redisPrefix,
-    env: { METRICS_TOKEN: TOKEN, METRICS_PORT: String(workerPort), METRICS_HOST: "127.0.0.1" },
+    env: {
+      METRICS_TOKEN: TOKEN,
+      METRICS_PORT: String(workerPort),
+      METRICS_HOST: "127.0.0.1",
+      SUBSCRIPTION_SYNC_MS: "300",
+    },
   });
 });
 afterAll(async () => {
@@ -150,6 +155,27 @@ describe("metrics", () => {
     // The dashboard in docs/ queries only metrics that the two processes export.
     const exported = new Set([...fromWeb.families, ...families].map((family) => family.name));
     for (const name of dashboardMetrics()) expect(exported, `the dashboard queries ${name}`).toContain(name);
+  });
+
+  it("reports the subscription triggers the worker holds by state", async () => {
+    await publishedFlow({
+      db: env.db,
+      workspaceId: seeded.workspace.id,
+      actor: seeded.owner.actor,
+      name: "Topic subscriber",
+      graph: graph([["events", "trigger.topic", { topic: "metrics.events" }]], []),
+    });
+    await expect
+      .poll(
+        async () =>
+          sampleValue(
+            (await scrape(`http://127.0.0.1:${workerPort}/metrics`, TOKEN)).families,
+            "tributary_subscription_triggers",
+            { state: "consuming" },
+          ),
+        { timeout: 30_000, interval: 300 },
+      )
+      .toBe(1);
   });
 
   it("counts a delayed job in its queue", async () => {
