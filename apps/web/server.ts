@@ -4,6 +4,7 @@ import next from "next";
 import { getEnv } from "./src/env.ts";
 import { deps } from "./src/server/deps.ts";
 import { restHandler } from "./src/server/rest.ts";
+import { createWebMetrics } from "./src/server/web-metrics.ts";
 import { createWebServer } from "./src/server/web-server.ts";
 import { webhookHandler } from "./src/server/webhooks.ts";
 
@@ -14,7 +15,7 @@ const handle = app.getRequestHandler();
 await app.prepare();
 // Redis commands fail fast while it is not connected (deps.ts): the first requests should not find it still
 // connecting. If Redis is down the web starts anyway and answers what needs Redis with 503s.
-const { redis } = deps();
+const { redis, db } = deps();
 if (redis.status !== "ready") {
   await new Promise((connected) => {
     redis.once("ready", connected);
@@ -27,6 +28,7 @@ const server = createWebServer({
   rest: (request) => restHandler()(request),
   next: handle,
   trustProxyHops: env.TRUST_PROXY_HOPS,
+  ...(env.METRICS_TOKEN ? { metrics: createWebMetrics({ db, token: env.METRICS_TOKEN }) } : {}),
 });
 server.listen(env.PORT, () => {
   console.log(`Tributary web listening on ${env.appUrl} (port ${env.PORT}, ${dev ? "development" : "production"})`);

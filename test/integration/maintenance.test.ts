@@ -1,5 +1,13 @@
 // Retention, and the workspace's error flow (an alert rule that starts a flow).
-import { createAlertRule, createSecretBox, deleteExpiredRuns, startRun, sweepRuns, uuidV7Floor } from "@tributary/core";
+import {
+  createAlertRule,
+  createSecretBox,
+  deleteExpiredRuns,
+  getFlowStatistics,
+  startRun,
+  sweepRuns,
+  uuidV7Floor,
+} from "@tributary/core";
 import { type Prisma, scoped } from "@tributary/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedWorkspace } from "../factories/seed.ts";
@@ -115,6 +123,9 @@ describe("sweeper", () => {
     expect(report.failed).toBeGreaterThanOrEqual(1);
     const run = await waitForRun({ db: env.db, workspaceId: workspace.id, runId });
     expect(run).toMatchObject({ status: "failed", error: { code: "run_timeout" } });
+    // The flow's statistics count the stopped run as a failure (beside its first, successful end above).
+    const statistics = await getFlowStatistics({ db: env.db, workspaceId: workspace.id, flowId, period: "1h" });
+    expect(statistics.summary["1h"]).toMatchObject({ runs: 2, failures: 1 });
   });
 });
 

@@ -112,6 +112,8 @@ describe("REST API", () => {
     expect(exported.json).toMatchObject({ name: "Renamed by the API", description: "Doubles n" });
     expect((await step("POST", "/flows/{flowId}/publish", `/flows/${flowId}/publish`)).status).toBe(200);
     await step("GET", "/flows/{flowId}/versions", `/flows/${flowId}/versions`);
+    const statistics = await step("GET", "/flows/{flowId}/statistics", `/flows/${flowId}/statistics?period=1h`);
+    expect(statistics.json).toMatchObject({ period: "1h", summary: { "1h": { runs: 0, p95Ms: null } } });
     await step("POST", "/flows/{flowId}/pause", `/flows/${flowId}/pause`);
     await step("POST", "/flows/{flowId}/activate", `/flows/${flowId}/activate`);
     const run = await step("POST", "/runs", "/runs", { flowId, body: { n: 21 } });

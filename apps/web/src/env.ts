@@ -30,6 +30,8 @@ const schema = z
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
     /** Hosts, IPs and CIDR ranges every (non-demo) workspace may reach even when private; the worker reads it too. */
     OUTBOUND_ALLOWED_HOSTS: operatorAllowedHostsSetting,
+    /** Serves Prometheus metrics at /metrics to callers with this bearer token; unset, /metrics is not there. */
+    METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters.").optional(),
   })
   .refine((env) => !env.SMTP_URL || env.APP_URL, {
     path: ["APP_URL"],

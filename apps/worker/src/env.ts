@@ -47,6 +47,10 @@ const schema = z
     SMTP_FROM: z.string().default("Tributary <noreply@localhost>"),
     /** How often queue backlogs are checked against the alert rules that watch them. */
     ALERT_BACKLOG_EVERY_MS: z.coerce.number().int().min(1000).default(60_000),
+    /** Serves Prometheus metrics at /metrics (METRICS_PORT) to callers with this bearer token; unset, no listener. */
+    METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters.").optional(),
+    METRICS_PORT: z.coerce.number().int().positive().default(9464),
+    METRICS_HOST: z.string().default("0.0.0.0"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .transform(({ DEMO_API_URL, APP_URL, PORT, ...env }) => ({

@@ -31,6 +31,8 @@ import { Redis } from "ioredis";
 import pino from "pino";
 import { createAlertHook } from "./alerts/alert-hook.ts";
 import { loadEnv } from "./env.ts";
+import { startMetricsServer } from "./metrics/metrics-server.ts";
+import { createWorkerMetrics } from "./metrics/worker-metrics.ts";
 import { createConnectionsCache } from "./runs/connections-cache.ts";
 import { createRunExecutor, type ExecuteResult } from "./runs/execute-run.ts";
 import { createHttpClients } from "./runs/http-clients.ts";
@@ -77,6 +79,9 @@ const httpClients = createHttpClients({
 });
 const pools = createClientPools();
 let stopping = false;
+// Made before the subscriptions it reports on: their states are read at each scrape.
+let subscriptionStates: () => Record<string, number> = () => ({});
+const metrics = createWorkerMetrics({ db, queue, sandbox, subscriptionStates: () => subscriptionStates() });
 
 const events = createRunEventHub({ redis: connection.redis, url: env.REDIS_URL, keyPrefix: env.REDIS_PREFIX });
 const executeRun = createRunExecutor({
@@ -84,7 +89,7 @@ const executeRun = createRunExecutor({
   keys: redisKeys(env.REDIS_PREFIX),
   queue,
   events,
-  persistence: createRunPersistence({ db, leaseMs: env.WORKER_LOCK_MS }),
+  persistence: metrics.observe(createRunPersistence({ db, leaseMs: env.WORKER_LOCK_MS })),
   sandbox,
   slots: createRunSlots({ redis: connection.redis, ttlMs: env.WORKER_LOCK_MS * 2 }),
   limits: createRunLimits({ db }),
@@ -117,7 +122,7 @@ const runsWorker = createJobWorker({
   maxStalledCount: 100,
   handlers: {
     async "run.execute"(payload, job) {
-      const result = await executeRun(payload);
+      const result = await metrics.active(() => executeRun(payload));
       if (result !== "done") {
         await job.moveToDelayed(Date.now() + retryDelayMs(result, Date.now() - job.timestamp), job.token);
         throw new DelayedError();
@@ -290,11 +295,20 @@ const subscriptions = createSubscriptionManager({
       .enqueue("alerts.trigger-failing", { schemaVersion: 1, workspaceId, flowId, stepId, failures, error })
       .catch((cause: Error) => log.warn({ flowId, stepId, error: cause.message }, "could not queue a trigger alert")),
 });
+subscriptionStates = () => subscriptions.states();
 const syncSubscriptions = () =>
   subscriptions.sync().catch((error: Error) => log.warn({ error: error.message }, "could not sync subscriptions"));
 await syncSubscriptions();
 const subscriptionTimer = setInterval(syncSubscriptions, env.SUBSCRIPTION_SYNC_MS);
-log.info({ concurrency: env.WORKER_CONCURRENCY }, "worker ready");
+const metricsServer = env.METRICS_TOKEN
+  ? await startMetricsServer({
+      registry: metrics.registry,
+      token: env.METRICS_TOKEN,
+      host: env.METRICS_HOST,
+      port: env.METRICS_PORT,
+    })
+  : null;
+log.info({ concurrency: env.WORKER_CONCURRENCY, metricsPort: metricsServer ? env.METRICS_PORT : null }, "worker ready");
 
 async function shutdown(signal: string) {
   if (stopping) return;
@@ -304,6 +318,7 @@ async function shutdown(signal: string) {
   force.unref();
   // Consumers first: no new runs while the running ones are handed back.
   clearInterval(subscriptionTimer);
+  metricsServer?.close();
   await subscriptions.close().catch(() => undefined);
   await Promise.allSettled([
     runsWorker.close(),

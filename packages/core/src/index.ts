@@ -169,6 +169,12 @@ export { createMailer, type Mailer } from "./mail/mailer.ts";
 export { changeRole, changeRoleInput } from "./members/change-role.ts";
 export { listMembers, type MemberView } from "./members/list-members.ts";
 export { removeMember, removeMemberInput } from "./members/remove-member.ts";
+export {
+  answerMetricsRequest,
+  METRICS_PATH,
+  type MetricsAnswer,
+  registerSqlPoolMetrics,
+} from "./metrics/metrics-endpoint.ts";
 export { ACTIONS, type Action, can, isRole, PERMISSIONS, ROLES } from "./permissions/permission-matrix.ts";
 export { mayManage } from "./permissions/roles.ts";
 export { getPlanLimits, type PlanLimits } from "./plans/get-plan.ts";
@@ -276,6 +282,14 @@ export {
   verifyRequest,
   type WebhookRequestFacts,
 } from "./security/verify-request.ts";
+export {
+  type DurationSummary,
+  type FlowStatistics,
+  flowStatisticsInput,
+  getFlowStatistics,
+  STATISTICS_PERIODS,
+  type StatisticsPeriod,
+} from "./statistics/get-flow-statistics.ts";
 export {
   type ActiveSubscription,
   activeSubscriptions,

@@ -7,7 +7,7 @@ import { createSqlPool, type SqlPool } from "./sql.ts";
 export const APP_ROLE = "tributary_app";
 
 /** The ORM for most work, and a plain SQL pool for the worker's hot path (see sql.ts). */
-export type Db = PrismaClient & { sql: SqlPool };
+export type Db = PrismaClient & { sql: SqlPool /** The ORM's own pool, for monitoring. */; ormPool: SqlPool };
 
 export type CreateDbOptions = {
   url: string;
@@ -17,12 +17,14 @@ export type CreateDbOptions = {
 
 export function createDb({ url, maxConnections = 10 }: CreateDbOptions): Db {
   // Prisma's adapter gets a pool of ours, guarded like the SQL pool against a restarting Postgres.
-  const adapter = new PrismaPg(createSqlPool({ url, maxConnections }), { disposeExternalPool: true });
+  const ormPool = createSqlPool({ url, maxConnections });
+  const adapter = new PrismaPg(ormPool, { disposeExternalPool: true });
   const prisma = new PrismaClient({ adapter });
   const sql = createSqlPool({ url, maxConnections });
   const disconnect = prisma.$disconnect.bind(prisma);
   return Object.assign(prisma, {
     sql,
+    ormPool,
     async $disconnect() {
       await Promise.all([disconnect(), sql.end()]);
     },

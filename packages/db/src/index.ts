@@ -3,4 +3,13 @@ export type { AuditEvent, Invite, Membership, Plan, User, Workspace } from "./ge
 export { Prisma, Role } from "./generated/prisma/client.ts";
 export { type Scope, type ScopedOptions, scoped, type Tx } from "./scope.ts";
 export { createSecretBox, type SecretBox, SecretBoxError } from "./secret-box.ts";
-export { type SqlClient, type SqlPool, sqlInWorkspace, sqlStatementInWorkspace, uuidv7, uuidv7Floor } from "./sql.ts";
+export {
+  type SqlClient,
+  type SqlPool,
+  type Statement,
+  sqlInWorkspace,
+  sqlStatementInWorkspace,
+  sqlStatementsInWorkspace,
+  uuidv7,
+  uuidv7Floor,
+} from "./sql.ts";

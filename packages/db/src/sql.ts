@@ -65,22 +65,29 @@ export async function sqlInWorkspace<T>(
   }
 }
 
+/** A statement and its values ($1, $2…). */
+export type Statement = { text: string; values: unknown[] };
+
 /**
- * One statement in one round trip, scoped to the workspace like `sqlInWorkspace`: the scope and the statement
+ * Statements in one round trip, scoped to the workspace like `sqlInWorkspace`: the scope and the statements
  * go as one simple query, which Postgres runs as one implicit transaction (so the scope ends with it, and a
- * failed statement rolls it back). The worker's hot path is a handful of such statements per batch of runs,
- * and on a busy machine each round trip is two system calls and a wake-up on both sides. Values are inlined
- * as literals, which Postgres types from their context exactly as it types a parameter sent as text.
+ * failed statement rolls all of it back). The worker's hot path is a handful of such round trips per batch of
+ * runs, and on a busy machine each round trip is two system calls and a wake-up on both sides. Values are
+ * inlined as literals, which Postgres types from their context exactly as it types a parameter sent as text.
+ * Returns each statement's rows.
  */
-export async function sqlStatementInWorkspace<Row extends pg.QueryResultRow>(
+export async function sqlStatementsInWorkspace(
   pool: SqlPool,
   workspaceId: string,
-  statement: string,
-  values: unknown[],
+  statements: Statement[],
   { durable = true }: { durable?: boolean } = {},
-): Promise<Row[]> {
+): Promise<pg.QueryResultRow[][]> {
   if (!UUID.test(workspaceId)) throw new Error(`Not a workspace id: ${workspaceId}`);
-  const scope = `${durable ? "" : "SET LOCAL synchronous_commit TO off; "}SELECT set_config('app.workspace_id', '${workspaceId}', true);`;
+  const scope = [
+    ...(durable ? [] : ["SET LOCAL synchronous_commit TO off"]),
+    `SELECT set_config('app.workspace_id', '${workspaceId}', true)`,
+  ];
+  const text = [...scope, ...statements.map((statement) => inlineValues(statement.text, statement.values))].join(";\n");
   const client = await pool.connect();
   let broken: Error | undefined;
   const onError = (error: Error) => {
@@ -88,14 +95,24 @@ export async function sqlStatementInWorkspace<Row extends pg.QueryResultRow>(
   };
   client.on("error", onError);
   try {
-    const results = (await client.query(
-      `${scope} ${inlineValues(statement, values)}`,
-    )) as unknown as pg.QueryResult<Row>[];
-    return results.at(-1)?.rows ?? [];
+    const results = (await client.query(text)) as unknown as pg.QueryResult[];
+    return results.slice(scope.length).map((result) => result.rows);
   } finally {
     client.off("error", onError);
     client.release(broken);
   }
+}
+
+/** One statement in one round trip (see sqlStatementsInWorkspace); its rows. */
+export async function sqlStatementInWorkspace<Row extends pg.QueryResultRow>(
+  pool: SqlPool,
+  workspaceId: string,
+  text: string,
+  values: unknown[],
+  options: { durable?: boolean } = {},
+): Promise<Row[]> {
+  const [rows] = await sqlStatementsInWorkspace(pool, workspaceId, [{ text, values }], options);
+  return (rows ?? []) as Row[];
 }
 
 /** `$n` placeholders outside quotes and comments, replaced by their values as escaped literals. */

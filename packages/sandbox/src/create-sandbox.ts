@@ -39,6 +39,8 @@ export type Sandbox = {
   run(options: RunCodeStepOptions): Promise<CodeStepResult>;
   /** The sandbox processes' ids, for monitoring. */
   processIds(): number[];
+  /** Processes running (0 until the first code step), those running a step now, and steps waiting for one. */
+  usage(): { processes: number; busy: number; queued: number };
   /** Stops the processes; steps still queued or running resolve with sandbox_crashed. */
   close(): Promise<void>;
 };
@@ -291,6 +293,11 @@ export function createSandbox({
       });
     },
     processIds: () => slots.map((slot) => slot.child.pid ?? 0),
+    usage: () => ({
+      processes: slots.filter((slot) => slot.ready).length,
+      busy: slots.filter((slot) => slot.jobs.length > 0).length,
+      queued: queue.length,
+    }),
     async close() {
       closed = true;
       for (const restart of restarts) clearTimeout(restart);

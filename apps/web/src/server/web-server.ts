@@ -1,13 +1,16 @@
 // The web process's node:http server: stamps each request with the caller's real IP (resolve-client-ip.ts),
 // sends webhooks and the REST API straight to their Web-standard handlers (skipping Next's router: one code
 // path, the fast way in, and a connection whose body was refused gets closed), and everything else to Next.
+// With METRICS_TOKEN set it also answers /metrics (web-metrics.ts); without, that path is Next's (a 404).
 // Headers up to 64 KiB are read, as docs/webhooks-and-schedules.md promises; larger ones get a 431 with a body.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { METRICS_PATH } from "@tributary/core";
 import { HOOKS_PREFIX, TEST_HOOKS_PREFIX } from "@tributary/ingress";
 import { CLIENT_IP_HEADER } from "./client-ip.ts";
 import { resolveClientIp } from "./resolve-client-ip.ts";
 import { serveWeb } from "./serve-web.ts";
+import type { WebMetrics } from "./web-metrics.ts";
 
 export const MAX_HEADER_BYTES = 64 * 1024;
 const REST_PREFIX = "/api/v1/";
@@ -17,11 +20,14 @@ export function createWebServer({
   rest,
   next,
   trustProxyHops,
+  metrics,
 }: {
   webhooks: (request: Request, info: { clientIp: string }) => Promise<Response>;
   rest: (request: Request) => Promise<Response>;
   next: (req: IncomingMessage, res: ServerResponse) => unknown;
   trustProxyHops: number;
+  /** Prometheus metrics, when enabled. */
+  metrics?: WebMetrics;
 }): Server {
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     const clientIp = resolveClientIp({
@@ -38,7 +44,19 @@ export function createWebServer({
     }
     const url = req.url ?? "/";
     if (url.startsWith(HOOKS_PREFIX) || url.startsWith(TEST_HOOKS_PREFIX)) {
-      void serveWeb({ req, res, handler: (request) => webhooks(request, { clientIp }) });
+      void serveWeb({
+        req,
+        res,
+        handler: async (request) => {
+          const response = await webhooks(request, { clientIp });
+          metrics?.webhookAnswered(response.status);
+          return response;
+        },
+      });
+      return;
+    }
+    if (metrics && (url === METRICS_PATH || url.startsWith(`${METRICS_PATH}?`))) {
+      void serveWeb({ req, res, handler: metrics.serve });
       return;
     }
     if (url.startsWith(REST_PREFIX)) {

@@ -32,6 +32,7 @@ import {
   saveTriggerCursor,
   settleDeliveries,
   subscriptionConnection,
+  type TriggerState,
   type TriggerStatus,
   uuidv7,
   verifyPeer,
@@ -49,6 +50,8 @@ type Held = {
   subscription: Subscription | null;
   wake: () => void;
   done: Promise<void>;
+  /** As last noted; null while it starts for the first time. */
+  state: TriggerState | null;
 };
 
 const SUBSCRIPTION_TRIGGERS = [...STEP_DEFINITIONS.values()].filter(
@@ -146,6 +149,7 @@ export function createSubscriptionManager({
       subscription: null,
       wake: () => undefined,
       done: Promise.resolve(),
+      state: null,
     };
     const nap = (ms: number) =>
       new Promise<void>((resolve) => {
@@ -160,6 +164,7 @@ export function createSubscriptionManager({
       if (entry.stopped) return;
       const now = new Date().toISOString();
       status = { ...next, stepId: active.step.id, since: status?.state === next.state ? status.since : now };
+      entry.state = next.state;
       void recordTriggerStatus({
         redis,
         workspaceId: active.workspaceId,
@@ -342,6 +347,12 @@ export function createSubscriptionManager({
         syncing = null;
       });
       return syncing;
+    },
+    /** The triggers this worker holds, by state ("starting" before their first attempt ends). */
+    states(): Record<TriggerState | "starting", number> {
+      const counts = { starting: 0, consuming: 0, retrying: 0, failing: 0 };
+      for (const entry of held.values()) counts[entry.state ?? "starting"]++;
+      return counts;
     },
     async close(): Promise<void> {
       closed = true;

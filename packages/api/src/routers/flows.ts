@@ -3,7 +3,9 @@ import {
   createFlowInput,
   deleteFlow,
   deleteFlowInput,
+  flowStatisticsInput,
   getFlow,
+  getFlowStatistics,
   getFlowVersion,
   getVersionInput,
   type JobQueue,
@@ -66,6 +68,11 @@ export const flowsRouter = router({
   get: workspaceProcedure("flows.read")
     .input(z.object({ flowId: z.uuid() }))
     .query(({ ctx: { db, workspace }, input }) => getFlow({ db, workspaceId: workspace.id, flowId: input.flowId })),
+
+  /** Runs, failures and durations over the last hour, day and week, from the worker's minute rollups. */
+  statistics: workspaceProcedure("flows.read")
+    .input(flowStatisticsInput)
+    .query(({ ctx: { db, workspace }, input }) => getFlowStatistics({ db, ...input, workspaceId: workspace.id })),
 
   versions: workspaceProcedure("flows.read")
     .input(listVersionsInput)

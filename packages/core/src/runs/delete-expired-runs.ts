@@ -1,6 +1,7 @@
 // Retention: runs (with their steps and messages) older than each workspace's plan allows are deleted, in
-// batches so one big workspace never holds long locks.
+// batches so one big workspace never holds long locks; and statistics rollups past their last week.
 import { type Db, scoped } from "@tributary/db";
+import { deleteOldRollups } from "../statistics/delete-old-rollups.ts";
 
 /** The smallest UUIDv7 of a moment: run ids are UUIDv7, so "older than" is "smaller than". */
 export function uuidV7Floor(date: Date): string {
@@ -36,6 +37,7 @@ export async function deleteExpiredRuns({
       deleted += count;
       if (count < batchSize) break;
     }
+    await deleteOldRollups({ db, workspaceId, now });
   }
   return { deleted };
 }

@@ -2,8 +2,17 @@
 // an end — in batches of one workspace (the worker group-commits concurrent runs). A worker holds a run by a
 // lease (a token per pickup, renewed by every commit); writes of a worker whose lease was taken over are
 // refused, so a run taken up twice never has two writers. Plain SQL: this is the hot path.
-import { type Db, type SqlClient, scoped, sqlInWorkspace, sqlStatementInWorkspace, uuidv7 } from "@tributary/db";
+import {
+  type Db,
+  type SqlClient,
+  scoped,
+  sqlInWorkspace,
+  sqlStatementInWorkspace,
+  sqlStatementsInWorkspace,
+  uuidv7,
+} from "@tributary/db";
 import type { Message, StepRecord } from "@tributary/engine";
+import { rollUpRunsFinishedNow } from "../statistics/roll-up-runs.ts";
 import type { Parks, RunError, RunLogEntry, RunStatus } from "./run-views.ts";
 
 export type Checkpoint = StepRecord & {
@@ -277,12 +286,13 @@ export async function commitRuns({
   const checkpoints = commits.flatMap((c) =>
     checkpointRows({ workspaceId, runId: c.runId, owner: c.owner, checkpoints: c.checkpoints }),
   );
-  const rows = await sqlStatementInWorkspace<{ id: string }>(db.sql, workspaceId, COMMIT, [
-    JSON.stringify(runs),
-    JSON.stringify(checkpoints),
-    runs.map((run) => run.id),
+  const ended = runs.filter((run) => run.status === "succeeded" || run.status === "failed").map((run) => run.id);
+  const [rows = []] = await sqlStatementsInWorkspace(db.sql, workspaceId, [
+    { text: COMMIT, values: [JSON.stringify(runs), JSON.stringify(checkpoints), runs.map((run) => run.id)] },
+    // The flow statistics, in the same transaction: runs this commit ended, once each.
+    ...(ended.length ? [rollUpRunsFinishedNow(ended)] : []),
   ]);
-  return new Set(rows.map((row) => row.id));
+  return new Set(rows.map((row) => String(row.id)));
 }
 
 /**

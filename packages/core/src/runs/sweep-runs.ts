@@ -4,6 +4,7 @@
 // their plan's timeout are failed with the reason. Also corrects the fair queue's backlog counters.
 import { type Db, Prisma, scoped } from "@tributary/db";
 import type { JobQueue } from "@tributary/queue";
+import { rollUpFinishedRuns } from "../statistics/roll-up-runs.ts";
 
 export type SweepReport = { reenqueued: number; failed: number };
 
@@ -27,8 +28,8 @@ export async function sweepRuns({
   const report: SweepReport = { reenqueued: 0, failed: 0 };
   for (const candidate of candidates) {
     if (candidate.overdue) {
-      const failed = await scoped(db, { workspaceId: candidate.workspace_id }, (tx) =>
-        tx.run.updateMany({
+      const failed = await scoped(db, { workspaceId: candidate.workspace_id }, async (tx) => {
+        const stopped = await tx.run.updateMany({
           where: { id: candidate.run_id, status: "running" },
           data: {
             status: "failed",
@@ -41,8 +42,11 @@ export async function sweepRuns({
               code: "run_timeout",
             },
           },
-        }),
-      );
+        });
+        if (stopped.count > 0)
+          await rollUpFinishedRuns((sql, params) => tx.$executeRawUnsafe(sql, ...params), [candidate.run_id]);
+        return stopped;
+      });
       report.failed += failed.count;
       continue;
     }

@@ -3,7 +3,9 @@ import {
   createFlow,
   createFlowInput,
   deleteFlow,
+  flowStatisticsInput,
   getFlow,
+  getFlowStatistics,
   listFlows,
   listFlowVersions,
   publishFlow,
@@ -38,6 +40,38 @@ const flowDetail = flowSummary.extend({
   maxConcurrentRuns: z.number().int().nullable(),
 });
 const flowId = z.object({ flowId: z.uuid() });
+const milliseconds = z.number().int().nullable();
+const durationSummary = z.object({
+  runs: z.number().int(),
+  failures: z.number().int(),
+  minMs: milliseconds,
+  meanMs: milliseconds,
+  p95Ms: milliseconds,
+  maxMs: milliseconds,
+});
+const flowStatistics = z.object({
+  flowId: z.uuid(),
+  period: z.enum(["1h", "24h", "7d"]),
+  from: date,
+  to: date,
+  binMs: z.number().int(),
+  summary: z.object({ "1h": durationSummary, "24h": durationSummary, "7d": durationSummary }),
+  series: z.array(durationSummary.extend({ at: date })),
+  slowestRuns: z.array(
+    z.object({ runId: z.uuid(), durationMs: z.number().int(), finishedMinute: date, status: z.string().nullable() }),
+  ),
+  steps: z.array(
+    z.object({
+      stepId: z.string(),
+      stepType: z.string(),
+      runs: z.number().int(),
+      failures: z.number().int(),
+      totalMs: z.number().int(),
+      meanMs: z.number().int(),
+      maxMs: z.number().int(),
+    }),
+  ),
+});
 
 export const FLOW_OPERATIONS: Operation[] = [
   operation({
@@ -82,6 +116,18 @@ export const FLOW_OPERATIONS: Operation[] = [
     input: flowId,
     output: flowDetail,
     run: ({ db, workspaceId }, input) => getFlow({ db, workspaceId, ...input }),
+  }),
+  operation({
+    id: "getFlowStatistics",
+    method: "GET",
+    path: "/flows/{flowId}/statistics",
+    summary:
+      "Runs, failures and durations (min, mean, p95, max) over the last hour, 24 hours and 7 days; a chart series, the slowest runs and the steps by time spent over `period`",
+    action: "flows.read",
+    query: ["period"],
+    input: flowStatisticsInput,
+    output: flowStatistics,
+    run: ({ db, workspaceId }, input) => getFlowStatistics({ db, workspaceId, ...input }),
   }),
   operation({
     id: "exportFlow",

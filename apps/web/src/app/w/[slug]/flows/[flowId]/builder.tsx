@@ -311,6 +311,12 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
                   </Button>
                 </>
               ) : null}
+              <Link
+                href={`${base}/flows/${flow.id}/statistics`}
+                className="px-2 text-sm text-slate-600 hover:text-slate-900"
+              >
+                Statistics
+              </Link>
               <ShortcutsHelp />
               {workspace.can("flows.operate") && published ? (
                 <Button
