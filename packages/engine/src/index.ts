@@ -37,6 +37,7 @@ export {
 export {
   appendHeaders,
   createMessage,
+  describeBody,
   headerMap,
   headerValue,
   type Message,
