@@ -31,6 +31,7 @@ import { createRunLimits } from "./runs/run-limits.ts";
 import { createRunPersistence } from "./runs/run-persistence.ts";
 import { createRunSlots } from "./runs/run-slots.ts";
 import { createSecretsCache } from "./runs/secrets-cache.ts";
+import { createDeadLetterSender } from "./dead-letters/send-dead-letter.ts";
 import { createScheduleFirer } from "./schedules/fire-schedule.ts";
 import { createSubscriptionManager } from "./subscriptions/subscription-manager.ts";
 
@@ -152,7 +153,9 @@ const maintenanceWorker = createJobWorker({
   },
 });
 
-// Long operations users and operators start (bulk re-runs, re-sealing): beside the sweeper, never in its way.
+const sendDeadLetter = createDeadLetterSender({ db, secretBox, httpClients, log });
+// Long operations users and operators start (bulk re-runs, re-sealing), and dead letters on their way to their
+// queue: beside the sweeper, never in its way.
 const operationsWorker = createJobWorker({
   connection,
   onError: onQueueError,
@@ -162,6 +165,9 @@ const operationsWorker = createJobWorker({
     async "runs.bulk-rerun"({ workspaceId, bulkRerunId }) {
       const result = await continueBulkRerun({ db, queue, workspaceId, bulkRerunId });
       log.info({ bulkRerunId, done: result.done, failed: result.failed }, "bulk re-run finished");
+    },
+    async "dead-letters.send"(payload) {
+      await sendDeadLetter(payload);
     },
     async "secrets.reseal"(_payload, job) {
       const report = await resealAll({ db, secretBox, onWorkspace: (progress) => job.updateProgress(progress) });

@@ -35,6 +35,8 @@ export const AUDIT_ACTIONS = [
   "api_key.revoked",
   "api.call",
   "runs.bulk_rerun",
+  "dead_letters.replayed",
+  "dead_letters.discarded",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
