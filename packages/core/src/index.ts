@@ -115,7 +115,7 @@ export { createFlow, createFlowInput } from "./flows/create-flow.ts";
 export { deleteFlow, deleteFlowInput } from "./flows/delete-flow.ts";
 export type { FlowDetail, FlowListItem, FlowSummary } from "./flows/flow-views.ts";
 export { getFlow } from "./flows/get-flow.ts";
-export { listFlows } from "./flows/list-flows.ts";
+export { listFlows, listFlowsInput } from "./flows/list-flows.ts";
 export {
   type FlowVersionSummary,
   getFlowVersion,
