@@ -76,7 +76,10 @@ describe("dead letters", () => {
     await page.getByRole("link", { name: "Dead letters" }).click();
     await page.getByRole("heading", { name: "Dead letters — Priced orders" }).waitFor();
     // The queue's consumer starts within a sync of the worker; messages sent before it wait on the queue.
-    for (const [n, body] of [{ id: "A-1", cost: 3, qty: 2 }, { id: "A-2", cost: 5, qty: 1 }].entries()) {
+    for (const [n, body] of [
+      { id: "A-1", cost: 3, qty: 2 },
+      { id: "A-2", cost: 5, qty: 1 },
+    ].entries()) {
       channel.sendToQueue(queue, Buffer.from(JSON.stringify(body)), {
         contentType: "application/json",
         messageId: `e2e-${n}`,

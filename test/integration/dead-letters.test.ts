@@ -83,7 +83,11 @@ const letters = (flowId: string, state: "open" | "replayed" | "discarded" = "ope
 const ordersFlow = (total: string): FlowGraph =>
   graph(
     [
-      ["orders", "amqp.consume", { connectionId: amqpId, queue: queues.orders, prefetch: 20, deadLetterRoutingKey: queues.dead }],
+      [
+        "orders",
+        "amqp.consume",
+        { connectionId: amqpId, queue: queues.orders, prefetch: 20, deadLetterRoutingKey: queues.dead },
+      ],
       ["save", "postgres.insert", { connectionId: pgId, table: "dl_orders", rows: { id: "{{ id }}", total } }],
     ],
     [["orders", "save"]],
@@ -137,7 +141,13 @@ describe("dead letters", () => {
       baseRevision: flow.draftRevision,
     });
     await publishFlow({ db: env.db, workspaceId, actor: harness.actor, flowId });
-    const bulk = await replayAllDeadLetters({ db: env.db, queue: env.queue, workspaceId, actor: harness.actor, flowId });
+    const bulk = await replayAllDeadLetters({
+      db: env.db,
+      queue: env.queue,
+      workspaceId,
+      actor: harness.actor,
+      flowId,
+    });
     expect(bulk.total).toBe(MESSAGES);
     await eventually("the bulk replay is done", async () => {
       const progress = await getBulkRerun({ db: env.db, workspaceId, bulkRerunId: bulk.id });
@@ -175,7 +185,10 @@ describe("dead letters", () => {
       ),
     );
     await consuming(flowId);
-    channel.sendToQueue(queues.text, Buffer.from("order 7, three boxes"), { contentType: "text/plain", messageId: "t-1" });
+    channel.sendToQueue(queues.text, Buffer.from("order 7, three boxes"), {
+      contentType: "text/plain",
+      messageId: "t-1",
+    });
     const open = await eventually("the text message is a dead letter", async () => {
       const page = await letters(flowId);
       return page.deadLetters[0];
@@ -201,7 +214,9 @@ describe("dead letters", () => {
       "order 8",
     );
     expect(viaMapping.status).toBe("failed");
-    expect(viaMapping.error?.message).toMatch(/is an empty object \(\{\}\), so nothing of the message would be inserted/);
+    expect(viaMapping.error?.message).toMatch(
+      /is an empty object \(\{\}\), so nothing of the message would be inserted/,
+    );
 
     // Replaying it as it is fails the same way; discarding takes it off the open list, audited.
     const replay = await replayDeadLetters({
@@ -217,7 +232,9 @@ describe("dead letters", () => {
       const page = await letters(flowId);
       return page.deadLetters[0]?.replay?.status === "failed" ? true : undefined;
     });
-    expect(await discardDeadLetters({ db: env.db, workspaceId, actor: harness.actor, flowId, runIds: [open.runId] })).toEqual({
+    expect(
+      await discardDeadLetters({ db: env.db, workspaceId, actor: harness.actor, flowId, runIds: [open.runId] }),
+    ).toEqual({
       discarded: 1,
     });
     expect((await letters(flowId)).counts).toEqual({ open: 0, replayed: 0, discarded: 1 });

@@ -39,7 +39,11 @@ describe("the Flows list", () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await caller.flows.list({ workspaceId: seeded.workspace.id, limit: 50, ...(cursor ? { cursor } : {}) });
+      const page = await caller.flows.list({
+        workspaceId: seeded.workspace.id,
+        limit: 50,
+        ...(cursor ? { cursor } : {}),
+      });
       pages++;
       expect(page.flows.length).toBeLessThanOrEqual(50);
       for (const flow of page.flows) {
@@ -87,7 +91,10 @@ describe("the Flows list", () => {
       const response = await handle(
         new Request(`http://localhost/api/v1/flows${query}`, { headers: { authorization: `Bearer ${key}` } }),
       );
-      return { status: response.status, json: (await response.json()) as { flows: { name: string }[]; nextCursor: string | null } };
+      return {
+        status: response.status,
+        json: (await response.json()) as { flows: { name: string }[]; nextCursor: string | null },
+      };
     };
     const first = await get("?limit=100");
     expect(first.status).toBe(200);

@@ -22,6 +22,7 @@ import { createSandbox } from "@tributary/sandbox";
 import { DelayedError } from "bullmq";
 import { Redis } from "ioredis";
 import pino from "pino";
+import { createDeadLetterSender } from "./dead-letters/send-dead-letter.ts";
 import { loadEnv } from "./env.ts";
 import { createConnectionsCache } from "./runs/connections-cache.ts";
 import { createRunExecutor, type ExecuteResult } from "./runs/execute-run.ts";
@@ -31,7 +32,6 @@ import { createRunLimits } from "./runs/run-limits.ts";
 import { createRunPersistence } from "./runs/run-persistence.ts";
 import { createRunSlots } from "./runs/run-slots.ts";
 import { createSecretsCache } from "./runs/secrets-cache.ts";
-import { createDeadLetterSender } from "./dead-letters/send-dead-letter.ts";
 import { createScheduleFirer } from "./schedules/fire-schedule.ts";
 import { createSubscriptionManager } from "./subscriptions/subscription-manager.ts";
 

@@ -125,9 +125,7 @@ export function flowCommands(program: Command, context: (command: Command) => Co
     .action(async (flowIds: string[], options: { all?: boolean; out: string }, command: Command) => {
       const { out, api } = context(command);
       const client = await api();
-      const ids = options.all
-        ? (await allFlows(client)).map((f) => f.id)
-        : flowIds;
+      const ids = options.all ? (await allFlows(client)).map((f) => f.id) : flowIds;
       if (!ids.length) throw new CliError("Name the flows to pull, or pass --all.", EXIT.usage);
       const toFile = ids.length === 1 && options.out.endsWith(".json");
       if (!toFile) await mkdir(options.out, { recursive: true });

@@ -83,17 +83,11 @@ export const pollTrigger = defineTrigger({
         .max(2000)
         .default("id")
         .meta({ title: "Item key", description: "JSONata per item: what makes it new, e.g. id or id & updatedAt" }),
-      forgetSeenAfterDays: z
-        .number()
-        .int()
-        .min(1)
-        .max(3650)
-        .default(POLL_SEEN_RETENTION_DAYS)
-        .meta({
-          title: "Forget seen items after (days)",
-          description:
-            "An item key is remembered while the API keeps returning it, and this long after it last did; an item that comes back later runs again.",
-        }),
+      forgetSeenAfterDays: z.number().int().min(1).max(3650).default(POLL_SEEN_RETENTION_DAYS).meta({
+        title: "Forget seen items after (days)",
+        description:
+          "An item key is remembered while the API keeps returning it, and this long after it last did; an item that comes back later runs again.",
+      }),
       ...timingFields,
     })
     .superRefine(checkTiming),

@@ -24,10 +24,10 @@ export function deadLetterWhere(state: DeadLetterState | null): Prisma.RunWhereI
     ...(state === null
       ? {}
       : state === "open"
-      ? { OR: [{ deadLetter: { is: null } }, { deadLetter: { is: replayFailed } }] }
-      : state === "replayed"
-        ? { deadLetter: { is: { state: "replayed", NOT: replayFailed } } }
-        : { deadLetter: { is: { state: "discarded" } } }),
+        ? { OR: [{ deadLetter: { is: null } }, { deadLetter: { is: replayFailed } }] }
+        : state === "replayed"
+          ? { deadLetter: { is: { state: "replayed", NOT: replayFailed } } }
+          : { deadLetter: { is: { state: "discarded" } } }),
   };
 }
 
@@ -40,7 +40,8 @@ export function deadLetterSql(state: DeadLetterState | null): Prisma.Sql {
   const replayFailed = Prisma.sql`(d.state = 'replayed' AND rr.status::text IN ('failed', 'cancelled'))`;
   if (state === null) return base;
   if (state === "open") return Prisma.sql`${base} AND (d.run_id IS NULL OR ${replayFailed})`;
-  if (state === "replayed") return Prisma.sql`${base} AND d.state = 'replayed' AND NOT COALESCE(${replayFailed}, false)`;
+  if (state === "replayed")
+    return Prisma.sql`${base} AND d.state = 'replayed' AND NOT COALESCE(${replayFailed}, false)`;
   return Prisma.sql`${base} AND d.state = 'discarded'`;
 }
 

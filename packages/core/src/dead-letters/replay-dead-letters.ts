@@ -18,7 +18,12 @@ export const replayAllDeadLettersInput = z.object({ flowId: z.uuid() });
 type Options = { db: Db; workspaceId: string; actor: Actor };
 
 /** The runs asked for, refusing any that is not a dead letter of the flow (nothing is done then). */
-async function deadLettersOf({ db, workspaceId, flowId, runIds }: Omit<Options, "actor"> & z.output<typeof deadLetterIdsInput>) {
+async function deadLettersOf({
+  db,
+  workspaceId,
+  flowId,
+  runIds,
+}: Omit<Options, "actor"> & z.output<typeof deadLetterIdsInput>) {
   const unique = [...new Set(runIds)];
   const found = await scoped(db, { workspaceId }, (tx) =>
     tx.run.findMany({

@@ -55,11 +55,7 @@ export async function listFlows({
             ],
           }
         : {},
-      state === "draft"
-        ? { currentVersionId: null }
-        : state
-          ? { status: state, currentVersionId: { not: null } }
-          : {},
+      state === "draft" ? { currentVersionId: null } : state ? { status: state, currentVersionId: { not: null } } : {},
       after ? { OR: [{ name: { gt: after.name } }, { name: after.name, id: { gt: after.id } }] } : {},
     ],
   };

@@ -42,7 +42,10 @@ export async function rememberPollItems({
   stepId,
   keys,
   retentionDays,
-}: { db: Db; keys: string[]; retentionDays: number } & TriggerAddress): Promise<{ fresh: Set<string>; forgotten: number }> {
+}: { db: Db; keys: string[]; retentionDays: number } & TriggerAddress): Promise<{
+  fresh: Set<string>;
+  forgotten: number;
+}> {
   return scoped(db, { workspaceId }, async (tx) => {
     const where = { workspaceId, flowId, stepId };
     const firstPoll = !(await tx.pollSeen.findFirst({ where, select: { key: true } }));
