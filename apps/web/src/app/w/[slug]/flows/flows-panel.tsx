@@ -51,7 +51,8 @@ export function FlowsPanel() {
         ...(searched ? { search: searched } : {}),
         ...(filter === "all" ? {} : { state: filter }),
       },
-      { getNextPageParam: (page) => page.nextCursor ?? undefined },
+      // The rows stay while the next search loads, instead of a "Loading" row at each keystroke.
+      { getNextPageParam: (page) => page.nextCursor ?? undefined, placeholderData: (previous) => previous },
     ),
   );
   const shown = flows.data?.pages.flatMap((page) => page.flows) ?? [];
