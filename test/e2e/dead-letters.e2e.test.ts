@@ -72,7 +72,12 @@ describe("dead letters", () => {
     const flowId = created.body.result.data.json.id as string;
     await callProcedure(page, "flows.publish", { workspaceId, flowId });
 
+    // The Flows list searches on the server.
     await page.goto(`/w/${slug}/flows`);
+    await page.getByLabel("Search flows").fill("no such flow");
+    await page.getByText("No flow matches “no such flow”.").waitFor();
+    await page.getByLabel("Search flows").fill("PRICED");
+    await page.getByRole("link", { name: "Priced orders" }).waitFor();
     await page.getByRole("link", { name: "Dead letters" }).click();
     await page.getByRole("heading", { name: "Dead letters — Priced orders" }).waitFor();
     // The queue's consumer starts within a sync of the worker; messages sent before it wait on the queue.
