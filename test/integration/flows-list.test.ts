@@ -7,7 +7,7 @@ import { callerFor, restHandlerFor } from "../support/api-caller.ts";
 import { useTestEnvironment } from "../support/environment.ts";
 
 const env = useTestEnvironment();
-const GRAPH = { version: 1, steps: [{ id: "start", type: "trigger.manual" }], edges: [] };
+const GRAPH = { version: 1, steps: [{ id: "start", type: "trigger.manual", config: {} }], edges: [] };
 const NUMBERED = 120;
 let seeded: SeededWorkspace;
 let key = "";
