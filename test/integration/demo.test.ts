@@ -70,7 +70,7 @@ describe("demo sandbox", () => {
     const a = await start();
     const b = await start();
     expect(a.workspace.id).not.toBe(b.workspace.id);
-    const flows = await asVisitor(a).flows.list({ workspaceId: a.workspace.id });
+    const { flows } = await asVisitor(a).flows.list({ workspaceId: a.workspace.id });
     expect(flows.map((flow) => flow.name).sort()).toEqual([
       "Hourly check of late orders",
       "Loop with a code step",
@@ -267,7 +267,7 @@ describe("demo sandbox", () => {
       tx.workspace.findUniqueOrThrow({ where: { id: visitor.workspace.id } }),
     );
     expect(workspace).toMatchObject({ isDemo: false, planId: "free" });
-    expect((await asVisitor(visitor).flows.list({ workspaceId: visitor.workspace.id })).length).toBe(4);
+    expect((await asVisitor(visitor).flows.list({ workspaceId: visitor.workspace.id })).flows).toHaveLength(4);
     expect((await runsOf(visitor.workspace.id)).length).toBeGreaterThanOrEqual(before.length);
     await expect(
       keepDemo({
@@ -311,7 +311,9 @@ describe("demo sandbox", () => {
       const activeRows = await rowsOf(active.workspace.id);
 
       // The hourly sample flow's job scheduler, as the worker made it on publishing.
-      const idleFlows = (await asVisitor(idle).flows.list({ workspaceId: idle.workspace.id })).map((flow) => flow.id);
+      const idleFlows = (await asVisitor(idle).flows.list({ workspaceId: idle.workspace.id })).flows.map(
+        (flow) => flow.id,
+      );
       const schedulersOf = async () =>
         (await env.queue.queue("schedules").getJobSchedulers(0, -1)).filter((scheduler) =>
           idleFlows.some((flowId) => scheduler.key.startsWith(flowId)),

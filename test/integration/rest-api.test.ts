@@ -123,6 +123,27 @@ describe("REST API", () => {
     await step("GET", "/runs/{runId}/steps", `/runs/${runId}/steps`);
     const byHeader = await step("GET", "/runs", `/runs?headerName=x-order&headerValue=A-1`);
     expect(byHeader.json.runs).toEqual([]);
+    const letters = await step("GET", "/flows/{flowId}/dead-letters", `/flows/${flowId}/dead-letters?state=open`);
+    expect(letters.json).toMatchObject({ deadLetters: [], nextCursor: null, counts: { open: 0, discarded: 0 } });
+    const replayAll = await step(
+      "POST",
+      "/flows/{flowId}/dead-letters/replay",
+      `/flows/${flowId}/dead-letters/replay`,
+      {
+        all: true,
+      },
+    );
+    expect(replayAll.status).toBe(412);
+    // A manual run is no dead letter: neither replayed nor discarded as one.
+    const discard = await step(
+      "POST",
+      "/flows/{flowId}/dead-letters/discard",
+      `/flows/${flowId}/dead-letters/discard`,
+      {
+        runIds: [runId],
+      },
+    );
+    expect(discard.status).toBe(404);
     await step("POST", "/runs/{runId}/cancel", `/runs/${runId}/cancel`);
     const bulk = await step("POST", "/bulk-reruns", "/bulk-reruns", {
       filter: { flowId, status: "cancelled" },

@@ -175,6 +175,46 @@ describe("polling an HTTP API", () => {
     expect(await runsOf(flowId)).toHaveLength(2);
   });
 
+  it("forgets item keys the API stopped returning after the trigger's retention, never those it still returns", async () => {
+    let items = [{ id: "a" }, { id: "b" }];
+    target.route("/retained", (_request, response) =>
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(items)),
+    );
+    const flowId = await publishedFlow({
+      ...ctx(),
+      graph: graph(
+        [["poll", "trigger.poll", { url: `${target.url}/retained`, intervalSeconds: 60, forgetSeenAfterDays: 1 }]],
+        [],
+      ),
+    });
+    const tick = () => fire({ workspaceId: seeded.workspace.id, flowId, stepId: "poll", scheduledAt: Date.now() });
+    const seen = () =>
+      scoped(env.db, { workspaceId: seeded.workspace.id }, (tx) =>
+        tx.pollSeen.findMany({ where: { flowId }, orderBy: { key: "asc" } }),
+      ).then((rows) => rows.map((row) => row.key));
+    const age = (days: number) =>
+      scoped(env.db, { workspaceId: seeded.workspace.id }, (tx) =>
+        tx.pollSeen.updateMany({ where: { flowId }, data: { seenAt: new Date(Date.now() - days * 86_400_000) } }),
+      );
+
+    await tick();
+    expect(await seen()).toEqual(["", "a", "b"]);
+    // Two days later: "b" is gone from the API, "a" is still there.
+    items = [{ id: "a" }];
+    await age(2);
+    await tick();
+    expect(await seen()).toEqual(["", "a"]);
+    expect(await runsOf(flowId)).toHaveLength(0);
+    // Even with every key forgotten, the trigger is not taken for a new one (whose first poll runs nothing).
+    items = [];
+    await age(2);
+    await tick();
+    expect(await seen()).toEqual([""]);
+    items = [{ id: "a" }, { id: "b" }];
+    await tick();
+    expect((await runsOf(flowId)).map((run) => run.key).sort()).toEqual(["a", "b"]);
+  });
+
   it("a failing API starts no run and forgets nothing", async () => {
     let healthy = false;
     target.route("/flaky", (_request, response) =>

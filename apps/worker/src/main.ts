@@ -30,6 +30,7 @@ import { DelayedError } from "bullmq";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { createAlertHook } from "./alerts/alert-hook.ts";
+import { createDeadLetterSender } from "./dead-letters/send-dead-letter.ts";
 import { loadEnv } from "./env.ts";
 import { startMetricsServer } from "./metrics/metrics-server.ts";
 import { createWorkerMetrics } from "./metrics/worker-metrics.ts";
@@ -166,7 +167,9 @@ const maintenanceWorker = createJobWorker({
   },
 });
 
-// Long operations users and operators start (bulk re-runs, re-sealing): beside the sweeper, never in its way.
+const sendDeadLetter = createDeadLetterSender({ db, secretBox, httpClients, log });
+// Long operations users and operators start (bulk re-runs, re-sealing), and dead letters on their way to their
+// queue: beside the sweeper, never in its way.
 const operationsWorker = createJobWorker({
   connection,
   onError: onQueueError,
@@ -176,6 +179,9 @@ const operationsWorker = createJobWorker({
     async "runs.bulk-rerun"({ workspaceId, bulkRerunId }) {
       const result = await continueBulkRerun({ db, queue, workspaceId, bulkRerunId });
       log.info({ bulkRerunId, done: result.done, failed: result.failed }, "bulk re-run finished");
+    },
+    async "dead-letters.send"(payload) {
+      await sendDeadLetter(payload);
     },
     async "secrets.reseal"(_payload, job) {
       const report = await resealAll({ db, secretBox, onWorkspace: (progress) => job.updateProgress(progress) });

@@ -4,6 +4,7 @@ import { apiKeysRouter } from "./routers/api-keys.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
 import { connectionsRouter } from "./routers/connections.ts";
+import { deadLettersRouter } from "./routers/dead-letters.ts";
 import { exportsRouter } from "./routers/exports.ts";
 import { flowsRouter } from "./routers/flows.ts";
 import { invitesRouter } from "./routers/invites.ts";
@@ -26,6 +27,7 @@ export const appRouter = router({
   settings: settingsRouter,
   flows: flowsRouter,
   runs: runsRouter,
+  deadLetters: deadLettersRouter,
   connections: connectionsRouter,
   secrets: secretsRouter,
   security: securityRouter,

@@ -63,6 +63,25 @@ export const STEP_DEFINITIONS: ReadonlyMap<string, StepDefinition> = new Map(
   CONNECTORS.flatMap((connector) => connector.steps).map((step) => [step.type, step]),
 );
 
+/**
+ * The `trigger` of runs whose failures are dead letters: runs started by a message from a queue, stream or
+ * table (subscription triggers) or a poll, whose source will not send it again. Listener triggers (HL7 MLLP)
+ * answered their sender, who may send again; webhooks answered their caller.
+ */
+export const DEAD_LETTER_TRIGGERS: readonly string[] = [
+  "poll",
+  ...[...STEP_DEFINITIONS.values()]
+    .filter((definition) => definition.kind === "trigger" && definition.subscribe && !definition.listens)
+    .map((definition) => definition.type),
+];
+
+/** Trigger types that can send a failed run's message to a dead-letter destination named in their config. */
+export const DEAD_LETTER_SENDERS: ReadonlySet<string> = new Set(
+  [...STEP_DEFINITIONS.values()]
+    .filter((definition) => definition.kind === "trigger" && definition.deadLetter)
+    .map((definition) => definition.type),
+);
+
 export const stepCatalog: StepCatalog = catalogOf([...STEP_DEFINITIONS.values()].map(toSpec));
 
 export function actionOf(type: string): ActionDefinition | undefined {

@@ -205,6 +205,17 @@ export type TriggerDefinition<Schema extends z.ZodType = z.ZodType> = Common<Sch
   subscribe?: (context: SubscribeContext<z.output<Schema>>) => Promise<Subscription>;
   /** Listener triggers (subscriptions that accept connections): the holding worker gives each a port. */
   listens?: boolean;
+  /**
+   * Queue triggers with a "send dead letters to" setting: sends the message of a run that failed there.
+   * Resolves false when the trigger's config names no destination; throws (to be tried again) when sending fails.
+   */
+  deadLetter?: (context: DeadLetterContext<z.output<Schema>>) => Promise<boolean>;
+};
+
+/** A failed run's message, to send to the trigger's dead-letter destination. */
+export type DeadLetterContext<Config> = Pick<SubscribeContext<Config>, "config" | "connection" | "http"> & {
+  message: { id: string; body: unknown; headers: MessageHeader[] };
+  run: { id: string; flowId: string; error: string; failedAt: Date };
 };
 
 export type StepDefinition = ActionDefinition | TriggerDefinition;

@@ -116,6 +116,16 @@ export { type ConnectionSummary, listConnections } from "./connections/list-conn
 export { loadConnection, type OpenedConnection } from "./connections/load-connection.ts";
 export { saveConnection, saveConnectionInput } from "./connections/save-connection.ts";
 export { testConnection } from "./connections/test-connection.ts";
+export { type DeadLetterState, deadLetterState } from "./dead-letters/dead-letter-state.ts";
+export { type DeadLetterToSend, deadLetterToSend } from "./dead-letters/dead-letter-to-send.ts";
+export { type DeadLetterView, listDeadLetters, listDeadLettersInput } from "./dead-letters/list-dead-letters.ts";
+export {
+  deadLetterIdsInput,
+  discardDeadLetters,
+  replayAllDeadLetters,
+  replayAllDeadLettersInput,
+  replayDeadLetters,
+} from "./dead-letters/replay-dead-letters.ts";
 export { DEMO_IDLE_MS, deleteIdleDemos, touchDemo } from "./demo/demo-activity.ts";
 export { DEMO_PLAN } from "./demo/demo-plan.ts";
 export { keepDemo, keepDemoInput } from "./demo/keep-demo.ts";
@@ -142,7 +152,7 @@ export {
 } from "./flows/flow-pins.ts";
 export type { FlowDetail, FlowListItem, FlowSummary } from "./flows/flow-views.ts";
 export { getFlow } from "./flows/get-flow.ts";
-export { listFlows } from "./flows/list-flows.ts";
+export { listFlows, listFlowsInput } from "./flows/list-flows.ts";
 export {
   type FlowVersionSummary,
   getFlowVersion,

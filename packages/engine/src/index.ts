@@ -38,6 +38,7 @@ export {
 export {
   appendHeaders,
   createMessage,
+  describeBody,
   headerMap,
   headerValue,
   type Message,

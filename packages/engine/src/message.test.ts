@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appendHeaders, createMessage, headerMap, headerValue, withBody } from "./message.ts";
+import { appendHeaders, createMessage, describeBody, headerMap, headerValue, withBody } from "./message.ts";
 import { REDACTED, redactSecrets } from "./redact.ts";
 
 describe("message", () => {
@@ -32,5 +32,16 @@ describe("redactSecrets", () => {
 
   it("ignores very short values, which would redact everything", () => {
     expect(redactSecrets("a b c", ["a"])).toBe("a b c");
+  });
+});
+
+describe("describeBody", () => {
+  it("names what a body is, for errors", () => {
+    expect(describeBody("hello")).toBe("text (“hello”, 5 characters)");
+    expect(describeBody({})).toBe("an empty object ({})");
+    expect(describeBody({ a: 1, b: 2 })).toBe("an object with a, b");
+    expect(describeBody([1])).toBe("a list of 1 item");
+    expect(describeBody(null)).toBe("empty (null)");
+    expect(describeBody({ contentType: "image/png", size: 1, base64: "AA==" })).toBe("binary data (image/png)");
   });
 });

@@ -53,3 +53,24 @@ export function headerMap(message: Message): Record<string, string> {
   for (const header of message.headers) map[header.name.toLowerCase()] = header.value;
   return map;
 }
+
+/**
+ * What a body is, in words for an error a person reads: "text (“hello…”, 11 characters)", "an empty object
+ * ({})", "a list of 3 items"… Steps that need a shape name what they got instead of acting on a wrong one.
+ */
+export function describeBody(body: unknown): string {
+  if (body === null || body === undefined) return "empty (null)";
+  if (typeof body === "string") {
+    const shown = body.length > 40 ? `${body.slice(0, 40)}…` : body;
+    return `text (“${shown}”, ${body.length} characters)`;
+  }
+  if (typeof body === "number" || typeof body === "boolean") return `a ${typeof body} (${String(body)})`;
+  if (Array.isArray(body)) return `a list of ${body.length} item${body.length === 1 ? "" : "s"}`;
+  if (typeof body === "object") {
+    const { base64, contentType } = body as { base64?: unknown; contentType?: unknown };
+    if (typeof base64 === "string") return `binary data (${String(contentType ?? "application/octet-stream")})`;
+    const keys = Object.keys(body);
+    return keys.length ? `an object with ${keys.join(", ")}` : "an empty object ({})";
+  }
+  return typeof body;
+}

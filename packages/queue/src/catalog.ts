@@ -38,6 +38,16 @@ export const JOBS = {
     attempts: 5,
   },
   /**
+   * Send a failed run's message to its trigger's dead-letter destination (a RabbitMQ exchange or queue named in
+   * the trigger's config). Job id "dead-letter~<runId>": sent once per failed run; tried again while the
+   * destination is down.
+   */
+  "dead-letters.send": {
+    queue: "operations",
+    payload: workspaceJob.extend({ runId: z.uuid() }),
+    attempts: 8,
+  },
+  /**
    * Re-seal every sealed value under the current encryption key (after a key rotation). Idempotent: values
    * already under the current key are skipped, so a retry or a second run resumes where the last one stopped.
    * Enqueued with the job id "secrets-reseal", so one runs at a time.

@@ -9,6 +9,9 @@ const TONES: Record<string, string> = {
   paused: "bg-amber-50 text-amber-700 ring-amber-200",
   draft: "bg-slate-50 text-slate-600 ring-slate-200",
   "had errors": "bg-orange-50 text-orange-700 ring-orange-200",
+  open: "bg-red-50 text-red-700 ring-red-200",
+  replayed: "bg-emerald-50 text-emerald-700 ring-emerald-200",
+  discarded: "bg-slate-50 text-slate-500 ring-slate-200",
 };
 
 /** A run's or flow's status as a small coloured label. */

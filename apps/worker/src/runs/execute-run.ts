@@ -25,6 +25,7 @@ import { type Activation, planRun, RunRecords, type StepRecord } from "@tributar
 import type { JobQueue, RedisKeys } from "@tributary/queue";
 import type { Sandbox } from "@tributary/sandbox";
 import type { Logger } from "pino";
+import { queueDeadLetter } from "../dead-letters/send-dead-letter.ts";
 import type { createConnectionsCache } from "./connections-cache.ts";
 import { executeStep, type StepOutcome, type StepServices } from "./execute-step.ts";
 import { flowCallsFor } from "./flow-calls.ts";
@@ -391,6 +392,11 @@ export function createRunExecutor(deps: RunExecutorDeps) {
           jobId: jobIdFor(run.parentRunId, "child", run.id),
         })
         .catch(() => undefined);
+    }
+    if (result.status === "failed") {
+      await queueDeadLetter({ queue, run })?.catch((cause: unknown) =>
+        log.warn({ runId: run.id, cause: String(cause) }, "could not queue the dead letter for its dead-letter queue"),
+      );
     }
     deps.onRunEnded(run, result);
   }

@@ -1,6 +1,7 @@
 // One tick of a schedule or polling trigger. A schedule starts one run; a poll fetches its URL and starts one
-// run per item whose key it has not seen (remembered in poll_seen). The first poll of a trigger only
-// remembers what is there, so publishing a poll does not start a run for every old item.
+// run per item whose key it has not seen (remembered in poll_seen, and forgotten once the API has not returned
+// it for the trigger's retention). The first poll of a trigger only remembers what is there, so publishing a
+// poll does not start a run for every old item.
 import { randomUUID } from "node:crypto";
 import { MISSED_AFTER_MS, OutboundError, pollTrigger, scheduleTrigger } from "@tributary/connectors";
 import {
@@ -75,6 +76,7 @@ export function createScheduleFirer(deps: Deps) {
       headers: { name: string; value: string }[];
       items: string;
       dedupeKey: string;
+      forgetSeenAfterDays: number;
     };
     const http = deps.httpClients.forWorkspace({ planId, allowedHosts });
     let items: unknown[];
@@ -107,7 +109,13 @@ export function createScheduleFirer(deps: Deps) {
       if (key !== undefined && key !== null)
         keyed.push({ key: typeof key === "string" ? key : JSON.stringify(key), item });
     }
-    const fresh = await rememberPollItems({ db, ...tick, keys: keyed.map((entry) => entry.key) });
+    const { fresh, forgotten } = await rememberPollItems({
+      db,
+      ...tick,
+      keys: keyed.map((entry) => entry.key),
+      retentionDays: config.forgetSeenAfterDays,
+    });
+    if (forgotten) log.info({ ...tick, forgotten }, "forgot poll item keys not seen within the trigger's retention");
     for (const { key, item } of keyed) {
       if (!fresh.has(key)) continue;
       fresh.delete(key);

@@ -10,6 +10,7 @@ import {
   getVersionInput,
   type JobQueue,
   listFlows,
+  listFlowsInput,
   listFlowVersions,
   listListenerPorts,
   listSoapOperations,
@@ -61,9 +62,10 @@ export const flowsRouter = router({
       triggerStatuses({ redis, workspaceId: workspace.id, flowIds: input.flowIds }),
     ),
 
-  list: workspaceProcedure("flows.read").query(({ ctx: { db, workspace } }) =>
-    listFlows({ db, workspaceId: workspace.id }),
-  ),
+  /** A page of flows by name; `search` and `state` narrow it, `nextCursor` continues it. */
+  list: workspaceProcedure("flows.read")
+    .input(listFlowsInput)
+    .query(({ ctx: { db, workspace }, input }) => listFlows({ db, ...input, workspaceId: workspace.id })),
 
   get: workspaceProcedure("flows.read")
     .input(z.object({ flowId: z.uuid() }))

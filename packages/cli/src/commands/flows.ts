@@ -47,6 +47,19 @@ async function publish(api: Api, flowId: string): Promise<{ versionId: string; n
 }
 
 /** The flow a file is meant for: its id if that flow is in this workspace, else the flow with its name. */
+/** Every flow of the workspace: the list comes a page at a time. */
+async function allFlows(api: Api): Promise<FlowListItem[]> {
+  const flows: FlowListItem[] = [];
+  for (let cursor: string | null = null; ; ) {
+    const page: { flows: FlowListItem[]; nextCursor: string | null } = await api.get(
+      `/flows?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+    );
+    flows.push(...page.flows);
+    cursor = page.nextCursor;
+    if (!cursor) return flows;
+  }
+}
+
 function targetOf(file: FlowFile, flows: FlowListItem[]): FlowListItem | undefined {
   return flows.find((flow) => flow.id === file.id) ?? flows.find((flow) => flow.name === file.name);
 }
@@ -59,7 +72,7 @@ export function flowCommands(program: Command, context: (command: Command) => Co
     .description("The workspace's flows with their last run and the last 24 hours")
     .action(async (_options: unknown, command: Command) => {
       const { out, api } = context(command);
-      const { flows: list } = await (await api()).get<{ flows: FlowListItem[] }>("/flows");
+      const list = await allFlows(await api());
       out.result(list, () => {
         if (!list.length) return out.say("No flows yet. Create one in the app, or push a flow file.");
         out.say(
@@ -112,9 +125,7 @@ export function flowCommands(program: Command, context: (command: Command) => Co
     .action(async (flowIds: string[], options: { all?: boolean; out: string }, command: Command) => {
       const { out, api } = context(command);
       const client = await api();
-      const ids = options.all
-        ? (await client.get<{ flows: FlowListItem[] }>("/flows")).flows.map((f) => f.id)
-        : flowIds;
+      const ids = options.all ? (await allFlows(client)).map((f) => f.id) : flowIds;
       if (!ids.length) throw new CliError("Name the flows to pull, or pass --all.", EXIT.usage);
       const toFile = ids.length === 1 && options.out.endsWith(".json");
       if (!toFile) await mkdir(options.out, { recursive: true });
@@ -148,7 +159,7 @@ export function flowCommands(program: Command, context: (command: Command) => Co
       const files = await Promise.all(
         (await flowFilePaths(path)).map(async (p) => ({ path: p, file: await readFlowFile(p) })),
       );
-      const { flows: existing } = await client.get<{ flows: FlowListItem[] }>("/flows");
+      const existing = await allFlows(client);
       const results: {
         path: string;
         flowId: string;

@@ -1,9 +1,11 @@
 // The SQL connectors, written once for every SqlEngine: a connection type with its availability ping, a trigger
 // for new rows, and steps to query with bound parameters, insert or upsert rows, and run transactions.
+import { describeBody } from "@tributary/engine";
 import { z } from "zod";
 import { type ClientKind, connectionField, pingConnection, withClient } from "../connection-clients.ts";
 import { defineConnectionType } from "../connections.ts";
 import { type ActionContext, defineAction, defineConnector, defineTrigger, StepFailure, text } from "../define.ts";
+import { isBinary } from "../payload.ts";
 import { placeResult, resultField } from "../result-field.ts";
 import { openForSubscription, pollingSubscription } from "../subscription-helpers.ts";
 import {
@@ -20,6 +22,34 @@ function bindable(value: unknown): unknown {
   if (value === undefined) return null;
   if (value !== null && typeof value === "object" && !(value instanceof Date)) return JSON.stringify(value);
   return value;
+}
+
+const USABLE_AS_ROWS =
+  "Rows are objects whose keys are column names (one, or a list). A queue message that is not JSON arrives as text: send JSON, or turn the text into fields first (a Transform or Parse step).";
+
+/**
+ * The rows an insert was given, refusing what is not rows rather than inserting something else: text or
+ * binary (a non-JSON message), a row that is not an object, an empty row ({}: a mapping that found none of
+ * its fields) or a row whose every value is missing. Each says which row and what it was.
+ */
+export function insertableRows(given: unknown, source: string): Record<string, unknown>[] {
+  const rows = Array.isArray(given) ? given : [given];
+  rows.forEach((row, index) => {
+    const which = rows.length === 1 ? `The row (${source})` : `Row ${index + 1} of ${source}`;
+    if (!row || typeof row !== "object" || Array.isArray(row) || isBinary(row)) {
+      throw new StepFailure(`${which} is ${describeBody(row)}, not an object to insert. ${USABLE_AS_ROWS}`, {
+        code: "invalid_input",
+      });
+    }
+    const values = Object.values(row);
+    if (!values.length || values.every((value) => value === null || value === undefined)) {
+      throw new StepFailure(
+        `${which} is ${values.length ? `empty: every column (${Object.keys(row).join(", ")}) is null` : "an empty object ({})"}, so nothing of the message would be inserted. A mapping finds no fields when the message is not the JSON it expects. ${USABLE_AS_ROWS}`,
+        { code: "invalid_input" },
+      );
+    }
+  });
+  return rows as Record<string, unknown>[];
 }
 
 export function sqlConnector(engine: SqlEngine) {
@@ -104,13 +134,9 @@ export function sqlConnector(engine: SqlEngine) {
     async run(context) {
       const { config, message } = context;
       const given = config.rows === undefined ? message.body : config.rows;
-      const rows = (Array.isArray(given) ? given : [given]) as unknown[];
-      if (!rows.every((row) => row && typeof row === "object" && !Array.isArray(row))) {
-        throw new StepFailure("Rows must be objects whose keys are column names.", { code: "invalid_input" });
-      }
-      const records = rows as Record<string, unknown>[];
+      const records = insertableRows(given, config.rows === undefined ? "the message body" : "the Rows field");
       const columns = [...new Set(records.flatMap((row) => Object.keys(row)))];
-      if (!records.length || !columns.length) return placeResult(config.resultField, message, { rowCount: 0 });
+      if (!records.length) return placeResult(config.resultField, message, { rowCount: 0 });
       const conflict =
         config.onConflict === "fail"
           ? { prefix: "INSERT", suffix: "" }

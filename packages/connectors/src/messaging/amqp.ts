@@ -172,7 +172,7 @@ const consumeTrigger = defineTrigger({
   example: { config: { queue: "orders", prefetch: 10 }, input: { id: "A-1", total: 42 } },
   title: "RabbitMQ queue",
   description:
-    "Starts a run for each message on a queue. A message is acknowledged only once its run is committed, so none is lost when a worker stops; one the publisher gave a message id is not run twice. One worker consumes at a time.",
+    "Starts a run for each message on a queue. A message is acknowledged only once its run is committed, so none is lost when a worker stops; one the publisher gave a message id is not run twice. One worker consumes at a time. A message whose run fails is a dead letter: kept on the flow's Dead letters page to replay or discard, and published to a dead-letter exchange or queue if you name one.",
   category: "Messaging",
   config: z.object({
     connectionId: connectionField(kind),
@@ -184,7 +184,50 @@ const consumeTrigger = defineTrigger({
       .max(1000)
       .default(10)
       .meta({ title: "Messages in flight at once", description: "1 keeps the queue's order; more is faster." }),
+    deadLetterExchange: z.string().max(255).default("").meta({
+      title: "Send dead letters to: exchange",
+      description:
+        "When a message's run fails, publish the message here too (with the error in x-tributary-error). Empty: the default exchange, where the routing key below is a queue's name.",
+    }),
+    deadLetterRoutingKey: z.string().max(255).default("").meta({
+      title: "Send dead letters to: routing key (or queue)",
+      description: "Empty, with no exchange either: failed messages are only kept on the flow's Dead letters page.",
+    }),
   }),
+  async deadLetter({ config, connection, http, message, run }) {
+    if (!config.deadLetterExchange && !config.deadLetterRoutingKey) return false;
+    const settings = subscriptionSettings(kind, connection);
+    let client: AmqpClient;
+    try {
+      client = await connectAmqp(settings, await http.resolve(settings.host), "tributary dead letters");
+    } catch (error) {
+      throw failureOf(kind, settings, error);
+    }
+    try {
+      const { bytes, contentType } = payloadOf(message.body);
+      await publish(client, settings, {
+        exchange: config.deadLetterExchange,
+        routingKey: config.deadLetterRoutingKey,
+        bytes,
+        options: {
+          persistent: true,
+          contentType,
+          messageId: message.headers.find((header) => header.name === "amqp-message-id")?.value ?? message.id,
+          timestamp: Math.floor(run.failedAt.getTime() / 1000),
+          headers: {
+            "x-tributary-error": run.error.slice(0, 4000),
+            "x-tributary-run-id": run.id,
+            "x-tributary-flow-id": run.flowId,
+            "x-tributary-failed-at": run.failedAt.toISOString(),
+            "x-tributary-queue": config.queue,
+          },
+        },
+      });
+      return true;
+    } finally {
+      await kind.close(client);
+    }
+  },
   async subscribe({ config, connection, http, deliver, log, durableName }) {
     const settings = subscriptionSettings(kind, connection);
     let client: AmqpClient;

@@ -52,6 +52,9 @@ export const scheduleTrigger = defineTrigger({
     .superRefine(checkTiming),
 });
 
+/** How long a poll remembers an item key it no longer sees, unless its config says otherwise. */
+export const POLL_SEEN_RETENTION_DAYS = 30;
+
 export const pollTrigger = defineTrigger({
   type: "trigger.poll",
   example: {
@@ -63,7 +66,8 @@ export const pollTrigger = defineTrigger({
     },
   },
   title: "Poll an HTTP API",
-  description: "Fetches a URL on a schedule and starts one run for each item it has not seen before.",
+  description:
+    "Fetches a URL on a schedule and starts one run for each item it has not seen before. A failed run's item is a dead letter, to replay from the flow's Dead letters page.",
   category: "Triggers",
   config: z
     .object({
@@ -79,6 +83,11 @@ export const pollTrigger = defineTrigger({
         .max(2000)
         .default("id")
         .meta({ title: "Item key", description: "JSONata per item: what makes it new, e.g. id or id & updatedAt" }),
+      forgetSeenAfterDays: z.number().int().min(1).max(3650).default(POLL_SEEN_RETENTION_DAYS).meta({
+        title: "Forget seen items after (days)",
+        description:
+          "An item key is remembered while the API keeps returning it, and this long after it last did; an item that comes back later runs again.",
+      }),
       ...timingFields,
     })
     .superRefine(checkTiming),

@@ -38,6 +38,8 @@ export const AUDIT_ACTIONS = [
   "alert_rule.saved",
   "alert_rule.deleted",
   "alert_rule.tested",
+  "dead_letters.replayed",
+  "dead_letters.discarded",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

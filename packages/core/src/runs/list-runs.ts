@@ -1,5 +1,6 @@
 import { type Db, Prisma, scoped } from "@tributary/db";
 import { z } from "zod";
+import { deadLetterState, deadLetterWhere } from "../dead-letters/dead-letter-state.ts";
 import { type RunSummary, toRunSummary } from "./run-views.ts";
 
 /** Which runs: the Runs page's filters (a bulk re-run takes the same). */
@@ -14,6 +15,8 @@ export const runFilter = z.object({
   to: z.coerce.date().optional(),
   /** A header of the input message: name and value. */
   header: z.object({ name: z.string().min(1).max(200), value: z.string().max(2000) }).optional(),
+  /** Dead letters (failed runs of queue, stream and poll triggers) in this state. */
+  deadLetter: deadLetterState.optional(),
 });
 
 export const listRunsInput = runFilter.extend({
@@ -43,6 +46,7 @@ export function runFilterWhere(workspaceId: string, filter: RunFilter): Prisma.R
     ...(filter.header
       ? { input: { path: ["headers"], array_contains: [{ name: filter.header.name, value: filter.header.value }] } }
       : {}),
+    ...(filter.deadLetter ? { AND: [deadLetterWhere(filter.deadLetter)] } : {}),
   };
 }
 

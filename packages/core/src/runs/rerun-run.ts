@@ -3,6 +3,7 @@ import { type Db, scoped } from "@tributary/db";
 import { type Message, parseFlowGraph, prepareFlow, recordsBefore, type StepRecord } from "@tributary/engine";
 import type { JobQueue } from "@tributary/queue";
 import { z } from "zod";
+import { noteReplay } from "../dead-letters/note-replay.ts";
 import { AppError, notFound } from "../errors/app-error.ts";
 import { type StartedRun, startRun } from "./start-run.ts";
 
@@ -35,6 +36,9 @@ async function original({
     tx.run.findFirst({
       where: { id: runId, workspaceId },
       select: {
+        id: true,
+        status: true,
+        trigger: true,
         flowId: true,
         flowVersionId: true,
         triggerStepId: true,
@@ -77,7 +81,7 @@ export async function rerun({
       `The trigger that started this run ("${run.triggerStepId}") is not in that version of the flow; re-run on the run's own version.`,
     );
   }
-  return startRun({
+  const started = await startRun({
     db,
     queue,
     workspaceId,
@@ -91,6 +95,8 @@ export async function rerun({
     isTest: run.isTest,
     rerunOf: runId,
   });
+  await noteReplay({ db, workspaceId, run, replayRunId: started.runId });
+  return started;
 }
 
 /**
@@ -129,7 +135,7 @@ export async function rerunFromStep({
   }
   const kept = new Set(recordsBefore({ flow, records, key: stepKey }).map((r) => r.key));
   const input = run.input as unknown as Message;
-  return startRun({
+  const started = await startRun({
     db,
     queue,
     workspaceId,
@@ -152,4 +158,6 @@ export async function rerunFromStep({
         error: step.error ?? undefined,
       })),
   });
+  await noteReplay({ db, workspaceId, run, replayRunId: started.runId });
+  return started;
 }

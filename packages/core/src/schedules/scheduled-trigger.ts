@@ -31,7 +31,9 @@ export async function loadScheduledTrigger({
 
 /**
  * Remembers a poll's item keys and returns those not seen before. On a trigger's first poll every key counts
- * as seen, so publishing a poll does not start a run for each item already there.
+ * as seen, so publishing a poll does not start a run for each item already there; an empty key marks that the
+ * trigger has polled, so forgetting old keys never makes a later poll look like a first one. Keys still
+ * returned are kept fresh (at most hourly); those not returned for `retentionDays` are forgotten.
  */
 export async function rememberPollItems({
   db,
@@ -39,19 +41,33 @@ export async function rememberPollItems({
   flowId,
   stepId,
   keys,
-}: { db: Db; keys: string[] } & TriggerAddress): Promise<Set<string>> {
+  retentionDays,
+}: { db: Db; keys: string[]; retentionDays: number } & TriggerAddress): Promise<{
+  fresh: Set<string>;
+  forgotten: number;
+}> {
   return scoped(db, { workspaceId }, async (tx) => {
     const where = { workspaceId, flowId, stepId };
-    const firstPoll = (await tx.pollSeen.count({ where })) === 0;
-    const unique = [...new Set(keys)];
+    const firstPoll = !(await tx.pollSeen.findFirst({ where, select: { key: true } }));
+    const unique = [...new Set(keys)].filter((key) => key !== POLLED_MARKER);
     const inserted = unique.length
       ? await tx.$queryRaw<{ key: string }[]>`
-          INSERT INTO poll_seen (workspace_id, flow_id, step_id, key)
+          INSERT INTO poll_seen AS seen (workspace_id, flow_id, step_id, key)
           SELECT ${workspaceId}::uuid, ${flowId}::uuid, ${stepId}, unnest(${unique}::text[])
-          ON CONFLICT DO NOTHING RETURNING key`
+          ON CONFLICT (workspace_id, flow_id, step_id, key) DO UPDATE SET seen_at = now()
+            WHERE seen.seen_at < now() - interval '1 hour'
+          RETURNING key, (xmax = 0) AS inserted`.then((rows) =>
+          (rows as { key: string; inserted: boolean }[]).filter((row) => row.inserted),
+        )
       : [];
-    // An empty first poll still counts: an empty key marks that this trigger has polled.
-    if (firstPoll && !unique.length) await tx.pollSeen.create({ data: { ...where, key: "" } });
-    return firstPoll ? new Set<string>() : new Set(inserted.map((row) => row.key));
+    await tx.pollSeen.createMany({ data: [{ ...where, key: POLLED_MARKER }], skipDuplicates: true });
+    const forgotten = await tx.$executeRaw`
+      DELETE FROM poll_seen
+      WHERE workspace_id = ${workspaceId}::uuid AND flow_id = ${flowId}::uuid AND step_id = ${stepId}
+        AND key <> ${POLLED_MARKER} AND seen_at < now() - make_interval(days => ${retentionDays}::int)`;
+    return { fresh: firstPoll ? new Set<string>() : new Set(inserted.map((row) => row.key)), forgotten };
   });
 }
+
+/** The key that marks a trigger has polled (its first poll only remembers). */
+const POLLED_MARKER = "";

@@ -26,7 +26,8 @@ export function AlertRuleForm({
 }) {
   const trpc = useTRPC();
   const workspace = useWorkspace();
-  const flows = useQuery(trpc.flows.list.queryOptions({ workspaceId: workspace.id }));
+  // The first 200 flows by name, as the Runs page's filter offers them.
+  const flows = useQuery(trpc.flows.list.queryOptions({ workspaceId: workspace.id, limit: 200 }));
   const [name, setName] = useState(rule?.name ?? "");
   const [flowId, setFlowId] = useState(rule?.flowId ?? "");
   const [event, setEvent] = useState<AlertEventName>(rule?.event ?? "run_failed");
@@ -84,7 +85,7 @@ export function AlertRuleForm({
           </label>
           <select id="alert-flow" value={flowId} onChange={(e) => setFlowId(e.target.value)} className={SELECT}>
             <option value="">All flows (the workspace's default)</option>
-            {flows.data?.map((flow) => (
+            {flows.data?.flows.map((flow) => (
               <option key={flow.id} value={flow.id}>
                 {flow.name}
               </option>
@@ -174,7 +175,7 @@ export function AlertRuleForm({
               className={SELECT}
             >
               <option value="">Choose a flow…</option>
-              {flows.data?.map((flow) => (
+              {flows.data?.flows.map((flow) => (
                 <option key={flow.id} value={flow.id}>
                   {flow.name}
                 </option>

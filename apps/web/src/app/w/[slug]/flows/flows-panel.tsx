@@ -1,9 +1,9 @@
 "use client";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { FlowListItem } from "@tributary/core";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useMemo, useRef, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { Alert } from "~/components/alert.tsx";
 import { Button } from "~/components/button.tsx";
 import { Card, PageHeader } from "~/components/page-header.tsx";
@@ -37,9 +37,27 @@ export function FlowsPanel() {
   const fileInput = useRef<HTMLInputElement>(null);
   const base = `/w/${workspace.slug}`;
 
-  const flows = useQuery(trpc.flows.list.queryOptions({ workspaceId: workspace.id }));
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.flows.list.queryKey() });
-  const activeIds = (flows.data ?? []).filter((flow) => flowState(flow) === "active").map((flow) => flow.id);
+  // The search goes to the server (a page holds 50 flows of however many), a moment after typing stops.
+  const [searched, setSearched] = useState("");
+  useEffect(() => {
+    const timer = setTimeout(() => setSearched(search.trim()), 250);
+    return () => clearTimeout(timer);
+  }, [search]);
+  const flows = useInfiniteQuery(
+    trpc.flows.list.infiniteQueryOptions(
+      {
+        workspaceId: workspace.id,
+        limit: 50,
+        ...(searched ? { search: searched } : {}),
+        ...(filter === "all" ? {} : { state: filter }),
+      },
+      // The rows stay while the next search loads, instead of a "Loading" row at each keystroke.
+      { getNextPageParam: (page) => page.nextCursor ?? undefined, placeholderData: (previous) => previous },
+    ),
+  );
+  const shown = flows.data?.pages.flatMap((page) => page.flows) ?? [];
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.flows.list.pathKey() });
+  const activeIds = shown.filter((flow) => flowState(flow) === "active").map((flow) => flow.id);
   const triggers = useQuery({
     ...trpc.flows.triggerStatuses.queryOptions({ workspaceId: workspace.id, flowIds: activeIds.slice(0, 500) }),
     enabled: activeIds.length > 0,
@@ -50,15 +68,6 @@ export function FlowsPanel() {
   const setStatus = useMutation(trpc.flows.setStatus.mutationOptions({ onSettled: refresh }));
   const remove = useMutation(trpc.flows.delete.mutationOptions({ onSettled: refresh }));
   const failure = update.error ?? setStatus.error ?? remove.error;
-
-  const shown = useMemo(() => {
-    const words = search.trim().toLowerCase();
-    return (flows.data ?? []).filter(
-      (flow) =>
-        (filter === "all" || flowState(flow) === filter) &&
-        (!words || `${flow.name} ${flow.description}`.toLowerCase().includes(words)),
-    );
-  }, [flows.data, search, filter]);
 
   async function createFlow(event: FormEvent) {
     event.preventDefault();
@@ -191,20 +200,17 @@ export function FlowsPanel() {
           </thead>
           <tbody className="divide-y divide-slate-100">
             <QueryRows
-              query={flows}
+              query={{ ...flows, data: flows.data ? shown : undefined }}
               columns={6}
               loading="Loading flows…"
               empty={
-                edit ? "No flows yet. Press “New flow” to draw your first one, or import a flow file." : "No flows yet."
+                searched || filter !== "all"
+                  ? `No flow matches${searched ? ` “${searched}”` : " this filter"}.`
+                  : edit
+                    ? "No flows yet. Press “New flow” to draw your first one, or import a flow file."
+                    : "No flows yet."
               }
             />
-            {flows.data?.length && !shown.length ? (
-              <tr>
-                <td colSpan={6} className="px-4 py-6 text-center text-slate-500">
-                  No flow matches “{search}”.
-                </td>
-              </tr>
-            ) : null}
             {shown.map((flow) => {
               const state = flowState(flow);
               return (
@@ -267,6 +273,12 @@ export function FlowsPanel() {
                         {flow.status === "active" ? "Pause" : "Activate"}
                       </Button>
                     ) : null}
+                    <Link
+                      href={`${base}/flows/${flow.id}/dead-letters`}
+                      className="hidden rounded-md px-2 py-2 text-slate-600 hover:bg-slate-100 lg:inline"
+                    >
+                      Dead letters
+                    </Link>
                     <details className="relative inline-block">
                       <summary
                         className="cursor-pointer list-none rounded-md px-2 py-2 text-slate-600 hover:bg-slate-100"
@@ -329,6 +341,13 @@ export function FlowsPanel() {
           </tbody>
         </table>
       </Card>
+      {flows.hasNextPage ? (
+        <div className="mt-3 text-center">
+          <Button variant="secondary" busy={flows.isFetchingNextPage} onClick={() => void flows.fetchNextPage()}>
+            More flows
+          </Button>
+        </div>
+      ) : null}
     </>
   );
 }

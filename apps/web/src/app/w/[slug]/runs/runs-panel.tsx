@@ -47,7 +47,8 @@ export function RunsPanel({ initialFlowId }: { initialFlowId: string }) {
   };
   const [form, setForm] = useState<Filters>(empty);
   const [applied, setApplied] = useState<Filters>(empty);
-  const flows = useQuery(trpc.flows.list.queryOptions({ workspaceId: workspace.id }));
+  // The first 200 flows by name for the filter (a flow beyond them is still reached from its own page's link).
+  const flows = useQuery(trpc.flows.list.queryOptions({ workspaceId: workspace.id, limit: 200 }));
   const input = {
     workspaceId: workspace.id,
     limit: 50,
@@ -84,7 +85,7 @@ export function RunsPanel({ initialFlowId }: { initialFlowId: string }) {
             Flow
             <select className={FIELD} value={form.flowId} onChange={(e) => set({ flowId: e.target.value })}>
               <option value="">All flows</option>
-              {flows.data?.map((flow) => (
+              {flows.data?.flows.map((flow) => (
                 <option key={flow.id} value={flow.id}>
                   {flow.name}
                 </option>

@@ -292,6 +292,11 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
             <h1 className="truncate text-base font-semibold">{flow.name}</h1>
             <StatusBadge status={published ? status : "draft"} />
             {published && status === "active" ? <TriggerStatuses flowId={flow.id} /> : null}
+            {published ? (
+              <Link href={`${base}/flows/${flow.id}/dead-letters`} className="text-sm text-brand-700 hover:underline">
+                Dead letters
+              </Link>
+            ) : null}
             <SaveIndicator state={draft.save} />
             <div className="ml-auto flex flex-wrap items-center gap-1.5">
               <span className={`text-sm ${problems.length ? "text-red-700" : "text-emerald-700"}`} aria-live="polite">
