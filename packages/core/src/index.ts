@@ -103,6 +103,7 @@ export {
 export { EXPORT_FORMAT, type ExportProgress, exportFileName, exportWorkspace } from "./exports/export-workspace.ts";
 export { createFlow, createFlowInput } from "./flows/create-flow.ts";
 export { deleteFlow, deleteFlowInput } from "./flows/delete-flow.ts";
+export { exportFlow, type FlowFile } from "./flows/export-flow.ts";
 export type { FlowDetail, FlowListItem, FlowSummary } from "./flows/flow-views.ts";
 export { getFlow } from "./flows/get-flow.ts";
 export { listFlows } from "./flows/list-flows.ts";

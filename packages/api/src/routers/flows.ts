@@ -3,6 +3,7 @@ import {
   createFlowInput,
   deleteFlow,
   deleteFlowInput,
+  exportFlow,
   getFlow,
   getFlowVersion,
   getVersionInput,
@@ -62,6 +63,10 @@ export const flowsRouter = router({
   get: workspaceProcedure("flows.read")
     .input(z.object({ flowId: z.uuid() }))
     .query(({ ctx: { db, workspace }, input }) => getFlow({ db, workspaceId: workspace.id, flowId: input.flowId })),
+
+  export: workspaceProcedure("flows.read")
+    .input(z.object({ flowId: z.uuid() }))
+    .query(({ ctx: { db, workspace }, input }) => exportFlow({ db, workspaceId: workspace.id, flowId: input.flowId })),
 
   versions: workspaceProcedure("flows.read")
     .input(listVersionsInput)

@@ -65,8 +65,7 @@ export async function startRun(options: StartRunOptions): Promise<StartedRun> {
   const testsDraft = options.isTest === true && !options.versionId;
   let draft: { graph: FlowGraph; compiled: CompiledSteps } | undefined;
   if (testsDraft) {
-    const graph = parseFlowGraph(flow.draft);
-    const { errors, compiled } = await checkGraph({ db, workspaceId, graph });
+    const { errors, compiled, graph } = await checkGraph({ db, workspaceId, graph: parseFlowGraph(flow.draft) });
     if (errors.length) {
       throw new AppError(
         "BAD_REQUEST",

@@ -3,6 +3,7 @@ import {
   createFlow,
   createFlowInput,
   deleteFlow,
+  exportFlow,
   getFlow,
   listFlows,
   listFlowVersions,
@@ -87,14 +88,12 @@ export const FLOW_OPERATIONS: Operation[] = [
     id: "exportFlow",
     method: "GET",
     path: "/flows/{flowId}/export",
-    summary: "The flow's draft as a flow file (secrets are referenced by name, never included)",
+    summary:
+      "The flow's draft as a flow file: connections, security rules, called flows and secrets named, never given by id or value",
     action: "flows.read",
     input: flowId,
     output: z.object({ format: z.literal("tributary.flow"), name: z.string(), description: z.string(), graph }),
-    run: async ({ db, workspaceId }, input) => {
-      const flow = await getFlow({ db, workspaceId, ...input });
-      return { format: "tributary.flow" as const, name: flow.name, description: flow.description, graph: flow.draft };
-    },
+    run: ({ db, workspaceId }, input) => exportFlow({ db, workspaceId, ...input }),
   }),
   operation({
     id: "updateFlow",
