@@ -103,6 +103,14 @@ export {
 export { EXPORT_FORMAT, type ExportProgress, exportFileName, exportWorkspace } from "./exports/export-workspace.ts";
 export { createFlow, createFlowInput } from "./flows/create-flow.ts";
 export { deleteFlow, deleteFlowInput } from "./flows/delete-flow.ts";
+export {
+  BUNDLE_FORMAT,
+  type BundlePlanItem,
+  type WorkspaceBundle,
+  workspaceBundle,
+} from "./bundles/bundle-format.ts";
+export { exportBundle } from "./bundles/export-bundle.ts";
+export { type BundleImportResult, importBundle, importBundleInput } from "./bundles/import-bundle.ts";
 export { exportFlow, type FlowFile } from "./flows/export-flow.ts";
 export type { FlowDetail, FlowListItem, FlowSummary } from "./flows/flow-views.ts";
 export { getFlow } from "./flows/get-flow.ts";

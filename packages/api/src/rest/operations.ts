@@ -1,5 +1,6 @@
 // Every REST operation, in the order the OpenAPI document lists them.
 import type { Operation } from "./operation.ts";
+import { BUNDLE_OPERATIONS } from "./operations/bundle.ts";
 import { FLOW_OPERATIONS } from "./operations/flows.ts";
 import { RUN_OPERATIONS } from "./operations/runs.ts";
 import { TOPIC_OPERATIONS } from "./operations/topics.ts";
@@ -12,4 +13,5 @@ export const OPERATIONS: Operation[] = [
   ...RUN_OPERATIONS,
   ...TOPIC_OPERATIONS,
   ...WORKSPACE_OPERATIONS,
+  ...BUNDLE_OPERATIONS,
 ];
