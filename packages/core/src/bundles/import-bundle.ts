@@ -237,7 +237,7 @@ export async function importBundle({
       const act = planned("connection", connection.name);
       if (act === "leave") continue;
       const existing = target.connections.find((c) => c.name === connection.name);
-      const needsSecrets = (CONNECTION_TYPES.get(connection.type)?.secretFields.length ?? 0) > 0;
+      const needsSecrets = connection.secretFields.length > 0;
       // Without its secret values the connection is in a state that says so, until they are set and tested.
       const check = needsSecrets
         ? { lastCheckOk: false, lastCheckNote: "Imported without its secret values: set them, then test it." }

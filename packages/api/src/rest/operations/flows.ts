@@ -15,6 +15,7 @@ import {
   updateFlow,
   updateFlowInput,
   validateGraph,
+  validateGraphInput,
 } from "@tributary/core";
 import { z } from "zod";
 import { date, graph, nothing, type Operation, operation } from "../operation.ts";
@@ -70,8 +71,9 @@ export const FLOW_OPERATIONS: Operation[] = [
     action: "flows.read",
     input: z.object({ graph: graph }),
     output: z.object({ problems: z.array(z.looseObject({ code: z.string(), message: z.string() })) }),
+    // Parsed as saving would (defaults filled in), so a flow file's graph is judged as it will be stored.
     run: async ({ db, workspaceId }, input) => ({
-      problems: await validateGraph({ db, workspaceId, graph: input.graph as never }),
+      problems: await validateGraph({ db, workspaceId, ...validateGraphInput.parse(input) }),
     }),
   }),
   operation({
