@@ -206,6 +206,10 @@ describe("REST API", () => {
     expect((await step("GET", "/allowed-hosts", "/allowed-hosts")).json.allowedHosts).toEqual(["db.internal:5432"]);
     const members = await step("GET", "/members", "/members");
     expect(members.json.members).toContainEqual(expect.objectContaining({ email: seeded.owner.email, role: "owner" }));
+    const bundle = await step("GET", "/workspace/bundle", "/workspace/bundle", undefined, keys.admin);
+    expect(bundle.json).toMatchObject({ format: "tributary.workspace-bundle", settings: { allowedHosts: ["db.internal:5432"] } });
+    const plan = await step("POST", "/workspace/bundle", "/workspace/bundle?dryRun=true", bundle.json, keys.admin);
+    expect(plan.json).toMatchObject({ dryRun: true, notPublished: [] });
     expect(seen.size).toBe(OPERATIONS.length);
   });
 
@@ -283,13 +287,13 @@ describe("REST API", () => {
     expect(ownProblems.json.problems).toEqual([]);
     const foreignProblems = await call("POST", "/flows/validate", { body: { graph: calling(foreignFlow.id) } });
     expect(foreignProblems.json.problems).toEqual([
-      expect.objectContaining({ code: "invalid_config", stepId: "call", field: "flowId" }),
+      expect.objectContaining({ code: "unresolved_reference", stepId: "call", field: "flowId" }),
     ]);
-    expect(JSON.stringify(foreignProblems.json.problems)).toMatch(/no flow .* in this workspace/);
+    expect(JSON.stringify(foreignProblems.json.problems)).toMatch(/names the flow .*, which this workspace does not have/);
     const caller = await call("POST", "/flows", { body: { name: "Caller", graph: calling(foreignFlow.id) } });
     const publish = await call("POST", `/flows/${String(caller.json.id)}/publish`, { body: {} });
     expect(publish.status).toBe(400);
-    expect(JSON.stringify(publish.json)).toMatch(/no flow .* in this workspace/);
+    expect(JSON.stringify(publish.json)).toMatch(/names the flow .*, which this workspace does not have/);
   });
 
   it("answers a connection test whose secrets cannot be opened with a clear 412, and a re-entered secret mends it", async () => {

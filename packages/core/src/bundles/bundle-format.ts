@@ -10,7 +10,15 @@ export const BUNDLE_FORMAT = "tributary.workspace-bundle";
 export const BUNDLE_VERSION = 1;
 
 const name = z.string().trim().min(1).max(120);
-const graph = flowGraphInput;
+/** A graph in the flow format (its shape documented, then parsed and upgraded as saving does). */
+const graph = z
+  .looseObject({ version: z.number(), steps: z.array(z.looseObject({})), edges: z.array(z.looseObject({})) })
+  .transform((value, context) => {
+    const parsed = flowGraphInput.safeParse(value);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) context.addIssue({ code: "custom", message: issue.message, path: issue.path });
+    return z.NEVER;
+  });
 
 export const bundleConnection = z.object({
   name,
