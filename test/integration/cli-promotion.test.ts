@@ -50,7 +50,10 @@ async function adminKey(seeded: SeededWorkspace) {
 }
 
 beforeAll(async () => {
-  execFileSync("npm", ["run", "build", "-w", "@tributary/cli"], { cwd: resolve(CLI_PACKAGE, "../.."), stdio: "ignore" });
+  execFileSync("npm", ["run", "build", "-w", "@tributary/cli"], {
+    cwd: resolve(CLI_PACKAGE, "../.."),
+    stdio: "ignore",
+  });
   server = createWebServer({
     webhooks: (_request) => Promise.resolve(new Response(null, { status: 404 })),
     rest: restHandlerFor({ env }),
@@ -108,7 +111,10 @@ describe("promoting from test to production with the CLI", () => {
     expect(second.stdout).toContain(`Saved as profile "${production.workspace.slug}"`);
     expect(statSync(join(scratch, "config", "config.json")).mode & 0o777).toBe(0o600);
     expect((await cli(["profiles", "use", "test"])).stdout).toContain('Now using "test"');
-    const listed = JSON.parse((await cli(["profiles", "list", "--json"])).stdout) as { profile: string; current: boolean }[];
+    const listed = JSON.parse((await cli(["profiles", "list", "--json"])).stdout) as {
+      profile: string;
+      current: boolean;
+    }[];
     expect(listed.map((row) => [row.profile, row.current])).toEqual([
       ["test", true],
       [production.workspace.slug, false],
@@ -148,7 +154,14 @@ describe("promoting from test to production with the CLI", () => {
     expect(exported.stdout).toContain("It holds no secret values.");
     expect(readFileSync(bundleFile, "utf8")).not.toContain("test-only-password");
 
-    const dryRun = await cli(["workspace", "import", bundleFile, "--dry-run", "--workspace", production.workspace.slug]);
+    const dryRun = await cli([
+      "workspace",
+      "import",
+      bundleFile,
+      "--dry-run",
+      "--workspace",
+      production.workspace.slug,
+    ]);
     expect(dryRun.stderr).toBe("");
     expect(dryRun.code).toBe(0);
     expect(dryRun.stdout).toMatch(/would create\s+connection\s+orders-db/);

@@ -360,9 +360,8 @@ describe("workspace bundles", () => {
       'The bundle has two connections named "twice": rename one.',
     );
     const owner = callerFor({ env, user: seeded.owner });
-    const editorKey = (
-      await owner.apiKeys.create({ workspaceId: seeded.workspace.id, name: "editor", role: "editor" })
-    ).key;
+    const editorKey = (await owner.apiKeys.create({ workspaceId: seeded.workspace.id, name: "editor", role: "editor" }))
+      .key;
     expect((await api(editorKey)("GET", "/workspace/bundle")).status).toBe(403);
   }, 60_000);
 });

@@ -207,7 +207,10 @@ describe("REST API", () => {
     const members = await step("GET", "/members", "/members");
     expect(members.json.members).toContainEqual(expect.objectContaining({ email: seeded.owner.email, role: "owner" }));
     const bundle = await step("GET", "/workspace/bundle", "/workspace/bundle", undefined, keys.admin);
-    expect(bundle.json).toMatchObject({ format: "tributary.workspace-bundle", settings: { allowedHosts: ["db.internal:5432"] } });
+    expect(bundle.json).toMatchObject({
+      format: "tributary.workspace-bundle",
+      settings: { allowedHosts: ["db.internal:5432"] },
+    });
     const plan = await step("POST", "/workspace/bundle", "/workspace/bundle?dryRun=true", bundle.json, keys.admin);
     expect(plan.json).toMatchObject({ dryRun: true, notPublished: [] });
     expect(seen.size).toBe(OPERATIONS.length);
@@ -289,7 +292,9 @@ describe("REST API", () => {
     expect(foreignProblems.json.problems).toEqual([
       expect.objectContaining({ code: "unresolved_reference", stepId: "call", field: "flowId" }),
     ]);
-    expect(JSON.stringify(foreignProblems.json.problems)).toMatch(/names the flow .*, which this workspace does not have/);
+    expect(JSON.stringify(foreignProblems.json.problems)).toMatch(
+      /names the flow .*, which this workspace does not have/,
+    );
     const caller = await call("POST", "/flows", { body: { name: "Caller", graph: calling(foreignFlow.id) } });
     const publish = await call("POST", `/flows/${String(caller.json.id)}/publish`, { body: {} });
     expect(publish.status).toBe(400);

@@ -3,8 +3,8 @@ import { Command, CommanderError } from "commander";
 import { authCommands } from "./commands/auth.ts";
 import { flowCommands } from "./commands/flows.ts";
 import { runCommands } from "./commands/runs.ts";
-import { workspaceCommands } from "./commands/workspace.ts";
 import { secretCommands } from "./commands/secrets.ts";
+import { workspaceCommands } from "./commands/workspace.ts";
 import { type Context, createContext } from "./context.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 
@@ -32,7 +32,10 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 const program = new Command("tributary")
   .description("Work with a Tributary workspace from scripts and the shell: flows as code, runs, secrets.")
   .option("--json", "print JSON for scripts instead of text for people")
-  .option("-w, --workspace <profile>", "act in this saved workspace (profile or workspace slug) instead of the current one")
+  .option(
+    "-w, --workspace <profile>",
+    "act in this saved workspace (profile or workspace slug) instead of the current one",
+  )
   .addHelpText("after", EXIT_CODES_HELP)
   .showHelpAfterError("(add --help for usage)")
   .exitOverride();

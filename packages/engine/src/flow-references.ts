@@ -77,7 +77,9 @@ function mapReferences(
         const kind = field.kind as Exclude<ReferenceKind, "secret">;
         const value = config[field.field];
         if (field.many && Array.isArray(value)) {
-          config[field.field] = value.map((item) => (typeof item === "string" ? map(item, kind, step, field.field) : item));
+          config[field.field] = value.map((item) =>
+            typeof item === "string" ? map(item, kind, step, field.field) : item,
+          );
         } else if (!field.many && typeof value === "string" && value) {
           config[field.field] = map(value, kind, step, field.field);
         }

@@ -35,6 +35,14 @@ export {
   retryPolicySchema,
 } from "./flow-graph.ts";
 export {
+  nameReferences,
+  type ReferenceDirectory,
+  type ReferenceField,
+  type ReferenceKind,
+  resolveReferences,
+  type UnresolvedReference,
+} from "./flow-references.ts";
+export {
   appendHeaders,
   createMessage,
   headerMap,
@@ -46,14 +54,6 @@ export {
 } from "./message.ts";
 export { type Activation, planRun, type RunPlan, type RunState, type StepError, type StepRecord } from "./plan-run.ts";
 export { type PreparedFlow, type PreparedStep, prepareFlow } from "./prepare-flow.ts";
-export {
-  nameReferences,
-  type ReferenceDirectory,
-  type ReferenceField,
-  type ReferenceKind,
-  resolveReferences,
-  type UnresolvedReference,
-} from "./flow-references.ts";
 export { REDACTED, redactSecrets } from "./redact.ts";
 export { recordsBefore } from "./rerun-from.ts";
 export { RunRecords } from "./run-records.ts";

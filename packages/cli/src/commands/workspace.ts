@@ -41,7 +41,9 @@ function describePlan(items: PlanItem[], dryRun: boolean): string {
 export function workspaceCommands(program: Command, context: (command: Command) => Context) {
   const workspace = program
     .command("workspace")
-    .description("Export a workspace's configuration as a bundle, or import one (flows, connections, security rules, settings)");
+    .description(
+      "Export a workspace's configuration as a bundle, or import one (flows, connections, security rules, settings)",
+    );
 
   workspace
     .command("export")

@@ -16,7 +16,8 @@ const graph = z
   .transform((value, context) => {
     const parsed = flowGraphInput.safeParse(value);
     if (parsed.success) return parsed.data;
-    for (const issue of parsed.error.issues) context.addIssue({ code: "custom", message: issue.message, path: issue.path });
+    for (const issue of parsed.error.issues)
+      context.addIssue({ code: "custom", message: issue.message, path: issue.path });
     return z.NEVER;
   });
 
@@ -53,7 +54,9 @@ export const workspaceBundle = z.object({
     .number()
     .int()
     .min(1)
-    .max(BUNDLE_VERSION, { message: `This bundle is from a newer Tributary; this one reads version ${BUNDLE_VERSION}.` }),
+    .max(BUNDLE_VERSION, {
+      message: `This bundle is from a newer Tributary; this one reads version ${BUNDLE_VERSION}.`,
+    }),
   exportedAt: z.string().optional(),
   workspace: z.object({ name: z.string(), slug: z.string() }).optional(),
   settings: z

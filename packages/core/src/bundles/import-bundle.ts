@@ -80,7 +80,8 @@ async function loadTarget({ db, workspaceId }: { db: Db; workspaceId: string }) 
         },
       }),
     ]);
-    const portable = (graph: unknown) => nameReferences({ graph: parseFlowGraph(graph), catalog: stepCatalog, directory });
+    const portable = (graph: unknown) =>
+      nameReferences({ graph: parseFlowGraph(graph), catalog: stepCatalog, directory });
     return {
       directory,
       workspace,
@@ -113,7 +114,9 @@ function problemsOf(bundle: WorkspaceBundle, target: Target): string[] {
   for (const connection of bundle.connections) {
     const type = CONNECTION_TYPES.get(connection.type);
     if (!type) {
-      problems.push(`The connection "${connection.name}" has type "${connection.type}", which this Tributary does not know.`);
+      problems.push(
+        `The connection "${connection.name}" has type "${connection.type}", which this Tributary does not know.`,
+      );
       continue;
     }
     // Secret fields are not in a bundle: only the other fields must be valid.
@@ -142,12 +145,26 @@ function problemsOf(bundle: WorkspaceBundle, target: Target): string[] {
 function directoryAfter(bundle: WorkspaceBundle, target: Target): ReferenceDirectory {
   const add = (entries: { id: string; name: string }[], names: string[], kind: string) => [
     ...entries,
-    ...names.filter((name) => !entries.some((e) => e.name === name)).map((name) => ({ id: `new-${kind}:${name}`, name })),
+    ...names
+      .filter((name) => !entries.some((e) => e.name === name))
+      .map((name) => ({ id: `new-${kind}:${name}`, name })),
   ];
   return {
-    connection: add(target.directory.connection, bundle.connections.map((c) => c.name), "connection"),
-    securityRule: add(target.directory.securityRule, bundle.securityRules.map((r) => r.name), "rule"),
-    flow: add(target.directory.flow, bundle.flows.map((f) => f.name), "flow"),
+    connection: add(
+      target.directory.connection,
+      bundle.connections.map((c) => c.name),
+      "connection",
+    ),
+    securityRule: add(
+      target.directory.securityRule,
+      bundle.securityRules.map((r) => r.name),
+      "rule",
+    ),
+    flow: add(
+      target.directory.flow,
+      bundle.flows.map((f) => f.name),
+      "flow",
+    ),
     secret: target.directory.secret,
   };
 }
@@ -158,10 +175,15 @@ function planOf(bundle: WorkspaceBundle, target: Target): BundlePlanItem[] {
     !exists ? "create" : unchanged ? "leave" : "change";
   for (const connection of bundle.connections) {
     const existing = target.connections.find((c) => c.name === connection.name);
-    const kind = action(Boolean(existing), existing?.type === connection.type && same(existing.config, connection.config));
+    const kind = action(
+      Boolean(existing),
+      existing?.type === connection.type && same(existing.config, connection.config),
+    );
     const notes: string[] = [];
     if (kind === "create" && connection.secretFields.length) {
-      notes.push(`Set its secret fields (${connection.secretFields.join(", ")}) and test it: a bundle holds no secret values.`);
+      notes.push(
+        `Set its secret fields (${connection.secretFields.join(", ")}) and test it: a bundle holds no secret values.`,
+      );
     }
     if (existing && existing.type !== connection.type) notes.push("Its type changes: set its secret fields again.");
     items.push({ kind: "connection", name: connection.name, action: kind, notes });
@@ -221,11 +243,7 @@ export async function importBundle({
   const target = await loadTarget({ db, workspaceId });
   const problems = problemsOf(bundle, target);
   if (problems.length) {
-    throw new AppError(
-      "BAD_REQUEST",
-      `The bundle cannot be imported: ${problems.join(" ")}`,
-      { problems },
-    );
+    throw new AppError("BAD_REQUEST", `The bundle cannot be imported: ${problems.join(" ")}`, { problems });
   }
   const items = planOf(bundle, target);
   if (dryRun) return { dryRun, items, notPublished: [], flowIds: [] };
@@ -369,7 +387,8 @@ async function importFlow({
       await publishFlow({ db, workspaceId, actor, flowId });
       published = true;
     } catch (error) {
-      const validation = error instanceof AppError ? (error.details as { validation?: ValidationError[] })?.validation : undefined;
+      const validation =
+        error instanceof AppError ? (error.details as { validation?: ValidationError[] })?.validation : undefined;
       if (!validation) throw error;
       notPublished.push({ name: flow.name, problems: validation });
     }

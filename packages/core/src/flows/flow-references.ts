@@ -11,7 +11,13 @@ import {
   type UnresolvedReference,
 } from "@tributary/engine";
 
-export async function referenceDirectory({ tx, workspaceId }: { tx: Tx; workspaceId: string }): Promise<ReferenceDirectory> {
+export async function referenceDirectory({
+  tx,
+  workspaceId,
+}: {
+  tx: Tx;
+  workspaceId: string;
+}): Promise<ReferenceDirectory> {
   const where = { workspaceId };
   const select = { id: true, name: true };
   const [connection, securityRule, flow, secrets] = await Promise.all([

@@ -1,8 +1,8 @@
 "use client";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 // Promote between workspaces: download this workspace's configuration as a bundle, or pick a bundle from another
 // workspace, see what importing it would create, change or leave, then import it.
 import type { BundlePlanItem } from "@tributary/core";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { Alert } from "~/components/alert.tsx";
 import { Button } from "~/components/button.tsx";
@@ -76,9 +76,9 @@ export function BundleCard() {
     <Card className="p-5">
       <h2 className="font-medium">Promote between workspaces</h2>
       <p className="mt-1 text-sm text-slate-600">
-        A bundle holds this workspace&apos;s flows (draft and published), connections and security rules without
-        their secret values, and its settings, all referring to each other by name. Import it into another workspace
-        (test → production): things are matched by name, and you see what would change before anything does.
+        A bundle holds this workspace&apos;s flows (draft and published), connections and security rules without their
+        secret values, and its settings, all referring to each other by name. Import it into another workspace (test →
+        production): things are matched by name, and you see what would change before anything does.
       </p>
       {problem ? <Alert>{problem}</Alert> : null}
       <div className="mt-3 flex flex-wrap gap-3">
