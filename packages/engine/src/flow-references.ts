@@ -128,7 +128,7 @@ export function resolveReferences({
       field,
       kind,
       value,
-      message: `The step ${stepLabel(step)} names the ${NOUN[kind]} "${value}", ${why} ${REMEDY[kind]}`,
+      message: `The step ${stepLabel(step)} names the ${NOUN[kind]} "${value}", ${why}`,
     });
   const resolved = mapReferences(graph, catalog, (value, kind, step, field) => {
     const entries = directory[kind];
@@ -143,7 +143,7 @@ export function resolveReferences({
       value,
       named.length
         ? `and this workspace has ${named.length} ${NOUN[kind]}s of that name: rename all but one.`
-        : "which this workspace does not have.",
+        : `which this workspace does not have. ${REMEDY[kind]}`,
     );
     return value;
   });
@@ -151,7 +151,9 @@ export function resolveReferences({
   for (const step of graph.steps) {
     const fields = catalog.get(step.type)?.references ?? [];
     for (const name of secretsOf(step, fields)) {
-      if (!secrets.has(name)) refuse(step, "", "secret", name, "which this workspace does not have.");
+      if (!secrets.has(name)) {
+        refuse(step, "", "secret", name, `which this workspace does not have. ${REMEDY.secret}`);
+      }
     }
   }
   return { graph: resolved, unresolved };
