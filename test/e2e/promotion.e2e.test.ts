@@ -86,9 +86,12 @@ describe("promoting a workspace in the browser", () => {
     // The production workspace.
     await page.getByRole("button", { name: /Switch workspace/ }).click();
     await page.getByRole("menuitem", { name: "+ Create workspace" }).click();
+    await page.waitForURL(/\/workspaces\/new$/);
     await page.getByLabel("Name").fill(`Production ${run}`);
     await page.getByRole("button", { name: "Create workspace" }).click();
-    await page.waitForURL(new RegExp(`/w/production-${run}`));
+    await page.waitForURL((url) => /^\/w\/[^/]+$/.test(url.pathname) && !url.pathname.endsWith(`/${testSlug}`), {
+      timeout: 60_000,
+    });
     const productionSlug = new URL(page.url()).pathname.split("/")[2] ?? "";
 
     await page.goto(`/w/${productionSlug}/settings`);
