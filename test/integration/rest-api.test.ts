@@ -254,6 +254,13 @@ describe("REST API", () => {
     });
     await step("GET", "/alert-deliveries", `/alert-deliveries?ruleId=${alertRuleId}`);
     expect((await step("DELETE", "/alert-rules/{ruleId}", `/alert-rules/${alertRuleId}`)).status).toBe(200);
+    const bundle = await step("GET", "/workspace/bundle", "/workspace/bundle", undefined, keys.admin);
+    expect(bundle.json).toMatchObject({
+      format: "tributary.workspace-bundle",
+      settings: { allowedHosts: ["db.internal:5432"] },
+    });
+    const plan = await step("POST", "/workspace/bundle", "/workspace/bundle?dryRun=true", bundle.json, keys.admin);
+    expect(plan.json).toMatchObject({ dryRun: true, notPublished: [] });
     expect(seen.size).toBe(OPERATIONS.length);
   });
 
@@ -331,13 +338,15 @@ describe("REST API", () => {
     expect(ownProblems.json.problems).toEqual([]);
     const foreignProblems = await call("POST", "/flows/validate", { body: { graph: calling(foreignFlow.id) } });
     expect(foreignProblems.json.problems).toEqual([
-      expect.objectContaining({ code: "invalid_config", stepId: "call", field: "flowId" }),
+      expect.objectContaining({ code: "unresolved_reference", stepId: "call", field: "flowId" }),
     ]);
-    expect(JSON.stringify(foreignProblems.json.problems)).toMatch(/no flow .* in this workspace/);
+    expect(JSON.stringify(foreignProblems.json.problems)).toMatch(
+      /names the flow .*, which this workspace does not have/,
+    );
     const caller = await call("POST", "/flows", { body: { name: "Caller", graph: calling(foreignFlow.id) } });
     const publish = await call("POST", `/flows/${String(caller.json.id)}/publish`, { body: {} });
     expect(publish.status).toBe(400);
-    expect(JSON.stringify(publish.json)).toMatch(/no flow .* in this workspace/);
+    expect(JSON.stringify(publish.json)).toMatch(/names the flow .*, which this workspace does not have/);
   });
 
   it("answers a connection test whose secrets cannot be opened with a clear 412, and a re-entered secret mends it", async () => {

@@ -312,6 +312,17 @@ describe("webhook channels", () => {
     });
     await expect(
       publishedFlow({ ...ctx(), graph: graph([hook("guarded", { securityRuleIds: [foreign.ruleId] })], []) }),
-    ).rejects.toThrow(/do not exist in this workspace/);
+    ).rejects.toMatchObject({
+      details: {
+        validation: [
+          expect.objectContaining({
+            code: "unresolved_reference",
+            message: expect.stringContaining(
+              `names the security rule "${foreign.ruleId}", which this workspace does not have`,
+            ),
+          }),
+        ],
+      },
+    });
   });
 });

@@ -5,8 +5,9 @@ import { createOutput, type Output } from "./output.ts";
 
 export type Context = { out: Output; api: () => Promise<Api> };
 
-export function createContext({ json }: { json: boolean }): Context {
-  return { out: createOutput({ json }), api: async () => createApi(await loadLogin()) };
+/** `workspace`: a saved profile (or its workspace's slug) to act in instead of the current one. */
+export function createContext({ json, workspace }: { json: boolean; workspace?: string }): Context {
+  return { out: createOutput({ json }), api: async () => createApi(await loadLogin(workspace)) };
 }
 
 export type KeyIdentity = {

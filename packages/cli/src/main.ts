@@ -4,6 +4,7 @@ import { authCommands } from "./commands/auth.ts";
 import { flowCommands } from "./commands/flows.ts";
 import { runCommands } from "./commands/runs.ts";
 import { secretCommands } from "./commands/secrets.ts";
+import { workspaceCommands } from "./commands/workspace.ts";
 import { type Context, createContext } from "./context.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 
@@ -18,7 +19,8 @@ Exit codes:
   6  refused by the server: invalid input, a conflict, the rate limit
   7  the server could not be reached or failed
 
-Environment: TRIBUTARY_URL and TRIBUTARY_API_KEY override the saved login; TRIBUTARY_CONFIG_DIR moves it.`;
+Environment: TRIBUTARY_URL and TRIBUTARY_API_KEY override the current saved login (not one named with
+--workspace); TRIBUTARY_CONFIG_DIR moves the saved logins.`;
 
 // A reader that stops early (`tributary runs tail --json | head`) closes the pipe; that is the reader's choice,
 // not an error, so the CLI stops quietly as Unix tools do instead of printing a stack trace.
@@ -30,16 +32,24 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 const program = new Command("tributary")
   .description("Work with a Tributary workspace from scripts and the shell: flows as code, runs, secrets.")
   .option("--json", "print JSON for scripts instead of text for people")
+  .option(
+    "-w, --workspace <profile>",
+    "act in this saved workspace (profile or workspace slug) instead of the current one",
+  )
   .addHelpText("after", EXIT_CODES_HELP)
   .showHelpAfterError("(add --help for usage)")
   .exitOverride();
 
-const context = (command: Command): Context => createContext({ json: Boolean(command.optsWithGlobals().json) });
+const context = (command: Command): Context => {
+  const options = command.optsWithGlobals() as { json?: boolean; workspace?: string };
+  return createContext({ json: Boolean(options.json), ...(options.workspace ? { workspace: options.workspace } : {}) });
+};
 
 authCommands(program, context);
 flowCommands(program, context);
 runCommands(program, context);
 secretCommands(program, context);
+workspaceCommands(program, context);
 
 for (const command of program.commands) command.exitOverride();
 

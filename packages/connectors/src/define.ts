@@ -1,7 +1,7 @@
 // How a step type is declared: its config schema (the builder draws forms from it, the worker validates with
 // it), its outputs, a description, and one `run`. Connectors reach the outside only through what `run` is
 // given (the guarded HTTP client, the sandbox, other flows), never the database.
-import type { Message, MessageHeader, StepBehavior, StepTypeSpec } from "@tributary/engine";
+import type { Message, MessageHeader, ReferenceField, StepBehavior, StepTypeSpec } from "@tributary/engine";
 import type { CodeLimits, Sandbox } from "@tributary/sandbox";
 import { z } from "zod";
 import type { ConnectionTypeDefinition } from "./connections.ts";
@@ -250,8 +250,34 @@ export function defineConnector(definition: ConnectorDefinition): ConnectorDefin
 }
 
 /** What the engine needs of a step definition. */
+const REFERENCE_WIDGETS: Record<string, Pick<ReferenceField, "kind" | "many">> = {
+  connection: { kind: "connection", many: false },
+  flow: { kind: "flow", many: false },
+  securityRules: { kind: "securityRule", many: true },
+  secrets: { kind: "secret", many: true },
+};
+
+const referenceCache = new WeakMap<StepDefinition, ReferenceField[]>();
+
+/** The config fields whose widget picks something of the workspace: what a flow file names by name. */
+function referenceFields(definition: StepDefinition): ReferenceField[] {
+  let fields = referenceCache.get(definition);
+  if (!fields) {
+    const schema = z.toJSONSchema(definition.config, { io: "input", unrepresentable: "any" }) as {
+      properties?: Record<string, { widget?: unknown }>;
+    };
+    fields = Object.entries(schema.properties ?? {}).flatMap(([field, property]) => {
+      const reference = typeof property.widget === "string" ? REFERENCE_WIDGETS[property.widget] : undefined;
+      return reference ? [{ field, ...reference }] : [];
+    });
+    referenceCache.set(definition, fields);
+  }
+  return fields;
+}
+
 export function toSpec(definition: StepDefinition): StepTypeSpec & { expressionFields: string[] } {
   return {
+    references: referenceFields(definition),
     type: definition.type,
     kind: definition.kind,
     title: definition.title,

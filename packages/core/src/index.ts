@@ -111,6 +111,14 @@ export {
   verifyCredentials,
   WRONG_CREDENTIALS,
 } from "./auth/verify-credentials.ts";
+export {
+  BUNDLE_FORMAT,
+  type BundlePlanItem,
+  type WorkspaceBundle,
+  workspaceBundle,
+} from "./bundles/bundle-format.ts";
+export { exportBundle } from "./bundles/export-bundle.ts";
+export { type BundleImportResult, importBundle, importBundleInput } from "./bundles/import-bundle.ts";
 export { connectionIdInput, deleteConnection } from "./connections/delete-connection.ts";
 export { type ConnectionSummary, listConnections } from "./connections/list-connections.ts";
 export { loadConnection, type OpenedConnection } from "./connections/load-connection.ts";
@@ -142,6 +150,7 @@ export {
 export { EXPORT_FORMAT, type ExportProgress, exportFileName, exportWorkspace } from "./exports/export-workspace.ts";
 export { createFlow, createFlowInput } from "./flows/create-flow.ts";
 export { deleteFlow, deleteFlowInput } from "./flows/delete-flow.ts";
+export { exportFlow, type FlowFile } from "./flows/export-flow.ts";
 export {
   type FlowPins,
   MAX_PINS_BYTES,

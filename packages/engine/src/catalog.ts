@@ -1,6 +1,7 @@
 // What the engine knows of a step type: enough to validate and plan a flow, nothing about how it runs.
 // packages/connectors builds these from its definitions; the builder draws steps from them.
 import type { z } from "zod";
+import type { ReferenceField } from "./flow-references.ts";
 
 export type StepKind = "trigger" | "action";
 
@@ -25,6 +26,8 @@ export type StepTypeSpec = {
   behavior?: StepBehavior;
   /** Config fields that hold a raw JSONata expression (not a `{{ }}` template), checked as expressions. */
   expressionFields?: readonly string[];
+  /** Config fields that name the workspace's connections, security rules, flows or secrets. */
+  references?: readonly ReferenceField[];
 };
 
 export type StepCatalog = ReadonlyMap<string, StepTypeSpec>;

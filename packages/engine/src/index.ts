@@ -36,6 +36,14 @@ export {
   stepIdSchema,
 } from "./flow-graph.ts";
 export {
+  nameReferences,
+  type ReferenceDirectory,
+  type ReferenceField,
+  type ReferenceKind,
+  resolveReferences,
+  type UnresolvedReference,
+} from "./flow-references.ts";
+export {
   appendHeaders,
   createMessage,
   describeBody,

@@ -16,7 +16,9 @@ export type ValidationCode =
   | "trigger_has_input"
   | "cycle"
   | "unreachable"
-  | "loop_escape";
+  | "loop_escape"
+  /** A connection, security rule, flow or secret named by a step that the workspace does not have. */
+  | "unresolved_reference";
 
 export type ValidationError = {
   code: ValidationCode;

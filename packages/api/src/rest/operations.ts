@@ -1,6 +1,7 @@
 // Every REST operation, in the order the OpenAPI document lists them.
 import type { Operation } from "./operation.ts";
 import { ALERT_OPERATIONS } from "./operations/alerts.ts";
+import { BUNDLE_OPERATIONS } from "./operations/bundle.ts";
 import { DEAD_LETTER_OPERATIONS } from "./operations/dead-letters.ts";
 import { FLOW_OPERATIONS } from "./operations/flows.ts";
 import { RUN_OPERATIONS } from "./operations/runs.ts";
@@ -16,4 +17,5 @@ export const OPERATIONS: Operation[] = [
   ...TOPIC_OPERATIONS,
   ...ALERT_OPERATIONS,
   ...WORKSPACE_OPERATIONS,
+  ...BUNDLE_OPERATIONS,
 ];

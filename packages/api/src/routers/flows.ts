@@ -3,6 +3,7 @@ import {
   createFlowInput,
   deleteFlow,
   deleteFlowInput,
+  exportFlow,
   flowStatisticsInput,
   getFlow,
   getFlowStatistics,
@@ -75,6 +76,9 @@ export const flowsRouter = router({
   statistics: workspaceProcedure("flows.read")
     .input(flowStatisticsInput)
     .query(({ ctx: { db, workspace }, input }) => getFlowStatistics({ db, ...input, workspaceId: workspace.id })),
+  export: workspaceProcedure("flows.read")
+    .input(z.object({ flowId: z.uuid() }))
+    .query(({ ctx: { db, workspace }, input }) => exportFlow({ db, workspaceId: workspace.id, flowId: input.flowId })),
 
   versions: workspaceProcedure("flows.read")
     .input(listVersionsInput)

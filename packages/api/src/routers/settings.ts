@@ -1,4 +1,12 @@
-import { getWorkspaceSettings, updateWorkspaceSettings, workspaceSettingsInput } from "@tributary/core";
+import {
+  exportBundle,
+  getWorkspaceSettings,
+  importBundle,
+  importBundleInput,
+  requestScheduleSync,
+  updateWorkspaceSettings,
+  workspaceSettingsInput,
+} from "@tributary/core";
 import { router, workspaceProcedure } from "../trpc.ts";
 
 export const settingsRouter = router({
@@ -13,4 +21,18 @@ export const settingsRouter = router({
     .mutation(({ ctx: { db, actor, workspace }, input }) =>
       updateWorkspaceSettings({ db, actor, ...input, workspaceId: workspace.id }),
     ),
+
+  /** The workspace's configuration as a bundle, to import into another workspace. */
+  exportBundle: workspaceProcedure("settings.manage").query(({ ctx: { db, workspace } }) =>
+    exportBundle({ db, workspaceId: workspace.id }),
+  ),
+
+  /** Imports a bundle; with dryRun, only says what it would create, change or leave. */
+  importBundle: workspaceProcedure("settings.manage")
+    .input(importBundleInput)
+    .mutation(async ({ ctx: { db, queue, actor, workspace }, input }) => {
+      const { flowIds, ...result } = await importBundle({ db, actor, ...input, workspaceId: workspace.id });
+      for (const flowId of flowIds) await requestScheduleSync({ queue, workspaceId: workspace.id, flowId });
+      return result;
+    }),
 });

@@ -1,10 +1,11 @@
-// login, logout, whoami.
+// login, logout, whoami, and the saved profiles (one per workspace logged in to).
 import type { Command } from "commander";
 import { createApi } from "../client.ts";
-import { forgetLogin, saveLogin } from "../config.ts";
+import { forgetLogin, loadConfig, saveProfile, useProfile } from "../config.ts";
 import type { Context, KeyIdentity } from "../context.ts";
 import { env } from "../env.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
+import { table } from "../output.ts";
 import { readSecretInput } from "../stdin.ts";
 
 export function authCommands(program: Command, context: (command: Command) => Context) {
@@ -15,7 +16,8 @@ export function authCommands(program: Command, context: (command: Command) => Co
     )
     .requiredOption("--url <url>", "Tributary's address, e.g. https://tributary.example.com", env.url)
     .option("--key <key>", "the API key (else TRIBUTARY_API_KEY, else read from stdin)")
-    .action(async (options: { url: string; key?: string }, command: Command) => {
+    .option("--profile <name>", "the name to save this login under (default: the workspace's slug)")
+    .action(async (options: { url: string; key?: string; profile?: string }, command: Command) => {
       const { out } = context(command);
       let url: URL;
       try {
@@ -27,20 +29,58 @@ export function authCommands(program: Command, context: (command: Command) => Co
       if (!key) throw new CliError("No API key given.", EXIT.usage);
       const login = { url: url.origin + url.pathname.replace(/\/+$/, ""), key };
       const identity = await createApi(login).get<KeyIdentity>("/key");
-      const file = await saveLogin(login);
-      out.result(identity, () =>
+      const profile = options.profile ?? identity.workspace.slug;
+      const file = await saveProfile(profile, {
+        ...login,
+        workspace: { slug: identity.workspace.slug, name: identity.workspace.name },
+      });
+      out.result({ ...identity, profile }, () =>
         out.say(
-          `Logged in to ${identity.workspace.name} (${identity.workspace.slug}) as key "${identity.name}", role ${identity.role}. Saved in ${file}.`,
+          `Logged in to ${identity.workspace.name} (${identity.workspace.slug}) as key "${identity.name}", role ${identity.role}. Saved as profile "${profile}" in ${file}; it is the current one.`,
         ),
       );
     });
 
   program
     .command("logout")
-    .description("Forget the saved URL and API key")
+    .description("Forget a saved login (by default the current one, or the --workspace one)")
     .action(async (_options: unknown, command: Command) => {
-      await forgetLogin();
-      context(command).out.say("Logged out.");
+      const forgotten = await forgetLogin((command.optsWithGlobals() as { workspace?: string }).workspace);
+      context(command).out.say(forgotten ? `Logged out of "${forgotten}".` : "Not logged in.");
+    });
+
+  const profiles = program.command("profiles").description("The saved logins, one per workspace");
+  profiles
+    .command("list")
+    .description("The saved logins; * marks the current one")
+    .action(async (_options: unknown, command: Command) => {
+      const { out } = context(command);
+      const config = await loadConfig();
+      const rows = Object.entries(config.profiles).map(([name, profile]) => ({
+        current: name === config.current,
+        profile: name,
+        workspace: profile.workspace?.slug ?? "",
+        url: profile.url,
+      }));
+      out.result(rows, () =>
+        out.say(
+          rows.length
+            ? table(
+                rows.map((row) => ({ ...row, current: row.current ? "*" : "" })),
+                ["current", "profile", "workspace", "url"],
+              )
+            : "No saved logins. Run `tributary login --url <URL>`.",
+        ),
+      );
+    });
+  profiles
+    .command("use")
+    .description("Make a saved login the current one")
+    .argument("<profile>", "a profile name or workspace slug")
+    .action(async (name: string, _options: unknown, command: Command) => {
+      const { out } = context(command);
+      const profile = await useProfile(name);
+      out.result({ profile }, () => out.say(`Now using "${profile}".`));
     });
 
   program

@@ -153,6 +153,10 @@ export function flowCommands(program: Command, context: (command: Command) => Co
     )
     .argument("<path>", "a flow file, or a folder of *.flow.json files")
     .option("--publish", "publish each flow that changed (or was never published)")
+    .addHelpText(
+      "after",
+      "\nWith --workspace <profile>, pushes into another saved workspace (e.g. production): connections, security rules,\ncalled flows and secrets are resolved there by name.",
+    )
     .action(async (path: string, options: { publish?: boolean }, command: Command) => {
       const { out, api } = context(command);
       const client = await api();
@@ -183,7 +187,9 @@ export function flowCommands(program: Command, context: (command: Command) => Co
         } else {
           flowId = target.id;
           const current = await client.get<FlowDetail>(`/flows/${flowId}`);
-          const sameGraph = canonical(current.draft) === canonical(file.graph);
+          // Compared as files are written: what the draft refers to by name, not by this workspace's ids.
+          const exported = await client.get<Omit<FlowFile, "id">>(`/flows/${flowId}/export`);
+          const sameGraph = canonical(exported.graph) === canonical(file.graph);
           const sameText = current.name === file.name && current.description === file.description;
           if (!sameText) await client.put(`/flows/${flowId}`, { name: file.name, description: file.description });
           if (!sameGraph)

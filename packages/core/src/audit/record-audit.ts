@@ -27,6 +27,7 @@ export const AUDIT_ACTIONS = [
   "connection.saved",
   "connection.deleted",
   "settings.changed",
+  "workspace.bundle_imported",
   "security_rule.saved",
   "security_rule.secret_rotated",
   "security_rule.deleted",

@@ -5,6 +5,7 @@ import type { Actor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { syncWebhookRoutes } from "../webhooks/sync-routes.ts";
 import { flowGraphInput } from "./flow-graph-input.ts";
+import { resolveFlowReferences } from "./flow-references.ts";
 
 export const flowNameSchema = z.string().trim().min(1, { message: "Give the flow a name." }).max(120);
 
@@ -22,8 +23,10 @@ export async function createFlow({
   description,
   graph,
 }: { db: Db; workspaceId: string; actor: Actor } & z.output<typeof createFlowInput>): Promise<{ id: string }> {
-  const draft = graph ? parseFlowGraph(graph) : emptyFlowGraph();
+  const given = graph ? parseFlowGraph(graph) : emptyFlowGraph();
   return scoped(db, { workspaceId }, async (tx) => {
+    // Names from a flow file become this workspace's ids; what does not resolve stays, for validation to name.
+    const draft = (await resolveFlowReferences({ tx, workspaceId, graph: given })).graph;
     const flow = await tx.flow.create({
       data: {
         workspaceId,

@@ -9,27 +9,44 @@ import { AppError, notFound } from "../errors/app-error.ts";
 import { syncTopicSubscribers } from "../topics/sync-topic-subscribers.ts";
 import { syncWebhookRoutes } from "../webhooks/sync-routes.ts";
 import { checkDemoSteps } from "./check-demo-steps.ts";
-import { checkFlowReferences } from "./check-flow-references.ts";
+import { resolveFlowReferences } from "./flow-references.ts";
 
 export const CODE_STEP_TYPE = "code.typescript";
 
 export type CompiledSteps = Record<string, { code: string; sourceMap: string }>;
 
 /**
- * Validation of a graph, its references to the workspace's other flows, what its plan allows and the compile
- * errors of its code steps, in one list for the builder.
+ * Validation of a graph, its references to the workspace's connections, security rules, secrets and other
+ * flows, what its plan allows and the compile errors of its code steps, in one list for the builder. The
+ * graph comes back with names resolved to this workspace's ids: that is the graph to store and run.
  */
 export async function checkGraph({
   db,
   workspaceId,
-  graph,
+  graph: given,
 }: {
   db: Db;
   workspaceId: string;
   graph: FlowGraph;
-}): Promise<{ errors: ValidationError[]; compiled: CompiledSteps }> {
-  const errors = validateFlow({ graph, catalog: stepCatalog });
-  errors.push(...(await checkFlowReferences({ db, workspaceId, graph })));
+}): Promise<{ errors: ValidationError[]; compiled: CompiledSteps; graph: FlowGraph }> {
+  const { graph, unresolved } = await resolveFlowReferences({ db, workspaceId, graph: given });
+  // A field naming something missing is reported once, by name, not also as "not a UUID" by its schema.
+  const named = (error: ValidationError) =>
+    unresolved.some(
+      (reference) =>
+        reference.stepId === error.stepId &&
+        reference.field &&
+        (error.field === reference.field || error.field?.startsWith(`${reference.field}.`)),
+    );
+  const errors = validateFlow({ graph, catalog: stepCatalog }).filter((error) => !named(error));
+  errors.push(
+    ...unresolved.map((reference) => ({
+      code: "unresolved_reference" as const,
+      stepId: reference.stepId,
+      ...(reference.field ? { field: reference.field } : {}),
+      message: reference.message,
+    })),
+  );
   errors.push(...(await checkDemoSteps({ db, workspaceId, graph })));
   const compiled: CompiledSteps = {};
   for (const step of graph.steps) {
@@ -47,7 +64,7 @@ export async function checkGraph({
       }
     }
   }
-  return { errors, compiled };
+  return { errors, compiled, graph };
 }
 
 export const publishFlowInput = z.object({ flowId: z.uuid() });
@@ -66,8 +83,8 @@ export async function publishFlow({
     tx.flow.findFirst({ where: { id: flowId, workspaceId }, select: { draft: true, draftRevision: true } }),
   );
   if (!flow) throw notFound("That flow");
-  const graph = parseFlowGraph(flow.draft);
-  const { errors, compiled } = await checkGraph({ db, workspaceId, graph });
+  const draft = parseFlowGraph(flow.draft);
+  const { errors, compiled, graph } = await checkGraph({ db, workspaceId, graph: draft });
   if (errors.length) {
     throw new AppError(
       "BAD_REQUEST",
@@ -98,7 +115,17 @@ export async function publishFlow({
       },
       select: { id: true },
     });
-    await tx.flow.update({ where: { id: flowId }, data: { currentVersionId: version.id } });
+    // A draft that named what now resolves (pushed before its connection was created) gets the ids too.
+    const draftResolved = JSON.stringify(graph) !== JSON.stringify(draft);
+    await tx.flow.update({
+      where: { id: flowId },
+      data: {
+        currentVersionId: version.id,
+        ...(draftResolved
+          ? { draft: graph as unknown as Prisma.InputJsonObject, draftRevision: { increment: 1 } }
+          : {}),
+      },
+    });
     await syncWebhookRoutes({ tx, workspaceId, flowId, graph, isTest: false });
     await syncTopicSubscribers({ tx, workspaceId, flowId, graph });
     await recordAudit({

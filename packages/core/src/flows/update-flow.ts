@@ -6,6 +6,7 @@ import { AppError, notFound } from "../errors/app-error.ts";
 import { syncWebhookRoutes } from "../webhooks/sync-routes.ts";
 import { flowNameSchema } from "./create-flow.ts";
 import { flowGraphInput } from "./flow-graph-input.ts";
+import { resolveFlowReferences } from "./flow-references.ts";
 
 export const saveDraftInput = z.object({
   flowId: z.uuid(),
@@ -20,10 +21,12 @@ export async function saveFlowDraft({
   workspaceId,
   actor,
   flowId,
-  graph,
+  graph: given,
   baseRevision,
 }: { db: Db; workspaceId: string; actor: Actor } & z.output<typeof saveDraftInput>): Promise<{ revision: number }> {
   return scoped(db, { workspaceId }, async (tx) => {
+    // Names from a flow file become this workspace's ids; what does not resolve stays, for validation to name.
+    const { graph } = await resolveFlowReferences({ tx, workspaceId, graph: given });
     const saved = await tx.flow.updateMany({
       where: { id: flowId, workspaceId, draftRevision: baseRevision },
       data: {

@@ -13,7 +13,8 @@ export const ACTIONS = {
   "members.read": "See the members and their roles",
   "members.manage": "Invite members, change roles, remove members, revoke invites",
   "audit.read": "Read the audit log",
-  "settings.manage": "Change workspace settings: allowed outbound hosts, two-factor requirement",
+  "settings.manage":
+    "Change workspace settings: allowed outbound hosts, two-factor requirement; export and import workspace bundles",
   "flows.read": "See flows, their drafts and versions",
   "flows.edit": "Create, edit, import, duplicate and delete flows",
   "flows.publish": "Publish a flow's draft as a new version, restore an old version",

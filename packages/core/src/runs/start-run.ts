@@ -67,8 +67,11 @@ export async function startRun(options: StartRunOptions): Promise<StartedRun> {
   const testsDraft = options.isTest === true && !options.versionId;
   let draft: { graph: FlowGraph; compiled: CompiledSteps } | undefined;
   if (testsDraft) {
-    const graph = options.graph ?? parseFlowGraph(flow.draft);
-    const { errors, compiled } = await checkGraph({ db, workspaceId, graph });
+    const { errors, compiled, graph } = await checkGraph({
+      db,
+      workspaceId,
+      graph: options.graph ?? parseFlowGraph(flow.draft),
+    });
     if (errors.length) {
       throw new AppError(
         "BAD_REQUEST",

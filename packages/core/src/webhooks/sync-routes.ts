@@ -20,7 +20,8 @@ export const webhookRouteConfig = z.looseObject({
   methods: z.array(z.string()).optional(),
   responseMode: z.string().optional(),
   timeoutSeconds: z.number().int().positive().optional(),
-  securityRuleIds: z.array(z.uuid()).optional(),
+  /** Ids; a name from a flow file that does not resolve in this workspace (yet) stays a name. */
+  securityRuleIds: z.array(z.string()).optional(),
   wsdl: z.string().optional(),
 });
 
@@ -28,6 +29,18 @@ type WebhookConfig = z.output<typeof webhookRouteConfig>;
 
 export function isWebhookTrigger(type: string): boolean {
   return type === WEBHOOK_TRIGGER || type === SOAP_WEBHOOK_TRIGGER;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** No rule has it: a route whose rules are all missing refuses every call. */
+const NO_RULE = "00000000-0000-0000-0000-000000000000";
+
+/**
+ * A draft pushed from another workspace may name a rule this one lacks (publishing refuses it). Its test URL
+ * then refuses every call rather than checking only the rules that resolved.
+ */
+function ruleIdsOf(named: string[]): string[] {
+  return named.every((value) => UUID.test(value)) ? named : [NO_RULE];
 }
 
 function routesOf(graph: FlowGraph) {
@@ -44,7 +57,7 @@ function routesOf(graph: FlowGraph) {
         methods: soap ? ["POST"] : config.methods?.length ? config.methods : ["POST"],
         responseMode: soap || config.responseMode === "sync" ? "sync" : "async",
         timeoutSeconds: config.timeoutSeconds ?? 30,
-        securityRuleIds: config.securityRuleIds ?? [],
+        securityRuleIds: ruleIdsOf(config.securityRuleIds ?? []),
         ...(soap ? { soap: { wsdl: String(config.wsdl ?? "") } } : {}),
       };
     });

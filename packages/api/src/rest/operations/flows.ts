@@ -3,6 +3,7 @@ import {
   createFlow,
   createFlowInput,
   deleteFlow,
+  exportFlow,
   flowStatisticsInput,
   getFlow,
   getFlowStatistics,
@@ -17,6 +18,7 @@ import {
   updateFlow,
   updateFlowInput,
   validateGraph,
+  validateGraphInput,
 } from "@tributary/core";
 import { z } from "zod";
 import { date, graph, nothing, type Operation, operation } from "../operation.ts";
@@ -106,8 +108,9 @@ export const FLOW_OPERATIONS: Operation[] = [
     action: "flows.read",
     input: z.object({ graph: graph }),
     output: z.object({ problems: z.array(z.looseObject({ code: z.string(), message: z.string() })) }),
+    // Parsed as saving would (defaults filled in), so a flow file's graph is judged as it will be stored.
     run: async ({ db, workspaceId }, input) => ({
-      problems: await validateGraph({ db, workspaceId, graph: input.graph as never }),
+      problems: await validateGraph({ db, workspaceId, ...validateGraphInput.parse(input) }),
     }),
   }),
   operation({
@@ -136,14 +139,12 @@ export const FLOW_OPERATIONS: Operation[] = [
     id: "exportFlow",
     method: "GET",
     path: "/flows/{flowId}/export",
-    summary: "The flow's draft as a flow file (secrets are referenced by name, never included)",
+    summary:
+      "The flow's draft as a flow file: connections, security rules, called flows and secrets named, never given by id or value",
     action: "flows.read",
     input: flowId,
     output: z.object({ format: z.literal("tributary.flow"), name: z.string(), description: z.string(), graph }),
-    run: async ({ db, workspaceId }, input) => {
-      const flow = await getFlow({ db, workspaceId, ...input });
-      return { format: "tributary.flow" as const, name: flow.name, description: flow.description, graph: flow.draft };
-    },
+    run: ({ db, workspaceId }, input) => exportFlow({ db, workspaceId, ...input }),
   }),
   operation({
     id: "updateFlow",

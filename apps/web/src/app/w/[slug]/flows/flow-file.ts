@@ -1,5 +1,5 @@
-// A flow as a file: the documented flow format (docs/flow-format.md) with its name. Secrets are referenced by
-// name in expressions and never part of a graph, so an exported file holds none.
+// A flow as a file: the documented flow format (docs/flow-format.md) with its name. Connections, security rules,
+// called flows and secrets are named, never given by id or value, so a file imports into any workspace.
 import type { FlowDetail } from "@tributary/core";
 
 type FlowGraph = FlowDetail["draft"];

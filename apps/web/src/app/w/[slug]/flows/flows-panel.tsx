@@ -103,8 +103,11 @@ export function FlowsPanel() {
   }
 
   async function exportFlow(flow: FlowListItem) {
-    const source = await fetchFlow(flow.id);
-    const file = toFlowFile({ name: source.name, description: source.description, graph: source.draft });
+    // Connections, security rules and called flows by name, so the file works in another workspace too.
+    const source = await queryClient.fetchQuery(
+      trpc.flows.export.queryOptions({ workspaceId: workspace.id, flowId: flow.id }),
+    );
+    const file = toFlowFile(source);
     download(`${flow.name.replace(/[^\w-]+/g, "-").toLowerCase() || "flow"}.json`, file);
   }
 

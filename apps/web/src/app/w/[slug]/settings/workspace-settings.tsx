@@ -9,6 +9,7 @@ import { TextField } from "~/components/text-field.tsx";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { describeError, useTRPC } from "~/trpc/react.tsx";
 import { AllowedHostsCard } from "./allowed-hosts-card.tsx";
+import { BundleCard } from "./bundle-card.tsx";
 import { ExportCard } from "./export-card.tsx";
 
 export function WorkspaceSettings() {
@@ -21,6 +22,7 @@ export function WorkspaceSettings() {
         <AllowedHostsCard />
         {workspace.can("settings.manage") ? <TwoFactorCard /> : null}
         <LeaveCard />
+        {workspace.can("settings.manage") ? <BundleCard /> : null}
         {workspace.can("workspace.export") ? <ExportCard /> : null}
         {workspace.can("workspace.delete") ? <DeleteCard /> : null}
       </div>
