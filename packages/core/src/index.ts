@@ -120,6 +120,9 @@ export { listSoapOperations, type SoapOperationView, soapOperationsInput } from 
 export { type ConnectionTypeEntry, connectionTypes, type PaletteEntry, stepTypes } from "./flows/step-types.ts";
 export { saveDraftInput, saveFlowDraft, updateFlow, updateFlowInput } from "./flows/update-flow.ts";
 export { validateGraph, validateGraphInput } from "./flows/validate-draft.ts";
+export { createFlowFromTemplate, createFromTemplateInput } from "./templates/create-flow-from-template.ts";
+export { FLOW_TEMPLATES, type FlowTemplate } from "./templates/flow-templates.ts";
+export { listTemplates, listTemplatesInput, type TemplateSummary } from "./templates/list-templates.ts";
 export { checkHealth, type Health } from "./health/check-health.ts";
 export { MAX_JSON_DEPTH, nestsDeeperThan } from "./input/json-depth.ts";
 export { BodyTooLargeError, readBody } from "./input/read-body.ts";

@@ -1,6 +1,8 @@
 import {
   createFlow,
+  createFlowFromTemplate,
   createFlowInput,
+  createFromTemplateInput,
   deleteFlow,
   deleteFlowInput,
   getFlow,
@@ -9,6 +11,8 @@ import {
   type JobQueue,
   listFlows,
   listFlowVersions,
+  listTemplates,
+  listTemplatesInput,
   listListenerPorts,
   listSoapOperations,
   listVersionsInput,
@@ -79,6 +83,18 @@ export const flowsRouter = router({
     .input(createFlowInput)
     .mutation(({ ctx: { db, actor, workspace }, input }) =>
       createFlow({ db, actor, ...input, workspaceId: workspace.id }),
+    ),
+
+  /** The template gallery, searched. */
+  templates: workspaceProcedure("flows.read")
+    .input(listTemplatesInput)
+    .query(({ input }) => listTemplates(input)),
+
+  /** A new flow from a template, with its sample message; connections are the workspace's own. */
+  createFromTemplate: workspaceProcedure("flows.edit")
+    .input(createFromTemplateInput)
+    .mutation(({ ctx: { db, actor, workspace }, input }) =>
+      createFlowFromTemplate({ db, actor, ...input, workspaceId: workspace.id }),
     ),
 
   update: workspaceProcedure("flows.edit")

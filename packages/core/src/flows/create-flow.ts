@@ -21,7 +21,14 @@ export async function createFlow({
   name,
   description,
   graph,
-}: { db: Db; workspaceId: string; actor: Actor } & z.output<typeof createFlowInput>): Promise<{ id: string }> {
+  sampleMessage,
+  template,
+}: { db: Db; workspaceId: string; actor: Actor } & z.output<typeof createFlowInput> & {
+  /** The trigger's sample message body, saved with the draft. */
+  sampleMessage?: unknown;
+  /** The gallery template it was made from, for the audit log. */
+  template?: string;
+}): Promise<{ id: string }> {
   const draft = graph ? parseFlowGraph(graph) : emptyFlowGraph();
   return scoped(db, { workspaceId }, async (tx) => {
     const flow = await tx.flow.create({
@@ -30,6 +37,7 @@ export async function createFlow({
         name,
         description,
         draft: draft as unknown as Prisma.InputJsonObject,
+        ...(sampleMessage === undefined ? {} : { sampleMessage: sampleMessage as Prisma.InputJsonValue }),
         createdById: actor.userId,
         draftUpdatedById: actor.userId,
       },
@@ -42,7 +50,7 @@ export async function createFlow({
       actor,
       action: "flow.created",
       target: { type: "flow", id: flow.id },
-      details: { name },
+      details: template ? { name, template } : { name },
     });
     return flow;
   });

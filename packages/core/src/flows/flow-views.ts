@@ -20,4 +20,6 @@ export type FlowDetail = FlowSummary & {
   draftRevision: number;
   draftUpdatedBy: string | null;
   maxConcurrentRuns: number | null;
+  /** The trigger's sample message body saved with the draft (a template's), or null. */
+  sampleMessage: unknown;
 };

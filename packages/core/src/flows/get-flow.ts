@@ -24,6 +24,7 @@ export async function getFlow({
         draftRevision: true,
         draftUpdatedById: true,
         maxConcurrentRuns: true,
+        sampleMessage: true,
         updatedAt: true,
         currentVersion: { select: { number: true } },
       },
@@ -42,6 +43,7 @@ export async function getFlow({
     draftRevision: flow.draftRevision,
     draftUpdatedBy: editor?.email ?? null,
     maxConcurrentRuns: flow.maxConcurrentRuns,
+    sampleMessage: flow.sampleMessage,
     updatedAt: flow.updatedAt,
     currentVersion: flow.currentVersion?.number ?? null,
   };
