@@ -120,9 +120,6 @@ export { listSoapOperations, type SoapOperationView, soapOperationsInput } from 
 export { type ConnectionTypeEntry, connectionTypes, type PaletteEntry, stepTypes } from "./flows/step-types.ts";
 export { saveDraftInput, saveFlowDraft, updateFlow, updateFlowInput } from "./flows/update-flow.ts";
 export { validateGraph, validateGraphInput } from "./flows/validate-draft.ts";
-export { createFlowFromTemplate, createFromTemplateInput } from "./templates/create-flow-from-template.ts";
-export { FLOW_TEMPLATES, type FlowTemplate } from "./templates/flow-templates.ts";
-export { listTemplates, listTemplatesInput, type TemplateSummary } from "./templates/list-templates.ts";
 export { checkHealth, type Health } from "./health/check-health.ts";
 export { MAX_JSON_DEPTH, nestsDeeperThan } from "./input/json-depth.ts";
 export { BodyTooLargeError, readBody } from "./input/read-body.ts";
@@ -263,6 +260,9 @@ export {
   type TriggerStatus,
   triggerStatuses,
 } from "./subscriptions/trigger-status.ts";
+export { createFlowFromTemplate, createFromTemplateInput } from "./templates/create-flow-from-template.ts";
+export { FLOW_TEMPLATES, type FlowTemplate } from "./templates/flow-templates.ts";
+export { listTemplates, listTemplatesInput, type TemplateSummary } from "./templates/list-templates.ts";
 export {
   listTopics,
   type TopicSubscriberView,
@@ -278,6 +278,7 @@ export {
   pendingDeliveries,
   settleDeliveries,
 } from "./topics/topic-deliveries.ts";
+export { listWebhookUrls, type WebhookUrlView } from "./webhooks/list-webhook-urls.ts";
 export {
   loadWebhookWorkspace,
   type WebhookRouteView,

@@ -11,11 +11,12 @@ import {
   type JobQueue,
   listFlows,
   listFlowVersions,
-  listTemplates,
-  listTemplatesInput,
   listListenerPorts,
   listSoapOperations,
+  listTemplates,
+  listTemplatesInput,
   listVersionsInput,
+  listWebhookUrls,
   previewExpression,
   previewExpressionInput,
   previewFireTimes,
@@ -84,6 +85,11 @@ export const flowsRouter = router({
     .mutation(({ ctx: { db, actor, workspace }, input }) =>
       createFlow({ db, actor, ...input, workspaceId: workspace.id }),
     ),
+
+  /** The webhook URLs the workspace's flows answer at (the overview lists them). */
+  webhookUrls: workspaceProcedure("flows.read").query(({ ctx: { db, workspace } }) =>
+    listWebhookUrls({ db, workspaceId: workspace.id }),
+  ),
 
   /** The template gallery, searched. */
   templates: workspaceProcedure("flows.read")

@@ -24,11 +24,11 @@ export async function createFlow({
   sampleMessage,
   template,
 }: { db: Db; workspaceId: string; actor: Actor } & z.output<typeof createFlowInput> & {
-  /** The trigger's sample message body, saved with the draft. */
-  sampleMessage?: unknown;
-  /** The gallery template it was made from, for the audit log. */
-  template?: string;
-}): Promise<{ id: string }> {
+    /** The trigger's sample message body, saved with the draft. */
+    sampleMessage?: unknown;
+    /** The gallery template it was made from, for the audit log. */
+    template?: string;
+  }): Promise<{ id: string }> {
   const draft = graph ? parseFlowGraph(graph) : emptyFlowGraph();
   return scoped(db, { workspaceId }, async (tx) => {
     const flow = await tx.flow.create({

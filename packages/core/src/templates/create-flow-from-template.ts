@@ -35,10 +35,7 @@ export async function createFlowFromTemplate({
   const usedPaths = await scoped(db, { workspaceId }, (tx) =>
     tx.webhookRoute.findMany({ where: { workspaceId }, select: { path: true } }),
   );
-  const graph = withFreePaths(
-    withConnections(template.graph, chosen),
-    new Set(usedPaths.map((route) => route.path)),
-  );
+  const graph = withFreePaths(withConnections(template.graph, chosen), new Set(usedPaths.map((route) => route.path)));
   const { id } = await createFlow({
     db,
     workspaceId,

@@ -149,7 +149,12 @@ export const FLOW_TEMPLATES: FlowTemplate[] = [
       [
         ["upload", "trigger.webhook", { path: "contacts-csv", methods: ["POST"] }, "CSV upload"],
         ["parse", "format.csv", { direction: "parse", header: true }, "Parse CSV"],
-        ["insert", "mysql.insert", { table: "contacts", onConflict: "update", conflictColumns: ["email"] }, "Insert rows"],
+        [
+          "insert",
+          "mysql.insert",
+          { table: "contacts", onConflict: "update", conflictColumns: ["email"] },
+          "Insert rows",
+        ],
       ],
       [
         ["upload", "parse"],

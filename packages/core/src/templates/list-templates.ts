@@ -10,7 +10,10 @@ export type TemplateSummary = Omit<FlowTemplate, "graph" | "sample"> & { stepTyp
  * matches first: a word in the title or tags counts more than one in the description.
  */
 export function listTemplates({ search }: z.output<typeof listTemplatesInput>): TemplateSummary[] {
-  const words = search.toLowerCase().split(/[\s,→>-]+/).filter(Boolean);
+  const words = search
+    .toLowerCase()
+    .split(/[\s,→>-]+/)
+    .filter(Boolean);
   return FLOW_TEMPLATES.map((template) => {
     const stepTypes = [...new Set(template.graph.steps.map((step) => step.type))];
     const strong = [template.title, ...template.tags, ...stepTypes].join(" ").toLowerCase();

@@ -110,6 +110,12 @@ export function FlowsPanel() {
               <Button variant="secondary" onClick={() => fileInput.current?.click()}>
                 Import
               </Button>
+              <Link
+                href={`${base}/flows/templates`}
+                className="inline-flex items-center rounded-md bg-white px-3.5 py-2 text-sm font-medium text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50"
+              >
+                Templates
+              </Link>
               <Button onClick={() => setCreating(true)}>New flow</Button>
             </>
           ) : undefined
@@ -195,7 +201,9 @@ export function FlowsPanel() {
               columns={6}
               loading="Loading flows…"
               empty={
-                edit ? "No flows yet. Press “New flow” to draw your first one, or import a flow file." : "No flows yet."
+                edit
+                  ? "No flows yet. Press “New flow” to draw your first one, start from a template, or import a flow file."
+                  : "No flows yet."
               }
             />
             {flows.data?.length && !shown.length ? (
