@@ -2,8 +2,9 @@
 // Node), `console`, and the types of the message and ctx (`Message`, `StepContext`, `CodeStep`, global in the
 // step). One LanguageService over an in-memory host is kept for the process: the library's source files are
 // parsed once, and checks of a source already seen are answered from a small cache, since the builder validates
-// on every edit of the draft while the code itself rarely changed.
-import ts from "typescript";
+// on every edit of the draft while the code itself rarely changed. The compiler loads on the first check (it
+// takes a second or two and ~90 MB): processes that import core but never check code (the worker) never pay.
+import type * as TypeScript from "typescript";
 import type { CompileProblem } from "./compile-code-step.ts";
 import { CODE_STEP_FILENAME } from "./protocol.ts";
 
@@ -45,56 +46,61 @@ type StepConsole = {
 declare const console: StepConsole;
 `;
 
-const OPTIONS: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  lib: ["lib.es2023.d.ts"],
-  module: ts.ModuleKind.ESNext,
-  moduleResolution: ts.ModuleResolutionKind.Bundler,
-  strict: true,
-  // `export default async function (message, ctx)` is how most steps start; its parameters stay `any` unless
-  // typed (`message: Message`, `ctx: StepContext`), as in plain TypeScript without a contextual type.
-  noImplicitAny: false,
-  noEmit: true,
-  isolatedModules: true,
-  verbatimModuleSyntax: true,
-  types: [],
-  noLib: false,
-};
+type Ts = typeof TypeScript;
 
-const libFolder = ts.getDefaultLibFilePath(OPTIONS).replace(/[^/\\]+$/, "");
-const libSources = new Map<string, string | undefined>();
-const readLib = (fileName: string): string | undefined => {
-  if (!libSources.has(fileName)) libSources.set(fileName, ts.sys.readFile(fileName));
-  return libSources.get(fileName);
-};
-
-let current = { source: "", version: 0 };
-let service: ts.LanguageService | undefined;
-
-function languageService(): ts.LanguageService {
-  if (service) return service;
-  const host: ts.LanguageServiceHost = {
-    getCompilationSettings: () => OPTIONS,
-    getScriptFileNames: () => [GLOBALS_FILENAME, CODE_STEP_FILENAME],
-    getScriptVersion: (fileName) => (fileName === CODE_STEP_FILENAME ? String(current.version) : "0"),
-    getScriptSnapshot: (fileName) => {
-      const text = readFile(fileName);
-      return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
-    },
-    getCurrentDirectory: () => "/",
-    getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
-    fileExists: (fileName) => readFile(fileName) !== undefined,
-    readFile,
+function compilerOptions(ts: Ts): TypeScript.CompilerOptions {
+  return {
+    target: ts.ScriptTarget.ES2022,
+    lib: ["lib.es2023.d.ts"],
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    strict: true,
+    // `export default async function (message, ctx)` is how most steps start; its parameters stay `any` unless
+    // typed (`message: Message`, `ctx: StepContext`), as in plain TypeScript without a contextual type.
+    noImplicitAny: false,
+    noEmit: true,
+    isolatedModules: true,
+    verbatimModuleSyntax: true,
+    types: [],
   };
-  service = ts.createLanguageService(host, ts.createDocumentRegistry());
-  return service;
 }
 
-function readFile(fileName: string): string | undefined {
-  const name = fileName.replace(/^\//, "");
-  if (name === CODE_STEP_FILENAME) return current.source;
-  if (name === GLOBALS_FILENAME) return CODE_STEP_GLOBALS;
-  return fileName.startsWith(libFolder) ? readLib(fileName) : undefined;
+type Checker = { ts: Ts; service: TypeScript.LanguageService; current: { source: string; version: number } };
+
+let checker: Promise<Checker> | undefined;
+
+/** One LanguageService for the process, over the step's source, its globals and the library files (read once). */
+function loadChecker(): Promise<Checker> {
+  checker ??= import("typescript").then((module) => {
+    const ts = ((module as { default?: Ts }).default ?? module) as Ts;
+    const options = compilerOptions(ts);
+    const libFolder = ts.getDefaultLibFilePath(options).replace(/[^/\\]+$/, "");
+    const libSources = new Map<string, string | undefined>();
+    const current = { source: "", version: 0 };
+    const readFile = (fileName: string): string | undefined => {
+      const name = fileName.replace(/^\//, "");
+      if (name === CODE_STEP_FILENAME) return current.source;
+      if (name === GLOBALS_FILENAME) return CODE_STEP_GLOBALS;
+      if (!fileName.startsWith(libFolder)) return undefined;
+      if (!libSources.has(fileName)) libSources.set(fileName, ts.sys.readFile(fileName));
+      return libSources.get(fileName);
+    };
+    const host: TypeScript.LanguageServiceHost = {
+      getCompilationSettings: () => options,
+      getScriptFileNames: () => [GLOBALS_FILENAME, CODE_STEP_FILENAME],
+      getScriptVersion: (fileName) => (fileName === CODE_STEP_FILENAME ? String(current.version) : "0"),
+      getScriptSnapshot: (fileName) => {
+        const text = readFile(fileName);
+        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+      },
+      getCurrentDirectory: () => "/",
+      getDefaultLibFileName: (settings) => ts.getDefaultLibFilePath(settings),
+      fileExists: (fileName) => readFile(fileName) !== undefined,
+      readFile,
+    };
+    return { ts, service: ts.createLanguageService(host, ts.createDocumentRegistry()), current };
+  });
+  return checker;
 }
 
 const CACHE_SIZE = 200;
@@ -104,23 +110,25 @@ const cache = new Map<string, TypeProblem[]>();
  * The type errors of a code step (syntax errors included), at most 20, in the step's own lines. Imports are
  * reported by the compiler (compileCodeStep refuses them with a clearer word), so they are left out here.
  */
-export function typeCheckCodeStep({ source }: { source: string }): TypeProblem[] {
+export async function typeCheckCodeStep({ source }: { source: string }): Promise<TypeProblem[]> {
   const cached = cache.get(source);
   if (cached) {
     cache.delete(source);
     cache.set(source, cached);
     return cached;
   }
-  current = { source, version: current.version + 1 };
-  const checker = languageService();
+  const { ts, service, current } = await loadChecker();
+  // No await from here on: the service reads `current` while it checks, and nothing else may change it.
+  current.source = source;
+  current.version += 1;
   const diagnostics = [
-    ...checker.getSyntacticDiagnostics(CODE_STEP_FILENAME),
-    ...checker.getSemanticDiagnostics(CODE_STEP_FILENAME),
+    ...service.getSyntacticDiagnostics(CODE_STEP_FILENAME),
+    ...service.getSemanticDiagnostics(CODE_STEP_FILENAME),
   ];
   const problems = diagnostics
     .filter((diagnostic) => diagnostic.code !== CANNOT_FIND_MODULE)
     .slice(0, 20)
-    .map(toProblem);
+    .map((diagnostic) => toProblem(ts, diagnostic));
   cache.set(source, problems);
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   return problems;
@@ -139,7 +147,7 @@ function explain(message: string): string {
   return `Cannot find name '${name}': code steps have no Node APIs, network or timers. Call outside systems with a connector step, wait with a Delay step.`;
 }
 
-function toProblem(diagnostic: ts.Diagnostic): TypeProblem {
+function toProblem(ts: Ts, diagnostic: TypeScript.Diagnostic): TypeProblem {
   const message = explain(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
   const file = diagnostic.file;
   if (!file || diagnostic.start === undefined) return { line: 1, column: 1, endLine: 1, endColumn: 1, message };

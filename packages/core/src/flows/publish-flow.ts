@@ -41,7 +41,7 @@ export async function checkGraph({
     // Compile errors first (imports, a missing default export); type errors only where it compiles, so a
     // syntax error is not reported twice.
     const problems = result.ok
-      ? typeCheckCodeStep({ source })
+      ? await typeCheckCodeStep({ source })
       : result.errors.map((problem) => ({ ...problem, endLine: problem.line, endColumn: problem.column + 1 }));
     for (const problem of problems) {
       const { line, column, endLine, endColumn } = problem;
