@@ -22,6 +22,8 @@ const config: NextConfig = {
     "nodemailer",
     "bullmq",
     "esbuild",
+    // The type-checker of code steps (packages/sandbox): a large CommonJS compiler that reads its lib files from disk.
+    "typescript",
     "isolated-vm",
     "undici",
     "jsonata",

@@ -331,6 +331,9 @@ export {
   type TriggerStatus,
   triggerStatuses,
 } from "./subscriptions/trigger-status.ts";
+export { createFlowFromTemplate, createFromTemplateInput } from "./templates/create-flow-from-template.ts";
+export { FLOW_TEMPLATES, type FlowTemplate } from "./templates/flow-templates.ts";
+export { listTemplates, listTemplatesInput, type TemplateSummary } from "./templates/list-templates.ts";
 export {
   listTopics,
   type TopicSubscriberView,
@@ -346,6 +349,7 @@ export {
   pendingDeliveries,
   settleDeliveries,
 } from "./topics/topic-deliveries.ts";
+export { listWebhookUrls, type WebhookUrlView } from "./webhooks/list-webhook-urls.ts";
 export {
   loadWebhookWorkspace,
   type WebhookRouteView,

@@ -27,6 +27,8 @@ export type ValidationError = {
   edgeId?: string;
   /** Dotted path of the config field, for config and expression errors. */
   field?: string;
+  /** Where in a code field the problem is (1-based), for the editor to underline. */
+  location?: { line: number; column: number; endLine: number; endColumn: number };
 };
 
 const label = (step: { id: string; name?: string | undefined }) =>

@@ -1,7 +1,7 @@
 // Code steps are compiled once, at publish: TypeScript to a script whose value is a function that builds
 // the step's module (esbuild), so none of the step's code runs until the sandbox calls it inside its guards.
 // A source map comes along so errors point at the author's own lines. Imports are refused: a code step
-// gets the message and ctx, and returns JSON. Types are not checked.
+// gets the message and ctx, and returns JSON. Types are checked apart, by type-check-code-step.ts.
 import { type BuildOptions, build, type Message as EsbuildMessage, type Plugin } from "esbuild";
 import { CODE_STEP_FILENAME } from "./protocol.ts";
 

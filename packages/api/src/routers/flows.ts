@@ -1,6 +1,8 @@
 import {
   createFlow,
+  createFlowFromTemplate,
   createFlowInput,
+  createFromTemplateInput,
   deleteFlow,
   deleteFlowInput,
   exportFlow,
@@ -15,7 +17,10 @@ import {
   listFlowVersions,
   listListenerPorts,
   listSoapOperations,
+  listTemplates,
+  listTemplatesInput,
   listVersionsInput,
+  listWebhookUrls,
   previewExpression,
   previewExpressionInput,
   previewFireTimes,
@@ -96,6 +101,23 @@ export const flowsRouter = router({
     .input(createFlowInput)
     .mutation(({ ctx: { db, actor, workspace }, input }) =>
       createFlow({ db, actor, ...input, workspaceId: workspace.id }),
+    ),
+
+  /** The webhook URLs the workspace's flows answer at (the overview lists them). */
+  webhookUrls: workspaceProcedure("flows.read").query(({ ctx: { db, workspace } }) =>
+    listWebhookUrls({ db, workspaceId: workspace.id }),
+  ),
+
+  /** The template gallery, searched. */
+  templates: workspaceProcedure("flows.read")
+    .input(listTemplatesInput)
+    .query(({ input }) => listTemplates(input)),
+
+  /** A new flow from a template, with its sample message; connections are the workspace's own. */
+  createFromTemplate: workspaceProcedure("flows.edit")
+    .input(createFromTemplateInput)
+    .mutation(({ ctx: { db, actor, workspace }, input }) =>
+      createFlowFromTemplate({ db, actor, ...input, workspaceId: workspace.id }),
     ),
 
   update: workspaceProcedure("flows.edit")

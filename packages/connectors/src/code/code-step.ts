@@ -2,8 +2,9 @@
 import { z } from "zod";
 import { defineAction, defineConnector, StepFailure } from "../define.ts";
 
-export const CODE_TEMPLATE = `export default async function (message, ctx) {
+export const CODE_TEMPLATE = `export default async function (message: Message, ctx: StepContext) {
   // message.body is the incoming JSON; return the new body (or ctx.message({ body, headers })).
+  // Message, StepContext and CodeStep are the step's types; they are checked when the flow is validated.
   return message.body;
 }
 `;

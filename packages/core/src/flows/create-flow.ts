@@ -22,7 +22,14 @@ export async function createFlow({
   name,
   description,
   graph,
-}: { db: Db; workspaceId: string; actor: Actor } & z.output<typeof createFlowInput>): Promise<{ id: string }> {
+  sampleMessage,
+  template,
+}: { db: Db; workspaceId: string; actor: Actor } & z.output<typeof createFlowInput> & {
+    /** The trigger's sample message body, saved with the draft. */
+    sampleMessage?: unknown;
+    /** The gallery template it was made from, for the audit log. */
+    template?: string;
+  }): Promise<{ id: string }> {
   const given = graph ? parseFlowGraph(graph) : emptyFlowGraph();
   return scoped(db, { workspaceId }, async (tx) => {
     // Names from a flow file become this workspace's ids; what does not resolve stays, for validation to name.
@@ -33,6 +40,7 @@ export async function createFlow({
         name,
         description,
         draft: draft as unknown as Prisma.InputJsonObject,
+        ...(sampleMessage === undefined ? {} : { sampleMessage: sampleMessage as Prisma.InputJsonValue }),
         createdById: actor.userId,
         draftUpdatedById: actor.userId,
       },
@@ -45,7 +53,7 @@ export async function createFlow({
       actor,
       action: "flow.created",
       target: { type: "flow", id: flow.id },
-      details: { name },
+      details: template ? { name, template } : { name },
     });
     return flow;
   });

@@ -23,4 +23,6 @@ export type FlowDetail = FlowSummary & {
   /** Sample messages pinned in the builder, by step id (never read by runs). */
   pins: FlowPins;
   maxConcurrentRuns: number | null;
+  /** The trigger's sample message body saved with the draft (a template's), or null. */
+  sampleMessage: unknown;
 };

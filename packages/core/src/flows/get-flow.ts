@@ -26,6 +26,7 @@ export async function getFlow({
         draftUpdatedById: true,
         pins: true,
         maxConcurrentRuns: true,
+        sampleMessage: true,
         updatedAt: true,
         currentVersion: { select: { number: true } },
       },
@@ -45,6 +46,7 @@ export async function getFlow({
     draftUpdatedBy: editor?.email ?? null,
     pins: parsePins(flow.pins),
     maxConcurrentRuns: flow.maxConcurrentRuns,
+    sampleMessage: flow.sampleMessage,
     updatedAt: flow.updatedAt,
     currentVersion: flow.currentVersion?.number ?? null,
   };

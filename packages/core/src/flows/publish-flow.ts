@@ -2,6 +2,7 @@ import { stepCatalog } from "@tributary/connectors";
 import { type Db, type Prisma, scoped } from "@tributary/db";
 import { type FlowGraph, parseFlowGraph, type ValidationError, validateFlow } from "@tributary/engine";
 import { compileCodeStep } from "@tributary/sandbox/compile";
+import { typeCheckCodeStep } from "@tributary/sandbox/type-check";
 import { z } from "zod";
 import type { Actor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
@@ -17,8 +18,8 @@ export type CompiledSteps = Record<string, { code: string; sourceMap: string }>;
 
 /**
  * Validation of a graph, its references to the workspace's connections, security rules, secrets and other
- * flows, what its plan allows and the compile errors of its code steps, in one list for the builder. The
- * graph comes back with names resolved to this workspace's ids: that is the graph to store and run.
+ * flows, what its plan allows and the compile and type errors of its code steps, in one list for the builder.
+ * The graph comes back with names resolved to this workspace's ids: that is the graph to store and run.
  */
 export async function checkGraph({
   db,
@@ -51,18 +52,25 @@ export async function checkGraph({
   const compiled: CompiledSteps = {};
   for (const step of graph.steps) {
     if (step.type !== CODE_STEP_TYPE || typeof step.config.source !== "string") continue;
-    const result = await compileCodeStep({ source: step.config.source });
-    if (result.ok) compiled[step.id] = { code: result.code, sourceMap: result.sourceMap };
-    else {
-      for (const problem of result.errors) {
-        errors.push({
-          code: "invalid_config",
-          stepId: step.id,
-          field: "source",
-          message: `Code ${step.name ? `"${step.name}"` : `"${step.id}"`}, line ${problem.line}: ${problem.message}`,
-        });
-      }
+    const source = step.config.source;
+    const label = step.name ? `"${step.name}"` : `"${step.id}"`;
+    const result = await compileCodeStep({ source });
+    // Compile errors first (imports, a missing default export); type errors only where it compiles, so a
+    // syntax error is not reported twice.
+    const problems = result.ok
+      ? await typeCheckCodeStep({ source })
+      : result.errors.map((problem) => ({ ...problem, endLine: problem.line, endColumn: problem.column + 1 }));
+    for (const problem of problems) {
+      const { line, column, endLine, endColumn } = problem;
+      errors.push({
+        code: "invalid_config",
+        stepId: step.id,
+        field: "source",
+        location: { line, column, endLine, endColumn },
+        message: `Code ${label}, line ${line}, column ${column}: ${problem.message}`,
+      });
     }
+    if (result.ok && !problems.length) compiled[step.id] = { code: result.code, sourceMap: result.sourceMap };
   }
   return { errors, compiled, graph };
 }

@@ -6,6 +6,7 @@ import dynamic from "next/dynamic";
 import { useId, useState } from "react";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { useTRPC } from "~/trpc/react.tsx";
+import type { CodeDiagnostic } from "./code-editor.tsx";
 import { ExpressionPreview } from "./expression-preview.tsx";
 
 export type FieldSchema = {
@@ -32,18 +33,23 @@ const ExpressionEditor = dynamic(() => import("./expression-editor.tsx").then((m
   loading: () => <p className="mt-1 text-xs text-slate-500">Loading the editor…</p>,
 });
 
+const NO_DIAGNOSTICS: CodeDiagnostic[] = [];
+
 const INPUT = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm";
 
 export function ConfigForm({
   schema,
   config,
   errors,
+  codeDiagnostics = {},
   onChange,
   readOnly,
 }: {
   schema: FieldSchema;
   config: Record<string, unknown>;
   errors: Record<string, string>;
+  /** Compile and type errors of code fields, by field, shown in the editor. */
+  codeDiagnostics?: Record<string, CodeDiagnostic[]>;
   onChange: (config: Record<string, unknown>) => void;
   readOnly: boolean;
 }) {
@@ -56,6 +62,7 @@ export function ConfigForm({
           field={field}
           value={config[name]}
           error={errors[name]}
+          diagnostics={codeDiagnostics[name]}
           readOnly={readOnly}
           config={config}
           onChange={(value) => {
@@ -75,6 +82,7 @@ function Field({
   field,
   value,
   error,
+  diagnostics,
   readOnly,
   config,
   onChange,
@@ -83,6 +91,7 @@ function Field({
   field: FieldSchema;
   value: unknown;
   error: string | undefined;
+  diagnostics: CodeDiagnostic[] | undefined;
   readOnly: boolean;
   /** The whole step config, for controls that depend on another field (a SOAP operation on its WSDL). */
   config: Record<string, unknown>;
@@ -94,7 +103,13 @@ function Field({
   let control: React.ReactNode;
   if (field.widget === "code") {
     control = (
-      <CodeEditor id={id} value={String(value ?? "")} onChange={(next) => onChange(next)} readOnly={readOnly} />
+      <CodeEditor
+        id={id}
+        value={String(value ?? "")}
+        onChange={(next) => onChange(next)}
+        readOnly={readOnly}
+        diagnostics={diagnostics ?? NO_DIAGNOSTICS}
+      />
     );
   } else if (field.widget === "json" || (!type && !field.enum && field.widget !== "expression")) {
     control = <JsonField id={id} value={value} onChange={onChange} readOnly={readOnly} />;

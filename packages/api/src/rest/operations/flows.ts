@@ -41,6 +41,9 @@ const flowDetail = flowSummary.extend({
   draftRevision: z.number().int(),
   draftUpdatedBy: z.string().nullable(),
   maxConcurrentRuns: z.number().int().nullable(),
+  sampleMessage: z
+    .unknown()
+    .meta({ description: "The trigger's sample message body saved with the draft (from a template), or null." }),
 });
 const flowId = z.object({ flowId: z.uuid() });
 const milliseconds = z.number().int().nullable();

@@ -122,6 +122,12 @@ export function FlowsPanel() {
               <Button variant="secondary" onClick={() => fileInput.current?.click()}>
                 Import
               </Button>
+              <Link
+                href={`${base}/flows/templates`}
+                className="inline-flex items-center rounded-md bg-white px-3.5 py-2 text-sm font-medium text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50"
+              >
+                Templates
+              </Link>
               <Button onClick={() => setCreating(true)}>New flow</Button>
             </>
           ) : undefined
@@ -210,7 +216,7 @@ export function FlowsPanel() {
                 searched || filter !== "all"
                   ? `No flow matches${searched ? ` “${searched}”` : " this filter"}.`
                   : edit
-                    ? "No flows yet. Press “New flow” to draw your first one, or import a flow file."
+                    ? "No flows yet. Press “New flow” to draw your first one, start from a template, or import a flow file."
                     : "No flows yet."
               }
             />

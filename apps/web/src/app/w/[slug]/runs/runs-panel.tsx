@@ -1,7 +1,8 @@
 "use client";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { type FormEvent, useState } from "react";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { type FormEvent, useEffect, useMemo, useState } from "react";
 import { Button } from "~/components/button.tsx";
 import { Card, PageHeader } from "~/components/page-header.tsx";
 import { QueryRows } from "~/components/query-rows.tsx";
@@ -27,26 +28,58 @@ type Filters = {
   to: string;
 };
 
+const EMPTY: Filters = {
+  flowId: "",
+  status: "",
+  hadErrors: false,
+  trigger: "",
+  id: "",
+  headerName: "",
+  headerValue: "",
+  text: "",
+  from: "",
+  to: "",
+};
+
+/** The filters live in the address: a reload, a shared link and the back button keep them. */
+function filtersOf(params: URLSearchParams): Filters {
+  const status = params.get("status") ?? "";
+  return {
+    ...EMPTY,
+    ...Object.fromEntries(
+      (Object.keys(EMPTY) as (keyof Filters)[])
+        .filter((key) => typeof EMPTY[key] === "string" && params.get(key))
+        .map((key) => [key, params.get(key) as string]),
+    ),
+    status: (STATUSES as readonly string[]).includes(status) ? (status as Status) : "",
+    hadErrors: params.get("hadErrors") === "1",
+  };
+}
+
+function queryOf(filters: Filters): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) {
+    if (value === true) params.set(key, "1");
+    else if (typeof value === "string" && value) params.set(key, value);
+  }
+  const query = params.toString();
+  return query ? `?${query}` : "";
+}
+
 const FIELD = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
 
 /** The transaction log: every run of the workspace, newest first, filtered and paged by cursor. */
-export function RunsPanel({ initialFlowId }: { initialFlowId: string }) {
+export function RunsPanel() {
   const trpc = useTRPC();
   const workspace = useWorkspace();
-  const empty: Filters = {
-    flowId: initialFlowId,
-    status: "",
-    hadErrors: false,
-    trigger: "",
-    id: "",
-    headerName: "",
-    headerValue: "",
-    text: "",
-    from: "",
-    to: "",
-  };
-  const [form, setForm] = useState<Filters>(empty);
-  const [applied, setApplied] = useState<Filters>(empty);
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const query = params.toString();
+  const applied = useMemo(() => filtersOf(new URLSearchParams(query)), [query]);
+  const [form, setForm] = useState<Filters>(applied);
+  // Back and forward change the address: the form follows.
+  useEffect(() => setForm(applied), [applied]);
   // The first 200 flows by name for the filter (a flow beyond them is still reached from its own page's link).
   const flows = useQuery(trpc.flows.list.queryOptions({ workspaceId: workspace.id, limit: 200 }));
   const input = {
@@ -73,7 +106,7 @@ export function RunsPanel({ initialFlowId }: { initialFlowId: string }) {
 
   function apply(event: FormEvent) {
     event.preventDefault();
-    setApplied(form);
+    router.push(`${pathname}${queryOf(form)}`, { scroll: false });
   }
 
   return (
@@ -166,8 +199,8 @@ export function RunsPanel({ initialFlowId }: { initialFlowId: string }) {
             <Button
               variant="ghost"
               onClick={() => {
-                setForm({ ...empty, flowId: "" });
-                setApplied({ ...empty, flowId: "" });
+                setForm(EMPTY);
+                router.push(pathname, { scroll: false });
               }}
             >
               Clear
@@ -218,12 +251,17 @@ export function RunsPanel({ initialFlowId }: { initialFlowId: string }) {
               empty="No runs match. Runs appear here as soon as a trigger fires or you press Run test in the builder."
             />
             {rows.map((run) => (
-              <tr key={run.id}>
+              // The status link stretches over the whole row: a click anywhere opens the run, and the row is one
+              // stop for the keyboard (Tab to it, Enter), with the focus ring drawn around the row.
+              <tr
+                key={run.id}
+                className="relative cursor-pointer hover:bg-slate-50 has-[a:focus-visible]:bg-brand-50 has-[a:focus-visible]:outline-2 has-[a:focus-visible]:outline-brand-500"
+              >
                 <td className="px-4 py-2.5">
                   <Link
                     href={`/w/${workspace.slug}/runs/${run.id}`}
-                    aria-label={`Run ${run.id}: ${run.status}${run.hadErrors ? ", had errors" : ""}`}
-                    className="inline-flex gap-1"
+                    aria-label={`Run ${run.id}: ${run.status}${run.hadErrors ? ", had errors" : ""}, ${run.flowName}`}
+                    className="inline-flex gap-1 outline-none after:absolute after:inset-0 after:content-['']"
                   >
                     <StatusBadge status={run.status} />
                     {run.hadErrors ? <StatusBadge status="had errors" /> : null}

@@ -55,7 +55,8 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
   const [testRunId, setTestRunId] = useState<string | null>(null);
   // A refused publish is about the graph that was published: an edit makes it old news, so it shows only until then.
   const [refusal, setRefusal] = useState<{ message: string; graph: Graph } | null>(null);
-  const [sampleText, setSampleText] = useState('{\n  "hello": "world"\n}');
+  // The sample saved with the draft (a template's) is what a test starts from.
+  const [sampleText, setSampleText] = useState(() => JSON.stringify(flow.sampleMessage ?? { hello: "world" }, null, 2));
   const clipboard = useRef<Clipboard | null>(null);
   const byType = useMemo(() => new Map(entries.map((entry) => [entry.type, entry])), [entries]);
 

@@ -4,7 +4,7 @@ import { ConfigForm, type FieldSchema } from "~/components/config/config-form.ts
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { FireTimes } from "./fire-times.tsx";
 import { ListenerInfo } from "./listener-info.tsx";
-import type { Problem } from "./problems.ts";
+import { codeDiagnostics, type Problem } from "./problems.ts";
 import type { Step } from "./use-draft.ts";
 import { SoapWebhookInfo, WebhookInfo } from "./webhook-info.tsx";
 
@@ -84,6 +84,7 @@ export function StepPanel({
           schema={entry.configSchema as FieldSchema}
           config={step.config}
           errors={fieldErrors}
+          codeDiagnostics={codeDiagnostics(problems)}
           readOnly={readOnly}
           onChange={(config) => onChange((s) => ({ ...s, config }))}
         />
