@@ -187,6 +187,27 @@ export type {
 export { TERMINAL_STATUSES } from "./runs/run-views.ts";
 export { type StartedRun, type StartRunOptions, startRun } from "./runs/start-run.ts";
 export { type SweepReport, sweepRuns } from "./runs/sweep-runs.ts";
+export {
+  applySsoSignIn,
+  claimSsoTicket,
+  finishSsoSignIn,
+  findSsoWorkspaces,
+  issueSsoTicket,
+  SSO_LINK_EXPIRED,
+  type SsoSignIn,
+  type SsoWorkspace,
+  startSsoSignIn,
+} from "./sso/sso-sign-in.ts";
+export {
+  getSsoSettings,
+  mappedRole,
+  type RoleMapping,
+  removeSsoSettings,
+  roleMappingInput,
+  type SsoSettings,
+  saveSsoSettings,
+  ssoSettingsInput,
+} from "./sso/sso-settings.ts";
 export { previewFireTimes, previewFireTimesInput } from "./schedules/preview-fire-times.ts";
 export {
   type ReconcileReport,
@@ -285,7 +306,7 @@ export { syncWebhookRoutes, WEBHOOK_TRIGGER } from "./webhooks/sync-routes.ts";
 export { createWorkspace, type WorkspaceSummary } from "./workspaces/create-workspace.ts";
 export { deleteWorkspace, deleteWorkspaceInput } from "./workspaces/delete-workspace.ts";
 export { findMyWorkspace, listMyWorkspaces, type MyWorkspace } from "./workspaces/list-my-workspaces.ts";
-export { memberRole, TWO_FACTOR_REQUIRED } from "./workspaces/member-role.ts";
+export { memberRole, OTHER_SSO_SESSION, SSO_REQUIRED, TWO_FACTOR_REQUIRED } from "./workspaces/member-role.ts";
 export { operatorAllowedHostsSetting } from "./workspaces/operator-allowed-hosts.ts";
 export { outboundPolicy } from "./workspaces/outbound-policy.ts";
 export { renameWorkspace, renameWorkspaceInput } from "./workspaces/rename-workspace.ts";

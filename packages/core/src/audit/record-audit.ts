@@ -35,6 +35,9 @@ export const AUDIT_ACTIONS = [
   "api_key.revoked",
   "api.call",
   "runs.bulk_rerun",
+  "sso.configured",
+  "sso.removed",
+  "sso.signed_in",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -28,6 +28,7 @@ export const ACTIONS = {
   "security.read": "See security rules (never their secrets), to attach them to webhooks",
   "security.manage": "Create, change, rotate and delete security rules",
   "apikeys.manage": "Create, see and revoke the workspace's API keys",
+  "sso.manage": "Set up single sign-on (identity provider, allowed domains, groups to roles) and require it",
 } as const;
 
 export type Action = keyof typeof ACTIONS;
@@ -53,7 +54,7 @@ const ADMIN: readonly Action[] = [
 ];
 
 export const PERMISSIONS: Record<Role, readonly Action[]> = {
-  owner: [...ADMIN, "workspace.delete", "workspace.export"],
+  owner: [...ADMIN, "workspace.delete", "workspace.export", "sso.manage"],
   admin: ADMIN,
   editor: EDITOR,
   operator: OPERATOR,

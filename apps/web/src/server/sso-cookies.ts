@@ -1,0 +1,28 @@
+// The two short-lived cookies of a single sign-on: the state that binds the provider's answer to the browser that
+// started it, and the one-time ticket the callback leaves for next-auth's "sso" sign-in. Both httpOnly.
+import type { NextResponse } from "next/server";
+
+export const SSO_STATE_COOKIE = "tributary.sso-state";
+export const SSO_TICKET_COOKIE = "tributary.sso-ticket";
+
+export const SSO_EXPIRED_SIGN_IN =
+  "This single sign-on expired or was already used. Start again with “Sign in with SSO”.";
+
+function cookieOf(cookieHeader: string | null | undefined, name: string): string | undefined {
+  return (cookieHeader ?? "")
+    .split(";")
+    .map((part) => part.trim())
+    .find((part) => part.startsWith(`${name}=`))
+    ?.slice(name.length + 1);
+}
+
+export const ssoTicketOf = (cookieHeader: string | null | undefined) => cookieOf(cookieHeader, SSO_TICKET_COOKIE);
+export const ssoStateOf = (cookieHeader: string | null | undefined) => cookieOf(cookieHeader, SSO_STATE_COOKIE);
+
+export function setSsoCookie(
+  response: NextResponse,
+  { name, value, path, maxAgeSeconds, secure }: { name: string; value: string; path: string; maxAgeSeconds: number; secure: boolean },
+): void {
+  // Lax: the cookie comes along when the provider sends the browser back (a top-level GET from its site).
+  response.cookies.set(name, value, { httpOnly: true, sameSite: "lax", secure, path, maxAge: maxAgeSeconds });
+}
