@@ -21,7 +21,13 @@ export const ssoStateOf = (cookieHeader: string | null | undefined) => cookieOf(
 
 export function setSsoCookie(
   response: NextResponse,
-  { name, value, path, maxAgeSeconds, secure }: { name: string; value: string; path: string; maxAgeSeconds: number; secure: boolean },
+  {
+    name,
+    value,
+    path,
+    maxAgeSeconds,
+    secure,
+  }: { name: string; value: string; path: string; maxAgeSeconds: number; secure: boolean },
 ): void {
   // Lax: the cookie comes along when the provider sends the browser back (a top-level GET from its site).
   response.cookies.set(name, value, { httpOnly: true, sameSite: "lax", secure, path, maxAge: maxAgeSeconds });

@@ -3,13 +3,13 @@ import { scoped } from "@tributary/db";
 import type { Redis } from "ioredis";
 import { recordAudit } from "../audit/record-audit.ts";
 import { AppError } from "../errors/app-error.ts";
+import { assertPasswordSignInUseful } from "../sso/password-sign-in-policy.ts";
 import { verifyDeviceToken } from "./device-token.ts";
 import { normalizeEmail } from "./email.ts";
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./password-hash.ts";
 import { assertSignInAllowed, recordSignInFailure, recordSignInSuccess } from "./sign-in-limits.ts";
 import { SECOND_FACTOR_NEEDED, WRONG_SECOND_FACTOR } from "./sign-in-messages.ts";
 import { checkSecondFactor } from "./two-factor.ts";
-import { assertPasswordSignInUseful } from "../sso/password-sign-in-policy.ts";
 
 export const WRONG_CREDENTIALS = "Email or password is incorrect.";
 

@@ -12,7 +12,12 @@ const DISCOVERY_TIMEOUT_SECONDS = 10;
 /** Plain http is for a provider the workspace or the operator named as a private host, never for the internet. */
 function allowsPlainHttp(issuer: URL, allowHosts: readonly string[]): boolean {
   const host = issuer.hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return allowHosts.some((entry) => allowedHostPattern(entry).replace(/^\[|\]$/g, "").toLowerCase() === host);
+  return allowHosts.some(
+    (entry) =>
+      allowedHostPattern(entry)
+        .replace(/^\[|\]$/g, "")
+        .toLowerCase() === host,
+  );
 }
 
 /** The issuer as typed, checked: an absolute https URL (http only for an allowed private host), no query. */

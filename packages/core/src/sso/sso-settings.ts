@@ -1,7 +1,8 @@
 // A workspace's single sign-on settings: read (the client secret never leaves), saved after the provider's
 // discovery document was read with them, removed. Every change is audited without the secret.
-import { type Db, type Prisma, type Role, scoped } from "@tributary/db";
+
 import type { SecretBox } from "@tributary/db";
+import { type Db, type Prisma, type Role, scoped } from "@tributary/db";
 import { z } from "zod";
 import type { Actor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
@@ -75,7 +76,13 @@ function view(row: Prisma.SsoConfigGetPayload<{ select: typeof SELECT }>): SsoSe
   return { ...row, clientSecretSet: true, roleMappings: parseRoleMappings(row.roleMappings) };
 }
 
-export async function getSsoSettings({ db, workspaceId }: { db: Db; workspaceId: string }): Promise<SsoSettings | null> {
+export async function getSsoSettings({
+  db,
+  workspaceId,
+}: {
+  db: Db;
+  workspaceId: string;
+}): Promise<SsoSettings | null> {
   const row = await scoped(db, { workspaceId }, (tx) =>
     tx.ssoConfig.findUnique({ where: { workspaceId }, select: SELECT }),
   );

@@ -7,11 +7,11 @@ import { type Db, Prisma, type Role, type SecretBox, scoped, type Tx } from "@tr
 import type { Redis } from "ioredis";
 import * as oidc from "openid-client";
 import { recordAudit } from "../audit/record-audit.ts";
-import { AppError } from "../errors/app-error.ts";
-import { lockOwners } from "../members/owners.ts";
 import { normalizeEmail } from "../auth/email.ts";
 import { hashPassword } from "../auth/password-hash.ts";
 import type { VerifiedUser } from "../auth/verify-credentials.ts";
+import { AppError } from "../errors/app-error.ts";
+import { lockOwners } from "../members/owners.ts";
 import { discoverProvider } from "./identity-provider.ts";
 import { mappedRole, parseRoleMappings, providerAllowHosts, ssoSecretContext } from "./sso-settings.ts";
 

@@ -13,7 +13,9 @@ export const OTHER_SSO_SESSION =
 /** What a membership check needs to know about the workspace, the member and how the session was signed in. */
 export const ENTRY_SELECT = {
   role: true,
-  workspace: { select: { slug: true, requireTwoFactor: true, ssoConfig: { select: { enabled: true, requireSso: true } } } },
+  workspace: {
+    select: { slug: true, requireTwoFactor: true, ssoConfig: { select: { enabled: true, requireSso: true } } },
+  },
   user: { select: { totpEnabledAt: true } },
 } as const;
 

@@ -4,8 +4,8 @@ import { AppError, isServiceUnavailable, startSsoSignIn } from "@tributary/core"
 import { NextResponse } from "next/server";
 import { deps } from "~/server/deps.ts";
 import { publicOrigin } from "~/server/public-origin.ts";
-import { SSO_STATE_COOKIE, setSsoCookie } from "~/server/sso-cookies.ts";
 import { SIGN_IN_UNAVAILABLE } from "~/server/sign-in-gate.ts";
+import { SSO_STATE_COOKIE, setSsoCookie } from "~/server/sso-cookies.ts";
 
 export const dynamic = "force-dynamic";
 

@@ -14,7 +14,7 @@ export function CompleteSsoSignIn({ next }: { next: string }) {
     // Once: the ticket is single-use, and React may run effects twice in development.
     if (started.current) return;
     started.current = true;
-    signIn("sso", { redirect: false })
+    void signIn("sso", { redirect: false })
       .catch(() => null)
       .then((result) => {
         if (result?.ok) {

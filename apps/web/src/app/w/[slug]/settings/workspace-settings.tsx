@@ -10,6 +10,7 @@ import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { describeError, useTRPC } from "~/trpc/react.tsx";
 import { AllowedHostsCard } from "./allowed-hosts-card.tsx";
 import { ExportCard } from "./export-card.tsx";
+import { SsoCard } from "./sso-card.tsx";
 
 export function WorkspaceSettings() {
   const workspace = useWorkspace();
@@ -20,6 +21,7 @@ export function WorkspaceSettings() {
         {workspace.can("workspace.rename") ? <RenameCard /> : null}
         <AllowedHostsCard />
         {workspace.can("settings.manage") ? <TwoFactorCard /> : null}
+        {workspace.can("sso.manage") ? <SsoCard /> : null}
         <LeaveCard />
         {workspace.can("workspace.export") ? <ExportCard /> : null}
         {workspace.can("workspace.delete") ? <DeleteCard /> : null}
