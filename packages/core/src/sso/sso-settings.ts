@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { Actor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { DEMO_PLAN } from "../demo/demo-plan.ts";
-import { AppError, notFound } from "../errors/app-error.ts";
+import { AppError } from "../errors/app-error.ts";
 import { ROLES } from "../permissions/permission-matrix.ts";
 import { discoverProvider } from "./identity-provider.ts";
 
@@ -176,8 +176,8 @@ export async function removeSsoSettings({
 }): Promise<void> {
   await scoped(db, { workspaceId }, async (tx) => {
     const removed = await tx.ssoConfig.deleteMany({ where: { workspaceId } });
-    if (removed.count === 0) throw notFound("Single sign-on for this workspace");
-    await recordAudit({ tx, workspaceId, actor, action: "sso.removed" });
+    // Removing what is not there changes nothing, so nothing is audited.
+    if (removed.count > 0) await recordAudit({ tx, workspaceId, actor, action: "sso.removed" });
   });
 }
 
