@@ -206,6 +206,7 @@ export {
   roleMappingInput,
   type SsoSettings,
   saveSsoSettings,
+  ssoSecretContext,
   ssoSettingsInput,
 } from "./sso/sso-settings.ts";
 export { previewFireTimes, previewFireTimesInput } from "./schedules/preview-fire-times.ts";
