@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AuthCard } from "~/components/auth-card.tsx";
+import { verifiedSsoError } from "~/server/sso-cookies.ts";
 import { SsoStartForm } from "./sso-start-form.tsx";
 
 export const metadata: Metadata = { title: "Sign in with SSO" };
@@ -8,9 +9,9 @@ export const metadata: Metadata = { title: "Sign in with SSO" };
 export default async function SsoSignInPage({
   searchParams,
 }: {
-  searchParams: Promise<{ for?: string; error?: string; workspace?: string }>;
+  searchParams: Promise<{ for?: string; error?: string; sig?: string }>;
 }) {
-  const { for: typed, error, workspace } = await searchParams;
+  const { for: typed, error, sig } = await searchParams;
   return (
     <AuthCard
       title="Sign in with SSO"
@@ -23,7 +24,7 @@ export default async function SsoSignInPage({
         </>
       }
     >
-      <SsoStartForm initial={typed ?? workspace ?? ""} error={error?.slice(0, 500) ?? null} />
+      <SsoStartForm initial={typed?.slice(0, 254) ?? ""} error={verifiedSsoError({ error, sig })} />
     </AuthCard>
   );
 }

@@ -6,7 +6,7 @@ import { clientIp } from "~/server/client-ip.ts";
 import { deps } from "~/server/deps.ts";
 import { publicOrigin } from "~/server/public-origin.ts";
 import { SIGN_IN_UNAVAILABLE } from "~/server/sign-in-gate.ts";
-import { SSO_STATE_COOKIE, SSO_TICKET_COOKIE, setSsoCookie, ssoStateOf } from "~/server/sso-cookies.ts";
+import { SSO_STATE_COOKIE, SSO_TICKET_COOKIE, setSsoCookie, ssoPageUrl, ssoStateOf } from "~/server/sso-cookies.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -42,9 +42,7 @@ export async function GET(request: Request) {
     const message =
       error instanceof AppError ? error.message : isServiceUnavailable(error) ? SIGN_IN_UNAVAILABLE : null;
     if (!message) throw error;
-    const back = new URL("/login/sso", origin);
-    back.searchParams.set("error", message);
-    response = NextResponse.redirect(back, 303);
+    response = NextResponse.redirect(ssoPageUrl({ origin, error: message }), 303);
   }
   // The state was for this one answer.
   setSsoCookie(response, { name: SSO_STATE_COOKIE, value: "", path: "/api/sso", maxAgeSeconds: 0, secure });

@@ -5,7 +5,7 @@ import { NextResponse } from "next/server";
 import { deps } from "~/server/deps.ts";
 import { publicOrigin } from "~/server/public-origin.ts";
 import { SIGN_IN_UNAVAILABLE } from "~/server/sign-in-gate.ts";
-import { SSO_STATE_COOKIE, setSsoCookie } from "~/server/sso-cookies.ts";
+import { SSO_STATE_COOKIE, setSsoCookie, ssoPageUrl } from "~/server/sso-cookies.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -37,9 +37,6 @@ export async function GET(request: Request) {
     const message =
       error instanceof AppError ? error.message : isServiceUnavailable(error) ? SIGN_IN_UNAVAILABLE : null;
     if (!message) throw error;
-    const back = new URL("/login/sso", origin);
-    back.searchParams.set("for", typed);
-    back.searchParams.set("error", message);
-    return NextResponse.redirect(back, 303);
+    return NextResponse.redirect(ssoPageUrl({ origin, error: message, typed }), 303);
   }
 }
