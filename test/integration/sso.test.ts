@@ -201,6 +201,13 @@ describe("signing in with single sign-on", () => {
     const unverified = `uma-${fresh()}`;
     provider.people.set(unverified, { email: `uma@${domain}`, name: "Uma", groups: ["eng"], emailVerified: false });
     await expect(signInWithSso({ typed: `uma@${domain}`, login: unverified })).rejects.toThrow(/has not verified/);
+    // The owner sees why in the audit log.
+    const refusals = (await auditActions(seeded.workspace.id)).filter((event) => event.action === "sso.refused");
+    expect(refusals.map((event) => event.details)).toEqual([
+      expect.objectContaining({ email: "eve@elsewhere.example.org", reason: "email domain not allowed" }),
+      expect.objectContaining({ email: `sam@${domain}`, reason: "no mapped group", groups: ["marketing"] }),
+      expect.objectContaining({ email: `uma@${domain}`, reason: "email not verified" }),
+    ]);
   });
 
   it("applies the group mapping again at every sign-in, and never demotes the last owner", async () => {

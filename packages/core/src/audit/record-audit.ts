@@ -38,6 +38,7 @@ export const AUDIT_ACTIONS = [
   "sso.configured",
   "sso.removed",
   "sso.signed_in",
+  "sso.refused",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

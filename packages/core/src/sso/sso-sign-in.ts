@@ -240,9 +240,6 @@ export async function applySsoSignIn({
       "The identity provider sent no email address. Ask your administrator to release the email claim to Tributary.",
     );
   }
-  if (claims.email_verified === false) {
-    throw new AppError("UNAUTHORIZED", `The identity provider has not verified ${email}. Verify it there first.`);
-  }
   const config = await scoped(db, { workspaceId }, (tx) =>
     tx.ssoConfig.findUniqueOrThrow({
       where: { workspaceId },
@@ -255,18 +252,34 @@ export async function applySsoSignIn({
     }),
   );
   const { workspace } = config;
+  const groups = groupsOf(claims[config.groupsClaim]);
+  // A refusal is in the workspace's audit log too, so its owner can see why someone could not get in.
+  const refuse = async (reason: string, message: string): Promise<never> => {
+    await scoped(db, { workspaceId }, (tx) =>
+      recordAudit({
+        tx,
+        workspaceId,
+        actor: null,
+        action: "sso.refused",
+        details: { email, subject, groups, reason, ip },
+      }),
+    );
+    throw new AppError("FORBIDDEN", message);
+  };
+  if (claims.email_verified === false) {
+    await refuse("email not verified", `The identity provider has not verified ${email}. Verify it there first.`);
+  }
   const domain = email.split("@").pop() ?? "";
   if (!config.allowedDomains.includes(domain)) {
-    throw new AppError(
-      "FORBIDDEN",
+    await refuse(
+      "email domain not allowed",
       `${email} cannot sign in to ${workspace.name} with single sign-on: it accepts only ${config.allowedDomains.map((d) => `@${d}`).join(", ")} addresses.`,
     );
   }
-  const groups = groupsOf(claims[config.groupsClaim]);
   const role = mappedRole({ mappings: parseRoleMappings(config.roleMappings), groups });
   if (!role) {
-    throw new AppError(
-      "FORBIDDEN",
+    return refuse(
+      "no mapped group",
       `None of your groups at the identity provider (${groups.join(", ") || `no “${config.groupsClaim}” claim`}) gives a role in ${workspace.name}. Ask the workspace's owner to map one of them.`,
     );
   }
