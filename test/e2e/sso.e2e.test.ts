@@ -56,7 +56,7 @@ async function signInWithSso(page: Page) {
         if (atProvider() && !done.login && (await login.isVisible())) {
           done.login = true;
           await screenshot(page, "sso-02-provider-login");
-          await expect.poll(() => login.inputValue()).toBe(person.email);
+          await expect.poll(() => login.inputValue(), { timeout: 30_000 }).toBe(person.email);
           await login.click();
           await page.keyboard.press("ControlOrMeta+A");
           await page.keyboard.type(person.email);
@@ -148,7 +148,7 @@ describe("single sign-on in the browser", () => {
 
     // The secret is write-only: after a reload the field is empty and the form says it is saved.
     await ownerPage.reload();
-    await expect.poll(() => ownerPage.getByLabel("Issuer URL").inputValue()).toBe(provider.issuer);
+    await expect.poll(() => ownerPage.getByLabel("Issuer URL").inputValue(), { timeout: 30_000 }).toBe(provider.issuer);
     expect(await ownerPage.getByLabel("Client secret").inputValue()).toBe("");
     await ownerPage.getByText("Saved and never shown again").waitFor();
   });
@@ -164,7 +164,9 @@ describe("single sign-on in the browser", () => {
 
   it("the owner changes the mapping; the next sign-in has the new role", { timeout: 120_000 }, async () => {
     await ownerPage.goto(`${workspaceUrl}/settings`);
-    await expect.poll(() => ownerPage.getByLabel("Group 1", { exact: true }).inputValue()).toBe("engineering");
+    await expect
+      .poll(() => ownerPage.getByLabel("Group 1", { exact: true }).inputValue(), { timeout: 30_000 })
+      .toBe("engineering");
     await ownerPage.getByLabel("Role for group 1").selectOption("viewer");
     await saveSso();
 
@@ -180,7 +182,7 @@ describe("single sign-on in the browser", () => {
   }, async () => {
     await ownerPage.goto(`${workspaceUrl}/settings`);
     const required = ownerPage.getByLabel(/Require single sign-on for members/);
-    await expect.poll(() => ownerPage.getByLabel("Issuer URL").inputValue()).toBe(provider.issuer);
+    await expect.poll(() => ownerPage.getByLabel("Issuer URL").inputValue(), { timeout: 30_000 }).toBe(provider.issuer);
     await required.check();
     await saveSso();
 
