@@ -187,28 +187,6 @@ export type {
 export { TERMINAL_STATUSES } from "./runs/run-views.ts";
 export { type StartedRun, type StartRunOptions, startRun } from "./runs/start-run.ts";
 export { type SweepReport, sweepRuns } from "./runs/sweep-runs.ts";
-export {
-  applySsoSignIn,
-  claimSsoTicket,
-  finishSsoSignIn,
-  findSsoWorkspaces,
-  issueSsoTicket,
-  SSO_LINK_EXPIRED,
-  type SsoSignIn,
-  type SsoWorkspace,
-  startSsoSignIn,
-} from "./sso/sso-sign-in.ts";
-export {
-  getSsoSettings,
-  mappedRole,
-  type RoleMapping,
-  removeSsoSettings,
-  roleMappingInput,
-  type SsoSettings,
-  saveSsoSettings,
-  ssoSecretContext,
-  ssoSettingsInput,
-} from "./sso/sso-settings.ts";
 export { previewFireTimes, previewFireTimesInput } from "./schedules/preview-fire-times.ts";
 export {
   type ReconcileReport,
@@ -260,6 +238,28 @@ export {
   verifyRequest,
   type WebhookRequestFacts,
 } from "./security/verify-request.ts";
+export {
+  getSsoSettings,
+  mappedRole,
+  type RoleMapping,
+  removeSsoSettings,
+  roleMappingInput,
+  type SsoSettings,
+  saveSsoSettings,
+  ssoSecretContext,
+  ssoSettingsInput,
+} from "./sso/sso-settings.ts";
+export {
+  applySsoSignIn,
+  claimSsoTicket,
+  findSsoWorkspaces,
+  finishSsoSignIn,
+  issueSsoTicket,
+  SSO_LINK_EXPIRED,
+  type SsoSignIn,
+  type SsoWorkspace,
+  startSsoSignIn,
+} from "./sso/sso-sign-in.ts";
 export {
   type ActiveSubscription,
   activeSubscriptions,

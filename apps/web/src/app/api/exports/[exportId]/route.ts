@@ -36,12 +36,10 @@ export async function GET(_request: Request, { params }: { params: Promise<{ exp
     workspaceId: claimed.workspaceId,
     userId: auth.user.id,
     ssoWorkspaceId: auth.claims.ssoWorkspaceId ?? null,
-  }).catch(
-    (error: unknown) => {
-      if (error instanceof AppError) return null;
-      throw error;
-    },
-  );
+  }).catch((error: unknown) => {
+    if (error instanceof AppError) return null;
+    throw error;
+  });
   if (!role || !can(role, "workspace.export")) {
     await claimed.finish("failed");
     return refuse(404, "No such export.");
