@@ -28,6 +28,7 @@ const device = { token: null, secret: "a-test-secret-that-is-long-enough-for-hma
 let provider: TestOidcProvider;
 let counter = 0;
 const fresh = () => `${Date.now().toString(36)}${++counter}`;
+const freshIp = () => `198.51.100.${++counter % 250}`;
 
 beforeAll(async () => {
   provider = await startOidcProvider({ redirectUris: [redirectUri] });
@@ -60,7 +61,7 @@ async function workspaceWithSso({ domain, requireSso = false }: { domain: string
 
 /** The whole round trip as the web app makes it, from the typed email to the person signed in. */
 async function signInWithSso({ typed, login }: { typed: string; login: string }) {
-  const started = await startSsoSignIn({ db: env.db, redis: env.redis, secretBox, typed, redirectUri });
+  const started = await startSsoSignIn({ db: env.db, redis: env.redis, secretBox, typed, redirectUri, ip: freshIp() });
   const callbackUrl = await loginAtProvider({ authorizationUrl: started.authorizationUrl, login, redirectUri });
   return finishSsoSignIn({
     db: env.db,
@@ -190,7 +191,14 @@ describe("signing in with single sign-on", () => {
     );
     expect(await env.db.user.count({ where: { email: "eve@elsewhere.example.org" } })).toBe(0);
     await expect(
-      startSsoSignIn({ db: env.db, redis: env.redis, secretBox, typed: "eve@elsewhere.example.org", redirectUri }),
+      startSsoSignIn({
+        db: env.db,
+        redis: env.redis,
+        secretBox,
+        typed: "eve@elsewhere.example.org",
+        redirectUri,
+        ip: freshIp(),
+      }),
     ).rejects.toThrow(/No workspace uses single sign-on/);
 
     const unmapped = `sam-${fresh()}`;
@@ -270,6 +278,7 @@ describe("signing in with single sign-on", () => {
       secretBox,
       typed: `joe@${domain}`,
       redirectUri,
+      ip: freshIp(),
     });
     const callbackUrl = await loginAtProvider({
       authorizationUrl: started.authorizationUrl,
@@ -282,6 +291,17 @@ describe("signing in with single sign-on", () => {
     expect((await finish(started.state)).user.email).toBe(`joe@${domain}`);
     // The same answer twice: the attempt is used up.
     await expect(finish(started.state)).rejects.toThrow(SSO_LINK_EXPIRED);
+  });
+});
+
+describe("starting single sign-on", () => {
+  it("is limited per address, since each start reads the provider's discovery document", async () => {
+    const domain = `${fresh()}.example.com`;
+    await workspaceWithSso({ domain });
+    const start = () =>
+      startSsoSignIn({ db: env.db, redis: env.redis, secretBox, typed: `x@${domain}`, redirectUri, ip: "203.0.113.7" });
+    for (let attempt = 0; attempt < 30; attempt++) await start();
+    await expect(start()).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS", message: /Too many single sign-on/ });
   });
 });
 

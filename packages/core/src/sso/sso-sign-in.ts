@@ -16,6 +16,8 @@ import { discoverProvider } from "./identity-provider.ts";
 import { mappedRole, parseRoleMappings, providerAllowHosts, ssoSecretContext } from "./sso-settings.ts";
 
 const FLOW_TTL_SECONDS = 600;
+// Starts per IP and ten minutes: each reads a provider's discovery document, so nobody may make us hammer one.
+const STARTS_PER_IP = 30;
 const TICKET_TTL_SECONDS = 120;
 const SCOPES = "openid email profile";
 const flowKey = (state: string) => `sso:flow:${state}`;
@@ -100,6 +102,7 @@ export async function startSsoSignIn({
   secretBox,
   typed,
   redirectUri,
+  ip,
   operatorAllowedHosts,
 }: {
   db: Db;
@@ -107,8 +110,20 @@ export async function startSsoSignIn({
   secretBox: SecretBox;
   typed: string;
   redirectUri: string;
+  ip: string;
   operatorAllowedHosts?: readonly string[];
 }): Promise<{ authorizationUrl: string; state: string; workspace: SsoWorkspace }> {
+  const limitKey = `sso:starts:${ip}`;
+  const [[, count] = []] = (await redis.multi().incr(limitKey).expire(limitKey, FLOW_TTL_SECONDS, "NX").exec()) ?? [];
+  if (Number(count) > STARTS_PER_IP) {
+    throw new AppError(
+      "TOO_MANY_REQUESTS",
+      "Too many single sign-on attempts from your network. Try again in a few minutes.",
+      {
+        retryAfterSeconds: await redis.ttl(limitKey),
+      },
+    );
+  }
   if (!typed.trim()) {
     throw new AppError("BAD_REQUEST", "Enter your work email or your workspace's address.", { field: "for" });
   }

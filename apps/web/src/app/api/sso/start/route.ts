@@ -2,6 +2,7 @@
 // identity provider, with the state in a cookie so only this browser's answer is taken.
 import { AppError, isServiceUnavailable, startSsoSignIn } from "@tributary/core";
 import { NextResponse } from "next/server";
+import { clientIp } from "~/server/client-ip.ts";
 import { deps } from "~/server/deps.ts";
 import { publicOrigin } from "~/server/public-origin.ts";
 import { SIGN_IN_UNAVAILABLE } from "~/server/sign-in-gate.ts";
@@ -22,6 +23,7 @@ export async function GET(request: Request) {
       secretBox,
       typed,
       redirectUri: `${origin}/api/sso/callback`,
+      ip: clientIp(request.headers),
       operatorAllowedHosts,
     });
     const response = NextResponse.redirect(authorizationUrl, 303);
