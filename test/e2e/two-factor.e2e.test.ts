@@ -81,11 +81,12 @@ describe("two-factor sign-in in the browser", () => {
     await page.goto(`${workspaceUrl}/settings`);
     const required = page.getByLabel("Require two-factor sign-in");
     // The box shows the saved setting: it turns checked once the server has taken the change.
-    await expect.poll(() => required.isEnabled()).toBe(true);
+    // The settings page loads several cards at once: on a busy machine that takes longer than a poll's default second.
+    await expect.poll(() => required.isEnabled(), { timeout: 30_000 }).toBe(true);
     await required.click();
-    await expect.poll(() => required.isChecked()).toBe(true);
+    await expect.poll(() => required.isChecked(), { timeout: 30_000 }).toBe(true);
     await page.reload();
-    await expect.poll(() => page.getByLabel("Require two-factor sign-in").isChecked()).toBe(true);
+    await expect.poll(() => page.getByLabel("Require two-factor sign-in").isChecked(), { timeout: 30_000 }).toBe(true);
   });
 
   it("sends a member without it to set it up; the server refuses them until they have", async () => {

@@ -17,6 +17,7 @@ import {
   type SecretBox,
   saveConnection,
   setSecret,
+  ssoSecretContext,
   startTwoFactor,
 } from "@tributary/core";
 import { scoped } from "@tributary/db";
@@ -76,6 +77,20 @@ async function sealEverything(secretBox: SecretBox): Promise<Sealed> {
     enabled: true,
   });
   const { secret: totpSecret } = await startTwoFactor({ db: env.db, secretBox, userId: workspace.owner.id });
+  // Single sign-on is saved only after its provider answered; the sealed row is what rotation is about.
+  const workspaceId = workspace.workspace.id;
+  await scoped(env.db, { workspaceId }, (tx) =>
+    tx.ssoConfig.create({
+      data: {
+        workspaceId,
+        issuer: "https://login.example.com",
+        clientId: "tributary",
+        clientSecret: secretBox.seal("sso-client-secret", ssoSecretContext(workspaceId)),
+        allowedDomains: ["example.com"],
+        roleMappings: [{ group: "eng", role: "editor" }],
+      },
+    }),
+  );
   return { workspace, connectionId, ruleId, alertRuleId: alertRule.id, totpSecret };
 }
 
@@ -97,6 +112,8 @@ async function expectOpens(secretBox: SecretBox, { workspace, connectionId, rule
   });
   const owner = await env.db.user.findUniqueOrThrow({ where: { id: workspace.owner.id } });
   expect(secretBox.open(owner.totpSecret ?? new Uint8Array(), `user:${owner.id}:totp`)).toBe(totpSecret);
+  const sso = await scoped(env.db, { workspaceId }, (tx) => tx.ssoConfig.findUniqueOrThrow({ where: { workspaceId } }));
+  expect(secretBox.open(sso.clientSecret, ssoSecretContext(workspaceId))).toBe("sso-client-secret");
 }
 
 /** The key ids every sealed value names, across all workspaces. */
@@ -110,6 +127,7 @@ async function keyIdsInUse(): Promise<string[]> {
         UNION ALL SELECT secret_config FROM connections WHERE secret_config IS NOT NULL
         UNION ALL SELECT secret FROM security_rules WHERE secret IS NOT NULL
         UNION ALL SELECT secret FROM alert_rules WHERE secret IS NOT NULL
+        UNION ALL SELECT client_secret FROM sso_configs
         UNION ALL SELECT totp_secret FROM users WHERE totp_secret IS NOT NULL) sealed`);
     return rows.map((row) => row.id).sort();
   } finally {
@@ -165,6 +183,7 @@ describe("encryption key rotation", () => {
       connections: { resealed: 2, unreadable: 0 },
       security_rules: { resealed: 2, unreadable: 0 },
       alert_rules: { resealed: 2, unreadable: 0 },
+      sso_configs: { resealed: 2, unreadable: 0 },
       users: { resealed: 2, unreadable: 0 },
     });
     expect(report.problems).toEqual([]);
@@ -183,6 +202,7 @@ describe("encryption key rotation", () => {
     expect(reseal.stdout).toMatch(/connections\s*│\s*3\s*│\s*0/);
     expect(reseal.stdout).toMatch(/security_rules\s*│\s*3\s*│\s*0/);
     expect(reseal.stdout).toMatch(/alert_rules\s*│\s*3\s*│\s*0/);
+    expect(reseal.stdout).toMatch(/sso_configs\s*│\s*3\s*│\s*0/);
     expect(reseal.stdout).toMatch(/users\s*│\s*3\s*│\s*0/);
 
     const onlyC = createSecretBox({ currentKey: C });

@@ -13,12 +13,17 @@ export function callerFor({
   mailer = null,
   emailVerification = false,
   ip = "127.0.0.1",
+  ssoWorkspaceId,
+  operatorAllowedHosts,
 }: {
   env: TestEnvironment;
   user: SeededUser | null;
   mailer?: Mailer | null;
   emailVerification?: boolean;
   ip?: string;
+  /** A session made by this workspace's single sign-on (a password session without it). */
+  ssoWorkspaceId?: string;
+  operatorAllowedHosts?: readonly string[];
 }): Caller {
   return createCaller(
     createContext({
@@ -30,11 +35,18 @@ export function callerFor({
         mailer,
         emailVerification,
         appUrl: "http://localhost:3000",
+        ...(operatorAllowedHosts ? { operatorAllowedHosts } : {}),
       },
       request: {
         user: user ? { id: user.id, email: user.email, name: null } : null,
         session: user
-          ? { userId: user.id, sessionVersion: 0, sessionId: `test-${user.id}`, expiresAt: Date.now() + 3_600_000 }
+          ? {
+              userId: user.id,
+              sessionVersion: 0,
+              sessionId: `test-${user.id}`,
+              expiresAt: Date.now() + 3_600_000,
+              ...(ssoWorkspaceId ? { ssoWorkspaceId } : {}),
+            }
           : null,
         ip,
       },

@@ -13,6 +13,7 @@ import { runsRouter } from "./routers/runs.ts";
 import { secretsRouter } from "./routers/secrets.ts";
 import { securityRouter } from "./routers/security.ts";
 import { settingsRouter } from "./routers/settings.ts";
+import { ssoRouter } from "./routers/sso.ts";
 import { topicsRouter } from "./routers/topics.ts";
 import { workspacesRouter } from "./routers/workspaces.ts";
 import { createCallerFactory, router } from "./trpc.ts";
@@ -25,6 +26,7 @@ export const appRouter = router({
   invites: invitesRouter,
   audit: auditRouter,
   settings: settingsRouter,
+  sso: ssoRouter,
   flows: flowsRouter,
   runs: runsRouter,
   deadLetters: deadLettersRouter,

@@ -141,7 +141,12 @@ export function workspaceProcedure(action: Action) {
     .meta({ action })
     .input(z.object({ workspaceId: z.uuid() }))
     .use(async ({ ctx, input, next }) => {
-      const role = await memberRole({ db: ctx.db, workspaceId: input.workspaceId, userId: ctx.user.id });
+      const role = await memberRole({
+        db: ctx.db,
+        workspaceId: input.workspaceId,
+        userId: ctx.user.id,
+        ssoWorkspaceId: ctx.session.ssoWorkspaceId ?? null,
+      });
       if (!role) {
         throw new TRPCError({ code: "NOT_FOUND", message: "Workspace not found, or you are not a member of it." });
       }

@@ -302,6 +302,28 @@ export {
   type WebhookRequestFacts,
 } from "./security/verify-request.ts";
 export {
+  getSsoSettings,
+  mappedRole,
+  type RoleMapping,
+  removeSsoSettings,
+  roleMappingInput,
+  type SsoSettings,
+  saveSsoSettings,
+  ssoSecretContext,
+  ssoSettingsInput,
+} from "./sso/sso-settings.ts";
+export {
+  applySsoSignIn,
+  claimSsoTicket,
+  findSsoWorkspaces,
+  finishSsoSignIn,
+  issueSsoTicket,
+  SSO_LINK_EXPIRED,
+  type SsoSignIn,
+  type SsoWorkspace,
+  startSsoSignIn,
+} from "./sso/sso-sign-in.ts";
+export {
   type DurationSummary,
   type FlowStatistics,
   flowStatisticsInput,
@@ -360,7 +382,7 @@ export { syncWebhookRoutes, WEBHOOK_TRIGGER } from "./webhooks/sync-routes.ts";
 export { createWorkspace, type WorkspaceSummary } from "./workspaces/create-workspace.ts";
 export { deleteWorkspace, deleteWorkspaceInput } from "./workspaces/delete-workspace.ts";
 export { findMyWorkspace, listMyWorkspaces, type MyWorkspace } from "./workspaces/list-my-workspaces.ts";
-export { memberRole, TWO_FACTOR_REQUIRED } from "./workspaces/member-role.ts";
+export { memberRole, OTHER_SSO_SESSION, SSO_REQUIRED, TWO_FACTOR_REQUIRED } from "./workspaces/member-role.ts";
 export { operatorAllowedHostsSetting } from "./workspaces/operator-allowed-hosts.ts";
 export { outboundPolicy } from "./workspaces/outbound-policy.ts";
 export { renameWorkspace, renameWorkspaceInput } from "./workspaces/rename-workspace.ts";

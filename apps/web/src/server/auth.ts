@@ -4,6 +4,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import {
   AppError,
+  claimSsoTicket,
   currentUser,
   isServiceUnavailable,
   revokeSession,
@@ -20,6 +21,7 @@ import { getEnv } from "../env.ts";
 import { clientIp } from "./client-ip.ts";
 import { deps } from "./deps.ts";
 import { SIGN_IN_UNAVAILABLE, signInDevice } from "./sign-in-gate.ts";
+import { SSO_EXPIRED_SIGN_IN, ssoTicketOf } from "./sso-cookies.ts";
 
 const SESSION_DAYS = 30;
 
@@ -29,6 +31,8 @@ declare module "next-auth" {
   }
   interface User {
     sessionVersion: number;
+    /** Set by single sign-on: the workspace whose provider signed the person in. */
+    ssoWorkspaceId?: string;
   }
 }
 
@@ -36,6 +40,8 @@ declare module "next-auth/jwt" {
   interface JWT {
     sv?: number;
     sid?: string;
+    /** The workspace whose single sign-on made the session. */
+    sso?: string;
   }
 }
 
@@ -95,6 +101,24 @@ export const authOptions: NextAuthOptions = {
         }
       },
     }),
+    // Single sign-on: /api/sso/callback checked the provider's answer and left a one-time ticket in a cookie.
+    CredentialsProvider({
+      id: "sso",
+      name: "Single sign-on",
+      credentials: {},
+      async authorize(_credentials, request) {
+        const { db, redis } = deps();
+        try {
+          const claimed = await claimSsoTicket({ db, redis, ticket: ssoTicketOf(request.headers?.cookie) ?? "" });
+          if (!claimed) throw new Error(SSO_EXPIRED_SIGN_IN);
+          const { user, workspaceId } = claimed;
+          return { ...user, ssoWorkspaceId: workspaceId };
+        } catch (error) {
+          if (isServiceUnavailable(error)) throw new Error(SIGN_IN_UNAVAILABLE);
+          throw error;
+        }
+      },
+    }),
   ],
   callbacks: {
     jwt({ token, user }) {
@@ -102,6 +126,7 @@ export const authOptions: NextAuthOptions = {
         token.sub = user.id;
         token.sv = user.sessionVersion;
         token.sid = randomUUID();
+        if (user.ssoWorkspaceId) token.sso = user.ssoWorkspaceId;
       }
       return token;
     },
@@ -112,6 +137,7 @@ export const authOptions: NextAuthOptions = {
           sessionVersion: token.sv,
           sessionId: token.sid,
           expiresAt: Number(token.exp) * 1000,
+          ...(token.sso ? { ssoWorkspaceId: token.sso } : {}),
         };
       }
       return session;

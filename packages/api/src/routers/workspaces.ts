@@ -18,11 +18,18 @@ export const workspacesRouter = router({
   list: userProcedure.query(({ ctx: { db, user } }) => listMyWorkspaces({ db, userId: user.id })),
 
   /** The workspace behind a URL slug, with the caller's role and what that role may do. */
-  bySlug: userProcedure.input(z.object({ slug: z.string().max(60) })).query(async ({ ctx: { db, user }, input }) => {
-    const workspace = await findMyWorkspace({ db, userId: user.id, slug: input.slug });
-    if (!workspace) throw notFound("That workspace");
-    return { ...workspace, permissions: PERMISSIONS[workspace.role] };
-  }),
+  bySlug: userProcedure
+    .input(z.object({ slug: z.string().max(60) }))
+    .query(async ({ ctx: { db, user, session }, input }) => {
+      const workspace = await findMyWorkspace({
+        db,
+        userId: user.id,
+        slug: input.slug,
+        ssoWorkspaceId: session.ssoWorkspaceId ?? null,
+      });
+      if (!workspace) throw notFound("That workspace");
+      return { ...workspace, permissions: PERMISSIONS[workspace.role] };
+    }),
 
   create: userProcedure
     .input(z.object({ name: workspaceNameSchema, slug: slugSchema.optional() }))

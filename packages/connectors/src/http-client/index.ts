@@ -1,5 +1,5 @@
 export { type AddressPolicy, specialRange } from "./address-policy.ts";
-export { allowedHostEntryProblem } from "./allowed-host-entry.ts";
+export { allowedHostEntryProblem, allowedHostPattern } from "./allowed-host-entry.ts";
 export {
   isTransient,
   OutboundBlockedError,
@@ -9,6 +9,7 @@ export {
   OutboundTimeoutError,
 } from "./errors.ts";
 export type { Lookup } from "./guarded-connector.ts";
+export { createGuardedFetch, type GuardedFetch } from "./guarded-fetch.ts";
 export {
   createGuardedHttpClient,
   type GuardedHttpClient,

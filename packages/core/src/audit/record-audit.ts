@@ -41,6 +41,10 @@ export const AUDIT_ACTIONS = [
   "alert_rule.tested",
   "dead_letters.replayed",
   "dead_letters.discarded",
+  "sso.configured",
+  "sso.removed",
+  "sso.signed_in",
+  "sso.refused",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

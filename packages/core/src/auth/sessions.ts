@@ -4,7 +4,14 @@
 import type { Db } from "@tributary/db";
 import type { Redis } from "ioredis";
 
-export type SessionClaims = { userId: string; sessionVersion: number; sessionId: string; expiresAt: number };
+export type SessionClaims = {
+  userId: string;
+  sessionVersion: number;
+  sessionId: string;
+  expiresAt: number;
+  /** Set when the session was made by a workspace's single sign-on: that workspace (and only it) takes it. */
+  ssoWorkspaceId?: string;
+};
 
 export type SessionUser = { id: string; email: string; name: string | null };
 

@@ -3,6 +3,7 @@ import { scoped } from "@tributary/db";
 import type { Redis } from "ioredis";
 import { recordAudit } from "../audit/record-audit.ts";
 import { AppError } from "../errors/app-error.ts";
+import { assertPasswordSignInUseful } from "../sso/password-sign-in-policy.ts";
 import { verifyDeviceToken } from "./device-token.ts";
 import { normalizeEmail } from "./email.ts";
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./password-hash.ts";
@@ -37,8 +38,9 @@ export async function assertSignInAttemptAllowed(attempt: SignInAttempt): Promis
  * the same time; repeated failures are limited (see sign-in-limits.ts), except for a browser with this
  * account's device token (device-token.ts). An account with two-factor sign-in also needs `code` (TOTP or a
  * recovery code): without one the answer is SECOND_FACTOR_NEEDED, and a wrong one counts as a failed attempt,
- * so codes are limited like passwords. Records the sign-in in the audit log of every workspace the user
- * belongs to.
+ * so codes are limited like passwords. A member whose every workspace requires single sign-on (and who owns
+ * none) is refused with a pointer to it (details.ssoRequired). Records the sign-in in the audit log of every
+ * workspace the user belongs to.
  */
 export async function verifyCredentials({
   db,
@@ -70,6 +72,7 @@ export async function verifyCredentials({
       throw new AppError("UNAUTHORIZED", WRONG_SECOND_FACTOR, { secondFactor: true });
     }
   }
+  await assertPasswordSignInUseful({ db, userId: user.id });
   await recordSignInSuccess(attempt);
   if (needsRehash(user.passwordHash)) await rehash({ db, userId: user.id, old: user.passwordHash, password });
   await auditSignIn({ db, user, ip });

@@ -31,6 +31,7 @@ export const ACTIONS = {
   "apikeys.manage": "Create, see and revoke the workspace's API keys",
   "alerts.read": "See alert rules and the alerts they sent",
   "alerts.manage": "Create, change, test and delete alert rules (email, Slack, webhook, start a flow)",
+  "sso.manage": "Set up single sign-on (identity provider, allowed domains, groups to roles) and require it",
 } as const;
 
 export type Action = keyof typeof ACTIONS;
@@ -64,7 +65,7 @@ const ADMIN: readonly Action[] = [
 ];
 
 export const PERMISSIONS: Record<Role, readonly Action[]> = {
-  owner: [...ADMIN, "workspace.delete", "workspace.export"],
+  owner: [...ADMIN, "workspace.delete", "workspace.export", "sso.manage"],
   admin: ADMIN,
   editor: EDITOR,
   operator: OPERATOR,

@@ -1,5 +1,6 @@
 // Key rotation's second half: every value sealed with ENCRYPTION_KEY (secrets, connections' secret fields,
-// security rules' credentials, alert rules' targets, and outside workspaces the users' TOTP secrets) is opened with whichever key sealed it and sealed again under the current key,
+// security rules' credentials, alert rules' targets, single sign-on client secrets, and outside workspaces the
+// users' TOTP secrets) is opened with whichever key sealed it and sealed again under the current key,
 // so the retired keys can be dropped. Rows already under the current key are skipped in SQL, so a second run
 // (or one that resumes after a crash) does only what is left; a row changed meanwhile is left as it is.
 import { type Db, type SecretBox, SecretBoxError, scoped, type Tx } from "@tributary/db";
@@ -7,13 +8,14 @@ import { alertRuleContext } from "../alerts/alert-rules.ts";
 import { totpSecretContext } from "../auth/two-factor.ts";
 import { connectionContext } from "../connections/connection-secrets.ts";
 import { ruleContext } from "../security/security-rules.ts";
+import { ssoSecretContext } from "../sso/sso-settings.ts";
 import { secretContext } from "./secret-names.ts";
 
 type SealedColumn = {
-  table: "secrets" | "connections" | "security_rules" | "alert_rules";
+  table: "secrets" | "connections" | "security_rules" | "alert_rules" | "sso_configs";
   column: string;
   /** What the sealing context names the row by. */
-  key: "name" | "id";
+  key: "name" | "id" | "workspace_id";
   context: (workspaceId: string, key: string) => string;
 };
 
@@ -42,6 +44,12 @@ const SEALED_COLUMNS: readonly SealedColumn[] = [
     column: "secret",
     key: "id",
     context: (workspaceId, ruleId) => alertRuleContext({ workspaceId, ruleId }),
+  },
+  {
+    table: "sso_configs",
+    column: "client_secret",
+    key: "workspace_id",
+    context: (workspaceId) => ssoSecretContext(workspaceId),
   },
 ];
 
@@ -76,6 +84,7 @@ export async function resealAll({
       connections: { resealed: 0, unreadable: 0 },
       security_rules: { resealed: 0, unreadable: 0 },
       alert_rules: { resealed: 0, unreadable: 0 },
+      sso_configs: { resealed: 0, unreadable: 0 },
       users: { resealed: 0, unreadable: 0 },
     },
     problems: [],

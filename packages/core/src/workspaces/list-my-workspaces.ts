@@ -1,6 +1,5 @@
 import { type Db, type Role, scoped } from "@tributary/db";
-import { AppError } from "../errors/app-error.ts";
-import { TWO_FACTOR_REQUIRED } from "./member-role.ts";
+import { memberRole } from "./member-role.ts";
 
 export type MyWorkspace = { id: string; slug: string; name: string; role: Role };
 
@@ -20,25 +19,22 @@ export async function findMyWorkspace({
   db,
   userId,
   slug,
+  ssoWorkspaceId,
 }: {
   db: Db;
   userId: string;
   slug: string;
+  /** The workspace whose single sign-on made the session; none for a password session. */
+  ssoWorkspaceId?: string | null;
 }): Promise<(MyWorkspace & { planId: string; isDemo: boolean }) | null> {
   const membership = await scoped(db, { userId }, (tx) =>
     tx.membership.findFirst({
       where: { userId, workspace: { slug } },
-      select: {
-        role: true,
-        workspace: { select: { id: true, slug: true, name: true, planId: true, isDemo: true, requireTwoFactor: true } },
-        user: { select: { totpEnabledAt: true } },
-      },
+      select: { workspace: { select: { id: true, slug: true, name: true, planId: true, isDemo: true } } },
     }),
   );
   if (!membership) return null;
-  const { requireTwoFactor, ...workspace } = membership.workspace;
-  if (requireTwoFactor && !membership.user.totpEnabledAt) {
-    throw new AppError("FORBIDDEN", TWO_FACTOR_REQUIRED, { twoFactorRequired: true });
-  }
-  return { ...workspace, role: membership.role };
+  // The workspace's own rules (two-factor, single sign-on) are read in its scope.
+  const role = await memberRole({ db, workspaceId: membership.workspace.id, userId, ssoWorkspaceId });
+  return role ? { ...membership.workspace, role } : null;
 }

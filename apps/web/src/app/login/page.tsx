@@ -34,6 +34,12 @@ export default async function SignInPage({
       }
     >
       <SignInForm next={next} notice={notice ? (NOTICES[notice] ?? null) : null} />
+      <Link
+        href="/login/sso"
+        className="mt-4 block w-full rounded-md border border-slate-300 px-3 py-2 text-center text-sm font-medium text-slate-700 hover:bg-slate-50"
+      >
+        Sign in with SSO
+      </Link>
       <div className="mt-6 border-t border-slate-200 pt-4 text-center text-sm text-slate-600">
         <p className="mb-2">No account? Look around first.</p>
         <TryDemoButton />

@@ -1,4 +1,4 @@
-import { touchDemo } from "@tributary/core";
+import { AppError, touchDemo } from "@tributary/core";
 import { TRPCError } from "@trpc/server";
 import { notFound, redirect } from "next/navigation";
 import type { ReactNode } from "react";
@@ -12,6 +12,7 @@ import { WorkspaceSwitcher } from "~/components/workspace/workspace-switcher.tsx
 import { serverCaller } from "~/server/caller.ts";
 import { deps } from "~/server/deps.ts";
 import { requireAuth } from "~/server/require-auth.ts";
+import { ssoPageUrl } from "~/server/sso-cookies.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -26,6 +27,12 @@ export default async function WorkspaceLayout({
   const { user } = await requireAuth(`/w/${slug}`);
   const workspace = await (await serverCaller()).workspaces.bySlug({ slug }).catch((error: unknown) => {
     if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
+    const refusal = error instanceof TRPCError && error.cause instanceof AppError ? error.cause : null;
+    // The workspace takes only sessions from its single sign-on (or this one came from another's): sign in there.
+    if (refusal?.details?.ssoRequired || refusal?.details?.otherSsoSession) {
+      const { pathname, search } = ssoPageUrl({ origin: "http://relative", error: refusal.message, typed: slug });
+      redirect(`${pathname}${search}`);
+    }
     // The workspace requires two-factor sign-in and this member has not turned it on: set it up first.
     if (error instanceof TRPCError && error.code === "FORBIDDEN") redirect(`/account?twoFactorFor=${slug}`);
     throw error;

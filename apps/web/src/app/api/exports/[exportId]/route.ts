@@ -31,12 +31,15 @@ export async function GET(_request: Request, { params }: { params: Promise<{ exp
     throw error;
   }
   // A workspace that requires two-factor sign-in refuses a member without it (an AppError): no export either.
-  const role = await memberRole({ db, workspaceId: claimed.workspaceId, userId: auth.user.id }).catch(
-    (error: unknown) => {
-      if (error instanceof AppError) return null;
-      throw error;
-    },
-  );
+  const role = await memberRole({
+    db,
+    workspaceId: claimed.workspaceId,
+    userId: auth.user.id,
+    ssoWorkspaceId: auth.claims.ssoWorkspaceId ?? null,
+  }).catch((error: unknown) => {
+    if (error instanceof AppError) return null;
+    throw error;
+  });
   if (!role || !can(role, "workspace.export")) {
     await claimed.finish("failed");
     return refuse(404, "No such export.");

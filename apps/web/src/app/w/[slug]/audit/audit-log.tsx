@@ -20,6 +20,10 @@ const LABELS: Record<string, string> = {
   "member.role_changed": "Changed a role",
   "member.removed": "Removed a member",
   "member.left": "Left the workspace",
+  "sso.configured": "Changed single sign-on",
+  "sso.removed": "Removed single sign-on",
+  "sso.signed_in": "Signed in with single sign-on",
+  "sso.refused": "Refused at single sign-on",
 };
 
 function describe(details: unknown): string {

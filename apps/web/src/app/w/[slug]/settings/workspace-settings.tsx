@@ -11,6 +11,7 @@ import { describeError, useTRPC } from "~/trpc/react.tsx";
 import { AllowedHostsCard } from "./allowed-hosts-card.tsx";
 import { BundleCard } from "./bundle-card.tsx";
 import { ExportCard } from "./export-card.tsx";
+import { SsoCard } from "./sso-card.tsx";
 
 export function WorkspaceSettings() {
   const workspace = useWorkspace();
@@ -21,6 +22,7 @@ export function WorkspaceSettings() {
         {workspace.can("workspace.rename") ? <RenameCard /> : null}
         <AllowedHostsCard />
         {workspace.can("settings.manage") ? <TwoFactorCard /> : null}
+        {workspace.can("sso.manage") ? <SsoCard /> : null}
         <LeaveCard />
         {workspace.can("settings.manage") ? <BundleCard /> : null}
         {workspace.can("workspace.export") ? <ExportCard /> : null}
