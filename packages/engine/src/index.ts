@@ -34,6 +34,7 @@ export {
   type RetryPolicy,
   retryPolicySchema,
 } from "./flow-graph.ts";
+export { fieldLabel, fieldSentences, firstProblem, humanizeKey, issueSentence, titleAt } from "./issue-sentences.ts";
 export {
   appendHeaders,
   createMessage,

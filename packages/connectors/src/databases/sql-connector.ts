@@ -23,7 +23,7 @@ function bindable(value: unknown): unknown {
 }
 
 export function sqlConnector(engine: SqlEngine) {
-  const connectionSchema = sqlConnectionConfig(engine.defaultPort);
+  const connectionSchema = sqlConnectionConfig({ defaultPort: engine.defaultPort, schemes: engine.urlSchemes });
   const connectionId = () => connectionField({ type: engine.id, service: engine.service });
 
   const kind: ClientKind<SqlConnectionConfig, SqlPool> = {
