@@ -74,8 +74,7 @@ export function ConfigForm({
               if (value === undefined) delete next[name];
               else next[name] = value;
               // A field that no longer applies (the token after choosing basic auth) is not kept.
-              for (const [other, otherField] of properties)
-                if (!applies(otherField, next, schema)) delete next[other];
+              for (const [other, otherField] of properties) if (!applies(otherField, next, schema)) delete next[other];
               onChange(next);
             }}
           />
