@@ -15,6 +15,7 @@ export type SqlPool = {
 };
 
 const BY_FIELDS = { showWhen: { connectWith: ["fields"] } };
+const REQUIRED_BY_FIELDS = { ...BY_FIELDS, description: "Required unless connecting by URL." };
 
 /** What TLS a connection URL asks for (`sslmode` for PostgreSQL, `ssl-mode` or `ssl` for MySQL), if it says. */
 function tlsOfUrl(params: URLSearchParams): "disable" | "require" | "verify" | undefined {
@@ -43,14 +44,14 @@ export const sqlConnectionConfig = ({ defaultPort, schemes }: { defaultPort: num
         .meta({
           title: "Connection URL",
           widget: "password",
-          description: `e.g. ${schemes[0]}://user:password@db.example.com:${defaultPort}/orders`,
+          description: `e.g. ${schemes[0]}://user:password@db.example.com:${defaultPort}/orders. Read into the fields when saved; its password is sealed.`,
           showWhen: { connectWith: ["url"] },
         }),
       host: z
         .string()
         .trim()
         .optional()
-        .meta({ title: "Host", ...BY_FIELDS }),
+        .meta({ title: "Host", ...REQUIRED_BY_FIELDS }),
       port: z
         .number()
         .int()
@@ -62,12 +63,12 @@ export const sqlConnectionConfig = ({ defaultPort, schemes }: { defaultPort: num
         .string()
         .trim()
         .optional()
-        .meta({ title: "Database", ...BY_FIELDS }),
+        .meta({ title: "Database", ...REQUIRED_BY_FIELDS }),
       user: z
         .string()
         .trim()
         .optional()
-        .meta({ title: "User", ...BY_FIELDS }),
+        .meta({ title: "User", ...REQUIRED_BY_FIELDS }),
       password: z
         .string()
         .optional()
