@@ -178,7 +178,7 @@ export function ConnectionsPanel() {
                       </div>
                     </div>
                   ) : (
-                    <span className="text-slate-400">not tested</span>
+                    <span className="text-slate-500">not tested</span>
                   )}
                 </td>
                 {manage ? (
