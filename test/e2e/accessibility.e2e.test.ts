@@ -4,7 +4,7 @@
 import { createRequire } from "node:module";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { callProcedure, launchBrowser, screenshot } from "../support/browser.ts";
+import { callProcedure, launchBrowser, screenshot, signUpInBrowser } from "../support/browser.ts";
 
 const baseUrl = inject("baseUrl");
 const run = Date.now().toString(36);
@@ -66,16 +66,7 @@ describe("accessibility of every page", () => {
         found.push(...(await scan(page, name)));
       }
 
-      await page.goto("/signup");
-      await page.getByLabel("Email").fill(user.email);
-      await page.getByLabel("Password").fill(user.password);
-      await page.getByRole("button", { name: "Create account" }).click();
-      await page.waitForURL(/\/w\//);
-      const slug = new URL(page.url()).pathname.split("/")[2] ?? "";
-      const workspaceId = await page.evaluate(async (slug) => {
-        const input = encodeURIComponent(JSON.stringify({ json: { slug } }));
-        return (await (await fetch(`/api/trpc/workspaces.bySlug?input=${input}`)).json()).result.data.json.id;
-      }, slug);
+      const { slug, workspaceId } = await signUpInBrowser(page, user);
       const created = await callProcedure(page, "flows.create", {
         workspaceId,
         name: "Greeting",

@@ -3,7 +3,7 @@
 // uses, take a PostgreSQL URL that tests OK, and tie errors to their fields; the audit log's filters survive a reload.
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { callProcedure, launchBrowser, screenshot } from "../support/browser.ts";
+import { callProcedure, launchBrowser, screenshot, signUpInBrowser } from "../support/browser.ts";
 
 const baseUrl = inject("baseUrl");
 const run = Date.now().toString(36);
@@ -21,16 +21,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   ownerContext = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 900 } });
   page = await ownerContext.newPage();
-  await page.goto("/signup");
-  await page.getByLabel("Email").fill(owner.email);
-  await page.getByLabel("Password").fill(owner.password);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL(/\/w\//);
-  slug = new URL(page.url()).pathname.split("/")[2] ?? "";
-  workspaceId = await page.evaluate(async (slug) => {
-    const input = encodeURIComponent(JSON.stringify({ json: { slug } }));
-    return (await (await fetch(`/api/trpc/workspaces.bySlug?input=${input}`)).json()).result.data.json.id;
-  }, slug);
+  ({ slug, workspaceId } = await signUpInBrowser(page, owner));
   const created = await callProcedure(page, "flows.create", {
     workspaceId,
     name: "Order intake",

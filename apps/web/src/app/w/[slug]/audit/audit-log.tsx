@@ -164,32 +164,14 @@ export function AuditLog() {
               className="mt-1 block rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm"
             />
           </div>
-          <div>
-            <label htmlFor={`${id}-from`} className="block text-sm font-medium text-slate-700">
-              From
-            </label>
-            <input
-              id={`${id}-from`}
-              type="date"
-              value={from}
-              max={to || undefined}
-              onChange={(e) => setFilters({ from: e.target.value })}
-              className="mt-1 block rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm"
-            />
-          </div>
-          <div>
-            <label htmlFor={`${id}-to`} className="block text-sm font-medium text-slate-700">
-              To
-            </label>
-            <input
-              id={`${id}-to`}
-              type="date"
-              value={to}
-              min={from || undefined}
-              onChange={(e) => setFilters({ to: e.target.value })}
-              className="mt-1 block rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm"
-            />
-          </div>
+          <DayField
+            id={`${id}-from`}
+            label="From"
+            value={from}
+            max={to}
+            onChange={(day) => setFilters({ from: day })}
+          />
+          <DayField id={`${id}-to`} label="To" value={to} min={from} onChange={(day) => setFilters({ to: day })} />
           <Button type="submit" variant="secondary">
             Filter
           </Button>
@@ -250,5 +232,38 @@ export function AuditLog() {
         </div>
       ) : null}
     </>
+  );
+}
+
+function DayField({
+  id,
+  label,
+  value,
+  min,
+  max,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  min?: string;
+  max?: string;
+  onChange: (day: string) => void;
+}) {
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      <input
+        id={id}
+        type="date"
+        value={value}
+        min={min || undefined}
+        max={max || undefined}
+        onChange={(e) => onChange(e.target.value)}
+        className="mt-1 block rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm"
+      />
+    </div>
   );
 }

@@ -81,30 +81,20 @@ export function ChangesDialog({
               ? `${count} change${count === 1 ? "" : "s"} will run once you publish; version ${version} runs until then.`
               : `Only the layout changed; version ${version} runs until you publish.`}
           </p>
-          {diff.added.length ? (
-            <section aria-labelledby="changes-added">
-              <h3 id="changes-added" className="font-semibold text-emerald-800">
-                Steps added
-              </h3>
-              <ul className="mt-1 list-disc pl-5">
-                {diff.added.map((step) => (
-                  <li key={step.id}>{stepLabel(step)}</li>
-                ))}
-              </ul>
-            </section>
-          ) : null}
-          {diff.removed.length ? (
-            <section aria-labelledby="changes-removed">
-              <h3 id="changes-removed" className="font-semibold text-red-800">
-                Steps removed
-              </h3>
-              <ul className="mt-1 list-disc pl-5">
-                {diff.removed.map((step) => (
-                  <li key={step.id}>{stepLabel(step)}</li>
-                ))}
-              </ul>
-            </section>
-          ) : null}
+          <StepList
+            id="changes-added"
+            title="Steps added"
+            tone="text-emerald-800"
+            steps={diff.added}
+            label={stepLabel}
+          />
+          <StepList
+            id="changes-removed"
+            title="Steps removed"
+            tone="text-red-800"
+            steps={diff.removed}
+            label={stepLabel}
+          />
           {diff.changed.map(({ step, fields }) => (
             <section key={step.id} aria-label={`Changed: ${stepLabel(step)}`}>
               <h3 className="font-semibold">Changed: {stepLabel(step)}</h3>
@@ -165,5 +155,33 @@ export function ChangesDialog({
         </div>
       </dialog>
     </>
+  );
+}
+
+function StepList({
+  id,
+  title,
+  tone,
+  steps,
+  label,
+}: {
+  id: string;
+  title: string;
+  tone: string;
+  steps: Step[];
+  label: (step: Step) => string;
+}) {
+  if (!steps.length) return null;
+  return (
+    <section aria-labelledby={id}>
+      <h3 id={id} className={`font-semibold ${tone}`}>
+        {title}
+      </h3>
+      <ul className="mt-1 list-disc pl-5">
+        {steps.map((step) => (
+          <li key={step.id}>{label(step)}</li>
+        ))}
+      </ul>
+    </section>
   );
 }
