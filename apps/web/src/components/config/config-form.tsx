@@ -40,7 +40,9 @@ const CodeEditor = dynamic(() => import("./code-editor.tsx").then((module) => mo
   loading: () => <p className="mt-1 text-xs text-slate-500">Loading the editor…</p>,
 });
 
-const INPUT = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm";
+// Disabled (read-only) and invalid controls look it, not only to screen readers.
+const INPUT =
+  "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm disabled:cursor-not-allowed disabled:bg-slate-100 disabled:text-slate-600 aria-invalid:border-red-500";
 
 export function ConfigForm({
   schema,
