@@ -45,3 +45,21 @@ export async function callProcedure(page: Page, path: string, input: unknown) {
     { path, input },
   );
 }
+
+/** Signs a new account up through the sign-up page and returns the workspace it lands in. */
+export async function signUpInBrowser(
+  page: Page,
+  account: { email: string; password: string },
+): Promise<{ slug: string; workspaceId: string }> {
+  await page.goto("/signup");
+  await page.getByLabel("Email").fill(account.email);
+  await page.getByLabel("Password").fill(account.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(/\/w\//);
+  const slug = new URL(page.url()).pathname.split("/")[2] ?? "";
+  const workspaceId: string = await page.evaluate(async (slug) => {
+    const input = encodeURIComponent(JSON.stringify({ json: { slug } }));
+    return (await (await fetch(`/api/trpc/workspaces.bySlug?input=${input}`)).json()).result.data.json.id;
+  }, slug);
+  return { slug, workspaceId };
+}

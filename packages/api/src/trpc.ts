@@ -8,6 +8,7 @@ import {
   can,
   type Db,
   type EmailVerification,
+  fieldSentences,
   isServiceUnavailable,
   type JobQueue,
   type Mailer,
@@ -87,12 +88,21 @@ const t = initTRPC
         data: {
           ...shape.data,
           // Field-level problems the forms can show next to their inputs.
-          fieldErrors: cause instanceof ZodError ? z.flattenError(cause).fieldErrors : undefined,
+          fieldErrors: cause instanceof ZodError ? fieldErrors(cause) : undefined,
           details: cause instanceof AppError ? cause.details : undefined,
         },
       };
     },
   });
+
+/** Each field's problem as a sentence, keyed by its dotted path (`config.port`); whole-input problems left out. */
+function fieldErrors(error: ZodError): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(fieldSentences(error))
+      .filter(([field]) => field)
+      .map(([field, message]) => [field, [message]]),
+  );
+}
 
 export const UNAVAILABLE_MESSAGE =
   "Tributary cannot reach its database or Redis right now; nothing was changed. Try again in a few seconds.";

@@ -28,11 +28,26 @@ const httpConnectionConfig = z
       .url({ message: "Enter the API's base URL, e.g. https://api.example.com/v1" })
       .meta({ title: "Base URL" }),
     auth: z.enum(["none", "bearer", "basic", "header"]).default("none").meta({ title: "Authentication" }),
-    token: z.string().optional().meta({ title: "Bearer token", widget: "password" }),
-    username: z.string().optional().meta({ title: "Username" }),
-    password: z.string().optional().meta({ title: "Password", widget: "password" }),
-    headerName: z.string().optional().meta({ title: "Header name", description: "e.g. X-API-Key" }),
-    headerValue: z.string().optional().meta({ title: "Header value", widget: "password" }),
+    token: z
+      .string()
+      .optional()
+      .meta({ title: "Bearer token", widget: "password", showWhen: { auth: ["bearer"] } }),
+    username: z
+      .string()
+      .optional()
+      .meta({ title: "Username", showWhen: { auth: ["basic"] } }),
+    password: z
+      .string()
+      .optional()
+      .meta({ title: "Password", widget: "password", showWhen: { auth: ["basic"] } }),
+    headerName: z
+      .string()
+      .optional()
+      .meta({ title: "Header name", description: "e.g. X-API-Key", showWhen: { auth: ["header"] } }),
+    headerValue: z
+      .string()
+      .optional()
+      .meta({ title: "Header value", widget: "password", showWhen: { auth: ["header"] } }),
     headers: headerList().default([]).meta({ title: "Extra headers", widget: "keyValue" }),
     healthPath: z
       .string()

@@ -1,7 +1,7 @@
 // Domain services by slice. Each function takes one options object with its dependencies (db, redis…) and,
 // for tenant data, the workspaceId; none reads the environment.
 export { createDb, createSecretBox, type Db, type Role, type SecretBox, uuidv7 } from "@tributary/db";
-export { createMessage, type Message, type MessageHeader } from "@tributary/engine";
+export { createMessage, fieldSentences, type Message, type MessageHeader } from "@tributary/engine";
 export { createJobQueue, createQueueConnection, FAIL_FAST_REDIS, type JobQueue } from "@tributary/queue";
 export {
   ALERT_CHANNELS,

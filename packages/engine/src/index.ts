@@ -35,6 +35,7 @@ export {
   retryPolicySchema,
   stepIdSchema,
 } from "./flow-graph.ts";
+export { fieldLabel, fieldSentences, firstProblem, humanizeKey, issueSentence, titleAt } from "./issue-sentences.ts";
 export {
   nameReferences,
   type ReferenceDirectory,

@@ -3,6 +3,7 @@
 import { ERROR_OUTPUT, LOOP_DONE_OUTPUT, LOOP_ITEM_OUTPUT, outputsOf, type StepCatalog } from "./catalog.ts";
 import { compileExpression, expressionErrors } from "./expressions.ts";
 import type { FlowGraph } from "./flow-graph.ts";
+import { fieldLabel, issueSentence } from "./issue-sentences.ts";
 import { prepareFlow } from "./prepare-flow.ts";
 
 export type ValidationCode =
@@ -63,7 +64,7 @@ export function validateFlow({ graph, catalog }: { graph: FlowGraph; catalog: St
           code: "invalid_config",
           stepId: step.id,
           ...(field ? { field } : {}),
-          message: `${spec.title} ${label(step)}: ${field ? `${field}: ` : ""}${issue.message}`,
+          message: `${spec.title} ${label(step)}: ${issueSentence(issue, fieldLabel(issue.path, spec.config))}`,
         });
       }
     }

@@ -19,6 +19,7 @@ import {
   ExpressionError,
   type ExpressionScope,
   evaluateExpression,
+  firstProblem,
   type Message,
   type PreparedFlow,
   type RunRecords,
@@ -156,9 +157,8 @@ export async function executeStep({
     }
     const parsed = definition.config.safeParse(rendered);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
       return fail({
-        message: `Invalid configuration: ${issue?.path.join(".") || "config"}: ${issue?.message}`,
+        message: `Invalid configuration: ${firstProblem(parsed.error, definition.config).message}`,
         code: "invalid_config",
       });
     }

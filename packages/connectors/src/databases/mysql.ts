@@ -22,6 +22,7 @@ export const mysqlEngine: SqlEngine = {
   id: "mysql",
   service: "MySQL",
   defaultPort: 3306,
+  urlSchemes: ["mysql", "mariadb"],
   async open({ config, address }: SqlTarget) {
     const { default: mysql } = await import("mysql2/promise");
     const pool = mysql.createPool({

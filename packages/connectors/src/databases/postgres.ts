@@ -35,6 +35,7 @@ export const postgresEngine: SqlEngine = {
   id: "postgres",
   service: "PostgreSQL",
   defaultPort: 5432,
+  urlSchemes: ["postgresql", "postgres"],
   async open(target) {
     const pool = new pg.Pool(poolConfig(target, target.config.poolSize));
     pool.on("error", () => undefined); // an idle client's broken socket: the pool drops it and opens another

@@ -53,7 +53,7 @@ export function insertableRows(given: unknown, source: string): Record<string, u
 }
 
 export function sqlConnector(engine: SqlEngine) {
-  const connectionSchema = sqlConnectionConfig(engine.defaultPort);
+  const connectionSchema = sqlConnectionConfig({ defaultPort: engine.defaultPort, schemes: engine.urlSchemes });
   const connectionId = () => connectionField({ type: engine.id, service: engine.service });
 
   const kind: ClientKind<SqlConnectionConfig, SqlPool> = {

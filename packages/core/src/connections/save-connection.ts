@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { CONNECTION_TYPES } from "@tributary/connectors";
 import { type Db, type Prisma, type SecretBox, scoped } from "@tributary/db";
+import { firstProblem } from "@tributary/engine";
 import { z } from "zod";
 import type { Actor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
@@ -55,10 +56,8 @@ export async function saveConnection({
       const merged = { ...open, ...kept, ...secret };
       const parsed = definition.config.safeParse(merged);
       if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new AppError("BAD_REQUEST", `${issue?.path.join(".") || "config"}: ${issue?.message}`, {
-          field: `config.${issue?.path.join(".")}`,
-        });
+        const { field, message } = firstProblem(parsed.error, definition.config);
+        throw new AppError("BAD_REQUEST", message, { field: field ? `config.${field}` : "config" });
       }
       const valid = splitConfig({
         config: parsed.data as Record<string, unknown>,

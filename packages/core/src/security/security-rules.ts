@@ -2,6 +2,7 @@
 // generated here, shown once in the answer that created it, and sealed at rest.
 import { randomUUID } from "node:crypto";
 import { type Db, type Prisma, type SecretBox, scoped, type Tx } from "@tributary/db";
+import { firstProblem } from "@tributary/engine";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { Actor } from "../audit/actor.ts";
@@ -56,10 +57,8 @@ export type ShownOnce = { ruleId: string; secret: string | null; username?: stri
 function parseConfig(type: RuleType, config: unknown) {
   const parsed = ruleConfigSchemas[type].safeParse(config);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new AppError("BAD_REQUEST", `${issue?.path.join(".") || "config"}: ${issue?.message}`, {
-      field: `config.${issue?.path.join(".")}`,
-    });
+    const { field, message } = firstProblem(parsed.error, ruleConfigSchemas[type]);
+    throw new AppError("BAD_REQUEST", message, { field: field ? `config.${field}` : "config" });
   }
   return parsed.data;
 }

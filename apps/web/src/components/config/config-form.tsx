@@ -21,7 +21,19 @@ export type FieldSchema = {
   connectionType?: string;
   minimum?: number;
   maximum?: number;
+  /** Shown only while other fields have one of these values, e.g. `{ auth: ["basic"] }`. */
+  showWhen?: Record<string, unknown[]>;
 };
+
+/** Whether a field applies under the config's current choices (its `showWhen`). */
+function applies(field: FieldSchema, config: Record<string, unknown>, schema: FieldSchema): boolean {
+  return Object.entries(field.showWhen ?? {}).every(([other, values]) =>
+    values.includes(config[other] ?? schema.properties?.[other]?.default),
+  );
+}
+
+/** The ARIA that ties a control to its hint or its error. */
+type Described = { "aria-describedby"?: string; "aria-invalid"?: true };
 
 // CodeMirror loads only when a code step is opened: most flows have none.
 const CodeEditor = dynamic(() => import("./code-editor.tsx").then((module) => module.CodeEditor), {
@@ -35,7 +47,9 @@ const ExpressionEditor = dynamic(() => import("./expression-editor.tsx").then((m
 
 const NO_DIAGNOSTICS: CodeDiagnostic[] = [];
 
-const INPUT = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm";
+// Disabled (read-only) and invalid controls look it, not only to screen readers.
+const INPUT =
+  "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm disabled:cursor-not-allowed disabled:bg-slate-100 disabled:text-slate-600 aria-invalid:border-red-500";
 
 export function ConfigForm({
   schema,
@@ -53,26 +67,31 @@ export function ConfigForm({
   onChange: (config: Record<string, unknown>) => void;
   readOnly: boolean;
 }) {
+  const properties = Object.entries(schema.properties ?? {});
   return (
     <div className="space-y-4">
-      {Object.entries(schema.properties ?? {}).map(([name, field]) => (
-        <Field
-          key={name}
-          name={name}
-          field={field}
-          value={config[name]}
-          error={errors[name]}
-          diagnostics={codeDiagnostics[name]}
-          readOnly={readOnly}
-          config={config}
-          onChange={(value) => {
-            const next = { ...config };
-            if (value === undefined) delete next[name];
-            else next[name] = value;
-            onChange(next);
-          }}
-        />
-      ))}
+      {properties
+        .filter(([, field]) => applies(field, config, schema))
+        .map(([name, field]) => (
+          <Field
+            key={name}
+            name={name}
+            field={field}
+            value={config[name]}
+            error={errors[name]}
+            diagnostics={codeDiagnostics[name]}
+            readOnly={readOnly}
+            config={config}
+            onChange={(value) => {
+              const next = { ...config };
+              if (value === undefined) delete next[name];
+              else next[name] = value;
+              // A field that no longer applies (the token after choosing basic auth) is not kept.
+              for (const [other, otherField] of properties) if (!applies(otherField, next, schema)) delete next[other];
+              onChange(next);
+            }}
+          />
+        ))}
     </div>
   );
 }
@@ -100,6 +119,35 @@ function Field({
   const id = useId();
   const label = field.title ?? name;
   const type = Array.isArray(field.type) ? field.type.find((t) => t !== "null") : field.type;
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const described: Described = error
+    ? { "aria-describedby": errorId, "aria-invalid": true }
+    : field.description
+      ? { "aria-describedby": hintId }
+      : {};
+  const notes = (
+    <>
+      {field.description && !error ? (
+        <p id={hintId} className="mt-1 text-xs text-slate-500">
+          {field.description}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={errorId} className="mt-1 text-xs text-red-600">
+          {error}
+        </p>
+      ) : null}
+    </>
+  );
+  // Controls made of several inputs are a group: a fieldset named by its legend.
+  const group = (children: React.ReactNode) => (
+    <fieldset {...described}>
+      <legend className="block text-sm font-medium text-slate-700">{label}</legend>
+      {children}
+      {notes}
+    </fieldset>
+  );
   let control: React.ReactNode;
   if (field.widget === "code") {
     control = (
@@ -112,21 +160,29 @@ function Field({
       />
     );
   } else if (field.widget === "json" || (!type && !field.enum && field.widget !== "expression")) {
-    control = <JsonField id={id} value={value} onChange={onChange} readOnly={readOnly} />;
+    control = <JsonField id={id} value={value} onChange={onChange} readOnly={readOnly} described={described} />;
   } else if (field.widget === "keyValue") {
-    control = <KeyValueList value={value} onChange={onChange} readOnly={readOnly} label={label} />;
+    return group(<KeyValueList value={value} onChange={onChange} readOnly={readOnly} label={label} />);
   } else if (field.widget === "securityRules") {
-    control = <SecurityRulesPicker value={value} onChange={onChange} readOnly={readOnly} />;
+    return group(<SecurityRulesPicker value={value} onChange={onChange} readOnly={readOnly} />);
   } else if (field.widget === "secrets") {
-    control = <SecretsPicker value={value} onChange={onChange} readOnly={readOnly} />;
+    return group(<SecretsPicker value={value} onChange={onChange} readOnly={readOnly} />);
   } else if (field.widget === "connection") {
     control = (
-      <ConnectionPicker id={id} type={field.connectionType} value={value} onChange={onChange} readOnly={readOnly} />
+      <ConnectionPicker
+        id={id}
+        type={field.connectionType}
+        value={value}
+        onChange={onChange}
+        readOnly={readOnly}
+        described={described}
+      />
     );
   } else if (field.widget === "soapOperation") {
     control = (
       <SoapOperationPicker
         id={id}
+        described={described}
         wsdl={typeof config.wsdl === "string" ? config.wsdl : ""}
         value={value}
         onChange={onChange}
@@ -137,6 +193,7 @@ function Field({
     control = (
       <select
         id={id}
+        {...described}
         className={INPUT}
         disabled={readOnly}
         value={String(value ?? field.default ?? "")}
@@ -150,30 +207,35 @@ function Field({
       </select>
     );
   } else if (type === "array" && field.items?.enum) {
-    control = (
+    return group(
       <CheckboxSet
         options={field.items.enum.map((option) => ({ value: String(option), label: String(option) }))}
         value={value}
         onChange={onChange}
         readOnly={readOnly}
-      />
+      />,
     );
   } else if (type === "boolean") {
     return (
-      <label className="flex items-center gap-2 text-sm font-medium text-slate-700">
-        <input
-          type="checkbox"
-          disabled={readOnly}
-          checked={Boolean(value ?? field.default)}
-          onChange={(e) => onChange(e.target.checked)}
-        />
-        {label}
-      </label>
+      <div>
+        <label className="flex items-center gap-2 text-sm font-medium text-slate-700">
+          <input
+            type="checkbox"
+            {...described}
+            disabled={readOnly}
+            checked={Boolean(value ?? field.default)}
+            onChange={(e) => onChange(e.target.checked)}
+          />
+          {label}
+        </label>
+        {notes}
+      </div>
     );
   } else if (type === "number" || type === "integer") {
     control = (
       <input
         id={id}
+        {...described}
         type="number"
         className={INPUT}
         disabled={readOnly}
@@ -184,13 +246,14 @@ function Field({
       />
     );
   } else if (type === "array" || type === "object") {
-    control = <JsonField id={id} value={value} onChange={onChange} readOnly={readOnly} />;
+    control = <JsonField id={id} value={value} onChange={onChange} readOnly={readOnly} described={described} />;
   } else if (field.widget === "textarea") {
     const text = String(value ?? "");
     control = (
       <>
         <textarea
           id={id}
+          {...described}
           rows={6}
           className={INPUT}
           disabled={readOnly}
@@ -203,7 +266,13 @@ function Field({
   } else if (field.widget === "expression") {
     control = (
       <>
-        <ExpressionEditor id={id} value={String(value ?? "")} onChange={onChange} readOnly={readOnly} />
+        <ExpressionEditor
+          id={id}
+          value={String(value ?? "")}
+          onChange={onChange}
+          readOnly={readOnly}
+          describedBy={described["aria-describedby"]}
+        />
         <ExpressionPreview kind="expression" source={String(value ?? "")} />
       </>
     );
@@ -213,6 +282,7 @@ function Field({
       <>
         <input
           id={id}
+          {...described}
           type={field.widget === "password" ? "password" : "text"}
           className={INPUT}
           disabled={readOnly}
@@ -229,8 +299,7 @@ function Field({
         {label}
       </label>
       {control}
-      {field.description && !error ? <p className="mt-1 text-xs text-slate-500">{field.description}</p> : null}
-      {error ? <p className="mt-1 text-xs text-red-600">{error}</p> : null}
+      {notes}
     </div>
   );
 }
@@ -241,11 +310,13 @@ function JsonField({
   value,
   onChange,
   readOnly,
+  described,
 }: {
   id: string;
   value: unknown;
   onChange: (value: unknown) => void;
   readOnly: boolean;
+  described: Described;
 }) {
   const [text, setText] = useState(() => (value === undefined ? "" : JSON.stringify(value, null, 2)));
   const [problem, setProblem] = useState<string | null>(null);
@@ -253,6 +324,7 @@ function JsonField({
     <>
       <textarea
         id={id}
+        {...described}
         rows={4}
         spellCheck={false}
         disabled={readOnly}
@@ -408,12 +480,14 @@ function ConnectionPicker({
   value,
   onChange,
   readOnly,
+  described,
 }: {
   id: string;
   type: string | undefined;
   value: unknown;
   onChange: (value: unknown) => void;
   readOnly: boolean;
+  described: Described;
 }) {
   const trpc = useTRPC();
   const workspace = useWorkspace();
@@ -424,6 +498,7 @@ function ConnectionPicker({
   return (
     <select
       id={id}
+      {...described}
       className={INPUT}
       disabled={readOnly}
       value={String(value ?? "")}
@@ -444,12 +519,14 @@ function ConnectionPicker({
 /** A SOAP operation picked from those the step's WSDL offers, read when asked (it may be fetched). */
 function SoapOperationPicker({
   id,
+  described,
   wsdl,
   value,
   onChange,
   readOnly,
 }: {
   id: string;
+  described: Described;
   wsdl: string;
   value: unknown;
   onChange: (value: unknown) => void;
@@ -465,6 +542,7 @@ function SoapOperationPicker({
       <div className="mt-1 flex gap-1.5">
         <select
           id={id}
+          {...described}
           className={`${INPUT} mt-0`}
           disabled={readOnly}
           value={current}

@@ -9,7 +9,7 @@ export function DemoBanner() {
           This is a demo workspace on a small plan. It is deleted after 24 hours without activity, and its flows may
           call only the sample API.
         </span>
-        <Link href="/keep" className="rounded-md bg-amber-600 px-3 py-1 font-medium text-white hover:bg-amber-700">
+        <Link href="/keep" className="rounded-md bg-amber-700 px-3 py-1 font-medium text-white hover:bg-amber-800">
           Sign up to keep this workspace
         </Link>
       </div>

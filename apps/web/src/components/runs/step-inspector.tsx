@@ -31,7 +31,7 @@ export function StepInspector({ step }: { step: StepRun }) {
             {step.logs.map((log, index) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: log lines have no id; their order is their identity
               <li key={index} className={log.level === "error" ? "text-red-700" : "text-slate-700"}>
-                <span className="text-slate-400">{new Date(log.at).toLocaleTimeString()}</span> {log.message}
+                <span className="text-slate-500">{new Date(log.at).toLocaleTimeString()}</span> {log.message}
               </li>
             ))}
           </ol>

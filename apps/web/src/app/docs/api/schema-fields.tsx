@@ -71,12 +71,12 @@ function FieldRow({
         </td>
         <td className="py-1.5 pr-4 font-mono text-slate-600">
           {describeType(field)}
-          {field["x-in"] ? <span className="ml-1 text-slate-400">in {field["x-in"]}</span> : null}
+          {field["x-in"] ? <span className="ml-1 text-slate-500">in {field["x-in"]}</span> : null}
         </td>
         <td className="py-1.5 text-slate-600">
           {field.description}
           {field.default !== undefined ? (
-            <span className="text-slate-400"> default {JSON.stringify(field.default)}</span>
+            <span className="text-slate-500"> default {JSON.stringify(field.default)}</span>
           ) : null}
         </td>
       </tr>

@@ -137,7 +137,7 @@ export function ApiKeysPanel() {
               empty="No API keys yet. Create one for each script or person, so each can be revoked alone."
             />
             {keys.data?.map((key) => (
-              <tr key={key.id} className={key.revokedAt ? "text-slate-400" : ""}>
+              <tr key={key.id} className={key.revokedAt ? "text-slate-500" : ""}>
                 <td className="px-4 py-3">
                   <div className="font-medium">{key.name}</div>
                   <code className="text-xs">{key.prefix}</code>

@@ -37,6 +37,17 @@ export function ConnectionsPanel() {
   const failure = test.error ?? remove.error;
   const problem = save.error ? describeError(save.error) : null;
   const typeOf = (type: string) => types.data?.find((entry) => entry.type === type);
+  /** `config.port` → `port`: the config field a problem is about, or null for the form's own fields. */
+  const configKey = (field: string) => (field.startsWith("config.") ? (field.slice(7).split(".")[0] ?? "") : null);
+  const configErrors: Record<string, string> = {};
+  for (const [field, message] of Object.entries(problem?.fields ?? {})) {
+    const key = configKey(field);
+    if (key) configErrors[key] = message;
+  }
+  const configFields = (typeOf(editing?.type ?? "")?.configSchema as FieldSchema | undefined)?.properties ?? {};
+  // A problem no field shows (about the whole config) is said above the buttons.
+  const placed = (field: string) => field === "name" || (configKey(field) ?? "") in configFields;
+  const unplaced = problem && !Object.keys(problem.fields).some(placed) ? problem.message : null;
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -99,19 +110,19 @@ export function ConnectionsPanel() {
             {editing.connectionId ? (
               <p className="text-xs text-slate-500">Secret fields left empty keep their saved values.</p>
             ) : null}
-            <ConfigForm
-              schema={(typeOf(editing.type)?.configSchema ?? {}) as FieldSchema}
-              config={editing.config}
-              errors={Object.fromEntries(
-                Object.entries(problem?.fields ?? {}).map(([field, message]) => [
-                  field.replace(/^config\./, ""),
-                  message,
-                ]),
-              )}
-              readOnly={false}
-              onChange={(config) => setEditing({ ...editing, config })}
-            />
-            {problem && !Object.keys(problem.fields).length ? <Alert>{problem.message}</Alert> : null}
+            <fieldset className="space-y-4">
+              <legend className="text-sm font-semibold text-slate-800">
+                {typeOf(editing.type)?.title ?? "Connection"} settings
+              </legend>
+              <ConfigForm
+                schema={(typeOf(editing.type)?.configSchema ?? {}) as FieldSchema}
+                config={editing.config}
+                errors={configErrors}
+                readOnly={false}
+                onChange={(config) => setEditing({ ...editing, config })}
+              />
+            </fieldset>
+            {unplaced ? <Alert>{unplaced}</Alert> : null}
             <div className="flex gap-2">
               <Button type="submit" busy={save.isPending}>
                 Save connection
@@ -167,7 +178,7 @@ export function ConnectionsPanel() {
                       </div>
                     </div>
                   ) : (
-                    <span className="text-slate-400">not tested</span>
+                    <span className="text-slate-500">not tested</span>
                   )}
                 </td>
                 {manage ? (

@@ -250,7 +250,7 @@ export function FlowsPanel() {
                         <TimeAgo at={flow.lastRun.at} />
                       </span>
                     ) : (
-                      <span className="text-slate-400">never</span>
+                      <span className="text-slate-500">never</span>
                     )}
                   </td>
                   <td className="hidden px-4 py-3 text-slate-600 md:table-cell">
@@ -264,7 +264,7 @@ export function FlowsPanel() {
                         {Math.round((100 * flow.failedLastDay) / flow.runsLastDay)} %
                       </span>
                     ) : (
-                      <span className="text-slate-400">–</span>
+                      <span className="text-slate-500">–</span>
                     )}
                   </td>
                   <td className="px-4 py-3 text-right whitespace-nowrap">

@@ -1,6 +1,6 @@
 "use client";
 // The flow builder: palette, canvas and the panel of the selected step, over a draft that saves itself.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { skipToken, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { FlowDetail, PaletteEntry, PinnedMessage } from "@tributary/core";
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import Link from "next/link";
@@ -15,6 +15,8 @@ import { TriggerStatusLine } from "~/components/trigger-status.tsx";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { describeError, useTRPC } from "~/trpc/react.tsx";
 import { Canvas } from "./canvas.tsx";
+import { ChangesDialog } from "./changes-dialog.tsx";
+import { diffGraphs } from "./graph-diff.ts";
 import { addStep, type Clipboard, copySteps, pasteSteps, removeSteps, updateStep } from "./graph-edits.ts";
 import { Palette } from "./palette.tsx";
 import { type Problem, problemsByStep } from "./problems.ts";
@@ -129,6 +131,19 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
   const published = (current.data?.currentVersion ?? flow.currentVersion) !== null;
 
   const publishProblem = refusal?.graph === draft.graph ? refusal.message : null;
+
+  // The draft against the version that runs: "Changes not published" and what they are.
+  const versions = useQuery(trpc.flows.versions.queryOptions({ workspaceId: workspace.id, flowId: flow.id }));
+  const running = versions.data?.find((version) => version.current);
+  const runningGraph = useQuery(
+    trpc.flows.version.queryOptions(
+      running ? { workspaceId: workspace.id, flowId: flow.id, versionId: running.id } : skipToken,
+    ),
+  );
+  const changes = useMemo(
+    () => (runningGraph.data && running ? diffGraphs(runningGraph.data.graph, draft.graph) : null),
+    [runningGraph.data, running, draft.graph],
+  );
 
   const selectedStep = selected.size === 1 ? graph.steps.find((step) => selected.has(step.id)) : undefined;
   const isTrigger = useCallback(
@@ -260,8 +275,9 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
       if (target.closest("input, textarea, select, [contenteditable=true], .cm-editor")) return;
       const mod = event.metaKey || event.ctrlKey;
       const key = event.key.toLowerCase();
-      if (mod && key === "z" && !event.shiftKey) draft.undo();
-      else if (mod && ((key === "z" && event.shiftKey) || key === "y")) draft.redo();
+      // Undo and redo change the draft: not while it is read-only (a viewer, an old version on the canvas).
+      if (mod && key === "z" && !event.shiftKey && !readOnly) draft.undo();
+      else if (mod && ((key === "z" && event.shiftKey) || key === "y") && !readOnly) draft.redo();
       else if (mod && key === "c") clipboard.current = copySteps(graph, selected);
       else if (mod && key === "v" && clipboard.current && !readOnly) {
         const copied = clipboard.current;
@@ -299,6 +315,14 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
               </Link>
             ) : null}
             <SaveIndicator state={draft.save} />
+            {changes?.any && running ? (
+              <ChangesDialog
+                diff={changes}
+                steps={[...(runningGraph.data?.graph.steps ?? []), ...draft.graph.steps]}
+                entries={byType}
+                version={running.number}
+              />
+            ) : null}
             <div className="ml-auto flex flex-wrap items-center gap-1.5">
               <span className={`text-sm ${problems.length ? "text-red-700" : "text-emerald-700"}`} aria-live="polite">
                 {problems.length
@@ -356,6 +380,13 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
               Published version {publish.data.number}. It runs from now on.
             </div>
           ) : null}
+          {editable ? null : (
+            <div className="border-b border-slate-300 bg-slate-100 px-4 py-2 text-sm text-slate-800" role="status">
+              <strong className="font-semibold">Read only.</strong> As {workspace.role === "operator" ? "an" : "a"}{" "}
+              {workspace.role} you can look at this flow, its steps and versions, but not change them; an admin can make
+              you an editor.
+            </div>
+          )}
           {viewing ? (
             <div className="border-b border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900" role="status">
               Viewing version {viewing.number} (read-only).{" "}

@@ -202,6 +202,7 @@ export function Canvas({
         onConnect={onConnect}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
+        edgesReconnectable={!readOnly}
         deleteKeyCode={readOnly ? null : ["Backspace", "Delete"]}
         fitView
         fitViewOptions={{ maxZoom: 1.2, padding: 0.2 }}

@@ -46,7 +46,7 @@ export function StepPanel({
         </label>
         <input
           id="step-name"
-          className="mt-1 block w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm"
+          className="mt-1 block w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm disabled:cursor-not-allowed disabled:bg-slate-100 disabled:text-slate-600"
           placeholder={entry?.title}
           disabled={readOnly}
           value={step.name ?? ""}

@@ -1,0 +1,152 @@
+// Every page of the app scanned with axe-core (issue 14): no serious or critical violation anywhere, from the
+// sign-in page to the builder, a run, the audit log and the demo workspace. axe-core is injected into the page as
+// a script, so the scan needs nothing but playwright-core.
+import { createRequire } from "node:module";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { callProcedure, launchBrowser, screenshot, signUpInBrowser } from "../support/browser.ts";
+
+const baseUrl = inject("baseUrl");
+const run = Date.now().toString(36);
+const user = { email: `a11y-${run}@example.com`, password: "amber willow lantern quartz" };
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+type Violation = { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] };
+
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Runs axe on the page as it is and returns its serious and critical violations, one line each. */
+async function scan(page: Page, name: string): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const violations = (await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document) => Promise<{ violations: unknown[] }> } }).axe;
+    return (await axe.run(document)).violations;
+  })) as Violation[];
+  await screenshot(page, `a11y-${name}`, { fullPage: false });
+  return violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map(
+      (violation) =>
+        `${name}: ${violation.id} (${violation.impact}) ${violation.help} at ${violation.nodes
+          .slice(0, 3)
+          .map((node) => node.target.join(" "))
+          .join(", ")}`,
+    );
+}
+
+/** Opens a path and waits for its main heading and for its data to arrive. */
+async function visit(page: Page, path: string, heading: string | RegExp) {
+  await page.goto(path);
+  await page.getByRole("heading", { name: heading }).first().waitFor();
+  await page.waitForLoadState("networkidle");
+}
+
+describe("accessibility of every page", () => {
+  // Twenty pages, each loaded and scanned: minutes on a busy machine.
+  it("has no serious or critical axe violation on any page", { timeout: 400_000 }, async () => {
+    const found: string[] = [];
+    const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 900 } });
+    try {
+      const page = await context.newPage();
+      for (const [name, path, heading] of [
+        ["landing", "/", /Connect your systems/],
+        ["sign-in", "/login", /Sign in/],
+        ["sign-up", "/signup", /Create/],
+        ["forgot-password", "/forgot-password", /password/i],
+        ["api-docs", "/docs/api", "REST API reference"],
+      ] as const) {
+        await visit(page, path, heading);
+        found.push(...(await scan(page, name)));
+      }
+
+      const { slug, workspaceId } = await signUpInBrowser(page, user);
+      const created = await callProcedure(page, "flows.create", {
+        workspaceId,
+        name: "Greeting",
+        graph: {
+          version: 1,
+          steps: [
+            { id: "hook", type: "trigger.webhook", config: { path: `a11y-${run}` }, position: { x: 0, y: 0 } },
+            {
+              id: "shape",
+              type: "data.transform",
+              config: { expression: "{ 'hi': name }" },
+              position: { x: 320, y: 0 },
+            },
+          ],
+          edges: [{ from: "hook", to: "shape", output: "out" }],
+        },
+      });
+      const flowId = created.body.result.data.json.id as string;
+      await callProcedure(page, "flows.publish", { workspaceId, flowId });
+      await callProcedure(page, "connections.save", {
+        workspaceId,
+        name: "Billing API",
+        type: "http",
+        config: { baseUrl: "https://billing.example.com", auth: "none" },
+      });
+      await callProcedure(page, "secrets.set", { workspaceId, name: "BILLING_TOKEN", value: "t0ken" });
+      const call = await fetch(`${baseUrl}/hooks/${slug}/a11y-${run}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "Ada" }),
+      });
+      const { runId } = (await call.json()) as { runId: string };
+
+      const base = `/w/${slug}`;
+      for (const [name, path, heading] of [
+        ["overview", base, /./],
+        ["flows", `${base}/flows`, "Flows"],
+        ["runs", `${base}/runs`, "Runs"],
+        ["run", `${base}/runs/${runId}`, /Run/],
+        ["connections", `${base}/connections`, "Connections"],
+        ["secrets", `${base}/secrets`, "Secrets"],
+        ["security", `${base}/security`, /Security/],
+        ["topics", `${base}/topics`, /Topics/],
+        ["settings", `${base}/settings`, /Settings/],
+        ["members", `${base}/members`, "Members"],
+        ["api-keys", `${base}/api-keys`, /API keys/],
+        ["audit", `${base}/audit`, "Audit log"],
+        ["account", "/account", /account/i],
+      ] as const) {
+        await visit(page, path, heading);
+        found.push(...(await scan(page, name)));
+      }
+
+      // The builder, with a step open in its panel, and the connection form open.
+      await visit(page, `${base}/flows/${flowId}`, "Greeting");
+      await page.getByTestId("step-shape").click();
+      await page.getByRole("complementary", { name: "Panel" }).getByLabel("Expression").waitFor();
+      found.push(...(await scan(page, "builder")));
+      await visit(page, `${base}/connections`, "Connections");
+      await page.getByRole("button", { name: "New connection" }).click();
+      await page.getByLabel("Connection name").waitFor();
+      found.push(...(await scan(page, "connection-form")));
+    } finally {
+      await context.close();
+    }
+
+    // The demo workspace, as a visitor starts it from the landing page.
+    const visitor = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 900 } });
+    try {
+      const page = await visitor.newPage();
+      await page.goto("/");
+      await page.getByRole("button", { name: "Try the demo" }).click();
+      await page.waitForURL(/\/w\/demo-/);
+      await page.getByText("This is a demo workspace").first().waitFor();
+      await page.waitForLoadState("networkidle");
+      found.push(...(await scan(page, "demo")));
+    } finally {
+      await visitor.close();
+    }
+
+    expect(found).toEqual([]);
+  });
+});
