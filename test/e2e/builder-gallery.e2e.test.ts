@@ -129,9 +129,17 @@ describe("the builder's code steps, templates, overview and runs", () => {
     await page.waitForURL(/\/flows\/[0-9a-f-]{36}$/);
     await page.getByTestId("step-parse").waitFor();
     await page.getByText("Valid", { exact: true }).waitFor();
+    // The template's sample is the trigger's pin: its panel shows it pinned, and the Test tab starts from it.
+    await page.getByTestId("step-hl7").click();
+    const triggerSample = panel().getByRole("region", { name: "Sample message" });
+    await triggerSample.getByTestId("pinned-badge").waitFor();
+    expect(await triggerSample.getByLabel("Sample message body (JSON)").inputValue()).toContain("MSH|^~\\\\&|ADMIT|HOSP");
+    await triggerSample.getByRole("tabpanel", { name: "Pinned sample" }).waitFor();
+    await screenshot(page, "gallery-05a-template-sample-pinned-on-trigger", { fullPage: false });
     await page.getByRole("tab", { name: "Test" }).click();
     const sample = page.getByLabel("Sample message body (JSON)");
     expect(await sample.inputValue()).toContain("MSH|^~\\\\&|ADMIT|HOSP");
+    await page.getByTestId("sample-source").getByText("The sample pinned on “HL7 in”.").waitFor();
     await page.getByRole("button", { name: "Run test" }).click();
     await page.locator('[data-testid="step-answer"][data-run-state="succeeded"]').waitFor({ timeout: 30_000 });
     await panel().getByText('"patientId": "4711"').first().waitFor();
@@ -140,7 +148,7 @@ describe("the builder's code steps, templates, overview and runs", () => {
     templateRunId = href?.split("/").pop() ?? "";
     expect(templateRunId).toMatch(/^[0-9a-f-]{36}$/);
 
-    // The sample was saved with the draft: a reload starts from it again.
+    // The sample is pinned with the draft: a reload starts from it again.
     await page.reload();
     await page.getByRole("tab", { name: "Test" }).click();
     expect(await page.getByLabel("Sample message body (JSON)").inputValue()).toContain("PID|1||4711");

@@ -85,6 +85,11 @@ describe("testing one step in the builder", () => {
     await page.getByTestId("pinned-badge").waitFor();
     await page.getByRole("tabpanel", { name: "Pinned sample" }).getByText('"Ada"').waitFor();
     await screenshot(page, "step-testing-01-pinned-sample", { fullPage: false });
+    // One sample: the Test tab starts from the trigger's pin.
+    await page.getByRole("tab", { name: "Test" }).click();
+    await page.getByTestId("sample-source").getByText("The sample pinned on “start”.").waitFor();
+    expect(await page.getByLabel("Sample message body (JSON)").inputValue()).toContain('"Ada"');
+    await page.getByRole("tab", { name: "Step" }).click();
   });
 
   it("shows the step's input beside its form, tests the step alone and pins its output", async () => {

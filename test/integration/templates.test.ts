@@ -84,7 +84,7 @@ describe("flow templates", () => {
     expect(ids("no such system anywhere")).toEqual([]);
   });
 
-  it("makes a draft with the sample saved beside it, a free webhook path, and the workspace's own connection", async () => {
+  it("makes a draft with the sample pinned on its trigger, a free webhook path, and the workspace's own connection", async () => {
     const seeded = await seedWorkspace({ db: env.db });
     const workspaceId = seeded.workspace.id;
     const caller = callerFor({ env, user: seeded.owner });
@@ -92,7 +92,9 @@ describe("flow templates", () => {
     const first = await caller.flows.createFromTemplate({ workspaceId, templateId: "hl7-to-json" });
     const flow = await getFlow({ db: env.db, workspaceId, flowId: first.id });
     expect(flow).toMatchObject({ name: "HL7 v2 → JSON", currentVersion: null });
-    expect(flow.sampleMessage).toBe(FLOW_TEMPLATES.find((t) => t.id === "hl7-to-json")?.sample.body);
+    expect(flow.pins).toEqual({
+      hl7: { body: FLOW_TEMPLATES.find((t) => t.id === "hl7-to-json")?.sample.body, headers: [] },
+    });
     await caller.flows.publish({ workspaceId, flowId: first.id });
 
     // Taken again: its webhook path is already in use, so the copy gets another and publishes too.
@@ -152,7 +154,11 @@ describe("flow templates", () => {
       const caller = callerFor({ env, user: seeded.owner });
       const { id: flowId } = await caller.flows.createFromTemplate({ workspaceId, templateId: template.id });
       const flow = await getFlow({ db: env.db, workspaceId, flowId });
-      const started = await caller.runs.start({ workspaceId, flowId, body: flow.sampleMessage, test: true });
+      // The Test tab's sample is the trigger's pin.
+      const trigger = flow.draft.steps.find((step) => step.type.startsWith("trigger."));
+      const body = flow.pins[trigger?.id ?? ""]?.body;
+      expect(body).toEqual(template.sample.body);
+      const started = await caller.runs.start({ workspaceId, flowId, body, test: true });
       const run = await waitForRun({ db: env.db, workspaceId, runId: started.runId });
       expect(run.error).toBeNull();
       expect(run.status).toBe("succeeded");

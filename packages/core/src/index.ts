@@ -153,6 +153,7 @@ export { deleteFlow, deleteFlowInput } from "./flows/delete-flow.ts";
 export { exportFlow, type FlowFile } from "./flows/export-flow.ts";
 export {
   type FlowPins,
+  flowPinsSchema,
   MAX_PINS_BYTES,
   type PinnedMessage,
   parsePins,

@@ -5,6 +5,7 @@ import type { Actor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { syncWebhookRoutes } from "../webhooks/sync-routes.ts";
 import { flowGraphInput } from "./flow-graph-input.ts";
+import type { FlowPins } from "./flow-pins.ts";
 import { resolveFlowReferences } from "./flow-references.ts";
 
 export const flowNameSchema = z.string().trim().min(1, { message: "Give the flow a name." }).max(120);
@@ -22,11 +23,11 @@ export async function createFlow({
   name,
   description,
   graph,
-  sampleMessage,
+  pins,
   template,
 }: { db: Db; workspaceId: string; actor: Actor } & z.output<typeof createFlowInput> & {
-    /** The trigger's sample message body, saved with the draft. */
-    sampleMessage?: unknown;
+    /** Sample messages pinned with the draft (a template's, on its trigger). */
+    pins?: FlowPins;
     /** The gallery template it was made from, for the audit log. */
     template?: string;
   }): Promise<{ id: string }> {
@@ -40,7 +41,7 @@ export async function createFlow({
         name,
         description,
         draft: draft as unknown as Prisma.InputJsonObject,
-        ...(sampleMessage === undefined ? {} : { sampleMessage: sampleMessage as Prisma.InputJsonValue }),
+        ...(pins ? { pins: pins as unknown as Prisma.InputJsonObject } : {}),
         createdById: actor.userId,
         draftUpdatedById: actor.userId,
       },

@@ -20,9 +20,7 @@ export type FlowDetail = FlowSummary & {
   draft: FlowGraph;
   draftRevision: number;
   draftUpdatedBy: string | null;
-  /** Sample messages pinned in the builder, by step id (never read by runs). */
+  /** Sample messages pinned in the builder, by step id (a template's sample on its trigger; never read by runs). */
   pins: FlowPins;
   maxConcurrentRuns: number | null;
-  /** The trigger's sample message body saved with the draft (a template's), or null. */
-  sampleMessage: unknown;
 };

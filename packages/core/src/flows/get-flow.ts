@@ -26,7 +26,6 @@ export async function getFlow({
         draftUpdatedById: true,
         pins: true,
         maxConcurrentRuns: true,
-        sampleMessage: true,
         updatedAt: true,
         currentVersion: { select: { number: true } },
       },
@@ -46,7 +45,6 @@ export async function getFlow({
     draftUpdatedBy: editor?.email ?? null,
     pins: parsePins(flow.pins),
     maxConcurrentRuns: flow.maxConcurrentRuns,
-    sampleMessage: flow.sampleMessage,
     updatedAt: flow.updatedAt,
     currentVersion: flow.currentVersion?.number ?? null,
   };

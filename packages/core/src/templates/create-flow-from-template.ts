@@ -1,3 +1,4 @@
+import { STEP_DEFINITIONS } from "@tributary/connectors";
 import { type Db, scoped } from "@tributary/db";
 import type { FlowGraph } from "@tributary/engine";
 import { z } from "zod";
@@ -15,7 +16,7 @@ export const createFromTemplateInput = z.object({
 });
 
 /**
- * A new flow whose draft is the template, with the template's sample message saved beside it. Webhook paths
+ * A new flow whose draft is the template, with the template's sample message pinned on its trigger. Webhook paths
  * already used in the workspace get a suffix, so the same template can be taken twice and published.
  */
 export async function createFlowFromTemplate({
@@ -43,7 +44,7 @@ export async function createFlowFromTemplate({
     name: name ?? template.title,
     description: template.description,
     graph,
-    sampleMessage: template.sample.body,
+    pins: { [triggerOf(template)]: { body: template.sample.body, headers: [] } },
     template: template.id,
   });
   return { id, missingConnections: missing };
@@ -101,4 +102,11 @@ function withFreePaths(graph: FlowGraph, used: Set<string>): FlowGraph {
       return { ...step, config: { ...step.config, path: `${path}-${n}` } };
     }),
   };
+}
+
+/** The step a template's sample is pinned on: its trigger. */
+function triggerOf(template: FlowTemplate): string {
+  const trigger = template.graph.steps.find((step) => STEP_DEFINITIONS.get(step.type)?.kind === "trigger");
+  if (!trigger) throw new Error(`The template "${template.id}" has no trigger to pin its sample on.`);
+  return trigger.id;
 }

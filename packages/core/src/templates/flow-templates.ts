@@ -15,7 +15,7 @@ export type FlowTemplate = {
   /** Steps whose `connectionId` the user chooses, and the connection type each takes. */
   connections: { stepId: string; type: string }[];
   graph: FlowGraph;
-  /** The trigger's sample message: saved with the new draft, what a test run starts from. */
+  /** The trigger's sample message: pinned on the new draft's trigger, what step tests and a test run start from. */
   sample: { body: unknown };
 };
 

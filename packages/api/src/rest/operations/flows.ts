@@ -4,6 +4,7 @@ import {
   createFlowInput,
   deleteFlow,
   exportFlow,
+  flowPinsSchema,
   flowStatisticsInput,
   getFlow,
   getFlowStatistics,
@@ -41,9 +42,10 @@ const flowDetail = flowSummary.extend({
   draftRevision: z.number().int(),
   draftUpdatedBy: z.string().nullable(),
   maxConcurrentRuns: z.number().int().nullable(),
-  sampleMessage: z
-    .unknown()
-    .meta({ description: "The trigger's sample message body saved with the draft (from a template), or null." }),
+  pins: flowPinsSchema.meta({
+    description:
+      "Sample messages pinned with the draft, by step id: a trigger's sample (a template's included) or a step's output. Runs never read them.",
+  }),
 });
 const flowId = z.object({ flowId: z.uuid() });
 const milliseconds = z.number().int().nullable();

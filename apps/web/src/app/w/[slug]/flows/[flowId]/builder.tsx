@@ -57,8 +57,6 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
   const [testRunId, setTestRunId] = useState<string | null>(null);
   // A refused publish is about the graph that was published: an edit makes it old news, so it shows only until then.
   const [refusal, setRefusal] = useState<{ message: string; graph: Graph } | null>(null);
-  // The sample saved with the draft (a template's) is what a test starts from.
-  const [sampleText, setSampleText] = useState(() => JSON.stringify(flow.sampleMessage ?? { hello: "world" }, null, 2));
   const clipboard = useRef<Clipboard | null>(null);
   const byType = useMemo(() => new Map(entries.map((entry) => [entry.type, entry])), [entries]);
 
@@ -84,13 +82,6 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
   const problems = (validation.data ?? []) as Problem[];
   const errorsByStep = useMemo(() => problemsByStep(viewing ? [] : problems), [problems, viewing]);
   const watched = useWatchedRun({ workspaceId: workspace.id, runId: testRunId });
-  const typedSample = useMemo(() => {
-    try {
-      return JSON.parse(sampleText) as unknown;
-    } catch {
-      return undefined;
-    }
-  }, [sampleText]);
 
   // Pinned sample messages (a trigger's sample, steps' outputs): saved with the draft as soon as they change.
   const [pins, setPins] = useState<Record<string, PinnedMessage>>(flow.pins);
@@ -107,6 +98,25 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
     },
     [savePins, workspace.id, flow.id],
   );
+  const isTrigger = useCallback(
+    (stepId: string) => byType.get(graph.steps.find((step) => step.id === stepId)?.type ?? "")?.kind === "trigger",
+    [byType, graph.steps],
+  );
+  // The Test tab starts from the trigger's pinned sample (a template's, or one pinned in the trigger's panel).
+  const triggers = graph.steps.filter((step) => isTrigger(step.id));
+  const sampleTrigger = (triggers.find((step) => pins[step.id]) ?? triggers[0])?.id ?? null;
+  const triggerPin = sampleTrigger ? pins[sampleTrigger] : undefined;
+  const [sampleText, setSampleText] = useState(() => JSON.stringify(triggerPin?.body ?? { hello: "world" }, null, 2));
+  useEffect(() => {
+    if (triggerPin) setSampleText(JSON.stringify(triggerPin.body, null, 2));
+  }, [triggerPin]);
+  const typedSample = useMemo(() => {
+    try {
+      return JSON.parse(sampleText) as unknown;
+    } catch {
+      return undefined;
+    }
+  }, [sampleText]);
   // One step tested alone: a run of its own, watched like a whole-flow test.
   const [stepTestRunId, setStepTestRunId] = useState<string | null>(null);
   const stepTest = useWatchedRun({ workspaceId: workspace.id, runId: stepTestRunId });
@@ -146,10 +156,6 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
   );
 
   const selectedStep = selected.size === 1 ? graph.steps.find((step) => selected.has(step.id)) : undefined;
-  const isTrigger = useCallback(
-    (stepId: string) => byType.get(graph.steps.find((step) => step.id === stepId)?.type ?? "")?.kind === "trigger",
-    [byType, graph.steps],
-  );
   // An input picked from a past run replaces the default one of that step until another step is selected.
   const [pickedInput, setPickedInput] = useState<{ stepId: string; input: StepInput } | null>(null);
   const selectedInput = useMemo(
@@ -474,6 +480,10 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
                     beforeRun={draft.flush}
                     sample={sampleText}
                     onSample={setSampleText}
+                    trigger={sampleTrigger ? (graph.steps.find((step) => step.id === sampleTrigger) ?? null) : null}
+                    pinned={triggerPin}
+                    canPin={editable && viewing === null}
+                    onPin={(message) => sampleTrigger && pin(sampleTrigger, message)}
                   />
                 ) : null}
                 {tab === "versions" ? (

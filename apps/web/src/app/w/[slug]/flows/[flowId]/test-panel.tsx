@@ -1,6 +1,7 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { RunDetail } from "@tributary/core";
+import type { FlowStep } from "@tributary/engine";
+import type { PinnedMessage, RunDetail } from "@tributary/core";
 import Link from "next/link";
 import { useState } from "react";
 import { Alert } from "~/components/alert.tsx";
@@ -10,7 +11,10 @@ import { StatusBadge } from "~/components/status-badge.tsx";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { describeError, useTRPC } from "~/trpc/react.tsx";
 
-/** Test the draft with a sample message and follow the run; pick a step to see what it did. */
+/**
+ * Test the draft with a sample message and follow the run; pick a step to see what it did. The sample starts as
+ * the trigger's pin (a template's sample is one); an edited sample can be pinned back on the trigger.
+ */
 export function TestPanel({
   flowId,
   run,
@@ -19,6 +23,10 @@ export function TestPanel({
   beforeRun,
   sample,
   onSample,
+  trigger,
+  pinned,
+  canPin,
+  onPin,
 }: {
   flowId: string;
   run: RunDetail | undefined;
@@ -27,6 +35,11 @@ export function TestPanel({
   beforeRun: () => Promise<void>;
   sample: string;
   onSample: (sample: string) => void;
+  /** The trigger whose pinned sample this is (the flow's first trigger when none has a pin). */
+  trigger: FlowStep | null;
+  pinned: PinnedMessage | undefined;
+  canPin: boolean;
+  onPin: (message: PinnedMessage) => void;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -54,6 +67,17 @@ export function TestPanel({
     }
   }
 
+  function pinSample() {
+    try {
+      onPin({ body: JSON.parse(sample) as unknown, headers: pinned?.headers ?? [] });
+      setProblem(null);
+    } catch (error) {
+      setProblem(`The sample message is not JSON: ${(error as Error).message}. Fix it, then pin it.`);
+    }
+  }
+  const triggerName = trigger ? `“${trigger.name ?? trigger.id}”` : null;
+  const pinnedText = pinned ? JSON.stringify(pinned.body, null, 2) : null;
+
   async function reuse(runId: string) {
     const past = await queryClient.fetchQuery(trpc.runs.get.queryOptions({ workspaceId: workspace.id, runId }));
     onSample(JSON.stringify(past.input.body, null, 2));
@@ -72,8 +96,23 @@ export function TestPanel({
         spellCheck={false}
         value={sample}
         onChange={(e) => onSample(e.target.value)}
+        aria-describedby="sample-source"
         className="block w-full rounded-md border border-slate-300 px-2.5 py-1.5 font-mono text-xs"
       />
+      <p id="sample-source" className="text-xs text-slate-500" data-testid="sample-source">
+        {!triggerName
+          ? "Add a trigger to pin a sample message on it."
+          : pinnedText === null
+            ? `No sample is pinned on ${triggerName}: pin one so step tests and previews use it too.`
+            : pinnedText === sample
+              ? `The sample pinned on ${triggerName}.`
+              : `Edited: differs from the sample pinned on ${triggerName}.`}
+      </p>
+      {canPin && trigger && pinnedText !== sample ? (
+        <Button variant="secondary" onClick={pinSample}>
+          Pin on {triggerName}
+        </Button>
+      ) : null}
       {recent.data?.runs.length ? (
         <details>
           <summary className="cursor-pointer text-xs text-slate-600">Use the input of a past run</summary>
