@@ -1,5 +1,6 @@
 // Every page of the app scanned with axe-core (issue 14): no serious or critical violation anywhere, from the
-// sign-in page to the builder, a run, the audit log and the demo workspace. axe-core is injected into the page as
+// sign-in page (and SSO's) to the builder's step panel, a run, a flow's statistics and dead letters, alerts, the
+// template gallery, the settings' single sign-on and promotion sections, the audit log and the demo workspace. axe-core is injected into the page as
 // a script, so the scan needs nothing but playwright-core.
 import { createRequire } from "node:module";
 import type { Browser, Page } from "playwright-core";
@@ -49,8 +50,8 @@ async function visit(page: Page, path: string, heading: string | RegExp) {
 }
 
 describe("accessibility of every page", () => {
-  // Twenty pages, each loaded and scanned: minutes on a busy machine.
-  it("has no serious or critical axe violation on any page", { timeout: 400_000 }, async () => {
+  // Twenty-eight screens, each loaded and scanned: minutes on a busy machine.
+  it("has no serious or critical axe violation on any page", { timeout: 600_000 }, async () => {
     const found: string[] = [];
     const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 900 } });
     try {
@@ -60,6 +61,7 @@ describe("accessibility of every page", () => {
         ["sign-in", "/login", /Sign in/],
         ["sign-up", "/signup", /Create/],
         ["forgot-password", "/forgot-password", /password/i],
+        ["sign-in-sso", "/login/sso", "Sign in with SSO"],
         ["api-docs", "/docs/api", "REST API reference"],
       ] as const) {
         await visit(page, path, heading);
@@ -114,17 +116,55 @@ describe("accessibility of every page", () => {
         ["members", `${base}/members`, "Members"],
         ["api-keys", `${base}/api-keys`, /API keys/],
         ["audit", `${base}/audit`, "Audit log"],
+        ["templates", `${base}/flows/templates`, "Templates"],
+        ["dead-letters", `${base}/flows/${flowId}/dead-letters`, /Dead letters/],
         ["account", "/account", /account/i],
       ] as const) {
         await visit(page, path, heading);
         found.push(...(await scan(page, name)));
       }
 
-      // The builder, with a step open in its panel, and the connection form open.
+      // Settings, with its single sign-on and promotion sections loaded.
+      await visit(page, `${base}/settings`, /Settings/);
+      await page.getByRole("heading", { name: "Single sign-on (OpenID Connect)" }).waitFor();
+      await page.getByRole("heading", { name: "Promote between workspaces" }).waitFor();
+      found.push(...(await scan(page, "settings-sso-promotion")));
+
+      // Alerts, with the rule form open.
+      await visit(page, `${base}/alerts`, "Alerts");
+      await page.getByRole("button", { name: "New alert rule" }).click();
+      await page.getByRole("heading", { name: "New alert rule" }).waitFor();
+      found.push(...(await scan(page, "alerts-rule-form")));
+
+      // The flow's statistics once its run is counted: numbers, charts and tables drawn.
+      await visit(page, `${base}/flows/${flowId}/statistics`, /Statistics/);
+      const lastHour = page.locator('[data-period-row="Last hour"]');
+      await expect
+        .poll(
+          async () => {
+            await page.reload();
+            await lastHour.waitFor();
+            return (await lastHour.locator("td").allInnerTexts())[1];
+          },
+          { timeout: 60_000, interval: 1_000 },
+        )
+        .toBe("1");
+      await page.locator('[data-chart="runs"] .recharts-surface').first().waitFor();
+      found.push(...(await scan(page, "statistics")));
+
+      // The builder with a step open in its panel: its pinned input and output beside the expression editor.
+      await callProcedure(page, "flows.savePins", {
+        workspaceId,
+        flowId,
+        pins: { hook: { body: { name: "Ada" }, headers: [] }, shape: { body: { hi: "Ada" }, headers: [] } },
+      });
       await visit(page, `${base}/flows/${flowId}`, "Greeting");
       await page.getByTestId("step-shape").click();
-      await page.getByRole("complementary", { name: "Panel" }).getByLabel("Expression").waitFor();
-      found.push(...(await scan(page, "builder")));
+      const panel = page.getByRole("complementary", { name: "Panel" });
+      await panel.getByLabel("Expression").waitFor();
+      await panel.getByRole("tabpanel", { name: "Input", exact: true }).getByText('"Ada"').waitFor();
+      await panel.getByRole("tabpanel", { name: "Pinned output" }).waitFor();
+      found.push(...(await scan(page, "builder-step-panel")));
       await visit(page, `${base}/connections`, "Connections");
       await page.getByRole("button", { name: "New connection" }).click();
       await page.getByLabel("Connection name").waitFor();

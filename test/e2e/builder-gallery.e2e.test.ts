@@ -133,7 +133,9 @@ describe("the builder's code steps, templates, overview and runs", () => {
     await page.getByTestId("step-hl7").click();
     const triggerSample = panel().getByRole("region", { name: "Sample message" });
     await triggerSample.getByTestId("pinned-badge").waitFor();
-    expect(await triggerSample.getByLabel("Sample message body (JSON)").inputValue()).toContain("MSH|^~\\\\&|ADMIT|HOSP");
+    expect(await triggerSample.getByLabel("Sample message body (JSON)").inputValue()).toContain(
+      "MSH|^~\\\\&|ADMIT|HOSP",
+    );
     await triggerSample.getByRole("tabpanel", { name: "Pinned sample" }).waitFor();
     await screenshot(page, "gallery-05a-template-sample-pinned-on-trigger", { fullPage: false });
     await page.getByRole("tab", { name: "Test" }).click();

@@ -1,7 +1,7 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { FlowStep } from "@tributary/engine";
 import type { PinnedMessage, RunDetail } from "@tributary/core";
+import type { FlowStep } from "@tributary/engine";
 import Link from "next/link";
 import { useState } from "react";
 import { Alert } from "~/components/alert.tsx";

@@ -37,7 +37,7 @@ export function TemplateGallery() {
     <>
       <PageHeader
         title="Templates"
-        description="Working flows to start from: each opens as a draft with a sample message, ready to test."
+        description="Working flows to start from: each opens as a draft with its sample message pinned on the trigger, ready to test."
         actions={
           <Link href={`/w/${workspace.slug}/flows`} className="text-sm font-medium text-brand-700 hover:underline">
             ← All flows
