@@ -1,5 +1,5 @@
-// The template gallery: every template validates as it is (its connections chosen), the search finds them, a
-// template becomes a draft with its sample message, and those that need no outside service run as they are.
+// The template gallery: every template validates as it is (its connections chosen, its secrets set), the search
+// finds them, a template becomes a draft with its sample message pinned on its trigger, and those that need no outside service run as they are.
 import {
   checkGraph,
   connectionTypes,
@@ -9,6 +9,7 @@ import {
   listTemplates,
   stepTypes,
 } from "@tributary/core";
+import { scoped } from "@tributary/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedWorkspace } from "../factories/seed.ts";
 import { callerFor } from "../support/api-caller.ts";
@@ -26,16 +27,31 @@ afterAll(async () => {
   await worker?.stop();
 });
 
-/** The template's graph with a connection id in each step that needs one, as the user's choice fills it. */
-function connected(template: FlowTemplate) {
-  return {
+/**
+ * The template's graph in a workspace that has what it names, as a user's would: a connection of the right type
+ * chosen for each step that needs one, and the secrets it reads set.
+ */
+async function connected(template: FlowTemplate) {
+  const seeded = await seedWorkspace({ db: env.db });
+  const workspaceId = seeded.workspace.id;
+  const chosen = new Map<string, string>();
+  for (const need of template.connections) {
+    const made = await scoped(env.db, { workspaceId }, (tx) =>
+      tx.connection.create({ data: { workspaceId, name: `${need.stepId} ${need.type}`, type: need.type } }),
+    );
+    chosen.set(need.stepId, made.id);
+  }
+  const caller = callerFor({ env, user: seeded.owner });
+  for (const [, name] of JSON.stringify(template.graph).matchAll(/\$secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    await caller.secrets.set({ workspaceId, name: name as string, value: "set for the test" });
+  }
+  const graph = {
     ...template.graph,
     steps: template.graph.steps.map((step) =>
-      template.connections.some((need) => need.stepId === step.id)
-        ? { ...step, config: { ...step.config, connectionId: crypto.randomUUID() } }
-        : step,
+      chosen.has(step.id) ? { ...step, config: { ...step.config, connectionId: chosen.get(step.id) } } : step,
     ),
   };
+  return { workspaceId, graph };
 }
 
 const offline = FLOW_TEMPLATES.filter((template) => template.needs.length === 0);
@@ -66,8 +82,8 @@ describe("flow templates", () => {
   it.each(FLOW_TEMPLATES.map((template) => [template.id, template] as const))(
     "%s validates (engine validator, flow references, code type-check)",
     async (_id, template) => {
-      const { workspace } = await seedWorkspace({ db: env.db });
-      const { errors } = await checkGraph({ db: env.db, workspaceId: workspace.id, graph: connected(template) });
+      const { workspaceId, graph } = await connected(template);
+      const { errors } = await checkGraph({ db: env.db, workspaceId, graph });
       expect(errors).toEqual([]);
     },
   );
