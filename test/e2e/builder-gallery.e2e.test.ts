@@ -129,15 +129,6 @@ describe("the builder's code steps, templates, overview and runs", () => {
     await page.waitForURL(/\/flows\/[0-9a-f-]{36}$/);
     await page.getByTestId("step-parse").waitFor();
     await page.getByText("Valid", { exact: true }).waitFor();
-    // The template's sample is the trigger's pin: its panel shows it pinned, and the Test tab starts from it.
-    await page.getByTestId("step-hl7").click();
-    const triggerSample = panel().getByRole("region", { name: "Sample message" });
-    await triggerSample.getByTestId("pinned-badge").waitFor();
-    expect(await triggerSample.getByLabel("Sample message body (JSON)").inputValue()).toContain(
-      "MSH|^~\\\\&|ADMIT|HOSP",
-    );
-    await triggerSample.getByRole("tabpanel", { name: "Pinned sample" }).waitFor();
-    await screenshot(page, "gallery-05a-template-sample-pinned-on-trigger", { fullPage: false });
     await page.getByRole("tab", { name: "Test" }).click();
     const sample = page.getByLabel("Sample message body (JSON)");
     expect(await sample.inputValue()).toContain("MSH|^~\\\\&|ADMIT|HOSP");
@@ -154,6 +145,16 @@ describe("the builder's code steps, templates, overview and runs", () => {
     await page.reload();
     await page.getByRole("tab", { name: "Test" }).click();
     expect(await page.getByLabel("Sample message body (JSON)").inputValue()).toContain("PID|1||4711");
+    // The template's sample is the trigger's pin: the trigger's panel shows it pinned.
+    await page.getByRole("tab", { name: "Step" }).click();
+    await page.getByTestId("step-hl7").click();
+    const triggerSample = panel().getByRole("region", { name: "Sample message" });
+    await triggerSample.getByTestId("pinned-badge").waitFor();
+    expect(await triggerSample.getByLabel("Sample message body (JSON)").inputValue()).toContain(
+      "MSH|^~\\\\&|ADMIT|HOSP",
+    );
+    await triggerSample.getByRole("tabpanel", { name: "Pinned sample" }).waitFor();
+    await screenshot(page, "gallery-05a-template-sample-pinned-on-trigger", { fullPage: false });
   });
 
   it("shows recent failures and webhook URLs on the overview, each a link", async () => {

@@ -160,7 +160,7 @@ function WebhooksCard() {
               </code>
             </div>
             <div className="text-xs text-slate-500">
-              <Link href={`${base}/flows/${route.flowId}`} className="text-brand-700 hover:underline">
+              <Link href={`${base}/flows/${route.flowId}`} className="text-brand-700 underline hover:no-underline">
                 {route.flowName}
               </Link>
               {route.isTest
