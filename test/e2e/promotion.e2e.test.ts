@@ -1,6 +1,7 @@
 // Promotion in the browser: an owner imports and publishes a flow in a test workspace, allows a private host,
-// downloads the workspace's bundle from Settings, creates a production workspace, picks the bundle there, reads
-// the dry run (what would be created or changed, nothing yet), imports it, and finds the flow published.
+// makes a Slack alert rule for the flow, downloads the workspace's bundle from Settings, creates a production
+// workspace, picks the bundle there, reads the dry run (what would be created or changed, nothing yet, the alert
+// rule's URL to set by hand), imports it, and finds the flow published and the alert rule waiting for its URL.
 import { writeFileSync } from "node:fs";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -65,6 +66,16 @@ describe("promoting a workspace in the browser", () => {
     await page.getByRole("button", { name: "Publish", exact: true }).click();
     await page.getByText("Published version 1").waitFor();
 
+    await page.goto(`/w/${testSlug}/alerts`);
+    await page.getByRole("button", { name: "New alert rule" }).click();
+    await page.getByLabel("Name").fill("Failures to Slack");
+    await page.getByLabel("Flow", { exact: true }).selectOption({ label: flowName });
+    await page.getByLabel("When").selectOption("run_failed");
+    await page.getByLabel("Tell").selectOption("slack");
+    await page.getByLabel("Slack webhook URL").fill("https://hooks.slack.com/services/T0/B0/e2e-only-token");
+    await page.getByLabel("Slack webhook URL").press("Enter");
+    await page.getByRole("table", { name: "Alert rules" }).getByText("Failures to Slack").waitFor();
+
     await page.goto(`/w/${testSlug}/settings`);
     await page.getByLabel("Add a host").fill("10.20.0.0/16");
     await page.getByRole("button", { name: "Add", exact: true }).click();
@@ -81,7 +92,9 @@ describe("promoting a workspace in the browser", () => {
       format: "tributary.workspace-bundle",
       settings: { allowedHosts: ["10.20.0.0/16"] },
       flows: [{ name: flowName, published: { version: 1 } }],
+      alertRules: [{ name: "Failures to Slack", flow: flowName, channel: "slack" }],
     });
+    expect(JSON.stringify(bundle)).not.toContain("e2e-only-token");
 
     // The production workspace.
     await page.getByRole("button", { name: /Switch workspace/ }).click();
@@ -101,6 +114,9 @@ describe("promoting a workspace in the browser", () => {
     const row = (name: string) => plan.getByRole("row").filter({ hasText: name });
     await expect(row(flowName).textContent()).resolves.toContain("Will create");
     await expect(row("Workspace settings").textContent()).resolves.toContain("Will change");
+    const alertRow = await row("Failures to Slack").textContent();
+    expect(alertRow).toContain("Will create");
+    expect(alertRow).toContain("Disabled until its Slack webhook URL is set (it went to https://hooks.slack.com/…)");
     await screenshot(page, "promotion-01-dry-run");
     // Nothing is imported by the dry run.
     await expect(page.getByRole("list", { name: "Allowed hosts" }).count()).resolves.toBe(0);
@@ -116,5 +132,13 @@ describe("promoting a workspace in the browser", () => {
     const flowRow = page.getByRole("row").filter({ hasText: flowName });
     await flowRow.waitFor();
     await expect(flowRow.textContent()).resolves.toMatch(/v1|active/i);
+
+    await page.goto(`/w/${productionSlug}/alerts`);
+    const ruleRow = page
+      .getByRole("table", { name: "Alert rules" })
+      .getByRole("row")
+      .filter({ hasText: "Failures to Slack" });
+    await ruleRow.waitFor();
+    await expect(ruleRow.textContent()).resolves.toMatch(/disabled[\s\S]*No URL yet: edit the rule to set it/);
   });
 });

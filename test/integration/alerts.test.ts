@@ -523,6 +523,27 @@ describe("managing alert rules", () => {
     await expect(
       owner.alerts.create({ workspaceId, name: "No URL", event: "run_failed", channel: "slack" }),
     ).rejects.toThrow(/URL/);
+    // Without its URL (as a bundle brings it) a rule waits disabled, with no signing secret, until it has one.
+    const waiting = await owner.alerts.create({
+      workspaceId,
+      name: "Waiting hook",
+      event: "run_failed",
+      channel: "webhook",
+      enabled: false,
+    });
+    expect(waiting).toMatchObject({ signingSecret: null, rule: { enabled: false, targetHint: null } });
+    const waitingChange = { workspaceId, ruleId: waiting.rule.id, name: "Waiting hook", event: "run_failed" as const };
+    await expect(owner.alerts.update({ ...waitingChange, channel: "webhook", enabled: true })).rejects.toThrow(
+      /Enter the URL the alerts go to \(a rule without one can only be saved disabled\)/,
+    );
+    const completed = await owner.alerts.update({
+      ...waitingChange,
+      channel: "webhook",
+      url: "https://hooks.example.com/waiting",
+      enabled: true,
+    });
+    expect(completed.signingSecret).toMatch(/^whsec_/);
+    expect(completed.rule).toMatchObject({ enabled: true, targetHint: "https://hooks.example.com/…" });
     const created = await owner.alerts.create({
       workspaceId,
       name: "Hook",

@@ -7,7 +7,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createSecretBox, saveConnection } from "@tributary/core";
+import { createAlertRule, createAlertRuleInput, createSecretBox, saveConnection } from "@tributary/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWebServer } from "../../apps/web/src/server/web-server.ts";
 import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
@@ -74,6 +74,18 @@ beforeAll(async () => {
     name: "orders-db",
     type: "postgres",
     config: { host: "db.test.internal", port: 5432, database: "orders", user: "app", password: "test-only-password" },
+  });
+  await createAlertRule({
+    db: env.db,
+    secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
+    workspaceId: test.workspace.id,
+    actor: test.owner.actor,
+    ...createAlertRuleInput.parse({
+      name: "Failures to Slack",
+      event: "run_failed",
+      channel: "slack",
+      url: "https://hooks.slack.com/services/T0/B0/test-only-token",
+    }),
   });
 }, 120_000);
 afterAll(async () => {
@@ -151,8 +163,10 @@ describe("promoting from test to production with the CLI", () => {
   it("exports the test workspace, dry-runs and imports it into production, after which the flows push unchanged", async () => {
     const bundleFile = join(scratch, "bundle.json");
     const exported = await cli(["workspace", "export", "-o", bundleFile]);
+    expect(exported.stdout).toContain("1 alert rule(s)");
     expect(exported.stdout).toContain("It holds no secret values.");
     expect(readFileSync(bundleFile, "utf8")).not.toContain("test-only-password");
+    expect(readFileSync(bundleFile, "utf8")).not.toContain("test-only-token");
 
     const dryRun = await cli([
       "workspace",
@@ -170,10 +184,14 @@ describe("promoting from test to production with the CLI", () => {
     expect(dryRun.stdout).toContain(
       "connection orders-db: Set its secret fields (password) and test it: a bundle holds no secret values.",
     );
+    expect(dryRun.stdout).toMatch(/would create\s+alert rule\s+Failures to Slack/);
+    expect(dryRun.stdout).toContain(
+      "alert rule Failures to Slack: Disabled until its Slack webhook URL is set (it went to https://hooks.slack.com/…): set it on the Alerts page and enable the rule. A bundle holds no URLs.",
+    );
     const plan = JSON.parse(
       (await cli(["workspace", "import", bundleFile, "--dry-run", "--json", "-w", production.workspace.slug])).stdout,
     ) as { items: { action: string }[] };
-    expect(plan.items.map((item) => item.action)).toEqual(["create", "change", "leave"]);
+    expect(plan.items.map((item) => item.action)).toEqual(["create", "change", "create", "leave"]);
 
     const imported = await cli(["workspace", "import", bundleFile, "--workspace", production.workspace.slug]);
     expect(imported.stderr).toBe("");

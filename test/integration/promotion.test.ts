@@ -1,6 +1,7 @@
 // Promotion between workspaces: flow files name connections, security rules, called flows and secrets; another
 // workspace resolves the names or refuses, naming what is missing; a workspace bundle exported from one
-// workspace and imported into an empty one runs the same, through the REST API and real workers.
+// workspace and imported into an empty one runs the same, through the REST API and real workers; its alert
+// rules arrive the same, but for their Slack and webhook URLs, which never travel.
 import { createSecretBox, saveConnection, setSecret, startRun, updateWorkspaceSettings } from "@tributary/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
@@ -238,6 +239,36 @@ describe("workspace bundles", () => {
       graph: { ...(draft.draft as object), steps: [...(draft.draft as typeof MAIN_FLOW.graph).steps] },
     });
     await fromSource("PUT", "/allowed-hosts", { allowedHosts: ["127.0.0.1", "10.1.0.0/16"] });
+    // Alert rules naming flows: one watched, one started; a webhook URL is a credential.
+    const hookUrl = `${target.url}/hooks/pager-s3cret-path`;
+    const hint = `${new URL(target.url).origin}/…`;
+    for (const rule of [
+      {
+        name: "Failures to the pager",
+        flowId: mainId,
+        event: "run_failed",
+        channel: "webhook",
+        url: hookUrl,
+        intervalSeconds: 300,
+      },
+      {
+        name: "Slow pricing",
+        flowId: mainId,
+        event: "run_slow",
+        threshold: 600_000,
+        channel: "email",
+        emailTo: ["ops@example.com"],
+      },
+      {
+        name: "Start labelling on failures",
+        event: "run_failed",
+        channel: "flow",
+        targetFlowId: subFlow.json.id,
+        intervalSeconds: 0,
+      },
+    ]) {
+      expect((await fromSource("POST", "/alert-rules", rule)).status).toBe(201);
+    }
 
     const exported = await fromSource("GET", "/workspace/bundle");
     expect(exported.status).toBe(200);
@@ -246,10 +277,50 @@ describe("workspace bundles", () => {
     expect(bundle).toMatchObject({
       format: "tributary.workspace-bundle",
       version: 1,
-      settings: { allowedHosts: ["127.0.0.1", "10.1.0.0/16"], errorFlow: null },
+      settings: { allowedHosts: ["127.0.0.1", "10.1.0.0/16"] },
       connections: [{ name: "prices-api", type: "http", secretFields: [] }],
       securityRules: [{ name: "partners", type: "ip_allow", config: { cidrs: ["192.0.2.0/24"] } }],
     });
+    expect(bundle.alertRules).toEqual([
+      {
+        name: "Failures to the pager",
+        event: "run_failed",
+        threshold: null,
+        flow: "Price order",
+        channel: "webhook",
+        emailTo: [],
+        targetFlow: null,
+        targetHint: hint,
+        intervalSeconds: 300,
+        enabled: true,
+      },
+      {
+        name: "Slow pricing",
+        event: "run_slow",
+        threshold: 600_000,
+        flow: "Price order",
+        channel: "email",
+        emailTo: ["ops@example.com"],
+        targetFlow: null,
+        targetHint: null,
+        intervalSeconds: 600,
+        enabled: true,
+      },
+      {
+        name: "Start labelling on failures",
+        event: "run_failed",
+        threshold: null,
+        flow: null,
+        channel: "flow",
+        emailTo: [],
+        targetFlow: "Label order",
+        targetHint: null,
+        intervalSeconds: 0,
+        enabled: true,
+      },
+    ]);
+    expect(JSON.stringify(bundle)).not.toContain("pager-s3cret-path");
+    expect(JSON.stringify(bundle)).not.toContain("whsec_");
 
     const destination = await seedWorkspace({ db: env.db });
     const intoDestination = api(await keyFor(destination));
@@ -272,6 +343,16 @@ describe("workspace bundles", () => {
         { kind: "securityRule", name: "partners", action: "create", notes: [] },
         { kind: "flow", name: "Label order", action: "create", notes: [] },
         { kind: "flow", name: "Price order", action: "create", notes: [] },
+        {
+          kind: "alertRule",
+          name: "Failures to the pager",
+          action: "create",
+          notes: [
+            `Disabled until its webhook URL is set (it went to ${hint}): set it on the Alerts page and enable the rule; its new signing secret is shown then. A bundle holds no URLs.`,
+          ],
+        },
+        { kind: "alertRule", name: "Slow pricing", action: "create", notes: [] },
+        { kind: "alertRule", name: "Start labelling on failures", action: "create", notes: [] },
         { kind: "settings", name: "Workspace settings", action: "change", notes: [] },
       ],
     });
@@ -284,18 +365,40 @@ describe("workspace bundles", () => {
 
     // Imported again, nothing changes.
     const again = await intoDestination("POST", "/workspace/bundle?dryRun=true", bundle);
-    expect((again.json.items as { action: string }[]).map((item) => item.action)).toEqual([
-      "leave",
-      "leave",
-      "leave",
-      "leave",
-      "leave",
-    ]);
+    expect((again.json.items as { action: string }[]).map((item) => item.action)).toEqual(Array(8).fill("leave"));
+    // The same, but for the webhook rule: it waits, disabled, for its URL.
     const reexported = (await intoDestination("GET", "/workspace/bundle")).json;
+    const sourceRules = bundle.alertRules as { name: string }[];
     expect({ ...reexported, exportedAt: null, workspace: null }).toEqual({
       ...bundle,
       exportedAt: null,
       workspace: null,
+      alertRules: sourceRules.map((rule) =>
+        rule.name === "Failures to the pager" ? { ...rule, enabled: false, targetHint: null } : rule,
+      ),
+    });
+    type Rule = { id: string; name: string; flowId: string | null; targetFlowId: string | null; enabled: boolean };
+    const destinationRules = (await intoDestination("GET", "/alert-rules")).json.rules as Rule[];
+    const pager = destinationRules.find((rule) => rule.name === "Failures to the pager") as Rule;
+    expect(pager.enabled).toBe(false);
+    // Its URL set here, it is enabled, gets its own signing secret, and the bundle leaves it so.
+    const withUrl = await intoDestination("PUT", `/alert-rules/${pager.id}`, {
+      name: pager.name,
+      flowId: pager.flowId,
+      event: "run_failed",
+      channel: "webhook",
+      url: `${target.url}/hooks/production-path`,
+      intervalSeconds: 300,
+      enabled: true,
+    });
+    expect(withUrl.status).toBe(200);
+    expect(withUrl.json.signingSecret).toMatch(/^whsec_/);
+    const planned = await intoDestination("POST", "/workspace/bundle?dryRun=true", bundle);
+    expect(planned.json.items).toContainEqual({
+      kind: "alertRule",
+      name: "Failures to the pager",
+      action: "leave",
+      notes: [],
     });
 
     // The imported flows run as the originals do.
@@ -359,9 +462,60 @@ describe("workspace bundles", () => {
     expect((bad.json.error as { message: string }).message).toContain(
       'The bundle has two connections named "twice": rename one.',
     );
+    const unknownFlow = await call("POST", "/workspace/bundle?dryRun=true", {
+      format: "tributary.workspace-bundle",
+      version: 1,
+      alertRules: [
+        { name: "Pager", event: "run_failed", flow: "Payments", channel: "slack" },
+        { name: "Slow", event: "run_slow", channel: "flow", targetFlow: "Payments" },
+      ],
+    });
+    expect(unknownFlow.status).toBe(400);
+    expect((unknownFlow.json.error as { details: { problems: string[] } }).details.problems).toEqual([
+      'The alert rule "Pager" names the flow "Payments", which is neither in the bundle nor in this workspace.',
+      'The alert rule "Slow": Say how long a run may take (milliseconds) before it counts as slow.',
+      'The alert rule "Slow" names the flow "Payments", which is neither in the bundle nor in this workspace.',
+    ]);
     const owner = callerFor({ env, user: seeded.owner });
     const editorKey = (await owner.apiKeys.create({ workspaceId: seeded.workspace.id, name: "editor", role: "editor" }))
       .key;
     expect((await api(editorKey)("GET", "/workspace/bundle")).status).toBe(403);
+  }, 60_000);
+
+  it("reads a bundle written before alert rules: its error flow becomes the rule it became in workspaces", async () => {
+    const seeded = await seedWorkspace({ db: env.db });
+    const call = api(await keyFor(seeded));
+    const older = {
+      format: "tributary.workspace-bundle",
+      version: 1,
+      settings: { allowedHosts: [], errorFlow: "On failure" },
+      flows: [{ name: "On failure", draft: { version: 1, steps: [], edges: [] } }],
+    };
+    const plan = await call("POST", "/workspace/bundle?dryRun=true", older);
+    expect(plan.status).toBe(200);
+    expect(plan.json.items).toEqual([
+      { kind: "flow", name: "On failure", action: "create", notes: [] },
+      { kind: "alertRule", name: "Error flow", action: "create", notes: [] },
+      { kind: "settings", name: "Workspace settings", action: "leave", notes: [] },
+    ]);
+    expect((await call("POST", "/workspace/bundle", older)).status).toBe(200);
+    expect((await call("GET", "/alert-rules")).json.rules).toEqual([
+      expect.objectContaining({
+        name: "Error flow",
+        event: "run_failed",
+        flowId: null,
+        channel: "flow",
+        targetFlowName: "On failure",
+        intervalSeconds: 0,
+        enabled: true,
+      }),
+    ]);
+    // Exported again, it is an alert rule; imported again, nothing changes.
+    expect((await call("GET", "/workspace/bundle")).json).toMatchObject({
+      settings: { allowedHosts: [] },
+      alertRules: [{ name: "Error flow", channel: "flow", targetFlow: "On failure" }],
+    });
+    const again = await call("POST", "/workspace/bundle?dryRun=true", older);
+    expect((again.json.items as { action: string }[]).map((item) => item.action)).toEqual(["leave", "leave", "leave"]);
   }, 60_000);
 });

@@ -31,7 +31,7 @@ export async function startWorker({
   env?: Record<string, string>;
 }): Promise<WorkerProcess> {
   const child = trackChild(
-    spawn(process.execPath, [...(process.env.PROF_ARGS ? process.env.PROF_ARGS.split(" ") : []), "apps/worker/src/main.ts"], {
+    spawn(process.execPath, ["apps/worker/src/main.ts"], {
       cwd: ROOT,
       env: {
         ...process.env,

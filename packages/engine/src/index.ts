@@ -35,7 +35,6 @@ export {
   retryPolicySchema,
   stepIdSchema,
 } from "./flow-graph.ts";
-export { fieldLabel, fieldSentences, firstProblem, humanizeKey, issueSentence, titleAt } from "./issue-sentences.ts";
 export {
   nameReferences,
   type ReferenceDirectory,
@@ -44,6 +43,7 @@ export {
   resolveReferences,
   type UnresolvedReference,
 } from "./flow-references.ts";
+export { fieldLabel, fieldSentences, firstProblem, humanizeKey, issueSentence, titleAt } from "./issue-sentences.ts";
 export {
   appendHeaders,
   createMessage,

@@ -30,8 +30,8 @@ export const settingsRouter = router({
   /** Imports a bundle; with dryRun, only says what it would create, change or leave. */
   importBundle: workspaceProcedure("settings.manage")
     .input(importBundleInput)
-    .mutation(async ({ ctx: { db, queue, actor, workspace }, input }) => {
-      const { flowIds, ...result } = await importBundle({ db, actor, ...input, workspaceId: workspace.id });
+    .mutation(async ({ ctx: { db, secretBox, queue, actor, workspace }, input }) => {
+      const { flowIds, ...result } = await importBundle({ db, secretBox, actor, ...input, workspaceId: workspace.id });
       for (const flowId of flowIds) await requestScheduleSync({ queue, workspaceId: workspace.id, flowId });
       return result;
     }),

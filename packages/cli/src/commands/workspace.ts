@@ -17,6 +17,7 @@ const KIND: Record<string, string> = {
   connection: "connection",
   securityRule: "security rule",
   flow: "flow",
+  alertRule: "alert rule",
   settings: "settings",
 };
 
@@ -42,18 +43,23 @@ export function workspaceCommands(program: Command, context: (command: Command) 
   const workspace = program
     .command("workspace")
     .description(
-      "Export a workspace's configuration as a bundle, or import one (flows, connections, security rules, settings)",
+      "Export a workspace's configuration as a bundle, or import one (flows, connections, security and alert rules, settings)",
     );
 
   workspace
     .command("export")
-    .description("Write the workspace's bundle: flows, connections and security rules without secret values, settings")
+    .description(
+      "Write the workspace's bundle: flows, connections, security and alert rules without secret values, settings",
+    )
     .option("-o, --out <file>", "the file to write (default: standard output)")
     .action(async (options: { out?: string }, command: Command) => {
       const { out, api } = context(command);
-      const bundle = await (await api()).get<{ flows: unknown[]; connections: unknown[]; securityRules: unknown[] }>(
-        "/workspace/bundle",
-      );
+      const bundle = await (await api()).get<{
+        flows: unknown[];
+        connections: unknown[];
+        securityRules: unknown[];
+        alertRules: unknown[];
+      }>("/workspace/bundle");
       const text = `${JSON.stringify(bundle, null, 2)}\n`;
       if (!options.out || options.out === "-") {
         process.stdout.write(text);
@@ -62,7 +68,7 @@ export function workspaceCommands(program: Command, context: (command: Command) 
       await writeFile(options.out, text);
       out.result({ path: options.out }, () =>
         out.say(
-          `Wrote ${bundle.flows.length} flow(s), ${bundle.connections.length} connection(s) and ${bundle.securityRules.length} security rule(s) to ${options.out}. It holds no secret values.`,
+          `Wrote ${bundle.flows.length} flow(s), ${bundle.connections.length} connection(s), ${bundle.securityRules.length} security rule(s) and ${bundle.alertRules.length} alert rule(s) to ${options.out}. It holds no secret values.`,
         ),
       );
     });

@@ -191,23 +191,39 @@ export type SavedAlertRule = { rule: AlertRuleView; signingSecret: string | null
 
 type RuleInput = z.output<typeof createAlertRuleInput>;
 
+/** What is wrong with a rule's fields for its event and channel (flows compared as given, by id or by name). */
+export function alertRuleFieldProblem(input: {
+  event: AlertEventName;
+  threshold: number | null;
+  channel: AlertChannelName;
+  emailTo: string[];
+  flowId: string | null;
+  targetFlowId: string | null;
+}): { field: string; message: string } | null {
+  if ((input.event === "run_slow" || input.event === "queue_backlog") && !input.threshold) {
+    return {
+      field: "threshold",
+      message:
+        input.event === "run_slow"
+          ? "Say how long a run may take (milliseconds) before it counts as slow."
+          : "Say how many queued runs count as a backlog.",
+    };
+  }
+  if (input.channel === "email" && input.emailTo.length === 0) {
+    return { field: "emailTo", message: "Name at least one recipient." };
+  }
+  if (input.channel === "flow" && !input.targetFlowId)
+    return { field: "targetFlowId", message: "Choose the flow to start." };
+  if (input.channel === "flow" && input.targetFlowId && input.targetFlowId === input.flowId) {
+    return { field: "targetFlowId", message: "A flow cannot be started by its own alerts; choose another flow." };
+  }
+  return null;
+}
+
 /** Checks a rule's fields against its event and channel, and the flows it names against the workspace. */
 async function checkRule(tx: Tx, workspaceId: string, input: RuleInput) {
-  const bad = (field: string, message: string) =>
-    new AppError("BAD_REQUEST", message, { fields: { [field]: message } });
-  if ((input.event === "run_slow" || input.event === "queue_backlog") && !input.threshold) {
-    throw bad(
-      "threshold",
-      input.event === "run_slow"
-        ? "Say how long a run may take (milliseconds) before it counts as slow."
-        : "Say how many queued runs count as a backlog.",
-    );
-  }
-  if (input.channel === "email" && input.emailTo.length === 0) throw bad("emailTo", "Name at least one recipient.");
-  if (input.channel === "flow" && !input.targetFlowId) throw bad("targetFlowId", "Choose the flow to start.");
-  if (input.channel === "flow" && input.targetFlowId && input.targetFlowId === input.flowId) {
-    throw bad("targetFlowId", "A flow cannot be started by its own alerts; choose another flow.");
-  }
+  const problem = alertRuleFieldProblem(input);
+  if (problem) throw new AppError("BAD_REQUEST", problem.message, { fields: { [problem.field]: problem.message } });
   if (input.channel === "email") {
     // A demo is anyone's: it must not mail whom its visitor names.
     const workspace = await tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { isDemo: true } });
@@ -247,6 +263,12 @@ export function openAlertTarget({
     : null;
 }
 
+/** A Slack or webhook rule without its URL (one imported from a bundle, say) waits disabled until it has one. */
+function missingUrl() {
+  const message = "Enter the URL the alerts go to (a rule without one can only be saved disabled).";
+  return new AppError("BAD_REQUEST", message, { fields: { url: message } });
+}
+
 const nameTaken = (name: string) =>
   new AppError("CONFLICT", `An alert rule named "${name}" exists already; choose another name.`, {
     fields: { name: "That name is taken." },
@@ -269,11 +291,8 @@ export async function createAlertRule({
   ...input
 }: { db: Db; secretBox: SecretBox; workspaceId: string; actor: Actor } & RuleInput): Promise<SavedAlertRule> {
   const needsUrl = input.channel === "slack" || input.channel === "webhook";
-  if (needsUrl && !input.url) {
-    const message = "Enter the URL the alerts go to.";
-    throw new AppError("BAD_REQUEST", message, { fields: { url: message } });
-  }
-  const signingSecret = input.channel === "webhook" ? generateSigningSecret() : null;
+  if (needsUrl && !input.url && input.enabled) throw missingUrl();
+  const signingSecret = input.channel === "webhook" && input.url ? generateSigningSecret() : null;
   try {
     return await scoped(db, { workspaceId }, async (tx) => {
       await checkRule(tx, workspaceId, input);
@@ -338,12 +357,11 @@ export async function updateAlertRule({
       const needsUrl = input.channel === "slack" || input.channel === "webhook";
       const kept = openAlertTarget({ secretBox, workspaceId, ruleId, sealed: before.secret });
       const target = needsUrl ? (input.url ?? kept?.url) : undefined;
-      if (needsUrl && !target) {
-        const message = "Enter the URL the alerts go to.";
-        throw new AppError("BAD_REQUEST", message, { fields: { url: message } });
-      }
+      if (needsUrl && !target && input.enabled) throw missingUrl();
       const signingSecret =
-        input.channel === "webhook" && (rotateSecret || !kept?.signingSecret) ? generateSigningSecret() : null;
+        input.channel === "webhook" && target && (rotateSecret || !kept?.signingSecret)
+          ? generateSigningSecret()
+          : null;
       const secret: AlertTargetSecret | null =
         needsUrl && target
           ? {

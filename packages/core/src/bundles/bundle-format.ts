@@ -1,8 +1,9 @@
 // A workspace bundle: the configuration of a workspace, to promote it into another one (test → production).
 // Flows (draft and published graph), connection definitions without their secret values, security rules
-// without their secrets, and the settings that travel. Everything refers to everything else by name. Not the
+// without their secrets, alert rules without their URLs, and the settings that travel. Everything refers to everything else by name. Not the
 // data: the workspace archive (../exports) holds runs and the audit log. See docs/workspace-bundle.md.
 import { z } from "zod";
+import { createAlertRuleInput } from "../alerts/alert-rules.ts";
 import { flowGraphInput } from "../flows/flow-graph-input.ts";
 import { RULE_TYPES } from "../security/rule-types.ts";
 
@@ -48,6 +49,25 @@ export const bundleFlow = z.object({
   published: graph.nullable().default(null),
 });
 
+export const bundleAlertRule = createAlertRuleInput
+  .pick({
+    name: true,
+    event: true,
+    threshold: true,
+    channel: true,
+    emailTo: true,
+    intervalSeconds: true,
+    enabled: true,
+  })
+  .extend({
+    /** The flow watched, by name; null: every flow of the workspace (a default rule). */
+    flow: name.nullable().default(null),
+    /** channel flow: the flow started, by name. */
+    targetFlow: name.nullable().default(null),
+    /** slack, webhook: where it sent, the URL's path hidden. The URL is a credential: it is set again by hand. */
+    targetHint: z.string().max(2000).nullable().default(null),
+  });
+
 export const workspaceBundle = z.object({
   format: z.literal(BUNDLE_FORMAT, { message: `Not a workspace bundle: "format" must be "${BUNDLE_FORMAT}".` }),
   version: z
@@ -62,19 +82,47 @@ export const workspaceBundle = z.object({
   settings: z
     .object({
       allowedHosts: z.array(z.string()).default([]),
-      /** The flow started when a run fails, by name. */
-      errorFlow: z.string().nullable().default(null),
+      /** Bundles written before alert rules: the flow started when a run failed, by name (see upgradeBundle). */
+      errorFlow: name.nullable().optional(),
     })
-    .default({ allowedHosts: [], errorFlow: null }),
+    .default({ allowedHosts: [] }),
   connections: z.array(bundleConnection).max(1_000).default([]),
   securityRules: z.array(bundleSecurityRule).max(1_000).default([]),
   flows: z.array(bundleFlow).max(2_000).default([]),
+  alertRules: z.array(bundleAlertRule).max(1_000).default([]),
 });
 
 export type WorkspaceBundle = z.output<typeof workspaceBundle>;
 export type BundleFlow = z.output<typeof bundleFlow>;
+export type BundleAlertRule = z.output<typeof bundleAlertRule>;
 
-export type BundleItemKind = "connection" | "securityRule" | "flow" | "settings";
+/** The name of the rule an error flow became (as the alerts migration named the workspaces' error flows). */
+export const ERROR_FLOW_RULE = "Error flow";
+
+/**
+ * A bundle as this Tributary reads it: the error flow of an older bundle becomes the alert rule it became in
+ * workspaces — start that flow on every failed run, workspace-wide, no throttle — unless the bundle has a rule
+ * of that name already.
+ */
+export function upgradeBundle(bundle: WorkspaceBundle): WorkspaceBundle {
+  const { errorFlow, ...settings } = bundle.settings;
+  if (!errorFlow || bundle.alertRules.some((rule) => rule.name === ERROR_FLOW_RULE)) return { ...bundle, settings };
+  const rule: BundleAlertRule = {
+    name: ERROR_FLOW_RULE,
+    event: "run_failed",
+    threshold: null,
+    flow: null,
+    channel: "flow",
+    emailTo: [],
+    targetFlow: errorFlow,
+    targetHint: null,
+    intervalSeconds: 0,
+    enabled: true,
+  };
+  return { ...bundle, settings, alertRules: [...bundle.alertRules, rule] };
+}
+
+export type BundleItemKind = "connection" | "securityRule" | "flow" | "alertRule" | "settings";
 export type BundleAction = "create" | "change" | "leave";
 
 /** One line of an import's plan: what happens to one thing, and what is left to do by hand. */

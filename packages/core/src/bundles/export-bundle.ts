@@ -1,4 +1,5 @@
-// Writes a workspace's configuration as a bundle: every id replaced by a name, no secret value included.
+// Writes a workspace's configuration as a bundle: every id replaced by a name, no secret value included (an alert
+// rule's Slack or webhook URL is one: only its hint is written).
 import { CONNECTION_TYPES, stepCatalog } from "@tributary/connectors";
 import { type Db, scoped } from "@tributary/db";
 import { type FlowGraph, nameReferences, parseFlowGraph } from "@tributary/engine";
@@ -10,10 +11,10 @@ export async function exportBundle({ db, workspaceId }: { db: Db; workspaceId: s
     const directory = await referenceDirectory({ tx, workspaceId });
     const portable = (graph: unknown): FlowGraph =>
       nameReferences({ graph: parseFlowGraph(graph), catalog: stepCatalog, directory });
-    const [workspace, connections, rules, flows] = await Promise.all([
+    const [workspace, connections, rules, flows, alertRules] = await Promise.all([
       tx.workspace.findUniqueOrThrow({
         where: { id: workspaceId },
-        select: { name: true, slug: true, allowedHosts: true, errorFlowId: true },
+        select: { name: true, slug: true, allowedHosts: true },
       }),
       tx.connection.findMany({ where: { workspaceId }, orderBy: { name: "asc" } }),
       tx.securityRule.findMany({ where: { workspaceId }, orderBy: { name: "asc" } }),
@@ -29,17 +30,29 @@ export async function exportBundle({ db, workspaceId }: { db: Db; workspaceId: s
           currentVersion: { select: { graph: true } },
         },
       }),
+      tx.alertRule.findMany({
+        where: { workspaceId },
+        orderBy: { name: "asc" },
+        select: {
+          name: true,
+          event: true,
+          threshold: true,
+          flow: { select: { name: true } },
+          channel: true,
+          emailTo: true,
+          targetFlow: { select: { name: true } },
+          targetHint: true,
+          intervalSeconds: true,
+          enabled: true,
+        },
+      }),
     ]);
-    const flowName = new Map(directory.flow.map((flow) => [flow.id, flow.name]));
     return {
       format: BUNDLE_FORMAT,
       version: BUNDLE_VERSION,
       exportedAt: new Date().toISOString(),
       workspace: { name: workspace.name, slug: workspace.slug },
-      settings: {
-        allowedHosts: workspace.allowedHosts,
-        errorFlow: workspace.errorFlowId ? (flowName.get(workspace.errorFlowId) ?? null) : null,
-      },
+      settings: { allowedHosts: workspace.allowedHosts },
       connections: connections.map((connection) => ({
         name: connection.name,
         type: connection.type,
@@ -59,6 +72,11 @@ export async function exportBundle({ db, workspaceId }: { db: Db; workspaceId: s
         maxConcurrentRuns: flow.maxConcurrentRuns,
         draft: portable(flow.draft),
         published: flow.currentVersion ? portable(flow.currentVersion.graph) : null,
+      })),
+      alertRules: alertRules.map(({ flow, targetFlow, ...rule }) => ({
+        ...rule,
+        flow: flow?.name ?? null,
+        targetFlow: targetFlow?.name ?? null,
       })),
     };
   });

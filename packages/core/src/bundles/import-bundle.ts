@@ -1,7 +1,8 @@
 // Imports a workspace bundle: things are matched by name; each is created, changed or left as it is. A dry
-// run says which, and what will be left to do by hand (secret values never travel), without changing anything.
+// run says which, and what will be left to do by hand (secret values and alert URLs never travel), without
+// changing anything.
 import { CONNECTION_TYPES, stepCatalog } from "@tributary/connectors";
-import { type Db, type Prisma, scoped } from "@tributary/db";
+import { type Db, type Prisma, type SecretBox, scoped } from "@tributary/db";
 import {
   type FlowGraph,
   nameReferences,
@@ -11,6 +12,7 @@ import {
   type ValidationError,
 } from "@tributary/engine";
 import { z } from "zod";
+import { alertRuleFieldProblem, createAlertRule, updateAlertRule } from "../alerts/alert-rules.ts";
 import type { Actor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { AppError } from "../errors/app-error.ts";
@@ -23,8 +25,10 @@ import { ruleConfigSchemas } from "../security/rule-types.ts";
 import { allowedHostsInput, updateWorkspaceSettings } from "../workspaces/workspace-settings.ts";
 import {
   type BundleAction,
+  type BundleAlertRule,
   type BundleFlow,
   type BundlePlanItem,
+  upgradeBundle,
   type WorkspaceBundle,
   workspaceBundle,
 } from "./bundle-format.ts";
@@ -60,8 +64,8 @@ type Target = Awaited<ReturnType<typeof loadTarget>>;
 async function loadTarget({ db, workspaceId }: { db: Db; workspaceId: string }) {
   return scoped(db, { workspaceId }, async (tx) => {
     const directory = await referenceDirectory({ tx, workspaceId });
-    const [workspace, connections, rules, flows] = await Promise.all([
-      tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { allowedHosts: true, errorFlowId: true } }),
+    const [workspace, connections, rules, flows, alertRules] = await Promise.all([
+      tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { allowedHosts: true, isDemo: true } }),
       tx.connection.findMany({ where: { workspaceId }, select: { id: true, name: true, type: true, config: true } }),
       tx.securityRule.findMany({
         where: { workspaceId },
@@ -79,6 +83,22 @@ async function loadTarget({ db, workspaceId }: { db: Db; workspaceId: string }) 
           currentVersion: { select: { graph: true } },
         },
       }),
+      tx.alertRule.findMany({
+        where: { workspaceId },
+        select: {
+          id: true,
+          name: true,
+          event: true,
+          threshold: true,
+          flowId: true,
+          channel: true,
+          emailTo: true,
+          targetFlowId: true,
+          targetHint: true,
+          intervalSeconds: true,
+          enabled: true,
+        },
+      }),
     ]);
     const portable = (graph: unknown) =>
       nameReferences({ graph: parseFlowGraph(graph), catalog: stepCatalog, directory });
@@ -87,6 +107,7 @@ async function loadTarget({ db, workspaceId }: { db: Db; workspaceId: string }) 
       workspace,
       connections,
       rules,
+      alertRules,
       flows: flows.map((flow) => ({
         ...flow,
         draft: portable(flow.draft),
@@ -103,11 +124,13 @@ function problemsOf(bundle: WorkspaceBundle, target: Target): string[] {
     ["connection", bundle.connections.map((c) => c.name)],
     ["security rule", bundle.securityRules.map((r) => r.name)],
     ["flow", bundle.flows.map((f) => f.name)],
+    ["alert rule", bundle.alertRules.map((r) => r.name)],
   ] as const) {
     for (const name of duplicates(names)) problems.push(`The bundle has two ${noun}s named "${name}": rename one.`);
   }
+  const alertFlows = bundle.alertRules.flatMap((rule) => flowsOf(rule));
   for (const name of duplicates(target.flows.map((f) => f.name))) {
-    if (bundle.flows.some((flow) => flow.name === name)) {
+    if (bundle.flows.some((flow) => flow.name === name) || alertFlows.includes(name)) {
       problems.push(`This workspace has several flows named "${name}": rename all but one, then import again.`);
     }
   }
@@ -134,11 +157,50 @@ function problemsOf(bundle: WorkspaceBundle, target: Target): string[] {
   }
   const hosts = allowedHostsInput.safeParse(bundle.settings.allowedHosts);
   for (const issue of hosts.error?.issues ?? []) problems.push(`Allowed hosts: ${issue.message}`);
-  const errorFlow = bundle.settings.errorFlow;
-  if (errorFlow && !bundle.flows.some((f) => f.name === errorFlow) && !target.flows.some((f) => f.name === errorFlow)) {
-    problems.push(`The error flow "${errorFlow}" is neither in the bundle nor in this workspace.`);
+  for (const rule of bundle.alertRules) {
+    const fieldProblem = alertRuleFieldProblem(storedRule(rule));
+    if (fieldProblem) problems.push(`The alert rule "${rule.name}": ${fieldProblem.message}`);
+    for (const flow of flowsOf(rule)) {
+      if (!bundle.flows.some((f) => f.name === flow) && !target.flows.some((f) => f.name === flow)) {
+        problems.push(
+          `The alert rule "${rule.name}" names the flow "${flow}", which is neither in the bundle nor in this workspace.`,
+        );
+      }
+    }
+    if (rule.channel === "email" && target.workspace.isDemo) {
+      problems.push(`The alert rule "${rule.name}" sends email, which demo workspaces cannot: sign up to import it.`);
+    }
   }
   return problems;
+}
+
+/** The flows an alert rule names: the one it watches and the one it starts. */
+function flowsOf(rule: BundleAlertRule): string[] {
+  return [rule.flow, rule.channel === "flow" ? rule.targetFlow : null].filter((name): name is string => Boolean(name));
+}
+
+/** An alert rule as it is stored: only the fields of its event and channel (flows by name). */
+function storedRule(rule: BundleAlertRule) {
+  return {
+    event: rule.event,
+    threshold: rule.event === "run_slow" || rule.event === "queue_backlog" ? rule.threshold : null,
+    channel: rule.channel,
+    emailTo: rule.channel === "email" ? rule.emailTo : [],
+    flowId: rule.flow,
+    targetFlowId: rule.channel === "flow" ? rule.targetFlow : null,
+    intervalSeconds: rule.intervalSeconds,
+  };
+}
+
+/**
+ * How an alert rule of the bundle lands here. A Slack or webhook rule keeps the URL it has here (same name, same
+ * channel); without one it waits disabled, since a bundle holds no URL.
+ */
+function alertRuleLanding(rule: BundleAlertRule, target: Target) {
+  const existing = target.alertRules.find((r) => r.name === rule.name);
+  const sendsToUrl = rule.channel === "slack" || rule.channel === "webhook";
+  const needsUrl = sendsToUrl && !(existing?.channel === rule.channel && existing.targetHint);
+  return { existing, needsUrl, enabled: rule.enabled && !needsUrl };
 }
 
 /** The directory this workspace will have once the bundle is in: what it has and what the bundle creates. */
@@ -224,22 +286,57 @@ function planOf(bundle: WorkspaceBundle, target: Target): BundlePlanItem[] {
           );
     items.push({ kind: "flow", name: flow.name, action: kind, notes });
   }
-  const errorFlowId = target.workspace.errorFlowId;
-  const currentErrorFlow = errorFlowId ? (target.flows.find((f) => f.id === errorFlowId)?.name ?? null) : null;
-  const settingsSame =
-    same([...target.workspace.allowedHosts].sort(), [...new Set(bundle.settings.allowedHosts)].sort()) &&
-    currentErrorFlow === bundle.settings.errorFlow;
+  const flowName = (id: string | null) => (id ? (target.flows.find((f) => f.id === id)?.name ?? null) : null);
+  for (const rule of bundle.alertRules) {
+    const { existing, needsUrl, enabled } = alertRuleLanding(rule, target);
+    const unchanged =
+      existing !== undefined &&
+      same(
+        {
+          ...existing,
+          id: undefined,
+          name: undefined,
+          targetHint: undefined,
+          flowId: flowName(existing.flowId),
+          targetFlowId: flowName(existing.targetFlowId),
+        },
+        { ...storedRule(rule), enabled },
+      );
+    const channel = rule.channel === "slack" ? "Slack webhook URL" : "webhook URL";
+    const where = rule.targetHint ? ` (it went to ${rule.targetHint})` : "";
+    const secret = rule.channel === "webhook" ? "; its new signing secret is shown then" : "";
+    items.push({
+      kind: "alertRule",
+      name: rule.name,
+      action: action(Boolean(existing), unchanged),
+      notes: needsUrl
+        ? [
+            rule.enabled
+              ? `Disabled until its ${channel} is set${where}: set it on the Alerts page and enable the rule${secret}. A bundle holds no URLs.`
+              : `Set its ${channel}${where} on the Alerts page before enabling it${secret}. A bundle holds no URLs.`,
+          ]
+        : [],
+    });
+  }
+  const settingsSame = same(
+    [...target.workspace.allowedHosts].sort(),
+    [...new Set(bundle.settings.allowedHosts)].sort(),
+  );
   items.push({ kind: "settings", name: "Workspace settings", action: settingsSame ? "leave" : "change", notes: [] });
   return items;
 }
 
 export async function importBundle({
   db,
+  secretBox,
   workspaceId,
   actor,
-  bundle,
+  bundle: given,
   dryRun,
-}: { db: Db; workspaceId: string; actor: Actor } & z.output<typeof importBundleInput>): Promise<BundleImportResult> {
+}: { db: Db; secretBox: SecretBox; workspaceId: string; actor: Actor } & z.output<
+  typeof importBundleInput
+>): Promise<BundleImportResult> {
+  const bundle = upgradeBundle(given);
   const target = await loadTarget({ db, workspaceId });
   const problems = problemsOf(bundle, target);
   if (problems.length) {
@@ -328,15 +425,31 @@ export async function importBundle({
     await importFlow({ db, workspaceId, actor, flow, flowId: flowIds.get(flow.name) as string, target, notPublished });
   }
 
+  // Alert rules once the flows they name exist, through the Alerts page's functions (checked and audited there).
+  for (const rule of bundle.alertRules) {
+    if (planned("alertRule", rule.name) === "leave") continue;
+    const { existing, enabled } = alertRuleLanding(rule, target);
+    const flowIdOf = (name: string | null) => (name ? (flowIds.get(name) ?? null) : null);
+    const stored = storedRule(rule);
+    const input = {
+      ...stored,
+      name: rule.name,
+      flowId: flowIdOf(stored.flowId),
+      targetFlowId: flowIdOf(stored.targetFlowId),
+      enabled,
+    };
+    if (existing) {
+      await updateAlertRule({ db, secretBox, workspaceId, actor, ruleId: existing.id, rotateSecret: false, ...input });
+    } else await createAlertRule({ db, secretBox, workspaceId, actor, ...input });
+  }
+
   const settingsItem = items.find((item) => item.kind === "settings");
   if (settingsItem?.action === "change") {
-    const errorFlow = bundle.settings.errorFlow;
     await updateWorkspaceSettings({
       db,
       workspaceId,
       actor,
       allowedHosts: allowedHostsInput.parse(bundle.settings.allowedHosts),
-      errorFlowId: errorFlow ? (flowIds.get(errorFlow) ?? null) : null,
     });
   }
   return { dryRun, items, notPublished, flowIds: changed.map((flow) => flowIds.get(flow.name) as string) };

@@ -1,11 +1,11 @@
-// The workspace bundle: its configuration (flows, connections and security rules without secrets, settings) to
+// The workspace bundle: its configuration (flows, connections, security and alert rules without secrets, settings) to
 // promote into another workspace, with a dry run that says what an import would create, change or leave.
 import { exportBundle, importBundle, requestScheduleSync, workspaceBundle } from "@tributary/core";
 import { z } from "zod";
 import { type Operation, operation } from "../operation.ts";
 
 const planItem = z.object({
-  kind: z.enum(["connection", "securityRule", "flow", "settings"]),
+  kind: z.enum(["connection", "securityRule", "flow", "alertRule", "settings"]),
   name: z.string(),
   action: z.enum(["create", "change", "leave"]),
   notes: z.array(z.string()),
@@ -17,7 +17,7 @@ export const BUNDLE_OPERATIONS: Operation[] = [
     method: "GET",
     path: "/workspace/bundle",
     summary:
-      "The workspace's configuration as a bundle: flows (draft and published), connections and security rules without secret values, settings; everything named, no ids",
+      "The workspace's configuration as a bundle: flows (draft and published), connections and security rules without secret values, alert rules without their URLs, settings; everything named, no ids",
     action: "settings.manage",
     input: z.object({}),
     output: z.looseObject({ format: z.literal("tributary.workspace-bundle"), version: z.number().int() }),
@@ -44,8 +44,15 @@ export const BUNDLE_OPERATIONS: Operation[] = [
         z.object({ name: z.string(), problems: z.array(z.looseObject({ code: z.string(), message: z.string() })) }),
       ),
     }),
-    run: async ({ db, queue, workspaceId, actor }, { dryRun, ...bundle }) => {
-      const { flowIds, ...result } = await importBundle({ db, workspaceId, actor, bundle, dryRun: dryRun ?? false });
+    run: async ({ db, secretBox, queue, workspaceId, actor }, { dryRun, ...bundle }) => {
+      const { flowIds, ...result } = await importBundle({
+        db,
+        secretBox,
+        workspaceId,
+        actor,
+        bundle,
+        dryRun: dryRun ?? false,
+      });
       for (const flowId of flowIds) await requestScheduleSync({ queue, workspaceId, flowId });
       return result;
     },

@@ -21,7 +21,8 @@ function target(rule: AlertRuleView): string {
     case "flow":
       return rule.targetFlowName ? `start "${rule.targetFlowName}"` : "a deleted flow";
     default:
-      return rule.targetHint ?? "";
+      // Imported from a bundle, a rule has no URL: it waits, disabled, for one.
+      return rule.targetHint ?? "No URL yet: edit the rule to set it";
   }
 }
 

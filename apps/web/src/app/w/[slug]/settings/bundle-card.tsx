@@ -15,6 +15,7 @@ const KIND: Record<BundlePlanItem["kind"], string> = {
   connection: "Connection",
   securityRule: "Security rule",
   flow: "Flow",
+  alertRule: "Alert rule",
   settings: "Settings",
 };
 const ACTION: Record<BundlePlanItem["action"], { planned: string; done: string }> = {
@@ -77,8 +78,9 @@ export function BundleCard() {
       <h2 className="font-medium">Promote between workspaces</h2>
       <p className="mt-1 text-sm text-slate-600">
         A bundle holds this workspace&apos;s flows (draft and published), connections and security rules without their
-        secret values, and its settings, all referring to each other by name. Import it into another workspace (test →
-        production): things are matched by name, and you see what would change before anything does.
+        secret values, alert rules without their URLs, and its settings, all referring to each other by name. Import it
+        into another workspace (test → production): things are matched by name, and you see what would change before
+        anything does.
       </p>
       {problem ? <Alert>{problem}</Alert> : null}
       <div className="mt-3 flex flex-wrap gap-3">
