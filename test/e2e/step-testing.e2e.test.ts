@@ -1,7 +1,7 @@
 // Testing one step in the builder with the mouse and keyboard (issue 14): pin a sample message on the trigger,
 // see it as the next step's input beside its form, test that step alone and pin its output, drag an input field
 // into the expression editor, pick an autocomplete entry and watch the preview, see an invalid expression
-// underlined, and find the pins again after a reload.
+// underlined, find the pins again after a reload, and pin a sample edited in the Test tab on the trigger.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { callProcedure, launchBrowser, screenshot } from "../support/browser.ts";
@@ -184,5 +184,18 @@ describe("testing one step in the builder", () => {
       .waitFor();
     await page.getByRole("button", { name: "Back to the pinned or sampled input" }).click();
     await page.getByTestId("input-source").filter({ hasText: "Pinned sample of “start”" }).waitFor();
+  });
+
+  it("pins a sample edited in the Test tab on the trigger", async () => {
+    await page.getByRole("tab", { name: "Test" }).click();
+    const sample = page.getByLabel("Sample message body (JSON)");
+    await sample.fill('{ "customer": { "name": "Grace" }, "qty": 5 }');
+    await page.getByTestId("sample-source").getByText("Edited: differs from the sample pinned on “start”.").waitFor();
+    await page.getByRole("button", { name: "Pin on “start”" }).click();
+    await page.getByTestId("sample-source").getByText("The sample pinned on “start”.").waitFor();
+    await page.reload();
+    await page.getByTestId("step-start").click();
+    await page.getByRole("tabpanel", { name: "Pinned sample" }).getByText('"Grace"').waitFor();
+    await screenshot(page, "step-testing-08-sample-pinned-from-test-tab", { fullPage: false });
   });
 });
