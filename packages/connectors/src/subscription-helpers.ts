@@ -43,14 +43,17 @@ export function headersFrom(entries: Record<string, unknown> | undefined, prefix
 
 /**
  * What a dead letter carries besides its body, as headers (or properties, or stream fields): why and when its run
- * failed, and `source` (e.g. `{ "x-tributary-queue": "orders" }`), where the message came from.
+ * failed, and `source` (e.g. `{ "x-tributary-queue": "orders" }`), where the message came from. The error is
+ * one line: NATS refuses line breaks in a header value, and Mosquitto drops a client that sends control
+ * characters in an MQTT 5 user property.
  */
 export function deadLetterHeaders(
   run: DeadLetterContext<unknown>["run"],
   source: Record<string, string>,
 ): Record<string, string> {
   return {
-    "x-tributary-error": run.error.slice(0, 4000),
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it takes out
+    "x-tributary-error": run.error.replace(/\s*[\u0000-\u001f\u007f]+\s*/g, " ").slice(0, 4000),
     "x-tributary-run-id": run.id,
     "x-tributary-flow-id": run.flowId,
     "x-tributary-failed-at": run.failedAt.toISOString(),

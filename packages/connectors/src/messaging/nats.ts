@@ -230,8 +230,8 @@ const deadLetterSubject = (description: string) =>
     .meta({ title: "Send dead letters to: subject", description });
 
 /**
- * Sends a failed run's message to the trigger's dead-letter subject, with why it failed in its headers (NATS
- * header values are one line). `publish` sends it on the open connection and waits until it is taken.
+ * Sends a failed run's message to the trigger's dead-letter subject, with why it failed in its headers.
+ * `publish` sends it on the open connection and waits until it is taken.
  */
 async function sendDeadLetter(
   { connection, http, message, run }: Omit<DeadLetterContext<unknown>, "config">,
@@ -243,10 +243,7 @@ async function sendDeadLetter(
 ): Promise<true> {
   const { bytes, headers } = await natsMessage(
     {
-      headers: Object.entries(deadLetterHeaders(run, source)).map(([name, value]) => ({
-        name,
-        value: value.replace(/\s*[\r\n]+\s*/g, " "),
-      })),
+      headers: Object.entries(deadLetterHeaders(run, source)).map(([name, value]) => ({ name, value })),
     },
     message.body,
   );
