@@ -77,7 +77,11 @@ describe("dead-letter destinations", () => {
   it("publishes a core NATS subject's failed message to the dead-letter subject, its error in headers", async () => {
     const connectionId = await harness.connect("nats", { host: "127.0.0.1" });
     const received: Msg[] = [];
-    nc.subscribe(`trbdlx.${tag}.dead`, { callback: (_error, msg) => received.push(msg) });
+    nc.subscribe(`trbdlx.${tag}.dead`, {
+      callback: (_error, msg) => {
+        received.push(msg);
+      },
+    });
     await nc.flush();
     const flowId = await failingFlow("nats.subscribe", {
       connectionId,
