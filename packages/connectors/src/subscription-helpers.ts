@@ -4,7 +4,7 @@ import type { MessageHeader } from "@tributary/engine";
 import type { z } from "zod";
 import type { ClientKind } from "./connection-clients.ts";
 import { failureOf } from "./connection-clients.ts";
-import type { SubscribeContext, Subscription } from "./define.ts";
+import type { DeadLetterContext, SubscribeContext, Subscription } from "./define.ts";
 
 /** The trigger's connection settings, refusing a missing connection or one of another kind. */
 export function subscriptionSettings<Config extends { host: string; port: number }>(
@@ -40,6 +40,30 @@ export function headersFrom(entries: Record<string, unknown> | undefined, prefix
         typeof value === "string" ? value : Buffer.isBuffer(value) ? value.toString("utf8") : JSON.stringify(value),
     }));
 }
+
+/**
+ * What a dead letter carries besides its body, as headers (or properties, or stream fields): why and when its run
+ * failed, and `source` (e.g. `{ "x-tributary-queue": "orders" }`), where the message came from. The error is
+ * one line: NATS refuses line breaks in a header value, and Mosquitto drops a client that sends control
+ * characters in an MQTT 5 user property.
+ */
+export function deadLetterHeaders(
+  run: DeadLetterContext<unknown>["run"],
+  source: Record<string, string>,
+): Record<string, string> {
+  return {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it takes out
+    "x-tributary-error": run.error.replace(/\s*[\u0000-\u001f\u007f]+\s*/g, " ").slice(0, 4000),
+    "x-tributary-run-id": run.id,
+    "x-tributary-flow-id": run.flowId,
+    "x-tributary-failed-at": run.failedAt.toISOString(),
+    ...source,
+  };
+}
+
+/** The value of a header the trigger put on the message when it received it (e.g. `nats-subject`). */
+export const receivedHeader = (message: DeadLetterContext<unknown>["message"], name: string) =>
+  message.headers.find((header) => header.name === name)?.value;
 
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

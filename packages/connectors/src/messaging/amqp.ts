@@ -7,7 +7,13 @@ import { defineConnectionType } from "../connections.ts";
 import { defineAction, defineConnector, defineTrigger, headerList, StepFailure, text } from "../define.ts";
 import { withTimeout } from "../network/network-failure.ts";
 import { bodyOfPayload, payloadOf } from "../payload.ts";
-import { headersFrom, pause, subscriptionSettings } from "../subscription-helpers.ts";
+import {
+  deadLetterHeaders,
+  headersFrom,
+  pause,
+  receivedHeader,
+  subscriptionSettings,
+} from "../subscription-helpers.ts";
 
 const amqpConfig = z.object({
   host: z.string().trim().min(1, { message: "Enter the broker's host name." }).meta({ title: "Host" }),
@@ -212,15 +218,9 @@ const consumeTrigger = defineTrigger({
         options: {
           persistent: true,
           contentType,
-          messageId: message.headers.find((header) => header.name === "amqp-message-id")?.value ?? message.id,
+          messageId: receivedHeader(message, "amqp-message-id") ?? message.id,
           timestamp: Math.floor(run.failedAt.getTime() / 1000),
-          headers: {
-            "x-tributary-error": run.error.slice(0, 4000),
-            "x-tributary-run-id": run.id,
-            "x-tributary-flow-id": run.flowId,
-            "x-tributary-failed-at": run.failedAt.toISOString(),
-            "x-tributary-queue": config.queue,
-          },
+          headers: deadLetterHeaders(run, { "x-tributary-queue": config.queue }),
         },
       });
       return true;

@@ -7,7 +7,13 @@ import { defineConnectionType } from "../connections.ts";
 import { defineAction, defineConnector, defineTrigger, headerList, text } from "../define.ts";
 import { withTimeout } from "../network/network-failure.ts";
 import { bodyOfPayload, payloadOf } from "../payload.ts";
-import { headersFrom, subscriptionSettings } from "../subscription-helpers.ts";
+import {
+  deadLetterHeaders,
+  headersFrom,
+  openForSubscription,
+  receivedHeader,
+  subscriptionSettings,
+} from "../subscription-helpers.ts";
 
 const mqttConfig = z.object({
   host: z.string().trim().min(1, { message: "Enter the broker's host name." }).meta({ title: "Host" }),
@@ -52,6 +58,48 @@ const kind: ClientKind<MqttConfig, MqttClient> = {
   },
 };
 
+/** Publishes and waits for the broker's acknowledgement (QoS 1 and 2); properties only on MQTT 5. */
+function publish(
+  client: MqttClient,
+  connection: MqttConfig,
+  {
+    topic,
+    bytes,
+    qos,
+    retain,
+    contentType,
+    userProperties,
+  }: {
+    topic: string;
+    bytes: Buffer;
+    qos: 0 | 1 | 2;
+    retain: boolean;
+    contentType: string;
+    userProperties: Record<string, string>;
+  },
+) {
+  return withTimeout(
+    client.publishAsync(topic, bytes, {
+      qos,
+      retain,
+      ...(connection.protocolVersion === "5"
+        ? {
+            properties: {
+              contentType,
+              // mqtt.js hangs on an empty userProperties object: send it only with something in it.
+              ...(Object.keys(userProperties).length ? { userProperties } : {}),
+            },
+          }
+        : {}),
+    }),
+    connection.timeoutSeconds * 1000,
+    { service: kind.service, host: connection.host, port: connection.port },
+  );
+}
+
+/** A topic to publish to: no wildcards. */
+const noWildcards = (topic: string) => !/[#+]/.test(topic);
+
 const publishStep = defineAction({
   type: "mqtt.publish",
   example: { config: { topic: "plant/{{ line }}/status", qos: 1, retain: true } },
@@ -66,7 +114,7 @@ const publishStep = defineAction({
         z
           .string()
           .min(1, { message: "Name the topic." })
-          .refine((topic) => !/[#+]/.test(topic), { message: "A topic to publish to has no wildcards (+ or #)." }),
+          .refine(noWildcards, { message: "A topic to publish to has no wildcards (+ or #)." }),
       )
       .meta({ title: "Topic" }),
     payload: z
@@ -84,29 +132,14 @@ const publishStep = defineAction({
     const { config, message } = context;
     const { bytes, contentType } = payloadOf(config.payload === undefined ? message.body : config.payload);
     await withClient(kind, context, (client, connection) =>
-      withTimeout(
-        client.publishAsync(config.topic, bytes, {
-          qos: config.qos,
-          retain: config.retain,
-          ...(connection.protocolVersion === "5"
-            ? {
-                properties: {
-                  contentType,
-                  // mqtt.js hangs on an empty userProperties object: send it only with something in it.
-                  ...(config.userProperties.length
-                    ? {
-                        userProperties: Object.fromEntries(
-                          config.userProperties.map(({ name, value }) => [name, value]),
-                        ),
-                      }
-                    : {}),
-                },
-              }
-            : {}),
-        }),
-        connection.timeoutSeconds * 1000,
-        { service: kind.service, host: connection.host, port: connection.port },
-      ),
+      publish(client, connection, {
+        topic: config.topic,
+        bytes,
+        qos: config.qos,
+        retain: config.retain,
+        contentType,
+        userProperties: Object.fromEntries(config.userProperties.map(({ name, value }) => [name, value])),
+      }),
     );
     return {};
   },
@@ -117,7 +150,7 @@ const subscribeTrigger = defineTrigger({
   example: { config: { topic: "plant/+/status", qos: 1 } },
   title: "MQTT topic",
   description:
-    "Starts a run for each message on a topic filter (+ and # allowed), one at a time in order. With QoS 1 or 2 the broker keeps this trigger's session: messages sent while no worker listens are delivered later, and a message is acknowledged only once its run is committed.",
+    "Starts a run for each message on a topic filter (+ and # allowed), one at a time in order. With QoS 1 or 2 the broker keeps this trigger's session: messages sent while no worker listens are delivered later, and a message is acknowledged only once its run is committed. A message whose run fails is a dead letter: kept on the flow's Dead letters page to replay or discard, and published to a dead-letter topic if you name one.",
   category: "Messaging",
   config: z.object({
     connectionId: connectionField(kind),
@@ -128,7 +161,37 @@ const subscribeTrigger = defineTrigger({
       .union([z.literal(0), z.literal(1), z.literal(2)])
       .default(1)
       .meta({ title: "QoS" }),
+    deadLetterTopic: z
+      .string()
+      .max(65535)
+      .refine(noWildcards, { message: "A topic to publish to has no wildcards (+ or #)." })
+      .default("")
+      .meta({
+        title: "Send dead letters to: topic",
+        description:
+          "When a message's run fails, publish the message here too, with QoS 1 (with MQTT 5, the error in the x-tributary-error user property; MQTT 3.1.1 has no properties, so only the message). Empty: failed messages are only kept on the flow's Dead letters page.",
+      }),
   }),
+  async deadLetter({ config, connection, http, message, run }) {
+    if (!config.deadLetterTopic) return false;
+    const { bytes, contentType } = payloadOf(message.body);
+    const { client, settings } = await openForSubscription(kind, { connection, http });
+    try {
+      await publish(client, settings, {
+        topic: config.deadLetterTopic,
+        bytes,
+        qos: 1,
+        retain: false,
+        contentType,
+        userProperties: deadLetterHeaders(run, {
+          "x-tributary-topic": receivedHeader(message, "mqtt-topic") ?? config.topic,
+        }),
+      });
+      return true;
+    } finally {
+      await kind.close(client);
+    }
+  },
   async subscribe({ config, connection, http, deliver, durableName }) {
     const settings = subscriptionSettings(kind, connection);
     const { connect: mqttConnect } = await import("mqtt");

@@ -1,9 +1,11 @@
 // NATS: publish, request-reply, and JetStream publish acknowledged by its stream (deduplicated on retries).
-import type { NatsConnection } from "@nats-io/transport-node";
+import type { JetStreamPublishOptions } from "@nats-io/jetstream";
+import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
 import { type ClientKind, connectionField, pingConnection, withClient } from "../connection-clients.ts";
 import { defineConnectionType } from "../connections.ts";
 import {
+  type DeadLetterContext,
   defineAction,
   defineConnector,
   defineTrigger,
@@ -14,7 +16,7 @@ import {
 } from "../define.ts";
 import { bodyOfPayload, payloadOf } from "../payload.ts";
 import { placeResult, resultField } from "../result-field.ts";
-import { openForSubscription } from "../subscription-helpers.ts";
+import { deadLetterHeaders, openForSubscription, receivedHeader } from "../subscription-helpers.ts";
 
 const natsConfig = z.object({
   host: z.string().trim().min(1, { message: "Enter the NATS server's host name." }).meta({ title: "Host" }),
@@ -143,6 +145,32 @@ const requestStep = defineAction({
   },
 });
 
+/** Publishes to a subject a JetStream stream captures and resolves with the stream's acknowledgement. */
+async function publishToStream(
+  client: NatsConnection,
+  {
+    subject,
+    bytes,
+    timeoutMs,
+    options,
+  }: { subject: string; bytes: Uint8Array; timeoutMs: number; options: Partial<JetStreamPublishOptions> },
+) {
+  try {
+    const { jetstream } = await import("@nats-io/jetstream");
+    return await jetstream(client, { timeout: timeoutMs }).publish(subject, bytes, options);
+  } catch (error) {
+    if (/no responders|503|jetstream is not enabled/i.test(String((error as Error)?.message))) {
+      throw new StepFailure(
+        `No JetStream stream captures the subject ${subject} (or JetStream is off on the server).`,
+        {
+          code: "no_stream",
+        },
+      );
+    }
+    throw error;
+  }
+}
+
 const jetStreamPublishStep = defineAction({
   type: "nats.jetstream-publish",
   example: { config: { subject: "orders.created", expectStream: "ORDERS" } },
@@ -164,24 +192,18 @@ const jetStreamPublishStep = defineAction({
   async run(context) {
     const { config, message, idempotencyKey } = context;
     const { bytes, headers } = await natsMessage(config, message.body);
-    const ack = await withClient(kind, context, async (client, connection) => {
-      try {
-        const { jetstream } = await import("@nats-io/jetstream");
-        return await jetstream(client, { timeout: connection.timeoutSeconds * 1000 }).publish(config.subject, bytes, {
+    const ack = await withClient(kind, context, (client, connection) =>
+      publishToStream(client, {
+        subject: config.subject,
+        bytes,
+        timeoutMs: connection.timeoutSeconds * 1000,
+        options: {
           headers,
           msgID: idempotencyKey,
           ...(config.expectStream ? { expect: { streamName: config.expectStream } } : {}),
-        });
-      } catch (error) {
-        if (/no responders|503|jetstream is not enabled/i.test(String((error as Error)?.message))) {
-          throw new StepFailure(
-            `No JetStream stream captures the subject ${config.subject} (or JetStream is off on the server).`,
-            { code: "no_stream" },
-          );
-        }
-        throw error;
-      }
-    });
+        },
+      }),
+    );
     const result = { stream: ack.stream, sequence: ack.seq, duplicate: ack.duplicate };
     return config.resultField ? placeResult(config.resultField, message, result) : {};
   },
@@ -196,6 +218,42 @@ function headersOf(subject: string, headers: { keys(): string[]; get(name: strin
       value: headers?.get(name) ?? "",
     })),
   ];
+}
+
+/** A subject to send a trigger's dead letters to; empty (the default) sends them nowhere. */
+const deadLetterSubject = (description: string) =>
+  z
+    .string()
+    .max(255)
+    .regex(/^[^\s*>]*$/, { message: "A subject to send to has no spaces or wildcards." })
+    .default("")
+    .meta({ title: "Send dead letters to: subject", description });
+
+/**
+ * Sends a failed run's message to the trigger's dead-letter subject, with why it failed in its headers.
+ * `publish` sends it on the open connection and waits until it is taken.
+ */
+async function sendDeadLetter(
+  { connection, http, message, run }: Omit<DeadLetterContext<unknown>, "config">,
+  source: Record<string, string>,
+  publish: (
+    client: NatsConnection,
+    sent: { bytes: Uint8Array; headers: MsgHdrs; timeoutMs: number },
+  ) => Promise<unknown>,
+): Promise<true> {
+  const { bytes, headers } = await natsMessage(
+    {
+      headers: Object.entries(deadLetterHeaders(run, source)).map(([name, value]) => ({ name, value })),
+    },
+    message.body,
+  );
+  const { client, settings } = await openForSubscription(kind, { connection, http });
+  try {
+    await publish(client, { bytes, headers, timeoutMs: settings.timeoutSeconds * 1000 });
+    return true;
+  } finally {
+    await client.close();
+  }
 }
 
 /** A consumer on its own connection: it ends when the connection closes (nats.js reconnects until it gives up). */
@@ -215,14 +273,25 @@ const subscribeTrigger = defineTrigger({
   example: { config: { subject: "orders.>" } },
   title: "NATS subject",
   description:
-    "Starts a run for each message on a subject (wildcards * and > allowed). Core NATS keeps nothing: messages sent while no worker listens are not seen — use a JetStream consumer for that.",
+    "Starts a run for each message on a subject (wildcards * and > allowed). Core NATS keeps nothing: messages sent while no worker listens are not seen — use a JetStream consumer for that. A message whose run fails is a dead letter: kept on the flow's Dead letters page to replay or discard, and published to a dead-letter subject if you name one.",
   category: "Messaging",
   config: z.object({
     connectionId: connectionField(kind),
     subject: text()
       .pipe(z.string().min(1, { message: "Name the subject." }).regex(/^\S+$/, { message: "A subject has no spaces." }))
       .meta({ title: "Subject" }),
+    deadLetterSubject: deadLetterSubject(
+      "When a message's run fails, publish the message here too (with the error in the x-tributary-error header). Core NATS keeps it only if someone listens or a JetStream stream captures the subject. Empty: failed messages are only kept on the flow's Dead letters page.",
+    ),
   }),
+  async deadLetter({ config, message, ...context }) {
+    if (!config.deadLetterSubject) return false;
+    const source = { "x-tributary-subject": receivedHeader(message, "nats-subject") ?? config.subject };
+    return sendDeadLetter({ message, ...context }, source, async (client, { bytes, headers }) => {
+      client.publish(config.deadLetterSubject, bytes, { headers });
+      await client.flush();
+    });
+  },
   async subscribe({ config, connection, http, deliver, log }) {
     const { client } = await openForSubscription(kind, { connection, http });
     client.subscribe(config.subject, {
@@ -244,7 +313,7 @@ const jetStreamTrigger = defineTrigger({
   example: { config: { stream: "ORDERS", filterSubject: "orders.created" } },
   title: "NATS JetStream consumer",
   description:
-    "Starts a run for each new message of a JetStream stream, through a durable consumer: a message is acknowledged once its run is committed, so messages sent while no worker listens, or left unacknowledged by a worker that stopped, are delivered later; none is run twice.",
+    "Starts a run for each new message of a JetStream stream, through a durable consumer: a message is acknowledged once its run is committed, so messages sent while no worker listens, or left unacknowledged by a worker that stopped, are delivered later; none is run twice. A message whose run fails is a dead letter: kept on the flow's Dead letters page to replay or discard, and published through JetStream to a dead-letter subject if you name one.",
   category: "Messaging",
   config: z.object({
     connectionId: connectionField(kind),
@@ -255,7 +324,27 @@ const jetStreamTrigger = defineTrigger({
       .optional()
       .meta({ title: "Only subjects", description: "e.g. orders.created or orders.>" }),
     batch: z.number().int().min(1).max(1000).default(10).meta({ title: "Messages in flight at once" }),
+    deadLetterSubject: deadLetterSubject(
+      "When a message's run fails, publish the message here too through JetStream (with the error in the x-tributary-error header): a stream must capture this subject (not this trigger's own stream and filter, or it runs again). Empty: failed messages are only kept on the flow's Dead letters page.",
+    ),
   }),
+  async deadLetter({ config, message, ...context }) {
+    if (!config.deadLetterSubject) return false;
+    const source = {
+      "x-tributary-stream": config.stream,
+      "x-tributary-subject": receivedHeader(message, "nats-subject") ?? "",
+      "x-tributary-stream-sequence": receivedHeader(message, "nats-stream-sequence") ?? "",
+    };
+    return sendDeadLetter({ message, ...context }, source, (client, { bytes, headers, timeoutMs }) =>
+      // The run's id as the message id: the stream keeps one copy when sending is tried again.
+      publishToStream(client, {
+        subject: config.deadLetterSubject,
+        bytes,
+        timeoutMs,
+        options: { headers, msgID: `dead-letter-${context.run.id}` },
+      }),
+    );
+  },
   async subscribe({ config, connection, http, deliver, log, durableName }) {
     const { client } = await openForSubscription(kind, { connection, http });
     try {

@@ -14,7 +14,7 @@ import {
 } from "../define.ts";
 import { payloadOf } from "../payload.ts";
 import { placeResult, resultField } from "../result-field.ts";
-import { openForSubscription } from "../subscription-helpers.ts";
+import { deadLetterHeaders, openForSubscription, receivedHeader } from "../subscription-helpers.ts";
 
 const redisConfig = z.object({
   host: z.string().trim().min(1, { message: "Enter the Redis host name." }).meta({ title: "Host" }),
@@ -107,6 +107,14 @@ function redisStep<Schema extends z.ZodObject>(definition: {
         definition.run(client, context.config as z.output<Schema>, context as never),
       ),
   });
+}
+
+/** An entry's fields for XADD: each top-level field of an object (others as JSON), or anything else as `body`. */
+function entryFields(entry: unknown): Record<string, string> {
+  if (!entry || typeof entry !== "object" || Array.isArray(entry)) return { body: JSON.stringify(entry ?? null) };
+  return Object.fromEntries(
+    Object.entries(entry).map(([name, field]) => [name, typeof field === "string" ? field : JSON.stringify(field)]),
+  );
 }
 
 const steps = [
@@ -250,14 +258,9 @@ const steps = [
       resultField: resultField(),
     }),
     async run(client, config, context) {
-      const entry = config.value === undefined ? context.message.body : config.value;
-      const fields =
-        entry && typeof entry === "object" && !Array.isArray(entry)
-          ? Object.entries(entry).flatMap(([name, field]) => [
-              name,
-              typeof field === "string" ? field : JSON.stringify(field),
-            ])
-          : ["body", JSON.stringify(entry ?? null)];
+      const fields = Object.entries(
+        entryFields(config.value === undefined ? context.message.body : config.value),
+      ).flat();
       const id = config.maxLength
         ? await client.xadd(config.key, "MAXLEN", "~", config.maxLength, "*", ...fields)
         : await client.xadd(config.key, "*", ...fields);
@@ -289,7 +292,7 @@ const streamTrigger = defineTrigger({
   example: { config: { stream: "orders", batch: 10 }, input: { kind: "paid", amount: "12" } },
   title: "Redis stream (consumer group)",
   description:
-    "Starts a run for each new entry of a stream, read through a consumer group: an entry is acknowledged (XACK) once its run is committed, and entries a stopped worker left unacknowledged are read again by the next. Entry fields become the body's fields.",
+    "Starts a run for each new entry of a stream, read through a consumer group: an entry is acknowledged (XACK) once its run is committed, and entries a stopped worker left unacknowledged are read again by the next. Entry fields become the body's fields. An entry whose run fails is a dead letter: kept on the flow's Dead letters page to replay or discard, and added to a dead-letter stream if you name one.",
   category: "Redis",
   config: z.object({
     connectionId: connectionId(),
@@ -300,7 +303,29 @@ const streamTrigger = defineTrigger({
       .optional()
       .meta({ title: "Consumer group", description: "Empty: one of this trigger's own." }),
     batch: z.number().int().min(1).max(500).default(10).meta({ title: "Entries per read" }),
+    deadLetterStream: z.string().max(1024).default("").meta({
+      title: "Send dead letters to: stream",
+      description:
+        "When an entry's run fails, add it to this stream too (XADD, its fields as they came, with the error in the x-tributary-error field). Empty: failed entries are only kept on the flow's Dead letters page.",
+    }),
   }),
+  async deadLetter({ config, connection, http, message, run }) {
+    if (!config.deadLetterStream) return false;
+    const fields = {
+      ...entryFields(message.body),
+      ...deadLetterHeaders(run, {
+        "x-tributary-stream": config.stream,
+        "x-tributary-entry-id": receivedHeader(message, "redis-entry-id") ?? "",
+      }),
+    };
+    const { client } = await openForSubscription(kind, { connection, http });
+    try {
+      await client.xadd(config.deadLetterStream, "*", ...Object.entries(fields).flat());
+      return true;
+    } finally {
+      await kind.close(client);
+    }
+  },
   async subscribe({ config, connection, http, deliver, durableName }) {
     const { client } = await openForSubscription(kind, { connection, http });
     await client.client("SETNAME", durableName); // so the server's admin can tell what it is
