@@ -28,7 +28,9 @@ describe("the demo in the browser", () => {
     await page.getByText("This is a demo workspace").waitFor();
     await screenshot(page, "demo-01-workspace");
     await page.getByRole("link", { name: "Flows", exact: true }).click();
-    await page.getByRole("link", { name: "Quote over a webhook" }).waitFor();
+    // The overview links the flow too (its webhook URL): the Flows page's row is the one meant.
+    await page.waitForURL(/\/flows$/);
+    await page.getByRole("row", { name: /Quote over a webhook/ }).waitFor();
     await expect.poll(() => page.getByRole("row").count(), { timeout: 10_000 }).toBe(5);
     await screenshot(page, "demo-02-sample-flows");
   });

@@ -47,6 +47,8 @@ describe("team workspaces in the browser", () => {
   it("creates a second workspace from the switcher", async () => {
     await ownerPage.getByRole("button", { name: /Switch workspace/ }).click();
     await ownerPage.getByRole("menuitem", { name: "+ Create workspace" }).click();
+    // The overview has a Name field of its own (a new flow's): type into the new workspace's form.
+    await ownerPage.waitForURL(/\/workspaces\/new/);
     await ownerPage.getByLabel("Name").fill(workspaceName);
     await screenshot(ownerPage, "04-create-workspace");
     await ownerPage.getByRole("button", { name: "Create workspace" }).click();

@@ -41,8 +41,13 @@ export function describeError(error: unknown): { message: string; fields: Record
   if (error instanceof TRPCClientError) {
     const data = error.data as { fieldErrors?: Record<string, string[]>; details?: { field?: string } } | undefined;
     const fields: Record<string, string> = {};
-    for (const [field, messages] of Object.entries(data?.fieldErrors ?? {}))
-      if (messages[0]) fields[field] = messages[0];
+    // By dotted path (config.port), and by the form's own field too: a list field (allowedHosts) shows the
+    // problem of its entry (allowedHosts.1).
+    for (const [field, messages] of Object.entries(data?.fieldErrors ?? {})) {
+      if (!messages[0]) continue;
+      fields[field] = messages[0];
+      fields[field.split(".")[0] ?? field] ??= messages[0];
+    }
     if (data?.details?.field) fields[data.details.field] = error.message;
     const message = Object.keys(data?.fieldErrors ?? {}).length
       ? "Please correct the fields marked below."
