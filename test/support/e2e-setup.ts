@@ -21,8 +21,13 @@ export default async function setup(project: TestProject) {
   const app = await startApp({
     databaseUrl: database.url,
     logDir: join(resolve(import.meta.dirname, "../.."), "test-results/e2e-logs"),
-    // Listener triggers (HL7 MLLP) get ports from a free range on loopback.
-    env: { LISTENER_PORTS: (await freePortRange(5)).text, LISTENER_HOST: "127.0.0.1" },
+    // Listener triggers (HL7 MLLP) get ports from a free range on loopback. Every browser test signs people up
+    // from 127.0.0.1: far more accounts an hour than one address of the public may make.
+    env: {
+      LISTENER_PORTS: (await freePortRange(5)).text,
+      LISTENER_HOST: "127.0.0.1",
+      SIGN_UPS_PER_IP_HOUR: "1000",
+    },
   });
   project.provide("baseUrl", app.baseUrl);
   project.provide("e2eDatabaseUrl", database.url);

@@ -26,6 +26,8 @@ const schema = z
     SMTP_FROM: z.string().default("Tributary <noreply@localhost>"),
     /** "off" takes addresses as typed; on by default when SMTP_URL is set (without mail nobody could verify). */
     EMAIL_VERIFICATION: z.enum(["on", "off"]).optional(),
+    /** Accounts one IP address may create an hour (raise it when many people sign up from behind one NAT). */
+    SIGN_UPS_PER_IP_HOUR: z.coerce.number().int().min(1).default(20),
     /** How many reverse proxies in front of the app append to X-Forwarded-For (0: use the socket address). */
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
     /** Hosts, IPs and CIDR ranges every (non-demo) workspace may reach even when private; the worker reads it too. */

@@ -38,6 +38,8 @@ export type ApiDeps = {
   emailVerification: boolean;
   /** OUTBOUND_ALLOWED_HOSTS: hosts every workspace may reach, beside its own allowed hosts. */
   operatorAllowedHosts?: readonly string[];
+  /** SIGN_UPS_PER_IP_HOUR: accounts one IP address may create an hour. */
+  signUpsPerIpHour?: number;
 };
 
 /** What each request adds: who is calling, from where. */

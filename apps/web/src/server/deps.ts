@@ -33,6 +33,7 @@ export function deps(): ApiDeps {
     appUrl: env.appUrl,
     emailVerification: Boolean(env.SMTP_URL) && env.EMAIL_VERIFICATION !== "off",
     operatorAllowedHosts: env.OUTBOUND_ALLOWED_HOSTS,
+    signUpsPerIpHour: env.SIGN_UPS_PER_IP_HOUR,
   };
   globalForDeps.tributaryDeps = created;
   return created;

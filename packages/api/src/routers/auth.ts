@@ -17,8 +17,8 @@ import { publicProcedure, router, verificationOf } from "../trpc.ts";
 /** Before sign-in: create an account, look at an invite, reset a password. Sign-in itself is next-auth's credentials flow. */
 export const authRouter = router({
   signUp: publicProcedure.input(signUpInput).mutation(async ({ ctx, input }) => {
-    const { db, redis, ip } = ctx;
-    const { user, workspace } = await signUp({ db, redis, ip, ...input });
+    const { db, redis, ip, signUpsPerIpHour } = ctx;
+    const { user, workspace } = await signUp({ db, redis, ip, perIpHour: signUpsPerIpHour, ...input });
     // The account exists either way; a mail that fails is sent again from the account page.
     await startEmailVerification({ db, redis, verification: verificationOf(ctx), userId: user.id }).catch(
       (error: unknown) => console.error("verification mail failed:", error),

@@ -88,6 +88,15 @@ describe("sign-up", () => {
     const error = await appError(signUp({ db: env.db, redis: env.redis, ip, email: freshEmail(), password: STRONG }));
     expect(error.code).toBe("TOO_MANY_REQUESTS");
   });
+
+  it("takes the installation's own limit of sign-ups per IP", async () => {
+    const ip = freshIp();
+    const signUpFrom = () =>
+      signUp({ db: env.db, redis: env.redis, ip, perIpHour: 2, email: freshEmail(), password: STRONG });
+    await signUpFrom();
+    await signUpFrom();
+    expect((await appError(signUpFrom())).code).toBe("TOO_MANY_REQUESTS");
+  });
 });
 
 describe("sign-in", () => {

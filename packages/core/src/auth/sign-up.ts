@@ -24,13 +24,20 @@ export async function signUp({
   email,
   password,
   name,
-}: { db: Db; redis: Redis; ip: string } & z.output<typeof signUpInput>): Promise<{
+  perIpHour = SIGN_UPS_PER_IP_HOUR,
+}: {
+  db: Db;
+  redis: Redis;
+  ip: string;
+  /** Accounts one IP address may create an hour. */
+  perIpHour?: number;
+} & z.output<typeof signUpInput>): Promise<{
   user: { id: string; email: string };
   workspace: WorkspaceSummary;
 }> {
   const key = `auth:signups:${ip}`;
   const [[, count] = []] = (await redis.multi().incr(key).expire(key, 3600, "NX").exec()) ?? [];
-  if (Number(count) > SIGN_UPS_PER_IP_HOUR) {
+  if (Number(count) > perIpHour) {
     throw new AppError("TOO_MANY_REQUESTS", "Too many sign-ups from your network. Try again in an hour.", {
       retryAfterSeconds: await redis.ttl(key),
     });
