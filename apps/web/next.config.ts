@@ -11,6 +11,7 @@ const config: NextConfig = {
     "@tributary/queue",
     "@tributary/sandbox",
     "@tributary/ingress",
+    "@tributary/runner",
   ],
   // Native and Node-only packages stay outside the bundle.
   serverExternalPackages: [

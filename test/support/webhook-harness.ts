@@ -3,6 +3,7 @@ import { createHmac } from "node:crypto";
 import { createRunEventHub, createRunIntake, createSecretBox } from "@tributary/core";
 import { createWebhookHandler, type WebhookHandler } from "@tributary/ingress";
 import type { JobQueue } from "@tributary/queue";
+import { createAlertHook, createInlineRuns } from "@tributary/runner";
 import { Redis } from "ioredis";
 import type { TestEnvironment } from "./environment.ts";
 import { TEST_REDIS_URL } from "./services.ts";
@@ -22,12 +23,18 @@ export function webhookHarness(
   const publisher = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   publisher.on("error", () => {});
   const events = createRunEventHub({ redis: publisher, url: redisUrl, keyPrefix: env.redisPrefix });
+  const secretBox = createSecretBox({ currentKey: TEST_ENCRYPTION_KEY });
   const handler: WebhookHandler = createWebhookHandler({
     db: env.db,
     redis,
     queue,
-    secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
+    secretBox,
     intake: createRunIntake({ db: env.db, queue }),
+    inline: createInlineRuns({
+      db: env.db,
+      secretBox,
+      onRunEnded: createAlertHook({ db: env.db, queue, log: console }),
+    }),
     events,
     // Tests publish and call at once; production keeps routes for a second.
     cacheTtlMs: 0,

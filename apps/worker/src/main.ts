@@ -25,11 +25,11 @@ import {
   sweepRuns,
 } from "@tributary/core";
 import { createJobQueue, createJobWorker, createQueueConnection, redisKeys } from "@tributary/queue";
+import { createAlertHook, createPreparedFlows, createSecretsCache } from "@tributary/runner";
 import { createSandbox } from "@tributary/sandbox";
 import { DelayedError } from "bullmq";
 import { Redis } from "ioredis";
 import pino from "pino";
-import { createAlertHook } from "./alerts/alert-hook.ts";
 import { createDeadLetterSender } from "./dead-letters/send-dead-letter.ts";
 import { loadEnv } from "./env.ts";
 import { startMetricsServer } from "./metrics/metrics-server.ts";
@@ -37,11 +37,9 @@ import { createWorkerMetrics } from "./metrics/worker-metrics.ts";
 import { createConnectionsCache } from "./runs/connections-cache.ts";
 import { createRunExecutor, type ExecuteResult } from "./runs/execute-run.ts";
 import { createHttpClients } from "./runs/http-clients.ts";
-import { createPreparedFlows } from "./runs/prepared-flows.ts";
 import { createRunLimits } from "./runs/run-limits.ts";
 import { createRunPersistence } from "./runs/run-persistence.ts";
 import { createRunSlots } from "./runs/run-slots.ts";
-import { createSecretsCache } from "./runs/secrets-cache.ts";
 import { createScheduleFirer } from "./schedules/fire-schedule.ts";
 import { createSubscriptionManager } from "./subscriptions/subscription-manager.ts";
 

@@ -155,6 +155,11 @@ export type StepEffects = "none" | "external";
 export type ActionDefinition<Schema extends z.ZodType = z.ZodType> = Common<Schema> & {
   kind: "action";
   effects: StepEffects;
+  /**
+   * Needs what only a worker has (the code sandbox, time to wait in). A sync webhook's flow of steps without
+   * effects and without this runs as the web process takes the call in (packages/runner/src/run-inline.ts).
+   */
+  needsWorker?: true;
   outputs: (config: z.output<Schema>) => string[];
   run(context: ActionContext<z.output<Schema>>): Promise<ActionResult>;
 };

@@ -224,6 +224,7 @@ export {
 export {
   type Checkpoint,
   commitRuns,
+  type FinishedRun,
   type FlowVersionToRun,
   findChildRun,
   loadFlowVersion,
@@ -236,6 +237,7 @@ export {
   type RunResponse,
   type RunToExecute,
   type RunTransition,
+  recordFinishedRuns,
   renewRunLeases,
 } from "./runs/run-store.ts";
 export type {

@@ -24,6 +24,7 @@ import {
   type WebhookRouteView,
   type WebhookWorkspace,
 } from "@tributary/core";
+import type { InlineRuns } from "@tributary/runner";
 import type { Redis } from "ioredis";
 import { MalformedBodyError, parseBody } from "./parse-body.ts";
 import { redisOrNothing } from "./redis-or-nothing.ts";
@@ -33,6 +34,9 @@ import { withSoapFraming } from "./soap-framing.ts";
 import { isSensitiveHeader, parseWebhookUrl } from "./webhook-request.ts";
 
 type WebhookAddress = NonNullable<ReturnType<typeof parseWebhookUrl>>;
+
+/** A call counted among its workspace's calls this minute and its callers waiting now; release when answered. */
+type CallCounts = { perMinute: number; waiting: number; release(): void };
 
 import { createFairAdmission, type Turn } from "./fair-admission.ts";
 import { createWorkspaceCache } from "./workspace-cache.ts";
@@ -44,6 +48,8 @@ export type WebhookHandlerDeps = {
   queue: JobQueue;
   secretBox: SecretBox;
   intake: RunIntake;
+  /** Runs sync webhooks' quick flows as their calls are taken in (packages/runner/src/run-inline.ts). */
+  inline: InlineRuns;
   events: RunEventHub;
   /** How long a workspace's routes and rules are kept between loads; changes take effect within it. */
   cacheTtlMs?: number;
@@ -110,12 +116,39 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
         { headers: { "retry-after": "1" } },
       );
     }
+    const counts = await countCall({
+      workspaceId: workspace.workspaceId,
+      waits: route.responseMode !== "async" && !address.isTest,
+    });
     try {
-      return await takeIn({ request, clientIp, url, address, workspace, route, params, turn });
+      return await takeIn({ request, clientIp, url, address, workspace, route, params, turn, counts });
     } finally {
       turn.release();
+      counts.release();
     }
   };
+
+  /**
+   * Counts the call among its workspace's calls this minute and, when its caller waits for the answer, among
+   * the callers waiting now: one round trip to Redis. With Redis down the call is let through uncounted
+   * (nothing is lost: the run is committed to Postgres, and the worker's sweeper queues it when Redis is back).
+   */
+  async function countCall({ workspaceId, waits }: { workspaceId: string; waits: boolean }): Promise<CallCounts> {
+    const rateKey = `ingress:rate:${workspaceId}:${Math.floor(Date.now() / 60_000)}`;
+    const waitsKey = `ingress:sync-waits:${workspaceId}`;
+    const [perMinute, waiting] = await redisOrNothing(deps.redis, () => {
+      const counting = deps.redis.multi().incr(rateKey).expire(rateKey, 120);
+      if (waits) counting.incr(waitsKey);
+      return counting.exec().then((replies) => [Number(replies?.[0]?.[1] ?? 0), Number(replies?.[2]?.[1] ?? 0)]);
+    }, [0, 0]);
+    return {
+      perMinute,
+      waiting,
+      release() {
+        if (waiting > 0) void deps.redis.decr(waitsKey).catch(() => 0);
+      },
+    };
+  }
 
   /** Reads, checks and commits the call, then answers: at once (202), or with its flow's answer. */
   async function takeIn({
@@ -127,6 +160,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
     route,
     params,
     turn,
+    counts,
   }: {
     request: Request;
     clientIp: string;
@@ -136,23 +170,10 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
     route: WebhookRouteView;
     params: Record<string, string>;
     turn: Turn;
+    counts: CallCounts;
   }): Promise<Response> {
-    // Per workspace and minute, counted in Redis; if Redis is down the call is let through at once (nothing is
-    // lost: the run is committed to Postgres, and the worker's sweeper queues it when Redis is back).
-    const minute = Math.floor(Date.now() / 60_000);
-    const rateKey = `ingress:rate:${workspace.workspaceId}:${minute}`;
-    const count = await redisOrNothing(
-      deps.redis,
-      () =>
-        deps.redis
-          .multi()
-          .incr(rateKey)
-          .expire(rateKey, 120)
-          .exec()
-          .then((replies) => Number(replies?.[0]?.[1] ?? 0)),
-      0,
-    );
-    if (count > workspace.limits.runsPerMinute) {
+    const sync = route.responseMode !== "async";
+    if (counts.perMinute > workspace.limits.runsPerMinute) {
       const retryAfter = 60 - Math.floor((Date.now() / 1000) % 60);
       return problem(
         429,
@@ -161,6 +182,14 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
         {
           headers: { "retry-after": String(retryAfter) },
         },
+      );
+    }
+    if (counts.waiting > workspace.limits.concurrentRuns) {
+      return problem(
+        429,
+        "too_many_waiting",
+        `This workspace's plan allows ${workspace.limits.concurrentRuns} callers waiting at once; nothing was accepted.`,
+        { headers: { "retry-after": "1" } },
       );
     }
 
@@ -244,9 +273,32 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
     const keyHeader = headers["idempotency-key"] ?? headers["webhook-id"];
     const idempotencyKey = keyHeader && IDEMPOTENCY_KEY.test(keyHeader) ? keyHeader : null;
     const message = createMessage({ id: crypto.randomUUID(), body, headers: messageHeaders });
-    const sync = route.responseMode !== "async";
     const timeoutMs = Math.min(route.timeoutSeconds, workspace.limits.runTimeoutSeconds) * 1000;
-    const waitsKey = `ingress:sync-waits:${workspace.workspaceId}`;
+
+    if (sync && !address.isTest && !idempotencyKey && route.versionId && route.flowConcurrentRuns === null) {
+      const runId = uuidv7();
+      let answer: Awaited<ReturnType<InlineRuns["run"]>>;
+      try {
+        answer = await deps.inline.run({
+          runId,
+          workspaceId: workspace.workspaceId,
+          flowId: route.flowId,
+          versionId: route.versionId,
+          triggerStepId: route.stepId,
+          message,
+          secretsVersion: workspace.secretsVersion,
+          limits: workspace.limits,
+        });
+      } catch {
+        return problem(
+          503,
+          "unavailable",
+          "Tributary cannot store the call right now; nothing was accepted. Try again shortly.",
+          { headers: { "retry-after": "5" } },
+        );
+      }
+      if (answer) return answerResponse({ answer, runId, messageId: message.id });
+    }
 
     let watch: AnswerWatch | null = null;
     let accepted: AcceptedRun;
@@ -271,26 +323,10 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
           if (deps.redis.status !== "ready") return redisUnavailable();
           // Subscribed before the run exists: its answer cannot come before anyone listens.
           watch = watchForAnswer({ events: deps.events, runId, timeoutMs });
-          const [waiting, subscribed] = await Promise.all([
-            redisOrNothing(deps.redis, () => deps.redis.incr(waitsKey), 0),
-            withinMs(watch.ready, SUBSCRIBE_PATIENCE_MS),
-          ]);
-          if (!subscribed) {
+          if (!(await withinMs(watch.ready, SUBSCRIBE_PATIENCE_MS))) {
             watch.stop();
             watch = null;
-            if (waiting > 0) void deps.redis.decr(waitsKey).catch(() => 0);
             return redisUnavailable();
-          }
-          if (waiting > workspace.limits.concurrentRuns) {
-            watch.stop();
-            watch = null;
-            void deps.redis.decr(waitsKey).catch(() => 0);
-            return problem(
-              429,
-              "too_many_waiting",
-              `This workspace's plan allows ${workspace.limits.concurrentRuns} callers waiting at once; nothing was accepted.`,
-              { headers: { "retry-after": "1" } },
-            );
           }
         }
         accepted = await deps.intake.accept({
@@ -307,10 +343,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
         });
       }
     } catch (error) {
-      if (watch) {
-        watch.stop();
-        void deps.redis.decr(waitsKey).catch(() => 0);
-      }
+      watch?.stop();
       // A draft that cannot be tested, a message over the plan's size, an idempotency key reused with another
       // body… say so; anything else is the database.
       if (error instanceof AppError)
@@ -353,7 +386,6 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
       });
     } finally {
       watch?.stop();
-      if (!address.isTest) void deps.redis.decr(waitsKey).catch(() => 0);
     }
   }
   // SOAP webhooks: envelopes in and out and their WSDL on GET ?wsdl, around this same handler (soap-framing.ts).

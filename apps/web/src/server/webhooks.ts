@@ -2,6 +2,7 @@
 // /hooks-test to it before anything reaches Next.
 import { createRunIntake } from "@tributary/core";
 import { createWebhookHandler, type WebhookHandler } from "@tributary/ingress";
+import { createAlertHook, createInlineRuns } from "@tributary/runner";
 import { deps } from "./deps.ts";
 import { runEventHub } from "./run-event-hub.ts";
 
@@ -16,6 +17,7 @@ export function webhookHandler(): WebhookHandler {
     queue,
     secretBox,
     intake: createRunIntake({ db, queue }),
+    inline: createInlineRuns({ db, secretBox, onRunEnded: createAlertHook({ db, queue, log: console }) }),
     events: runEventHub(),
   });
   return globalForHooks.tributaryWebhooks;

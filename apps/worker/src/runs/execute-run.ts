@@ -21,20 +21,25 @@ import {
   type RunToExecute,
   type RunTransition,
 } from "@tributary/core";
-import { type Activation, planRun, RunRecords, type StepRecord } from "@tributary/engine";
+import { type Activation, planRun, RunRecords } from "@tributary/engine";
 import type { JobQueue, RedisKeys } from "@tributary/queue";
+import {
+  type createPreparedFlows,
+  type createSecretsCache,
+  executeStep,
+  type StepOutcome,
+  type StepServices,
+  syntheticCheckpoint,
+} from "@tributary/runner";
 import type { Sandbox } from "@tributary/sandbox";
 import type { Logger } from "pino";
 import { queueDeadLetter } from "../dead-letters/send-dead-letter.ts";
 import type { createConnectionsCache } from "./connections-cache.ts";
-import { executeStep, type StepOutcome, type StepServices } from "./execute-step.ts";
 import { flowCallsFor } from "./flow-calls.ts";
 import type { createHttpClients } from "./http-clients.ts";
-import type { createPreparedFlows } from "./prepared-flows.ts";
 import type { createRunLimits } from "./run-limits.ts";
 import type { RunPersistence } from "./run-persistence.ts";
 import { type RunSlots, type SlotClaim, slotLimits } from "./run-slots.ts";
-import type { createSecretsCache } from "./secrets-cache.ts";
 import { topicPublisherFor } from "./topic-publisher.ts";
 
 /** After its worker was lost this many times, a run fails instead of taking another one down. */
@@ -423,9 +428,4 @@ function waitsLonger(park: Park | undefined, now: number): boolean {
 /** A job id for a second job of the same run (BullMQ job ids may not contain ":"). */
 function jobIdFor(runId: string, ...parts: (string | number)[]): string {
   return [runId, ...parts.map((part) => String(part).replaceAll(":", "_"))].join("~");
-}
-
-function syntheticCheckpoint(record: StepRecord, stepType: string): Checkpoint {
-  const now = new Date();
-  return { ...record, stepType, input: null, logs: [], attempt: 1, startedAt: now, finishedAt: now };
 }

@@ -218,14 +218,16 @@ export type RunCommit = {
   leaseMs: number;
 };
 
-const INSERT_CHECKPOINTS = `
+const CHECKPOINTS_INTO_STEP_RUNS = `
   INSERT INTO step_runs (id, workspace_id, run_id, activation_key, step_id, step_type, status, output_port, input, output,
                          logs, error, attempt, started_at, finished_at, duration_ms)
   SELECT x.id, x.workspace_id, x.run_id, x.activation_key, x.step_id, x.step_type, x.status::step_run_status, x.output_port,
          x.input, x.output, x.logs, x.error, x.attempt, x.started_at, x.finished_at, x.duration_ms
     FROM json_to_recordset($2::json) AS x(id uuid, workspace_id uuid, run_id uuid, owner uuid, activation_key text,
          step_id text, step_type text, status text, output_port text, input json, output json, logs jsonb, error jsonb,
-         attempt int, started_at timestamptz, finished_at timestamptz, duration_ms int)
+         attempt int, started_at timestamptz, finished_at timestamptz, duration_ms int)`;
+
+const INSERT_CHECKPOINTS = `${CHECKPOINTS_INTO_STEP_RUNS}
    WHERE EXISTS (SELECT 1 FROM runs r WHERE r.id = ANY($3::uuid[]) AND r.id = x.run_id AND r.lease_owner = x.owner)
   ON CONFLICT (run_id, activation_key) DO NOTHING`;
 
@@ -293,6 +295,68 @@ export async function commitRuns({
     ...(ended.length ? [rollUpRunsFinishedNow(ended)] : []),
   ]);
   return new Set(rows.map((row) => String(row.id)));
+}
+
+/** A run that ran to its end before it was stored (a sync webhook's run of quick steps, run as it was taken in). */
+export type FinishedRun = {
+  runId: string;
+  flowId: string;
+  versionId: string;
+  trigger: string;
+  triggerStepId: string;
+  message: Message;
+  startedAt: Date;
+  checkpoints: Checkpoint[];
+  result: RunEnd;
+  response: RunResponse | null;
+};
+
+const INSERT_FINISHED_RUNS = `
+  INSERT INTO runs (id, workspace_id, flow_id, flow_version_id, status, trigger, trigger_step_id, message_id, input,
+                    output, error, response, queued_at, started_at, picked_at, finished_at)
+  SELECT x.id, x.workspace_id, x.flow_id, x.flow_version_id, x.status::run_status, x.trigger, x.trigger_step_id,
+         x.message_id, x.input, x.output, x.error, x.response, x.started_at, x.started_at, x.started_at, now()
+    FROM json_to_recordset($1::json) AS x(id uuid, workspace_id uuid, flow_id uuid, flow_version_id uuid, status text,
+         trigger text, trigger_step_id text, message_id text, input json, output json, error jsonb, response json,
+         started_at timestamptz)`;
+
+/**
+ * Stores runs of one workspace that have already ended — the run, its steps and the flow statistics in one
+ * transaction, one round trip: until it commits, nothing of them exists, so a process lost meanwhile leaves
+ * nothing half done (its callers got no answer and call again).
+ */
+export async function recordFinishedRuns({
+  db,
+  workspaceId,
+  runs,
+}: {
+  db: Db;
+  workspaceId: string;
+  runs: FinishedRun[];
+}): Promise<void> {
+  const rows = runs.map((run) => ({
+    id: run.runId,
+    workspace_id: workspaceId,
+    flow_id: run.flowId,
+    flow_version_id: run.versionId,
+    status: run.result.status,
+    trigger: run.trigger,
+    trigger_step_id: run.triggerStepId,
+    message_id: run.message.id,
+    input: run.message,
+    output: run.result.output,
+    error: run.result.error,
+    response: run.response,
+    started_at: run.startedAt,
+  }));
+  const checkpoints = runs.flatMap((run) =>
+    checkpointRows({ workspaceId, runId: run.runId, owner: run.runId, checkpoints: run.checkpoints }),
+  );
+  await sqlStatementsInWorkspace(db.sql, workspaceId, [
+    { text: INSERT_FINISHED_RUNS, values: [JSON.stringify(rows)] },
+    ...(checkpoints.length ? [{ text: CHECKPOINTS_INTO_STEP_RUNS, values: [null, JSON.stringify(checkpoints)] }] : []),
+    rollUpRunsFinishedNow(runs.map((run) => run.runId)),
+  ]);
 }
 
 /**

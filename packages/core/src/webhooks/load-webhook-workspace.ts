@@ -10,6 +10,8 @@ export type WebhookRouteView = {
   flowId: string;
   flowName: string;
   flowStatus: "active" | "paused";
+  /** The flow's own limit of runs at once, when it has one. */
+  flowConcurrentRuns: number | null;
   /** The version a production call runs; null for test routes (they run the draft). */
   versionId: string | null;
   stepId: string;
@@ -27,6 +29,8 @@ export type WebhookWorkspace = {
   workspaceId: string;
   planId: string;
   limits: { runsPerMinute: number; maxMessageBytes: number; concurrentRuns: number; runTimeoutSeconds: number };
+  /** Tells when the workspace's secrets changed (runs read them through a cache). */
+  secretsVersion: number;
   routes: WebhookRouteView[];
   rules: Map<string, OpenedRule>;
 };
@@ -55,16 +59,19 @@ export async function loadWebhookWorkspace({
   const workspace = found.rows[0];
   if (!workspace) return null;
   const workspaceId = workspace.workspace_id;
-  const [routes, plan] = await scoped(
+  const [routes, plan, settings] = await scoped(
     db,
     { workspaceId },
     async (tx) =>
       [
         await tx.webhookRoute.findMany({
           where: { workspaceId, isTest },
-          include: { flow: { select: { name: true, status: true, currentVersionId: true } } },
+          include: {
+            flow: { select: { name: true, status: true, currentVersionId: true, maxConcurrentRuns: true } },
+          },
         }),
         await tx.plan.findUniqueOrThrow({ where: { id: workspace.plan_id }, select: { runTimeoutSeconds: true } }),
+        await tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { secretsVersion: true } }),
       ] as const,
   );
   return {
@@ -76,10 +83,12 @@ export async function loadWebhookWorkspace({
       concurrentRuns: workspace.concurrent_runs,
       runTimeoutSeconds: plan.runTimeoutSeconds,
     },
+    secretsVersion: settings.secretsVersion,
     routes: routes.map((route) => ({
       flowId: route.flowId,
       flowName: route.flow.name,
       flowStatus: route.flow.status,
+      flowConcurrentRuns: route.flow.maxConcurrentRuns,
       versionId: isTest ? null : route.flow.currentVersionId,
       stepId: route.stepId,
       pattern: route.pattern,

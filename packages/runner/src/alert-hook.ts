@@ -1,15 +1,23 @@
-// The run executor's one line to alerts: after a run's end is committed, queue the evaluation of the alert
-// rules that could apply to it, and only then. Which events a workspace's rules watch is cached for a few
-// seconds, so runs of workspaces without rules cost a map lookup and nothing goes to Redis for them.
+// The run executors' one line to alerts (the worker's, and sync webhooks' inline runs): after a run's end is
+// committed, queue the evaluation of the alert rules that could apply to it, and only then. Which events a
+// workspace's rules watch is cached for a few seconds, so runs of workspaces without rules cost a map lookup
+// and nothing goes to Redis for them.
 import { type AlertWatch, alertWatches, type Db, type JobQueue, type RunEnd, type RunToExecute } from "@tributary/core";
-import type { Logger } from "pino";
 
 /** How long a workspace's rules are taken as read; a new rule applies to runs ending after it. */
 const WATCHES_TTL_MS = 5_000;
 
-export type RunEndedHook = (run: RunToExecute, result: RunEnd) => void;
+export type RunEndedHook = (run: Pick<RunToExecute, "id" | "workspaceId" | "flowId">, result: RunEnd) => void;
 
-export function createAlertHook({ db, queue, log }: { db: Db; queue: JobQueue; log: Logger }): RunEndedHook {
+export function createAlertHook({
+  db,
+  queue,
+  log,
+}: {
+  db: Db;
+  queue: JobQueue;
+  log: { warn(fields: Record<string, unknown>, message: string): void };
+}): RunEndedHook {
   const cache = new Map<string, { at: number; watches: Promise<AlertWatch[]> }>();
 
   function watchesOf(workspaceId: string): Promise<AlertWatch[]> {

@@ -26,6 +26,7 @@ import {
   redactSecrets,
   renderTemplate,
   STEP_HEADERS,
+  type StepRecord,
   stepOutputs,
   withBody,
 } from "@tributary/engine";
@@ -278,4 +279,10 @@ export async function executeStep({
       return fail({ message, code });
     }
   }
+}
+
+/** The checkpoint of an activation the planner decided without running it (a branch not taken). */
+export function syntheticCheckpoint(record: StepRecord, stepType: string): Checkpoint {
+  const now = new Date();
+  return { ...record, stepType, input: null, logs: [], attempt: 1, startedAt: now, finishedAt: now };
 }
