@@ -1,7 +1,8 @@
 // Accepted means committed: with Redis down, webhooks are still accepted at once (the run is in Postgres),
 // and once Redis is back (empty, as after a crash without persistence) the worker's sweeper runs every one of
-// them. Everything else that needs Redis (sync webhooks, the UI's tRPC API, sign-in) says so within a second:
-// 503 with Retry-After and a message of ours, never Redis's error text; the REST API goes on without it.
+// them. Sync webhooks of quick flows run as they are taken in and answer as usual. Everything else that needs
+// Redis (a sync webhook whose flow needs a worker, the UI's tRPC API, sign-in) says so within a second: 503
+// with Retry-After and a message of ours, never Redis's error text; the REST API goes on without it.
 import { join, resolve } from "node:path";
 import { createJobQueue, createQueueConnection, type JobQueue } from "@tributary/queue";
 import { Redis } from "ioredis";
@@ -116,13 +117,19 @@ describe("Redis outage, as callers see it", () => {
     expect(answer.ms, what).toBeLessThan(1_000);
   };
 
-  it("answers sync webhooks, the UI's API and sign-in with a quick 503 and Retry-After, the REST API as usual", async () => {
-    await publishedFlow({
-      db: env.db,
-      workspaceId: seeded.workspace.id,
-      actor: seeded.owner.actor,
-      graph: graph([["hook", "trigger.webhook", { path: "ask", methods: ["POST"], responseMode: "sync" }]], []),
-    });
+  it("answers sync webhooks that need a worker, the UI's API and sign-in with a quick 503 and Retry-After; quick sync webhooks and the REST API as usual", async () => {
+    const syncFlow = (path: string, step: [string, string, Record<string, unknown>]) =>
+      publishedFlow({
+        db: env.db,
+        workspaceId: seeded.workspace.id,
+        actor: seeded.owner.actor,
+        graph: graph(
+          [["hook", "trigger.webhook", { path, methods: ["POST"], responseMode: "sync" }], step],
+          [["hook", step[0]]],
+        ),
+      });
+    await syncFlow("ask", ["wait", "flow.delay", { seconds: 0 }]);
+    await syncFlow("quote", ["price", "data.transform", { expression: "{ 'price': 12 }" }]);
     const apiKey = (
       await callerFor({ env, user: seeded.owner }).apiKeys.create({
         workspaceId: seeded.workspace.id,
@@ -157,6 +164,11 @@ describe("Redis outage, as callers see it", () => {
         { status: sync.status, headers: sync.headers, body: sync.text, ms: performance.now() - started },
         "sync webhook",
       );
+      const quote = await hooks.call(`/hooks/${seeded.workspace.slug}/quote`, {
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+      expect(quote).toMatchObject({ status: 200, json: { price: 12 } });
       expectUnavailable(await timed(trpc), "tRPC");
       const signIn = await signInOverHttp({
         baseUrl: app.baseUrl,

@@ -26,17 +26,14 @@ import {
 } from "@tributary/core";
 import type { InlineRuns } from "@tributary/runner";
 import type { Redis } from "ioredis";
+import { type CallCounts, createCallCounter } from "./call-counts.ts";
 import { MalformedBodyError, parseBody } from "./parse-body.ts";
-import { redisOrNothing } from "./redis-or-nothing.ts";
 import { basicChallenge, problem, UNAUTHORIZED_MESSAGE } from "./responses.ts";
 import { type AnswerWatch, answerResponse, storedAnswer, watchForAnswer } from "./run-answer.ts";
 import { withSoapFraming } from "./soap-framing.ts";
 import { isSensitiveHeader, parseWebhookUrl } from "./webhook-request.ts";
 
 type WebhookAddress = NonNullable<ReturnType<typeof parseWebhookUrl>>;
-
-/** A call counted among its workspace's calls this minute and its callers waiting now; release when answered. */
-type CallCounts = { perMinute: number; waiting: number; release(): void };
 
 import { createFairAdmission, type Turn } from "./fair-admission.ts";
 import { createWorkspaceCache } from "./workspace-cache.ts";
@@ -69,6 +66,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
   const workspaces = createWorkspaceCache({ db: deps.db, secretBox: deps.secretBox, ttlMs: deps.cacheTtlMs ?? 1_000 });
   const admission = createFairAdmission({ capacity: deps.intakeCapacity ?? INTAKE_CAPACITY });
+  const countCall = createCallCounter(deps.redis);
 
   const handle: WebhookHandler = async function handle(request, { clientIp }) {
     const url = new URL(request.url);
@@ -127,28 +125,6 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
       counts.release();
     }
   };
-
-  /**
-   * Counts the call among its workspace's calls this minute and, when its caller waits for the answer, among
-   * the callers waiting now: one round trip to Redis. With Redis down the call is let through uncounted
-   * (nothing is lost: the run is committed to Postgres, and the worker's sweeper queues it when Redis is back).
-   */
-  async function countCall({ workspaceId, waits }: { workspaceId: string; waits: boolean }): Promise<CallCounts> {
-    const rateKey = `ingress:rate:${workspaceId}:${Math.floor(Date.now() / 60_000)}`;
-    const waitsKey = `ingress:sync-waits:${workspaceId}`;
-    const [perMinute, waiting] = await redisOrNothing(deps.redis, () => {
-      const counting = deps.redis.multi().incr(rateKey).expire(rateKey, 120);
-      if (waits) counting.incr(waitsKey);
-      return counting.exec().then((replies) => [Number(replies?.[0]?.[1] ?? 0), Number(replies?.[2]?.[1] ?? 0)]);
-    }, [0, 0]);
-    return {
-      perMinute,
-      waiting,
-      release() {
-        if (waiting > 0) void deps.redis.decr(waitsKey).catch(() => 0);
-      },
-    };
-  }
 
   /** Reads, checks and commits the call, then answers: at once (202), or with its flow's answer. */
   async function takeIn({

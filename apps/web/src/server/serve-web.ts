@@ -26,13 +26,14 @@ export async function serveWeb({
       ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream, duplex: "half" } : {}),
     } as RequestInit);
     const response = await handler(request);
+    // Every answer of these handlers is made in memory (JSON, a flow's response): written in one piece, with
+    // its length, rather than chunk by chunk.
+    const body = response.body ? Buffer.from(await response.arrayBuffer()) : null;
     const answerHeaders = Object.fromEntries(response.headers);
     if (!req.complete) answerHeaders.connection = "close";
+    if (body) answerHeaders["content-length"] = String(body.byteLength);
     res.writeHead(response.status, answerHeaders);
-    if (response.body) {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
-    }
-    res.end();
+    res.end(body);
   } catch {
     if (!res.headersSent) res.writeHead(500, { "content-type": "application/json", connection: "close" });
     res.end('{"error":{"code":"internal","message":"Something went wrong while answering this request."}}');
