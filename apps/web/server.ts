@@ -23,12 +23,14 @@ if (redis.status !== "ready") {
   });
 }
 
+const metrics = env.METRICS_TOKEN ? createWebMetrics({ db, token: env.METRICS_TOKEN }) : undefined;
+const webhooks = webhookHandler({ metrics });
 const server = createWebServer({
-  webhooks: (request, info) => webhookHandler()(request, info),
+  webhooks,
   rest: (request) => restHandler()(request),
   next: handle,
   trustProxyHops: env.TRUST_PROXY_HOPS,
-  ...(env.METRICS_TOKEN ? { metrics: createWebMetrics({ db, token: env.METRICS_TOKEN }) } : {}),
+  ...(metrics ? { metrics } : {}),
 });
 server.listen(env.PORT, () => {
   console.log(`Tributary web listening on ${env.appUrl} (port ${env.PORT}, ${dev ? "development" : "production"})`);

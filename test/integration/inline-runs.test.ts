@@ -1,5 +1,5 @@
-// Sync webhooks of quick flows (steps without effects that need no worker) run as the call is taken in, and
-// are stored whole before the answer. No worker runs in this file: an answer proves the run ran inline; a
+// Webhooks of quick flows (steps without effects that need no worker) run as the call is taken in, and are
+// stored whole before the answer (a sync caller's, or an async one's 202). No worker runs in this file: an answer proves the run ran inline; a
 // flow that needs a worker, or a run that fails, is taken in the usual way and left queued for one.
 import { createSecretBox, getFlowStatistics, getRun, setSecret } from "@tributary/core";
 import { scoped } from "@tributary/db";
@@ -40,7 +40,7 @@ const runsOf = (flowId: string) =>
     tx.run.findMany({ where: { flowId }, select: { id: true, status: true, _count: { select: { steps: true } } } }),
   );
 
-describe("inline runs of sync webhooks", () => {
+describe("inline runs of webhooks", () => {
   it("answers without a worker and stores the run whole: every step with its input and output, secrets redacted, statistics counted", async () => {
     const flowId = await publishedFlow({
       ...ctx(),
@@ -80,6 +80,28 @@ describe("inline runs of sync webhooks", () => {
 
     const statistics = await getFlowStatistics({ db: env.db, workspaceId: seeded.workspace.id, flowId, period: "1h" });
     expect(statistics.summary["1h"]).toMatchObject({ runs: 1, failures: 0 });
+  });
+
+  it("an async webhook's quick run has ended, stored, when its 202 comes", async () => {
+    await publishedFlow({
+      ...ctx(),
+      graph: graph(
+        [
+          ["hook", "trigger.webhook", { path: "orders", responseMode: "async" }],
+          ["t", "data.transform", { expression: "{ 'total': qty * 3 }" }],
+        ],
+        [["hook", "t"]],
+      ),
+    });
+    const response = await hooks.call(`${base}/orders`, {
+      headers: { "content-type": "application/json" },
+      body: '{"qty": 2}',
+    });
+    expect(response.status).toBe(202);
+    const { runId, messageId } = response.json as { runId: string; messageId: string };
+    const run = await getRun({ db: env.db, workspaceId: seeded.workspace.id, runId });
+    expect(run).toMatchObject({ status: "succeeded", messageId });
+    expect(run.output?.body).toEqual({ total: 6 });
   });
 
   it("stores concurrent calls' runs each once", async () => {

@@ -25,6 +25,7 @@ let seeded: SeededWorkspace;
 let worker: WorkerProcess;
 let workerPort: number;
 const servers: Server[] = [];
+const ingresses: ReturnType<typeof webhookHarness>[] = [];
 
 async function listen(server: Server): Promise<string> {
   servers.push(server);
@@ -33,12 +34,15 @@ async function listen(server: Server): Promise<string> {
 }
 
 function webServer({ metrics }: { metrics: boolean }) {
+  const webMetrics = metrics ? createWebMetrics({ db: env.db, token: TOKEN }) : undefined;
+  const ingress = webMetrics ? webhookHarness(env, { onInlineRun: webMetrics.ranInline }) : hooks;
+  if (ingress !== hooks) ingresses.push(ingress);
   return createWebServer({
-    webhooks: (request, info) => hooks.handle(request, info.clientIp),
+    webhooks: (request, info) => ingress.handle(request, info.clientIp),
     rest: restHandlerFor({ env, clientIp: () => "127.0.0.1" }),
     next: (_req, res) => res.writeHead(404, { "content-type": "text/plain" }).end("Next: not found"),
     trustProxyHops: 0,
-    ...(metrics ? { metrics: createWebMetrics({ db: env.db, token: TOKEN }) } : {}),
+    ...(webMetrics ? { metrics: webMetrics } : {}),
   });
 }
 
@@ -64,6 +68,7 @@ afterAll(async () => {
   }
   await worker?.stop();
   await hooks?.close();
+  for (const ingress of ingresses) await ingress.close();
 });
 
 describe("metrics", () => {
@@ -101,12 +106,40 @@ describe("metrics", () => {
       runIds.push(((await response.json()) as { runId: string }).runId);
     }
     expect((await fetch(`${web}/hooks/${seeded.workspace.slug}/nowhere`, { method: "POST" })).status).toBe(404);
+    // A quick flow's runs are run by the web process as it takes the call in: counted there.
+    await publishedFlow({
+      db: env.db,
+      workspaceId: seeded.workspace.id,
+      actor: seeded.owner.actor,
+      graph: graph(
+        [
+          ["hook", "trigger.webhook", { path: "quick", methods: ["POST"], responseMode: "sync" }],
+          ["shape", "data.transform", { expression: "{ 'n': n }" }],
+        ],
+        [["hook", "shape"]],
+      ),
+    });
+    const quick = await fetch(`${web}/hooks/${seeded.workspace.slug}/quick`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"n": 1}',
+    });
+    expect(await quick.json()).toEqual({ n: 1 });
     for (const runId of runIds) await waitForRun({ db: env.db, workspaceId: seeded.workspace.id, runId });
 
     const fromWeb = await scrape(`${web}/metrics`, TOKEN);
     expect(fromWeb.status).toBe(200);
     expect(sampleValue(fromWeb.families, "tributary_webhook_requests_total", { status: "202" })).toBe(6);
     expect(sampleValue(fromWeb.families, "tributary_webhook_requests_total", { status: "404" })).toBe(1);
+    expect(sampleValue(fromWeb.families, "tributary_webhook_requests_total", { status: "200" })).toBe(1);
+    expect(sampleValue(fromWeb.families, "tributary_runs_started_total", { trigger: "webhook" })).toBe(1);
+    expect(sampleValue(fromWeb.families, "tributary_runs_finished_total", { status: "succeeded" })).toBe(1);
+    expect(
+      histogramSeries(fromWeb.text, "tributary_step_duration_seconds", {
+        step_type: "data.transform",
+        status: "succeeded",
+      })?.count,
+    ).toBe(1);
     expect(sampleValue(fromWeb.families, "tributary_db_pool_max_connections", { pool: "sql" })).toBeGreaterThan(0);
     expect(samples(fromWeb.families, "tributary_db_pool_connections", { pool: "orm", state: "total" })).toHaveLength(1);
 

@@ -68,9 +68,14 @@ describe("Redis outage", () => {
       graph: graph(
         [
           ["hook", "trigger.webhook", { path: "orders", methods: ["POST"] }],
+          // A step only a worker runs: the run is queued for one, not run as it is taken in.
+          ["wait", "flow.delay", { seconds: 0 }],
           ["t", "data.transform", { expression: "{ 'n': n * 2 }" }],
         ],
-        [["hook", "t"]],
+        [
+          ["hook", "wait"],
+          ["wait", "t"],
+        ],
       ),
     });
     const send = (n: number) =>

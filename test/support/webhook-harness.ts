@@ -1,6 +1,6 @@
 // The webhook ingress in-process, on the test's database and Redis prefix, with a real worker behind it.
 import { createHmac } from "node:crypto";
-import { createRunEventHub, createRunIntake, createSecretBox } from "@tributary/core";
+import { createRunEventHub, createRunIntake, createSecretBox, type FinishedRun } from "@tributary/core";
 import { createWebhookHandler, type WebhookHandler } from "@tributary/ingress";
 import type { JobQueue } from "@tributary/queue";
 import { createAlertHook, createInlineRuns } from "@tributary/runner";
@@ -18,12 +18,20 @@ export function webhookHarness(
     redisUrl = TEST_REDIS_URL,
     redis = env.redis,
     queue = env.queue,
-  }: { redisUrl?: string; redis?: Redis; queue?: JobQueue } = {},
+    onInlineRun,
+  }: {
+    redisUrl?: string;
+    redis?: Redis;
+    queue?: JobQueue;
+    /** Told of each run the ingress ran as it took its call in (the web process counts them in its metrics). */
+    onInlineRun?: (run: FinishedRun) => void;
+  } = {},
 ) {
   const publisher = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   publisher.on("error", () => {});
   const events = createRunEventHub({ redis: publisher, url: redisUrl, keyPrefix: env.redisPrefix });
   const secretBox = createSecretBox({ currentKey: TEST_ENCRYPTION_KEY });
+  const alertHook = createAlertHook({ db: env.db, queue, log: console });
   const handler: WebhookHandler = createWebhookHandler({
     db: env.db,
     redis,
@@ -33,7 +41,10 @@ export function webhookHarness(
     inline: createInlineRuns({
       db: env.db,
       secretBox,
-      onRunEnded: createAlertHook({ db: env.db, queue, log: console }),
+      onRunEnded(run) {
+        alertHook({ id: run.runId, workspaceId: run.workspaceId, flowId: run.flowId }, run.result);
+        onInlineRun?.(run);
+      },
     }),
     events,
     // Tests publish and call at once; production keeps routes for a second.

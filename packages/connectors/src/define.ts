@@ -156,8 +156,8 @@ export type ActionDefinition<Schema extends z.ZodType = z.ZodType> = Common<Sche
   kind: "action";
   effects: StepEffects;
   /**
-   * Needs what only a worker has (the code sandbox, time to wait in). A sync webhook's flow of steps without
-   * effects and without this runs as the web process takes the call in (packages/runner/src/run-inline.ts).
+   * Needs what only a worker has (the code sandbox, time to wait in). A webhook's flow of steps without effects
+   * and without this runs as the web process takes the call in (packages/runner/src/run-inline.ts).
    */
   needsWorker?: true;
   outputs: (config: z.output<Schema>) => string[];

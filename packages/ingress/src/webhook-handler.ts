@@ -251,7 +251,9 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
     const message = createMessage({ id: crypto.randomUUID(), body, headers: messageHeaders });
     const timeoutMs = Math.min(route.timeoutSeconds, workspace.limits.runTimeoutSeconds) * 1000;
 
-    if (sync && !address.isTest && !idempotencyKey && route.versionId && route.flowConcurrentRuns === null) {
+    // A quick flow runs here and now, stored whole before the answer (a sync caller's, or the 202 of an async
+    // one); a flow limited to runs at once, or a call with an idempotency key, goes the usual way.
+    if (!address.isTest && !idempotencyKey && route.versionId && route.flowConcurrentRuns === null) {
       const runId = uuidv7();
       let answer: Awaited<ReturnType<InlineRuns["run"]>>;
       try {
@@ -273,7 +275,8 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
           { headers: { "retry-after": "5" } },
         );
       }
-      if (answer) return answerResponse({ answer, runId, messageId: message.id });
+      if (answer)
+        return sync ? answerResponse({ answer, runId, messageId: message.id }) : accepted202(runId, message.id);
     }
 
     let watch: AnswerWatch | null = null;
@@ -332,12 +335,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
       );
     }
 
-    if (!sync) {
-      return Response.json(
-        { runId: accepted.runId, messageId: accepted.messageId },
-        { status: 202, headers: { "cache-control": "no-store" } },
-      );
-    }
+    if (!sync) return accepted202(accepted.runId, accepted.messageId);
     // Waiting for the answer costs this process nothing: the turn goes to the next call.
     turn.release();
     try {
@@ -366,6 +364,10 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
   }
   // SOAP webhooks: envelopes in and out and their WSDL on GET ?wsdl, around this same handler (soap-framing.ts).
   return withSoapFraming({ handle, workspaces, findRoute });
+}
+
+function accepted202(runId: string, messageId: string): Response {
+  return Response.json({ runId, messageId }, { status: 202, headers: { "cache-control": "no-store" } });
 }
 
 function redisUnavailable(): Response {

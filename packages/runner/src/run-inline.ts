@@ -1,8 +1,8 @@
-// Sync webhooks of quick flows run as the web process takes the call in. A flow whose steps have no outside
+// Webhooks of quick flows run as the web process takes the call in. A flow whose steps have no outside
 // effects and need nothing only a worker has (no code sandbox, no waiting) — validate, transform, branch,
 // respond — runs here in memory, and is stored whole (the run, every step with its input and output, the
-// flow statistics) in one group-committed transaction before its caller hears the answer. No queue, no
-// pickup, no event back: one database round trip for the whole run.
+// flow statistics) in one group-committed transaction before the caller hears back: a sync caller gets the
+// flow's answer, an async one its 202. No queue, no pickup, no event back: one database round trip per run.
 //
 // What does not end cleanly within a moment (a step fails, retries or parks; the run takes longer than
 // INLINE_BUDGET_MS) is not kept: the call is taken in the usual way and a worker runs it from its start. Its
@@ -19,7 +19,6 @@ import {
   type SecretBox,
 } from "@tributary/core";
 import { type Message, type PreparedFlow, planRun, RunRecords } from "@tributary/engine";
-import type { RunEndedHook } from "./alert-hook.ts";
 import { executeStep, type StepServices, syntheticCheckpoint } from "./execute-step.ts";
 import { createPreparedFlows } from "./prepared-flows.ts";
 import { createSecretsCache } from "./secrets-cache.ts";
@@ -55,7 +54,8 @@ export function createInlineRuns({
 }: {
   db: Db;
   secretBox: SecretBox;
-  onRunEnded: RunEndedHook;
+  /** Told of every run stored (alerts queue their evaluation from here; metrics count it). */
+  onRunEnded: (run: FinishedRun & { workspaceId: string }) => void;
 }): InlineRuns {
   const preparedFlows = createPreparedFlows({ db });
   const secrets = createSecretsCache({ db, secretBox });
@@ -86,7 +86,7 @@ export function createInlineRuns({
       });
       if (!ran) return null;
       await store(call.workspaceId, ran);
-      onRunEnded({ id: call.runId, workspaceId: call.workspaceId, flowId: call.flowId }, ran.result);
+      onRunEnded({ ...ran, workspaceId: call.workspaceId });
       return { response: ran.response, output: ran.result.output, error: null };
     },
   };

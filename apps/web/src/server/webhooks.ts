@@ -5,19 +5,28 @@ import { createWebhookHandler, type WebhookHandler } from "@tributary/ingress";
 import { createAlertHook, createInlineRuns } from "@tributary/runner";
 import { deps } from "./deps.ts";
 import { runEventHub } from "./run-event-hub.ts";
+import type { WebMetrics } from "./web-metrics.ts";
 
 const globalForHooks = globalThis as unknown as { tributaryWebhooks?: WebhookHandler };
 
-export function webhookHandler(): WebhookHandler {
+export function webhookHandler({ metrics }: { metrics?: WebMetrics | undefined } = {}): WebhookHandler {
   if (globalForHooks.tributaryWebhooks) return globalForHooks.tributaryWebhooks;
   const { db, redis, queue, secretBox } = deps();
+  const alertHook = createAlertHook({ db, queue, log: console });
   globalForHooks.tributaryWebhooks = createWebhookHandler({
     db,
     redis,
     queue,
     secretBox,
     intake: createRunIntake({ db, queue }),
-    inline: createInlineRuns({ db, secretBox, onRunEnded: createAlertHook({ db, queue, log: console }) }),
+    inline: createInlineRuns({
+      db,
+      secretBox,
+      onRunEnded(run) {
+        alertHook({ id: run.runId, workspaceId: run.workspaceId, flowId: run.flowId }, run.result);
+        metrics?.ranInline(run);
+      },
+    }),
     events: runEventHub(),
   });
   return globalForHooks.tributaryWebhooks;
