@@ -1,6 +1,7 @@
 // `npm start`: install what is missing, apply migrations, build, then run the web app and one worker.
 import { spawn } from "node:child_process";
 import { ensureWebBuild } from "./lib/build.ts";
+import { PROCESS_NODE_FLAGS } from "./lib/node-flags.ts";
 import { prepare } from "./lib/prepare.ts";
 import { ROOT, run, step } from "./lib/run.ts";
 
@@ -19,7 +20,7 @@ const children = [
   { name: "web", args: ["apps/web/server.ts"] },
   { name: "worker", args: ["apps/worker/src/main.ts"] },
 ].map(({ name, args }) => {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: "inherit" });
+  const child = spawn(process.execPath, [...PROCESS_NODE_FLAGS, ...args], { cwd: ROOT, stdio: "inherit" });
   child.on("exit", (code, signal) => {
     if (stopping) return;
     console.error(`${name} exited (${signal ?? code}); stopping.`);

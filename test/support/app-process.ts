@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { PROCESS_NODE_FLAGS } from "../../scripts/lib/node-flags.ts";
 import { stopChild, trackChild } from "./child-registry.ts";
 import { freePort } from "./free-port.ts";
 import { TEST_REDIS_URL } from "./services.ts";
@@ -54,7 +55,11 @@ export async function startApp({
   const entries = [["web", "apps/web/server.ts"], ...(worker ? [["worker", "apps/worker/src/main.ts"]] : [])];
   const children: ChildProcess[] = entries.map(([name, entry]) => {
     const child = trackChild(
-      spawn(process.execPath, [entry as string], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] }),
+      spawn(process.execPath, [...PROCESS_NODE_FLAGS, entry as string], {
+        cwd: ROOT,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
     );
     const log = createWriteStream(join(logDir, `${name}.log`));
     child.stdout?.pipe(log);

@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
+import { PROCESS_NODE_FLAGS } from "../../scripts/lib/node-flags.ts";
 import { stopChild, trackChild } from "./child-registry.ts";
 import { TEST_REDIS_URL } from "./services.ts";
 
@@ -31,7 +32,7 @@ export async function startWorker({
   env?: Record<string, string>;
 }): Promise<WorkerProcess> {
   const child = trackChild(
-    spawn(process.execPath, ["apps/worker/src/main.ts"], {
+    spawn(process.execPath, [...PROCESS_NODE_FLAGS, "apps/worker/src/main.ts"], {
       cwd: ROOT,
       env: {
         ...process.env,
