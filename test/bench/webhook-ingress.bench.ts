@@ -3,7 +3,6 @@
 // on the same machine (the ratio says how close to the machine's limit the ingress gets). Memory of web +
 // worker is sampled every second under load.
 //   BENCH_SECONDS=10 node test/bench/webhook-ingress.bench.ts
-import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -16,7 +15,7 @@ import { startApp } from "../support/app-process.ts";
 import { createTestDatabase, ensureTemplateDatabase } from "../support/database.ts";
 import { deleteKeysWithPrefix } from "../support/redis.ts";
 import { graph, publishedFlow } from "../support/run-helpers.ts";
-import { createDb } from "./bench-support.ts";
+import { createDb, processTreeRssMb } from "./bench-support.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 50;
@@ -44,24 +43,9 @@ async function load(url: string): Promise<Load> {
   };
 }
 
-/** Resident memory of a process and its descendants (sandbox processes, Next's workers), in MB. */
-function rssMb(pid: number): number {
-  let kb = 0;
-  try {
-    kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      const children = readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
-      for (const child of children ? children.split(" ") : []) kb += rssMb(Number(child)) * 1024;
-    }
-  } catch {
-    // The process ended between listing and reading.
-  }
-  return kb / 1024;
-}
-
 function sampleMemory(pids: number[]) {
   const samples: number[] = [];
-  const timer = setInterval(() => samples.push(pids.reduce((sum, pid) => sum + rssMb(pid), 0)), 1_000);
+  const timer = setInterval(() => samples.push(pids.reduce((sum, pid) => sum + processTreeRssMb(pid), 0)), 1_000);
   return {
     stop() {
       clearInterval(timer);
