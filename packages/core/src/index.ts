@@ -195,6 +195,7 @@ export {
   type MetricsAnswer,
   registerSqlPoolMetrics,
 } from "./metrics/metrics-endpoint.ts";
+export { type RunMetrics, registerRunMetrics } from "./metrics/run-metrics.ts";
 export { ACTIONS, type Action, can, isRole, PERMISSIONS, ROLES } from "./permissions/permission-matrix.ts";
 export { mayManage } from "./permissions/roles.ts";
 export { getPlanLimits, type PlanLimits } from "./plans/get-plan.ts";

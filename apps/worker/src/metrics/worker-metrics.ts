@@ -1,10 +1,10 @@
 // The worker's Prometheus metrics: runs started and finished, step durations by step type, runs in progress,
 // the queues, the sandbox pool, the Postgres pools and the subscription triggers this worker holds. Runs and
 // steps are observed around the run persistence (what was taken up, what was committed), not inside the engine.
-import { type Db, registerSqlPoolMetrics } from "@tributary/core";
+import { type Db, registerRunMetrics, registerSqlPoolMetrics } from "@tributary/core";
 import { type JobQueue, registerQueueMetrics } from "@tributary/queue";
 import type { Sandbox } from "@tributary/sandbox";
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { RunPersistence } from "../runs/run-persistence.ts";
 
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
@@ -26,25 +26,7 @@ export function createWorkerMetrics({
   registerSqlPoolMetrics({ registry, pools: { orm: db.ormPool, sql: db.sql } });
   registerQueueMetrics({ registry, queue });
 
-  const runsStarted = new Counter({
-    name: "tributary_runs_started_total",
-    help: "Runs a worker began to execute (taken up for the first time), by trigger.",
-    labelNames: ["trigger"],
-    registers: [registry],
-  });
-  const runsFinished = new Counter({
-    name: "tributary_runs_finished_total",
-    help: "Runs that ended, by status (succeeded, failed).",
-    labelNames: ["status"],
-    registers: [registry],
-  });
-  const stepDuration = new Histogram({
-    name: "tributary_step_duration_seconds",
-    help: "How long steps took, by step type and status (succeeded, failed).",
-    labelNames: ["step_type", "status"],
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
-    registers: [registry],
-  });
+  const runs = registerRunMetrics(registry);
   const activeRuns = new Gauge({
     name: "tributary_active_runs",
     help: "Runs this worker is executing now.",
@@ -102,19 +84,15 @@ export function createWorkerMetrics({
             run.records.length === 0 &&
             !Object.keys(run.parks ?? {}).length
           )
-            runsStarted.inc({ trigger: run.trigger });
+            runs.runStarted(run.trigger);
           return run;
         },
         async commit(workspaceId, commit) {
           const took = await persistence.commit(workspaceId, commit);
           if (!took) return took;
-          for (const step of commit.checkpoints) {
-            if (step.status === "skipped") continue;
-            const seconds = Math.max(0, step.finishedAt.getTime() - step.startedAt.getTime()) / 1000;
-            stepDuration.observe({ step_type: step.stepType, status: step.status }, seconds);
-          }
+          runs.stepsRan(commit.checkpoints);
           const { status } = commit.transition;
-          if (status === "succeeded" || status === "failed") runsFinished.inc({ status });
+          if (status === "succeeded" || status === "failed") runs.runFinished(status);
           return took;
         },
       };
