@@ -45,7 +45,7 @@ export type WebhookHandlerDeps = {
   queue: JobQueue;
   secretBox: SecretBox;
   intake: RunIntake;
-  /** Runs sync webhooks' quick flows as their calls are taken in (packages/runner/src/run-inline.ts). */
+  /** Runs webhooks' quick flows as their calls are taken in (packages/runner/src/run-inline.ts). */
   inline: InlineRuns;
   events: RunEventHub;
   /** How long a workspace's routes and rules are kept between loads; changes take effect within it. */
@@ -270,12 +270,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
           limits: workspace.limits,
         });
       } catch {
-        return problem(
-          503,
-          "unavailable",
-          "Tributary cannot store the call right now; nothing was accepted. Try again shortly.",
-          { headers: { "retry-after": "5" } },
-        );
+        return storeUnavailable();
       }
       if (answer)
         return sync ? answerResponse({ answer, runId, messageId: message.id }) : accepted202(runId, message.id);
@@ -329,12 +324,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
       // body… say so; anything else is the database.
       if (error instanceof AppError)
         return problem(HTTP_STATUS[error.code], error.code.toLowerCase(), error.message, { details: error.details });
-      return problem(
-        503,
-        "unavailable",
-        "Tributary cannot store the call right now; nothing was accepted. Try again shortly.",
-        { headers: { "retry-after": "5" } },
-      );
+      return storeUnavailable();
     }
 
     if (!sync) return accepted202(accepted.runId, accepted.messageId);
@@ -370,6 +360,17 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
 
 function accepted202(runId: string, messageId: string): Response {
   return Response.json({ runId, messageId }, { status: 202, headers: { "cache-control": "no-store" } });
+}
+
+function storeUnavailable(): Response {
+  return problem(
+    503,
+    "unavailable",
+    "Tributary cannot store the call right now; nothing was accepted. Try again shortly.",
+    {
+      headers: { "retry-after": "5" },
+    },
+  );
 }
 
 function redisUnavailable(): Response {
