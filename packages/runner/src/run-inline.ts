@@ -41,11 +41,7 @@ export type InlineCall = {
 /** The answer of a run that ran and was stored; null: run it the usual way. */
 export type InlineAnswer = { response: RunResponse | null; output: Message | null; error: null };
 
-export type InlineRuns = {
-  /** Whether the flow version can run inline (known once its version was loaded; false until then). */
-  runsInline(versionId: string): boolean;
-  run(call: InlineCall): Promise<InlineAnswer | null>;
-};
+export type InlineRuns = { run(call: InlineCall): Promise<InlineAnswer | null> };
 
 export function createInlineRuns({
   db,
@@ -68,10 +64,6 @@ export function createInlineRuns({
   });
 
   return {
-    runsInline(versionId) {
-      return quick.get(versionId) ?? false;
-    },
-
     async run(call) {
       const { flow } = await preparedFlows({ workspaceId: call.workspaceId, versionId: call.versionId });
       if (!quick.has(call.versionId)) {
