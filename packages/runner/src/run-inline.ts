@@ -165,16 +165,18 @@ async function runInMemory({
   return null;
 }
 
+/** Stands in for what only a worker has: any use of it throws, so the step fails and the run goes to a worker. */
+const workerOnly = new Proxy(
+  {},
+  {
+    get() {
+      throw new Error("Only a worker can do this; the run goes to one.");
+    },
+  },
+);
+
 /** What quick steps may use: the workspace's secrets. Everything else is a worker's, and refused here. */
 function inlineServices(secrets: Record<string, string>): StepServices {
-  const workerOnly = new Proxy(
-    {},
-    {
-      get() {
-        throw new Error("Only a worker can do this; the run goes to one.");
-      },
-    },
-  );
   return {
     connection: () => Promise.reject(new Error("Only a worker opens connections; the run goes to one.")),
     http: workerOnly as StepServices["http"],
