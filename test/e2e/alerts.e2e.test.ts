@@ -76,7 +76,7 @@ describe("alerts", () => {
     await callProcedure(page, "flows.publish", { workspaceId, flowId });
 
     await page.getByRole("navigation", { name: "Workspace" }).getByRole("link", { name: "Alerts" }).click();
-    await page.getByRole("heading", { name: "Alerts" }).waitFor();
+    await page.getByRole("heading", { name: "Alerts", exact: true }).waitFor();
     await page.getByText("No alert rules yet").waitFor();
     await page.getByRole("button", { name: "New alert rule" }).click();
     await page.getByLabel("Name").click();
