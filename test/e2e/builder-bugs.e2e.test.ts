@@ -95,7 +95,7 @@ describe("the builder, clicked through as a newcomer would", () => {
     await page.getByTestId("step-shape").click();
     await page.getByRole("button", { name: "Log", exact: true }).click();
     await page.getByTestId("step-log").waitFor();
-    await page.getByLabel("Message").fill("seen {{ id }}");
+    await page.getByLabel("Message", { exact: true }).fill("seen {{ id }}");
     await page.getByTestId("step-log").click();
     await page.keyboard.press("Delete");
     await page.getByTestId("step-log").waitFor({ state: "detached" });

@@ -60,7 +60,7 @@ describe("topics built in the browser", () => {
     await page.getByLabel("Topic", { exact: true }).fill("orders.created");
     await page.getByLabel("Keep order per key").check();
     await page.getByRole("button", { name: "Log", exact: true }).click();
-    await page.getByLabel("Message").fill("Order {{ id }}");
+    await page.getByLabel("Message", { exact: true }).fill("Order {{ id }}");
     await screenshot(page, "topics-01-subscriber", { fullPage: false });
     await publish();
 
