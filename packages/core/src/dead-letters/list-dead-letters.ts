@@ -33,6 +33,8 @@ export type DeadLetterView = {
   replay: { runId: string; status: string } | null;
 };
 
+type Tally = { open: number; replayed: number; discarded: number };
+
 type Row = {
   id: string;
   trigger: string;
@@ -69,20 +71,29 @@ export async function listDeadLetters({
       LEFT JOIN dead_letters d ON d.run_id = r.id
       LEFT JOIN runs rr ON rr.id = d.replay_run_id`;
     const ofFlow = Prisma.sql`r.workspace_id = ${workspaceId}::uuid AND r.flow_id = ${flowId}::uuid`;
-    const rows = await tx.$queryRaw<Row[]>`
-      SELECT r.id::text, r.trigger, r.trigger_step_id, r.message_id, v.number AS version,
-        left((r.input->'body')::text, ${BODY_PREVIEW_CHARS}) AS body, length((r.input->'body')::text) AS body_length,
-        r.error, r.queued_at, r.finished_at, d.state, d.replay_run_id::text, rr.status::text AS replay_status
-      ${joins} JOIN flow_versions v ON v.id = r.flow_version_id
-      WHERE ${ofFlow} AND ${deadLetterSql(state)}
-        ${cursor ? Prisma.sql`AND r.id < ${cursor}::uuid` : Prisma.empty}
-      ORDER BY r.id DESC LIMIT ${limit + 1}`;
-    const tally = await tx.$queryRaw<{ open: number; replayed: number; discarded: number }[]>`
-      SELECT count(*) FILTER (WHERE ${deadLetterSql("open")})::int AS open,
-        count(*) FILTER (WHERE ${deadLetterSql("replayed")})::int AS replayed,
-        count(*) FILTER (WHERE ${deadLetterSql("discarded")})::int AS discarded
-      ${joins} WHERE ${ofFlow} AND ${deadLetterSql(null)}`;
-    return { rows, counts: tally[0] ?? { open: 0, replayed: 0, discarded: 0 } };
+    // One statement, so the page and the counts come from the same snapshot while failures keep arriving.
+    const found = await tx.$queryRaw<(Partial<Row> & Tally)[]>`
+      WITH tally AS (
+        SELECT count(*) FILTER (WHERE ${deadLetterSql("open")})::int AS open,
+          count(*) FILTER (WHERE ${deadLetterSql("replayed")})::int AS replayed,
+          count(*) FILTER (WHERE ${deadLetterSql("discarded")})::int AS discarded
+        ${joins} WHERE ${ofFlow} AND ${deadLetterSql(null)}
+      ), page AS (
+        SELECT r.id::text, r.trigger, r.trigger_step_id, r.message_id, v.number AS version,
+          left((r.input->'body')::text, ${BODY_PREVIEW_CHARS}) AS body, length((r.input->'body')::text) AS body_length,
+          r.error, r.queued_at, r.finished_at, d.state, d.replay_run_id::text, rr.status::text AS replay_status
+        ${joins} JOIN flow_versions v ON v.id = r.flow_version_id
+        WHERE ${ofFlow} AND ${deadLetterSql(state)}
+          ${cursor ? Prisma.sql`AND r.id < ${cursor}::uuid` : Prisma.empty}
+        ORDER BY r.id DESC LIMIT ${limit + 1}
+      )
+      SELECT page.*, tally.* FROM tally LEFT JOIN page ON true ORDER BY page.id::uuid DESC`;
+    const counts = {
+      open: found[0]?.open ?? 0,
+      replayed: found[0]?.replayed ?? 0,
+      discarded: found[0]?.discarded ?? 0,
+    };
+    return { rows: found.filter((row): row is Row & Tally => row.id !== null && row.id !== undefined), counts };
   });
   const page = rows.slice(0, limit);
   return {
