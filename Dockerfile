@@ -7,11 +7,14 @@ COPY package.json package-lock.json ./
 COPY apps/web/package.json apps/web/
 COPY apps/worker/package.json apps/worker/
 COPY packages/api/package.json packages/api/
+COPY packages/cli/package.json packages/cli/
 COPY packages/connectors/package.json packages/connectors/
 COPY packages/core/package.json packages/core/
 COPY packages/db/package.json packages/db/
 COPY packages/engine/package.json packages/engine/
+COPY packages/ingress/package.json packages/ingress/
 COPY packages/queue/package.json packages/queue/
+COPY packages/runner/package.json packages/runner/
 COPY packages/sandbox/package.json packages/sandbox/
 RUN npm install --no-audit --no-fund
 COPY . .

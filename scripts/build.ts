@@ -1,9 +1,10 @@
-// `npm run build`: builds the web app and the CLI's bundle (the worker runs its TypeScript directly on Node 24).
-import { ensureCliBuild, ensureWebBuild } from "./lib/build.ts";
+// `npm run build`: builds the web app, the web and worker processes' bundles and the CLI's bundle.
+import { ensureCliBuild, ensureProcessBundles, ensureWebBuild } from "./lib/build.ts";
 import { ensureDependencies, ensurePrismaClient } from "./lib/install.ts";
 import { DEFAULT_DATABASE_URL } from "./lib/prepare.ts";
 
 ensureDependencies();
 ensurePrismaClient({ databaseUrl: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL });
 ensureWebBuild();
+await ensureProcessBundles();
 ensureCliBuild();

@@ -1,6 +1,6 @@
 // `npm start`: install what is missing, apply migrations, build, then run the web app and one worker.
 import { spawn } from "node:child_process";
-import { ensureWebBuild } from "./lib/build.ts";
+import { ensureProcessBundles, ensureWebBuild, PROCESS_BUNDLES } from "./lib/build.ts";
 import { PROCESS_NODE_FLAGS } from "./lib/node-flags.ts";
 import { prepare } from "./lib/prepare.ts";
 import { ROOT, run, step } from "./lib/run.ts";
@@ -10,17 +10,15 @@ try {
   step("Applying database migrations…");
   run("npx", ["prisma", "migrate", "deploy"]);
   ensureWebBuild();
+  await ensureProcessBundles();
 } catch (error) {
   console.error(`\n\x1b[31m✖\x1b[0m ${(error as Error).message}`);
   process.exit(1);
 }
 
 process.env.NODE_ENV = "production";
-const children = [
-  { name: "web", args: ["apps/web/server.ts"] },
-  { name: "worker", args: ["apps/worker/src/main.ts"] },
-].map(({ name, args }) => {
-  const child = spawn(process.execPath, [...PROCESS_NODE_FLAGS, ...args], { cwd: ROOT, stdio: "inherit" });
+const children = Object.entries(PROCESS_BUNDLES).map(([name, { bundle }]) => {
+  const child = spawn(process.execPath, [...PROCESS_NODE_FLAGS, bundle], { cwd: ROOT, stdio: "inherit" });
   child.on("exit", (code, signal) => {
     if (stopping) return;
     console.error(`${name} exited (${signal ?? code}); stopping.`);

@@ -1,5 +1,7 @@
 // The web process: Next.js behind a small node:http server (web-server.ts) that also serves webhooks and the
 // REST API directly.
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
 import next from "next";
 import { getEnv } from "./src/env.ts";
 import { deps } from "./src/server/deps.ts";
@@ -10,7 +12,9 @@ import { webhookHandler } from "./src/server/webhooks.ts";
 
 const env = getEnv();
 const dev = env.NODE_ENV === "development";
-const app = next({ dev, dir: import.meta.dirname, port: env.PORT });
+// This app's directory, found as the package it is: the same whether this file runs or its bundle in dist/.
+const dir = dirname(createRequire(import.meta.url).resolve("@tributary/web/package.json"));
+const app = next({ dev, dir, port: env.PORT });
 const handle = app.getRequestHandler();
 await app.prepare();
 // Redis commands fail fast while it is not connected (deps.ts): the first requests should not find it still

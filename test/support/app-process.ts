@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { ensureProcessBundles, PROCESS_BUNDLES } from "../../scripts/lib/build.ts";
 import { PROCESS_NODE_FLAGS } from "../../scripts/lib/node-flags.ts";
 import { stopChild, trackChild } from "./child-registry.ts";
 import { freePort } from "./free-port.ts";
@@ -52,7 +53,8 @@ export async function startApp({
     ...extra,
   };
   mkdirSync(logDir, { recursive: true });
-  const entries = [["web", "apps/web/server.ts"], ...(worker ? [["worker", "apps/worker/src/main.ts"]] : [])];
+  await ensureProcessBundles();
+  const entries = [["web", PROCESS_BUNDLES.web.bundle], ...(worker ? [["worker", PROCESS_BUNDLES.worker.bundle]] : [])];
   const children: ChildProcess[] = entries.map(([name, entry]) => {
     const child = trackChild(
       spawn(process.execPath, [...PROCESS_NODE_FLAGS, entry as string], {

@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
+import { ensureProcessBundles, PROCESS_BUNDLES } from "../../scripts/lib/build.ts";
 import { PROCESS_NODE_FLAGS } from "../../scripts/lib/node-flags.ts";
 import { stopChild, trackChild } from "./child-registry.ts";
 import { TEST_REDIS_URL } from "./services.ts";
@@ -31,8 +32,9 @@ export async function startWorker({
   redisPrefix: string;
   env?: Record<string, string>;
 }): Promise<WorkerProcess> {
+  await ensureProcessBundles();
   const child = trackChild(
-    spawn(process.execPath, [...PROCESS_NODE_FLAGS, "apps/worker/src/main.ts"], {
+    spawn(process.execPath, [...PROCESS_NODE_FLAGS, PROCESS_BUNDLES.worker.bundle], {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -8,7 +8,6 @@ import { type ChildProcess, fork } from "node:child_process";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
 import { checkResult } from "./check-reply.ts";
 import { type CodeLimits, KILL_GRACE_MS, resolveLimits } from "./limits.ts";
 import { mapStack } from "./map-stack.ts";
@@ -73,7 +72,8 @@ type Slot = {
   recent: string[];
 };
 
-const ENTRY = fileURLToPath(new URL("./sandbox-process.ts", import.meta.url));
+// Found as the package's export, not beside this file: the worker may run as a bundle of this module.
+const ENTRY = createRequire(import.meta.url).resolve("@tributary/sandbox/sandbox-process");
 const MAX_STARTUP_FAILURES = 3;
 /** Steps per batch: enough to share a message's cost, few enough that a step does not wait long behind others. */
 const MAX_BATCH = 8;
