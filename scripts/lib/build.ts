@@ -12,7 +12,8 @@ function newestMtime(path: string): number {
   if (!stat.isDirectory()) return stat.mtimeMs;
   let newest = stat.mtimeMs;
   for (const entry of readdirSync(path)) {
-    if (entry === "node_modules" || entry.startsWith(".")) continue;
+    // Build output (the CLI's dist/) is not a source: it must not make the other builds look stale.
+    if (entry === "node_modules" || entry === "dist" || entry.startsWith(".")) continue;
     newest = Math.max(newest, newestMtime(join(path, entry)));
   }
   return newest;
@@ -50,7 +51,7 @@ export const PROCESS_BUNDLES = {
  * spares each process Node's type stripper (≈ 25 MB resident) and the per-module stripping at start.
  */
 export async function ensureProcessBundles(): Promise<void> {
-  const sources = ["apps/web/server.ts", "apps/web/src/server", "apps/web/src/env.ts", "apps/worker/src", "packages"];
+  const sources = ["apps/web/server.ts", "apps/web/src", "apps/worker/src", "packages"];
   const built = Object.values(PROCESS_BUNDLES).map(({ bundle }) => join(ROOT, bundle));
   if (built.every(existsSync)) {
     const oldest = Math.min(...built.map((bundle) => statSync(bundle).mtimeMs));
