@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { build, type Plugin } from "esbuild";
 import { ROOT, run, step } from "./run.ts";
 
-const SOURCES = ["apps/web/src", "apps/web/next.config.ts", "apps/web/package.json", "packages", "package-lock.json"];
+const SOURCES = ["apps/web/src", "apps/web/next.config.mjs", "apps/web/package.json", "packages", "package-lock.json"];
 
 function newestMtime(path: string): number {
   const stat = statSync(path);
