@@ -121,6 +121,12 @@ describe.each(ENGINES)("$type", (engine) => {
       },
     );
     expect(upserted.status).toBe("succeeded");
+    // Rows over several statements (batchSize 1) go in all or none: D is undone when B clashes.
+    const split = await one(step("put", "insert", { table: "orders", batchSize: 1 }), [
+      { id: "D", qty: 9 },
+      { id: "B", qty: 1 },
+    ]);
+    expect(split.status).toBe("failed");
 
     const found = await one(
       step("find", "query", { sql: engine.select, params: ["{{ min }}"], resultField: "found" }),

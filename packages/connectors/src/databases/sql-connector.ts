@@ -142,27 +142,31 @@ export function sqlConnector(engine: SqlEngine) {
           ? { prefix: "INSERT", suffix: "" }
           : engine.onConflict(config.onConflict, columns, config.conflictColumns);
       const perStatement = Math.max(1, Math.min(config.batchSize, Math.floor(60_000 / columns.length)));
-      const rowCount = await withPool(context, (pool) =>
-        pool.transaction(async (run) => {
+      const statements: { sql: string; params: unknown[] }[] = [];
+      for (let start = 0; start < records.length; start += perStatement) {
+        const params: unknown[] = [];
+        const tuples = records.slice(start, start + perStatement).map(
+          (row) =>
+            `(${columns
+              .map((column) => {
+                params.push(bindable(row[column]));
+                return engine.placeholder(params.length);
+              })
+              .join(", ")})`,
+        );
+        const sql = `${conflict.prefix} INTO ${engine.quoteTable(config.table)} (${columns.map(engine.quoteColumn).join(", ")}) VALUES ${tuples.join(", ")}${conflict.suffix}`;
+        statements.push({ sql, params });
+      }
+      const rowCount = await withPool(context, async (pool) => {
+        // One statement is atomic on its own: no BEGIN and COMMIT round trips around it.
+        const [only] = statements;
+        if (statements.length === 1 && only) return (await pool.query(only.sql, only.params)).rowCount;
+        return pool.transaction(async (run) => {
           let count = 0;
-          for (let start = 0; start < records.length; start += perStatement) {
-            const batch = records.slice(start, start + perStatement);
-            const params: unknown[] = [];
-            const tuples = batch.map(
-              (row) =>
-                `(${columns
-                  .map((column) => {
-                    params.push(bindable(row[column]));
-                    return engine.placeholder(params.length);
-                  })
-                  .join(", ")})`,
-            );
-            const sql = `${conflict.prefix} INTO ${engine.quoteTable(config.table)} (${columns.map(engine.quoteColumn).join(", ")}) VALUES ${tuples.join(", ")}${conflict.suffix}`;
-            count += (await run(sql, params)).rowCount;
-          }
+          for (const { sql, params } of statements) count += (await run(sql, params)).rowCount;
           return count;
-        }),
-      );
+        });
+      });
       return placeResult(config.resultField, message, { rowCount });
     },
   });
