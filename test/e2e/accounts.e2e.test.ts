@@ -49,17 +49,17 @@ afterAll(async () => {
 
 async function signIn(target: Page, password: string) {
   await target.goto("/login", { waitUntil: "networkidle" });
-  await target.getByLabel("Email").fill(person.email);
-  await target.getByLabel("Password").fill(password);
-  await target.getByRole("button", { name: "Sign in" }).click();
+  await target.getByLabel("Email", { exact: true }).fill(person.email);
+  await target.getByLabel("Password", { exact: true }).fill(password);
+  await target.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 describe("accounts in the browser", () => {
   it("signs up", async () => {
     await page.goto("/signup");
-    await page.getByLabel("Email").fill(person.email);
-    await page.getByLabel("Password").fill(person.password);
-    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByLabel("Email", { exact: true }).fill(person.email);
+    await page.getByLabel("Password", { exact: true }).fill(person.password);
+    await page.getByRole("button", { name: "Create account", exact: true }).click();
     await page.waitForURL(/\/w\/ada-/);
   });
 
@@ -69,9 +69,9 @@ describe("accounts in the browser", () => {
     const mail = await waitForMail(smtp, person.email, 1);
     expect(textOf(mail)).toContain(`Confirm that ${person.email} is your address`);
     await page.goto(linkIn(mail, "/verify-email?token="));
-    await page.getByRole("button", { name: "Verify email address" }).click();
+    await page.getByRole("button", { name: "Verify email address", exact: true }).click();
     await page.getByText(`${person.email} is verified`).waitFor();
-    await page.getByRole("link", { name: "Continue to Tributary" }).click();
+    await page.getByRole("link", { name: "Continue to Tributary", exact: true }).click();
     await page.waitForURL(/\/w\/ada-/);
     await page.getByRole("heading", { level: 1 }).waitFor();
     await expect(page.getByText("open the link we mailed to").count()).resolves.toBe(0);
@@ -81,15 +81,15 @@ describe("accounts in the browser", () => {
     const stranger = await browser.newContext({ baseURL: app.baseUrl });
     const resetPage = await stranger.newPage();
     await resetPage.goto("/login");
-    await resetPage.getByRole("link", { name: "Forgot password?" }).click();
+    await resetPage.getByRole("link", { name: "Forgot password?", exact: true }).click();
     await resetPage.waitForURL(/\/forgot-password/);
     // Typed before React hydrates, the value would be reset.
     await resetPage.waitForLoadState("networkidle");
-    await resetPage.getByLabel("Email").fill(person.email);
+    await resetPage.getByLabel("Email", { exact: true }).fill(person.email);
     const mailsBefore = mailTo(smtp, person.email).length;
     await screenshot(resetPage, "accounts-01-forgot-password");
     const answered = resetPage.waitForResponse(/requestPasswordReset/);
-    await resetPage.getByRole("button", { name: "Send reset link" }).click();
+    await resetPage.getByRole("button", { name: "Send reset link", exact: true }).click();
     const answer = await answered;
     expect(answer.status(), await answer.text()).toBe(200);
     await resetPage.getByText(`If an account uses ${person.email}`).waitFor();
@@ -98,12 +98,12 @@ describe("accounts in the browser", () => {
     const mail = await waitForMail(smtp, person.email, mailsBefore + 1);
     const link = linkIn(mail, "/reset-password?token=");
     await resetPage.goto(link);
-    await resetPage.getByLabel("New password").fill("password1234");
-    await resetPage.getByRole("button", { name: "Set new password" }).click();
+    await resetPage.getByLabel("New password", { exact: true }).fill("password1234");
+    await resetPage.getByRole("button", { name: "Set new password", exact: true }).click();
     await resetPage.getByRole("alert").waitFor();
-    await resetPage.getByLabel("New password").fill(NEW_PASSWORD);
+    await resetPage.getByLabel("New password", { exact: true }).fill(NEW_PASSWORD);
     await screenshot(resetPage, "accounts-03-new-password");
-    await resetPage.getByRole("button", { name: "Set new password" }).click();
+    await resetPage.getByRole("button", { name: "Set new password", exact: true }).click();
     await resetPage.waitForURL(/\/login\?notice=password-reset/);
     await resetPage.getByText("Your password was reset").waitFor();
 
@@ -116,7 +116,7 @@ describe("accounts in the browser", () => {
     await page.goto("/workspaces");
     await page.waitForURL(/\/login/);
     await signIn(page, person.password);
-    await page.getByText("Email or password is incorrect.").waitFor();
+    await page.getByText("Email or password is incorrect.", { exact: true }).waitFor();
     await signIn(page, NEW_PASSWORD);
     await page.waitForURL(/\/w(orkspaces)?\//);
   });
@@ -156,20 +156,20 @@ describe("accounts in the browser", () => {
   it("changes the address once the link mailed to the new one is opened", async () => {
     const newEmail = `ada-new-${run}@example.com`;
     await page.goto("/account", { waitUntil: "networkidle" });
-    await page.getByLabel("New email address").fill(newEmail);
+    await page.getByLabel("New email address", { exact: true }).fill(newEmail);
     await page.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
     const answered = page.waitForResponse(/changeEmail/);
-    await page.getByRole("button", { name: "Change email address" }).click();
+    await page.getByRole("button", { name: "Change email address", exact: true }).click();
     const answer = await answered;
     expect(answer.status(), await answer.text()).toBe(200);
     await page.getByText(`We sent a link to ${newEmail}`).waitFor();
     await screenshot(page, "accounts-04-change-email");
     const mail = await waitForMail(smtp, newEmail, 1);
     await page.goto(linkIn(mail, "/verify-email?token="));
-    await page.getByRole("button", { name: "Verify email address" }).click();
+    await page.getByRole("button", { name: "Verify email address", exact: true }).click();
     await page.getByText(`${newEmail} is verified`).waitFor();
     await page.goto("/account");
-    await page.getByText(`Signed in as ${newEmail}`).waitFor();
+    await page.getByText(`Signed in as ${newEmail}`, { exact: true }).waitFor();
     person.email = newEmail;
   });
 
@@ -179,7 +179,7 @@ describe("accounts in the browser", () => {
     const slug = new URL(page.url()).pathname.split("/")[2] ?? "";
     await page.goto(`/w/${slug}/settings`, { waitUntil: "networkidle" });
     const downloading = page.waitForEvent("download");
-    await page.getByRole("button", { name: "Export workspace" }).click();
+    await page.getByRole("button", { name: "Export workspace", exact: true }).click();
     const download = await downloading;
     expect(download.suggestedFilename()).toMatch(new RegExp(`^${slug}-\\d{4}-\\d{2}-\\d{2}\\.zip$`));
     const archive = unzipSync(new Uint8Array(await readFile((await download.path()) ?? "")));
@@ -200,8 +200,8 @@ describe("accounts in the browser", () => {
 
   it("deletes the account and the workspace it owned alone, after confirmation", async () => {
     await page.goto("/account", { waitUntil: "networkidle" });
-    await page.getByLabel("Your password").fill(NEW_PASSWORD);
-    const remove = page.getByRole("button", { name: "Delete my account" });
+    await page.getByLabel("Your password", { exact: true }).fill(NEW_PASSWORD);
+    const remove = page.getByRole("button", { name: "Delete my account", exact: true });
     await expect(remove.isDisabled()).resolves.toBe(true);
     await page.getByLabel(/Also delete the workspace I am alone in/).check();
     await screenshot(page, "accounts-06-delete-account");
@@ -209,6 +209,6 @@ describe("accounts in the browser", () => {
     await page.waitForURL(/\/login\?notice=account-deleted/);
     await page.getByText("Your account was deleted").waitFor();
     await signIn(page, NEW_PASSWORD);
-    await page.getByText("Email or password is incorrect.").waitFor();
+    await page.getByText("Email or password is incorrect.", { exact: true }).waitFor();
   });
 });

@@ -28,32 +28,32 @@ afterAll(async () => {
 describe("allowed hosts in Settings", () => {
   it("lets an admin add private hosts with the keyboard and the mouse, and lists them", async () => {
     await ownerPage.goto("/signup");
-    await ownerPage.getByLabel("Email").fill(owner.email);
-    await ownerPage.getByLabel("Password").fill(owner.password);
-    await ownerPage.getByRole("button", { name: "Create account" }).click();
+    await ownerPage.getByLabel("Email", { exact: true }).fill(owner.email);
+    await ownerPage.getByLabel("Password", { exact: true }).fill(owner.password);
+    await ownerPage.getByRole("button", { name: "Create account", exact: true }).click();
     await ownerPage.waitForURL(/\/w\//);
     const slug = new URL(ownerPage.url()).pathname.split("/")[2] ?? "";
     await ownerPage.goto(`/w/${slug}/members`);
-    await ownerPage.getByLabel("Email").fill(admin.email);
-    await ownerPage.getByLabel("Role").selectOption("admin");
-    await ownerPage.getByRole("button", { name: "Send invite" }).click();
-    const inviteLink = await ownerPage.getByLabel("Invite link").inputValue();
+    await ownerPage.getByLabel("Email", { exact: true }).fill(admin.email);
+    await ownerPage.getByLabel("Role", { exact: true }).selectOption("admin");
+    await ownerPage.getByRole("button", { name: "Send invite", exact: true }).click();
+    const inviteLink = await ownerPage.getByLabel("Invite link", { exact: true }).inputValue();
 
     await adminPage.goto(inviteLink);
-    await adminPage.getByRole("link", { name: "Create an account to accept" }).click();
-    await adminPage.getByLabel("Password").fill(admin.password);
-    await adminPage.getByRole("button", { name: "Create account" }).click();
-    await adminPage.getByRole("button", { name: "Accept invitation" }).click();
-    await adminPage.getByText("You are an admin of this workspace.").waitFor();
+    await adminPage.getByRole("link", { name: "Create an account to accept", exact: true }).click();
+    await adminPage.getByLabel("Password", { exact: true }).fill(admin.password);
+    await adminPage.getByRole("button", { name: "Create account", exact: true }).click();
+    await adminPage.getByRole("button", { name: "Accept invitation", exact: true }).click();
+    await adminPage.getByText("You are an admin of this workspace.", { exact: true }).waitFor();
 
     await adminPage.goto(`/w/${slug}/settings`);
-    await adminPage.getByText("No private hosts are allowed.").waitFor();
-    const field = adminPage.getByLabel("Add a host");
+    await adminPage.getByText("No private hosts are allowed.", { exact: true }).waitFor();
+    const field = adminPage.getByLabel("Add a host", { exact: true });
     await field.focus();
     await adminPage.keyboard.type("db.internal:5432");
     await adminPage.keyboard.press("Enter");
-    const listed = adminPage.getByRole("list", { name: "Allowed hosts" });
-    await listed.getByText("db.internal:5432").waitFor();
+    const listed = adminPage.getByRole("list", { name: "Allowed hosts", exact: true });
+    await listed.getByText("db.internal:5432", { exact: true }).waitFor();
     await expect(field.inputValue()).resolves.toBe("");
 
     await field.click();
@@ -62,14 +62,14 @@ describe("allowed hosts in Settings", () => {
     await adminPage.getByText(/"10.0.0.0\/33" is not a CIDR range/).waitFor();
     await field.fill("10.20.0.0/16");
     await adminPage.getByRole("button", { name: "Add", exact: true }).click();
-    await listed.getByText("10.20.0.0/16").waitFor();
+    await listed.getByText("10.20.0.0/16", { exact: true }).waitFor();
     await screenshot(adminPage, "allowed-hosts-01-added", { fullPage: false });
 
-    await adminPage.getByRole("button", { name: "Remove db.internal:5432" }).click();
-    await listed.getByText("db.internal:5432").waitFor({ state: "detached" });
+    await adminPage.getByRole("button", { name: "Remove db.internal:5432", exact: true }).click();
+    await listed.getByText("db.internal:5432", { exact: true }).waitFor({ state: "detached" });
     await adminPage.reload();
-    const afterReload = adminPage.getByRole("list", { name: "Allowed hosts" });
-    await afterReload.getByText("10.20.0.0/16").waitFor();
+    const afterReload = adminPage.getByRole("list", { name: "Allowed hosts", exact: true });
+    await afterReload.getByText("10.20.0.0/16", { exact: true }).waitFor();
     await expect.poll(() => afterReload.getByRole("listitem").count(), { timeout: 10_000 }).toBe(1);
   });
 });

@@ -100,23 +100,25 @@ afterAll(async () => {
 describe("the tributary CLI", () => {
   it("gets its keys from the API keys page, which links the REST reference", async () => {
     await page.goto("/signup");
-    await page.getByLabel("Email").fill(admin.email);
-    await page.getByLabel("Password").fill(admin.password);
-    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByLabel("Email", { exact: true }).fill(admin.email);
+    await page.getByLabel("Password", { exact: true }).fill(admin.password);
+    await page.getByRole("button", { name: "Create account", exact: true }).click();
     await page.waitForURL(/\/w\/[^/]+$/);
-    await page.getByRole("link", { name: "API keys" }).click();
+    await page.getByRole("link", { name: "API keys", exact: true }).click();
     for (const role of ["editor", "viewer"] as const) {
-      await page.getByLabel("Key name").fill(`cli ${role}`);
-      await page.getByLabel("Role").selectOption(role);
-      await page.getByRole("button", { name: "Create key" }).click();
+      await page.getByLabel("Key name", { exact: true }).fill(`cli ${role}`);
+      await page.getByLabel("Role", { exact: true }).selectOption(role);
+      await page.getByRole("button", { name: "Create key", exact: true }).click();
       keys[role] = (await page.getByTestId("shown-secret").textContent()) ?? "";
       expect(keys[role]).toMatch(/^trb_/);
       if (role === "editor") await screenshot(page, "cli-01-api-key-shown-once");
-      await page.getByRole("button", { name: "Done" }).click();
+      await page.getByRole("button", { name: "Done", exact: true }).click();
     }
-    await page.getByRole("link", { name: "REST API reference" }).click();
+    await page.getByRole("link", { name: "REST API reference", exact: true }).click();
     await page.waitForURL(/\/docs\/api$/);
-    await expect(page.getByRole("heading", { name: "REST API reference" }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole("heading", { name: "REST API reference", exact: true }).isVisible()).resolves.toBe(
+      true,
+    );
     await expect(page.locator("#startRun").textContent()).resolves.toContain("/api/v1/runs");
     await screenshot(page, "cli-02-rest-reference", { fullPage: false });
   });

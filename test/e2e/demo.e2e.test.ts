@@ -22,7 +22,7 @@ afterAll(async () => {
 describe("the demo in the browser", () => {
   it("starts from the landing page without signing up, in a workspace with sample flows", async () => {
     await page.goto("/");
-    await page.getByRole("button", { name: "Try the demo" }).click();
+    await page.getByRole("button", { name: "Try the demo", exact: true }).click();
     await page.waitForURL(/\/w\/demo-/);
     slug = new URL(page.url()).pathname.split("/")[2] ?? "";
     await page.getByText("This is a demo workspace").waitFor();
@@ -57,11 +57,11 @@ describe("the demo in the browser", () => {
 
   it("keeps the workspace when the visitor signs up", async () => {
     await page.goto(`/w/${slug}`);
-    await page.getByRole("link", { name: "Sign up to keep this workspace" }).click();
-    await page.getByLabel("Email").fill(`kept-${Date.now().toString(36)}@example.com`);
-    await page.getByLabel("Password").fill("walnut harbour quiet lantern");
+    await page.getByRole("link", { name: "Sign up to keep this workspace", exact: true }).click();
+    await page.getByLabel("Email", { exact: true }).fill(`kept-${Date.now().toString(36)}@example.com`);
+    await page.getByLabel("Password", { exact: true }).fill("walnut harbour quiet lantern");
     await screenshot(page, "demo-04-keep");
-    await page.getByRole("button", { name: "Keep my workspace" }).click();
+    await page.getByRole("button", { name: "Keep my workspace", exact: true }).click();
     await page.waitForURL(new RegExp(`/w/${slug}$`));
     await page.getByRole("link", { name: "Flows", exact: true }).waitFor();
     await expect(page.getByText("This is a demo workspace").count()).resolves.toBe(0);

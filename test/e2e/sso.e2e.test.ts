@@ -41,12 +41,12 @@ async function typeInto(page: Page, label: string, text: string) {
  */
 async function signInWithSso(page: Page) {
   await page.goto("/login");
-  await page.getByRole("link", { name: "Sign in with SSO" }).click();
-  await page.getByLabel("Work email or workspace").click();
+  await page.getByRole("link", { name: "Sign in with SSO", exact: true }).click();
+  await page.getByLabel("Work email or workspace", { exact: true }).click();
   await page.keyboard.type(person.email);
   await page.keyboard.press("Enter");
   const login = page.locator('input[name="login"]');
-  const consent = page.getByRole("button", { name: "Continue" });
+  const consent = page.getByRole("button", { name: "Continue", exact: true });
   const done = { login: false, consent: false };
   const atProvider = () => page.url().startsWith(provider.issuer);
   await expect
@@ -62,7 +62,7 @@ async function signInWithSso(page: Page) {
           await page.keyboard.type(person.email);
           await page.locator('input[name="password"]').click();
           await page.keyboard.type("correct horse battery staple");
-          await page.getByRole("button", { name: "Sign-in" }).click();
+          await page.getByRole("button", { name: "Sign-in", exact: true }).click();
         } else if (atProvider() && !done.consent && (await consent.isVisible())) {
           done.consent = true;
           await consent.click();
@@ -77,14 +77,14 @@ async function signInWithSso(page: Page) {
 /** The role the owner's members page shows for a member. */
 async function roleShownToOwner(email: string): Promise<string> {
   await ownerPage.goto(`${workspaceUrl}/members`);
-  const role = ownerPage.getByLabel(`Role of ${email}`);
+  const role = ownerPage.getByLabel(`Role of ${email}`, { exact: true });
   await role.waitFor();
   return role.inputValue();
 }
 
 async function saveSso() {
-  await ownerPage.getByRole("button", { name: "Save single sign-on" }).click();
-  await ownerPage.getByText("Single sign-on saved.").waitFor({ timeout: 30_000 });
+  await ownerPage.getByRole("button", { name: "Save single sign-on", exact: true }).click();
+  await ownerPage.getByText("Single sign-on saved.", { exact: true }).waitFor({ timeout: 30_000 });
 }
 
 beforeAll(async () => {
@@ -105,25 +105,25 @@ afterAll(async () => {
 describe("single sign-on in the browser", () => {
   it("an owner sets it up in Settings", { timeout: 120_000 }, async () => {
     await ownerPage.goto("/signup");
-    await ownerPage.getByLabel("Email").fill(owner.email);
-    await ownerPage.getByLabel("Password").fill(owner.password);
-    await ownerPage.getByRole("button", { name: "Create account" }).click();
+    await ownerPage.getByLabel("Email", { exact: true }).fill(owner.email);
+    await ownerPage.getByLabel("Password", { exact: true }).fill(owner.password);
+    await ownerPage.getByRole("button", { name: "Create account", exact: true }).click();
     await ownerPage.waitForURL(/\/w\/[^/]+$/);
     workspaceUrl = new URL(ownerPage.url()).pathname;
 
     // A member with a password, invited before single sign-on is required.
     await ownerPage.goto(`${workspaceUrl}/members`);
-    await ownerPage.getByLabel("Email").fill(member.email);
-    await ownerPage.getByLabel("Role").selectOption("editor");
-    await ownerPage.getByRole("button", { name: "Send invite" }).click();
-    const link = ownerPage.getByLabel("Invite link");
+    await ownerPage.getByLabel("Email", { exact: true }).fill(member.email);
+    await ownerPage.getByLabel("Role", { exact: true }).selectOption("editor");
+    await ownerPage.getByRole("button", { name: "Send invite", exact: true }).click();
+    const link = ownerPage.getByLabel("Invite link", { exact: true });
     await link.waitFor();
     const memberPage = await newPage();
     await memberPage.goto(await link.inputValue());
-    await memberPage.getByRole("link", { name: "Create an account to accept" }).click();
-    await memberPage.getByLabel("Password").fill(member.password);
-    await memberPage.getByRole("button", { name: "Create account" }).click();
-    await memberPage.getByRole("button", { name: "Accept invitation" }).click();
+    await memberPage.getByRole("link", { name: "Create an account to accept", exact: true }).click();
+    await memberPage.getByLabel("Password", { exact: true }).fill(member.password);
+    await memberPage.getByRole("button", { name: "Create account", exact: true }).click();
+    await memberPage.getByRole("button", { name: "Accept invitation", exact: true }).click();
     await memberPage.waitForURL((url) => url.pathname === workspaceUrl);
     await memberPage.context().close();
 
@@ -131,7 +131,10 @@ describe("single sign-on in the browser", () => {
     // The provider runs on this machine: the workspace must allow its loopback address first.
     await typeInto(ownerPage, "Add a host", "127.0.0.1");
     await ownerPage.keyboard.press("Enter");
-    await ownerPage.getByRole("list", { name: "Allowed hosts" }).getByText("127.0.0.1").waitFor();
+    await ownerPage
+      .getByRole("list", { name: "Allowed hosts", exact: true })
+      .getByText("127.0.0.1", { exact: true })
+      .waitFor();
 
     await typeInto(ownerPage, "Issuer URL", provider.issuer);
     await ownerPage.keyboard.press("Tab");
@@ -139,17 +142,19 @@ describe("single sign-on in the browser", () => {
     await typeInto(ownerPage, "Client secret", provider.clientSecret);
     await typeInto(ownerPage, "Allowed email domains", domain);
     await typeInto(ownerPage, "Group 1", "engineering");
-    await ownerPage.getByLabel("Role for group 1").selectOption("editor");
-    await ownerPage.getByRole("button", { name: "Add a group" }).click();
+    await ownerPage.getByLabel("Role for group 1", { exact: true }).selectOption("editor");
+    await ownerPage.getByRole("button", { name: "Add a group", exact: true }).click();
     await typeInto(ownerPage, "Group 2", "operations");
-    await ownerPage.getByLabel("Role for group 2").selectOption("operator");
+    await ownerPage.getByLabel("Role for group 2", { exact: true }).selectOption("operator");
     await saveSso();
     await screenshot(ownerPage, "sso-01-settings");
 
     // The secret is write-only: after a reload the field is empty and the form says it is saved.
     await ownerPage.reload();
-    await expect.poll(() => ownerPage.getByLabel("Issuer URL").inputValue(), { timeout: 30_000 }).toBe(provider.issuer);
-    expect(await ownerPage.getByLabel("Client secret").inputValue()).toBe("");
+    await expect
+      .poll(() => ownerPage.getByLabel("Issuer URL", { exact: true }).inputValue(), { timeout: 30_000 })
+      .toBe(provider.issuer);
+    expect(await ownerPage.getByLabel("Client secret", { exact: true }).inputValue()).toBe("");
     await ownerPage.getByText("Saved and never shown again").waitFor();
   });
 
@@ -157,7 +162,7 @@ describe("single sign-on in the browser", () => {
     timeout: 120_000,
   }, async () => {
     await signInWithSso(personPage);
-    await personPage.getByRole("button", { name: "Sign out" }).waitFor();
+    await personPage.getByRole("button", { name: "Sign out", exact: true }).waitFor();
     await screenshot(personPage, "sso-03-signed-in");
     expect(await roleShownToOwner(person.email)).toBe("editor");
   });
@@ -167,11 +172,11 @@ describe("single sign-on in the browser", () => {
     await expect
       .poll(() => ownerPage.getByLabel("Group 1", { exact: true }).inputValue(), { timeout: 30_000 })
       .toBe("engineering");
-    await ownerPage.getByLabel("Role for group 1").selectOption("viewer");
+    await ownerPage.getByLabel("Role for group 1", { exact: true }).selectOption("viewer");
     await saveSso();
 
     await personPage.goto(workspaceUrl);
-    await personPage.getByRole("button", { name: "Sign out" }).click();
+    await personPage.getByRole("button", { name: "Sign out", exact: true }).click();
     await personPage.waitForURL(/\/login/);
     await signInWithSso(personPage);
     expect(await roleShownToOwner(person.email)).toBe("viewer");
@@ -182,35 +187,39 @@ describe("single sign-on in the browser", () => {
   }, async () => {
     await ownerPage.goto(`${workspaceUrl}/settings`);
     const required = ownerPage.getByLabel(/Require single sign-on for members/);
-    await expect.poll(() => ownerPage.getByLabel("Issuer URL").inputValue(), { timeout: 30_000 }).toBe(provider.issuer);
+    await expect
+      .poll(() => ownerPage.getByLabel("Issuer URL", { exact: true }).inputValue(), { timeout: 30_000 })
+      .toBe(provider.issuer);
     await required.check();
     await saveSso();
 
     const memberPage = await newPage();
     await memberPage.goto("/login");
-    await memberPage.getByLabel("Email").fill(member.email);
-    await memberPage.getByLabel("Password").fill(member.password);
-    await memberPage.getByRole("button", { name: "Sign in" }).click();
+    await memberPage.getByLabel("Email", { exact: true }).fill(member.email);
+    await memberPage.getByLabel("Password", { exact: true }).fill(member.password);
+    await memberPage.getByRole("button", { name: "Sign in", exact: true }).click();
     await memberPage.waitForURL((url) => url.pathname !== "/login");
     // Their own workspace opens; this one sends them to single sign-on, with the workspace filled in.
     await memberPage.goto(workspaceUrl);
     await memberPage.waitForURL(/\/login\/sso/);
     await memberPage.getByText("This workspace requires single sign-on").waitFor();
-    expect(await memberPage.getByLabel("Work email or workspace").inputValue()).toBe(workspaceUrl.split("/").pop());
+    expect(await memberPage.getByLabel("Work email or workspace", { exact: true }).inputValue()).toBe(
+      workspaceUrl.split("/").pop(),
+    );
     await screenshot(memberPage, "sso-04-password-refused");
     await memberPage.context().close();
 
     // The single sign-on person is still let in.
     await personPage.goto(workspaceUrl);
-    await personPage.getByRole("button", { name: "Sign out" }).waitFor();
+    await personPage.getByRole("button", { name: "Sign out", exact: true }).waitFor();
 
-    await ownerPage.getByRole("button", { name: "Sign out" }).click();
+    await ownerPage.getByRole("button", { name: "Sign out", exact: true }).click();
     await ownerPage.waitForURL(/\/login/);
-    await ownerPage.getByLabel("Email").fill(owner.email);
-    await ownerPage.getByLabel("Password").fill(owner.password);
-    await ownerPage.getByRole("button", { name: "Sign in" }).click();
+    await ownerPage.getByLabel("Email", { exact: true }).fill(owner.email);
+    await ownerPage.getByLabel("Password", { exact: true }).fill(owner.password);
+    await ownerPage.getByRole("button", { name: "Sign in", exact: true }).click();
     await ownerPage.waitForURL(/\/w\//);
     await ownerPage.goto(`${workspaceUrl}/settings`);
-    await ownerPage.getByText("Single sign-on (OpenID Connect)").waitFor();
+    await ownerPage.getByText("Single sign-on (OpenID Connect)", { exact: true }).waitFor();
   });
 });

@@ -35,10 +35,10 @@ describe("team workspaces in the browser", () => {
     await ownerPage.goto("/");
     await screenshot(ownerPage, "01-landing");
     await ownerPage.getByRole("link", { name: "Sign up", exact: true }).click();
-    await ownerPage.getByLabel("Email").fill(owner.email);
-    await ownerPage.getByLabel("Password").fill(owner.password);
+    await ownerPage.getByLabel("Email", { exact: true }).fill(owner.email);
+    await ownerPage.getByLabel("Password", { exact: true }).fill(owner.password);
     await screenshot(ownerPage, "02-sign-up");
-    await ownerPage.getByRole("button", { name: "Create account" }).click();
+    await ownerPage.getByRole("button", { name: "Create account", exact: true }).click();
     await ownerPage.waitForURL(/\/w\/owner-/);
     await expect(ownerPage.getByRole("heading", { level: 1 }).textContent()).resolves.toContain("workspace");
     await screenshot(ownerPage, "03-own-workspace");
@@ -46,12 +46,12 @@ describe("team workspaces in the browser", () => {
 
   it("creates a second workspace from the switcher", async () => {
     await ownerPage.getByRole("button", { name: /Switch workspace/ }).click();
-    await ownerPage.getByRole("menuitem", { name: "+ Create workspace" }).click();
+    await ownerPage.getByRole("menuitem", { name: "+ Create workspace", exact: true }).click();
     // The overview has a Name field of its own (a new flow's): type into the new workspace's form.
     await ownerPage.waitForURL(/\/workspaces\/new/);
-    await ownerPage.getByLabel("Name").fill(workspaceName);
+    await ownerPage.getByLabel("Name", { exact: true }).fill(workspaceName);
     await screenshot(ownerPage, "04-create-workspace");
-    await ownerPage.getByRole("button", { name: "Create workspace" }).click();
+    await ownerPage.getByRole("button", { name: "Create workspace", exact: true }).click();
     await ownerPage.waitForURL(/\/w\/acme-integrations/);
     workspaceUrl = new URL(ownerPage.url()).pathname;
     await ownerPage.getByRole("button", { name: /Switch workspace/ }).click();
@@ -63,10 +63,10 @@ describe("team workspaces in the browser", () => {
 
   it("invites a second user as editor and shows the link", async () => {
     await ownerPage.goto(`${workspaceUrl}/members`);
-    await ownerPage.getByLabel("Email").fill(guest.email);
-    await ownerPage.getByLabel("Role").selectOption("editor");
-    await ownerPage.getByRole("button", { name: "Send invite" }).click();
-    const link = ownerPage.getByLabel("Invite link");
+    await ownerPage.getByLabel("Email", { exact: true }).fill(guest.email);
+    await ownerPage.getByLabel("Role", { exact: true }).selectOption("editor");
+    await ownerPage.getByRole("button", { name: "Send invite", exact: true }).click();
+    const link = ownerPage.getByLabel("Invite link", { exact: true });
     await link.waitFor();
     inviteLink = await link.inputValue();
     expect(inviteLink).toMatch(/\/invite\/[0-9a-f-]{36}\.[\w-]{43}$/);
@@ -76,19 +76,19 @@ describe("team workspaces in the browser", () => {
   it("lets the invited user sign up through the link and accept", async () => {
     await guestPage.goto(inviteLink);
     await screenshot(guestPage, "07-invite");
-    await guestPage.getByRole("link", { name: "Create an account to accept" }).click();
-    await expect(guestPage.getByLabel("Email").inputValue()).resolves.toBe(guest.email);
-    await guestPage.getByLabel("Password").fill(guest.password);
-    await guestPage.getByRole("button", { name: "Create account" }).click();
-    await guestPage.getByRole("button", { name: "Accept invitation" }).click();
+    await guestPage.getByRole("link", { name: "Create an account to accept", exact: true }).click();
+    await expect(guestPage.getByLabel("Email", { exact: true }).inputValue()).resolves.toBe(guest.email);
+    await guestPage.getByLabel("Password", { exact: true }).fill(guest.password);
+    await guestPage.getByRole("button", { name: "Create account", exact: true }).click();
+    await guestPage.getByRole("button", { name: "Accept invitation", exact: true }).click();
     await guestPage.waitForURL(new RegExp(`${workspaceUrl}$`));
-    await guestPage.getByText("You are an editor of this workspace.").waitFor();
+    await guestPage.getByText("You are an editor of this workspace.", { exact: true }).waitFor();
     await screenshot(guestPage, "08-guest-joined-as-editor");
   });
 
   it("lets the owner change the new member's role to viewer", async () => {
     await ownerPage.reload();
-    const role = ownerPage.getByLabel(`Role of ${guest.email}`);
+    const role = ownerPage.getByLabel(`Role of ${guest.email}`, { exact: true });
     await expect(role.inputValue()).resolves.toBe("editor");
     // Listen before acting: the answer can come back before a listener added afterwards would see it.
     const changed = ownerPage.waitForResponse(
@@ -97,17 +97,17 @@ describe("team workspaces in the browser", () => {
     await role.selectOption("viewer");
     await changed;
     await ownerPage.reload();
-    await expect(ownerPage.getByLabel(`Role of ${guest.email}`).inputValue()).resolves.toBe("viewer");
+    await expect(ownerPage.getByLabel(`Role of ${guest.email}`, { exact: true }).inputValue()).resolves.toBe("viewer");
     await screenshot(ownerPage, "09-role-changed");
   });
 
   it("shows the viewer no member management, and the server refuses it anyway", async () => {
     await guestPage.goto(`${workspaceUrl}/members`);
-    await guestPage.getByRole("cell", { name: owner.email }).waitFor();
-    await expect(guestPage.getByText("Invite a member").count()).resolves.toBe(0);
+    await guestPage.getByRole("cell", { name: owner.email, exact: true }).waitFor();
+    await expect(guestPage.getByText("Invite a member", { exact: true }).count()).resolves.toBe(0);
     await expect(guestPage.getByRole("combobox").count()).resolves.toBe(0);
     await expect(guestPage.getByRole("button", { name: /Remove/ }).count()).resolves.toBe(0);
-    await expect(guestPage.getByRole("link", { name: "Audit log" }).count()).resolves.toBe(0);
+    await expect(guestPage.getByRole("link", { name: "Audit log", exact: true }).count()).resolves.toBe(0);
     await screenshot(guestPage, "10-viewer-members");
 
     const slug = workspaceUrl.split("/").pop();
@@ -141,7 +141,7 @@ describe("team workspaces in the browser", () => {
 
   it("keeps the owner's sessions apart: signing out revokes the session", async () => {
     const cookies = await ownerContext.cookies();
-    await ownerPage.getByRole("button", { name: "Sign out" }).click();
+    await ownerPage.getByRole("button", { name: "Sign out", exact: true }).click();
     await ownerPage.waitForURL(/\/login/);
     // Replaying the old session cookie after sign-out gets nothing.
     const replay = await browser.newContext({ baseURL: baseUrl });

@@ -24,17 +24,17 @@ const codeAt = (periods: number) => generate({ secret, epoch: Math.floor(Date.no
 
 async function signOut() {
   await page.goto(workspaceUrl);
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await page.waitForURL(/\/login/);
 }
 
 /** Email and password, then the second factor the form asks for. */
 async function signIn(code: string) {
-  await page.getByLabel("Email").fill(person.email);
-  await page.getByLabel("Password").fill(person.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByLabel("Authentication code").fill(code);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByLabel("Email", { exact: true }).fill(person.email);
+  await page.getByLabel("Password", { exact: true }).fill(person.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.getByLabel("Authentication code", { exact: true }).fill(code);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 beforeAll(async () => {
@@ -51,56 +51,58 @@ afterAll(async () => {
 describe("two-factor sign-in in the browser", () => {
   it("sets it up on the account page with a QR code and a first code, and shows ten recovery codes", async () => {
     await page.goto("/signup");
-    await page.getByLabel("Email").fill(person.email);
-    await page.getByLabel("Password").fill(person.password);
-    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByLabel("Email", { exact: true }).fill(person.email);
+    await page.getByLabel("Password", { exact: true }).fill(person.password);
+    await page.getByRole("button", { name: "Create account", exact: true }).click();
     await page.waitForURL(/\/w\/[^/]+$/);
     workspaceUrl = new URL(page.url()).pathname;
 
     await page.goto("/account");
-    await page.getByRole("button", { name: "Set up two-factor sign-in" }).click();
-    await page.getByRole("img", { name: "QR code for your authenticator app" }).waitFor();
+    await page.getByRole("button", { name: "Set up two-factor sign-in", exact: true }).click();
+    await page.getByRole("img", { name: "QR code for your authenticator app", exact: true }).waitFor();
     secret = ((await page.getByTestId("totp-secret").textContent()) ?? "").trim();
     expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
     await screenshot(page, "two-factor-01-setup");
-    await page.getByLabel("Code from the app").fill("000000");
-    await page.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
+    await page.getByLabel("Code from the app", { exact: true }).fill("000000");
+    await page.getByRole("button", { name: "Turn on two-factor sign-in", exact: true }).click();
     await page.getByText("That code is not correct").waitFor();
-    await page.getByLabel("Code from the app").fill(await codeAt(0));
-    await page.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
+    await page.getByLabel("Code from the app", { exact: true }).fill(await codeAt(0));
+    await page.getByRole("button", { name: "Turn on two-factor sign-in", exact: true }).click();
     const list = page.getByTestId("recovery-codes");
     await list.waitFor();
     recoveryCodes = (await list.getByRole("listitem").allTextContents()).map((code) => code.trim());
     expect(recoveryCodes).toHaveLength(10);
     await screenshot(page, "two-factor-02-recovery-codes");
-    await page.getByRole("button", { name: "I have saved them" }).click();
+    await page.getByRole("button", { name: "I have saved them", exact: true }).click();
     await page.getByText("10 recovery codes left").waitFor();
   });
 
   it("requires it for the workspace from its settings", async () => {
     await page.goto(`${workspaceUrl}/settings`);
-    const required = page.getByLabel("Require two-factor sign-in");
+    const required = page.getByLabel("Require two-factor sign-in", { exact: true });
     // The box shows the saved setting: it turns checked once the server has taken the change.
     // The settings page loads several cards at once: on a busy machine that takes longer than a poll's default second.
     await expect.poll(() => required.isEnabled(), { timeout: 30_000 }).toBe(true);
     await required.click();
     await expect.poll(() => required.isChecked(), { timeout: 30_000 }).toBe(true);
     await page.reload();
-    await expect.poll(() => page.getByLabel("Require two-factor sign-in").isChecked(), { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(() => page.getByLabel("Require two-factor sign-in", { exact: true }).isChecked(), { timeout: 30_000 })
+      .toBe(true);
   });
 
   it("sends a member without it to set it up; the server refuses them until they have", async () => {
     await page.goto(`${workspaceUrl}/members`);
-    await page.getByLabel("Email").fill(member.email);
-    await page.getByLabel("Role").selectOption("editor");
-    await page.getByRole("button", { name: "Send invite" }).click();
-    const link = page.getByLabel("Invite link");
+    await page.getByLabel("Email", { exact: true }).fill(member.email);
+    await page.getByLabel("Role", { exact: true }).selectOption("editor");
+    await page.getByRole("button", { name: "Send invite", exact: true }).click();
+    const link = page.getByLabel("Invite link", { exact: true });
     await link.waitFor();
     await memberPage.goto(await link.inputValue());
-    await memberPage.getByRole("link", { name: "Create an account to accept" }).click();
-    await memberPage.getByLabel("Password").fill(member.password);
-    await memberPage.getByRole("button", { name: "Create account" }).click();
-    await memberPage.getByRole("button", { name: "Accept invitation" }).click();
+    await memberPage.getByRole("link", { name: "Create an account to accept", exact: true }).click();
+    await memberPage.getByLabel("Password", { exact: true }).fill(member.password);
+    await memberPage.getByRole("button", { name: "Create account", exact: true }).click();
+    await memberPage.getByRole("button", { name: "Accept invitation", exact: true }).click();
     await memberPage.waitForURL(/\/account\?twoFactorFor=/);
     await memberPage.getByText(/requires two-factor sign-in/).waitFor();
     await screenshot(memberPage, "two-factor-03-required-by-workspace");
@@ -116,26 +118,26 @@ describe("two-factor sign-in in the browser", () => {
     expect(refused.status).toBe(403);
     expect(refused.body).toContain("requires two-factor sign-in");
 
-    await memberPage.getByRole("button", { name: "Set up two-factor sign-in" }).click();
+    await memberPage.getByRole("button", { name: "Set up two-factor sign-in", exact: true }).click();
     const memberSecret = ((await memberPage.getByTestId("totp-secret").textContent()) ?? "").trim();
-    await memberPage.getByLabel("Code from the app").fill(await generate({ secret: memberSecret }));
-    await memberPage.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
-    await memberPage.getByRole("button", { name: "I have saved them" }).click();
+    await memberPage.getByLabel("Code from the app", { exact: true }).fill(await generate({ secret: memberSecret }));
+    await memberPage.getByRole("button", { name: "Turn on two-factor sign-in", exact: true }).click();
+    await memberPage.getByRole("button", { name: "I have saved them", exact: true }).click();
     expect((await lookup(slug)).status).toBe(200);
     await memberPage.goto(workspaceUrl);
-    await memberPage.getByText("You are an editor of this workspace.").waitFor();
+    await memberPage.getByText("You are an editor of this workspace.", { exact: true }).waitFor();
   });
 
   it("signs in with the password and then a code from the app", async () => {
     await signOut();
-    await page.getByLabel("Email").fill(person.email);
-    await page.getByLabel("Password").fill(person.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByLabel("Authentication code").waitFor();
+    await page.getByLabel("Email", { exact: true }).fill(person.email);
+    await page.getByLabel("Password", { exact: true }).fill(person.password);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.getByLabel("Authentication code", { exact: true }).waitFor();
     await screenshot(page, "two-factor-04-code-asked");
     // The next period's code: the current one was spent turning it on, and no code counts twice.
-    await page.getByLabel("Authentication code").fill(await codeAt(1));
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByLabel("Authentication code", { exact: true }).fill(await codeAt(1));
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL(/\/w\/[^/]+$/);
   });
 

@@ -52,9 +52,9 @@ export async function signUpInBrowser(
   account: { email: string; password: string },
 ): Promise<{ slug: string; workspaceId: string }> {
   await page.goto("/signup");
-  await page.getByLabel("Email").fill(account.email);
-  await page.getByLabel("Password").fill(account.password);
-  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByLabel("Email", { exact: true }).fill(account.email);
+  await page.getByLabel("Password", { exact: true }).fill(account.password);
+  await page.getByRole("button", { name: "Create account", exact: true }).click();
   await page.waitForURL(/\/w\//);
   const slug = new URL(page.url()).pathname.split("/")[2] ?? "";
   const workspaceId: string = await page.evaluate(async (slug) => {
