@@ -45,7 +45,7 @@ async function scan(page: Page, name: string): Promise<string[]> {
 /** Opens a path and waits for its main heading and for its data to arrive. */
 async function visit(page: Page, path: string, heading: string | RegExp) {
   await page.goto(path);
-  await page.getByRole("heading", { name: heading }).first().waitFor();
+  await page.getByRole("heading", { name: heading, exact: true }).first().waitFor();
   await page.waitForLoadState("networkidle");
 }
 
@@ -126,14 +126,14 @@ describe("accessibility of every page", () => {
 
       // Settings, with its single sign-on and promotion sections loaded.
       await visit(page, `${base}/settings`, /Settings/);
-      await page.getByRole("heading", { name: "Single sign-on (OpenID Connect)" }).waitFor();
-      await page.getByRole("heading", { name: "Promote between workspaces" }).waitFor();
+      await page.getByRole("heading", { name: "Single sign-on (OpenID Connect)", exact: true }).waitFor();
+      await page.getByRole("heading", { name: "Promote between workspaces", exact: true }).waitFor();
       found.push(...(await scan(page, "settings-sso-promotion")));
 
       // Alerts, with the rule form open.
       await visit(page, `${base}/alerts`, "Alerts");
-      await page.getByRole("button", { name: "New alert rule" }).click();
-      await page.getByRole("heading", { name: "New alert rule" }).waitFor();
+      await page.getByRole("button", { name: "New alert rule", exact: true }).click();
+      await page.getByRole("heading", { name: "New alert rule", exact: true }).waitFor();
       found.push(...(await scan(page, "alerts-rule-form")));
 
       // The flow's statistics once its run is counted: numbers, charts and tables drawn.
@@ -160,14 +160,14 @@ describe("accessibility of every page", () => {
       });
       await visit(page, `${base}/flows/${flowId}`, "Greeting");
       await page.getByTestId("step-shape").click();
-      const panel = page.getByRole("complementary", { name: "Panel" });
-      await panel.getByLabel("Expression").waitFor();
-      await panel.getByRole("tabpanel", { name: "Input", exact: true }).getByText('"Ada"').waitFor();
-      await panel.getByRole("tabpanel", { name: "Pinned output" }).waitFor();
+      const panel = page.getByRole("complementary", { name: "Panel", exact: true });
+      await panel.getByLabel("Expression", { exact: true }).waitFor();
+      await panel.getByRole("tabpanel", { name: "Input", exact: true }).getByText('"Ada"', { exact: true }).waitFor();
+      await panel.getByRole("tabpanel", { name: "Pinned output", exact: true }).waitFor();
       found.push(...(await scan(page, "builder-step-panel")));
       await visit(page, `${base}/connections`, "Connections");
-      await page.getByRole("button", { name: "New connection" }).click();
-      await page.getByLabel("Connection name").waitFor();
+      await page.getByRole("button", { name: "New connection", exact: true }).click();
+      await page.getByLabel("Connection name", { exact: true }).waitFor();
       found.push(...(await scan(page, "connection-form")));
     } finally {
       await context.close();
@@ -178,7 +178,7 @@ describe("accessibility of every page", () => {
     try {
       const page = await visitor.newPage();
       await page.goto("/");
-      await page.getByRole("button", { name: "Try the demo" }).click();
+      await page.getByRole("button", { name: "Try the demo", exact: true }).click();
       await page.waitForURL(/\/w\/demo-/);
       await page.getByText("This is a demo workspace").first().waitFor();
       await page.waitForLoadState("networkidle");

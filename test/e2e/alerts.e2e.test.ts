@@ -43,9 +43,9 @@ async function nextAlert(count: number): Promise<Received> {
 describe("alerts", () => {
   it("creates a webhook alert rule in the UI, and a failed run's alert links to the run", async () => {
     await page.goto("/signup");
-    await page.getByLabel("Email").fill(user.email);
-    await page.getByLabel("Password").fill(user.password);
-    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByLabel("Email", { exact: true }).fill(user.email);
+    await page.getByLabel("Password", { exact: true }).fill(user.password);
+    await page.getByRole("button", { name: "Create account", exact: true }).click();
     await page.waitForURL(/\/w\//);
     const slug = new URL(page.url()).pathname.split("/")[2] ?? "";
     const workspace = await page.evaluate(async (slug) => {
@@ -75,47 +75,50 @@ describe("alerts", () => {
     const flowId = created.body.result.data.json.id as string;
     await callProcedure(page, "flows.publish", { workspaceId, flowId });
 
-    await page.getByRole("navigation", { name: "Workspace" }).getByRole("link", { name: "Alerts" }).click();
+    await page
+      .getByRole("navigation", { name: "Workspace", exact: true })
+      .getByRole("link", { name: "Alerts", exact: true })
+      .click();
     await page.getByRole("heading", { name: "Alerts", exact: true }).waitFor();
     await page.getByText("No alert rules yet").waitFor();
-    await page.getByRole("button", { name: "New alert rule" }).click();
-    await page.getByLabel("Name").click();
+    await page.getByRole("button", { name: "New alert rule", exact: true }).click();
+    await page.getByLabel("Name", { exact: true }).click();
     await page.keyboard.type("Payments to the pager");
     await page.getByLabel("Flow", { exact: true }).selectOption({ label: "Payments" });
-    await page.getByLabel("When").selectOption("run_failed");
-    await page.getByLabel("Tell").selectOption("webhook");
-    await page.getByLabel("Webhook URL").click();
+    await page.getByLabel("When", { exact: true }).selectOption("run_failed");
+    await page.getByLabel("Tell", { exact: true }).selectOption("webhook");
+    await page.getByLabel("Webhook URL", { exact: true }).click();
     await page.keyboard.type(`${receiver.url}/alerts`);
     await page.keyboard.press("Enter");
     const secret = (await page.getByTestId("shown-secret").textContent())?.trim() ?? "";
     expect(secret).toMatch(/^whsec_/);
     await screenshot(page, "alerts-01-created", { fullPage: false });
-    await page.getByRole("button", { name: "Done" }).click();
-    const rules = page.getByRole("table", { name: "Alert rules" });
-    await rules.getByText("Payments to the pager").waitFor();
+    await page.getByRole("button", { name: "Done", exact: true }).click();
+    const rules = page.getByRole("table", { name: "Alert rules", exact: true });
+    await rules.getByText("Payments to the pager", { exact: true }).waitFor();
 
-    await page.getByRole("button", { name: "Send a test alert for Payments to the pager" }).click();
+    await page.getByRole("button", { name: "Send a test alert for Payments to the pager", exact: true }).click();
     const test = verified(await nextAlert(1), secret);
     expect(test).toMatchObject({ type: "alert.test", data: { kind: "test" } });
-    const recent = page.getByRole("table", { name: "Recent alerts" });
-    await recent.getByText("sent").first().waitFor({ timeout: 30_000 });
+    const recent = page.getByRole("table", { name: "Recent alerts", exact: true });
+    await recent.getByText("sent", { exact: true }).first().waitFor({ timeout: 30_000 });
 
     const started = await callProcedure(page, "runs.start", { workspaceId, flowId, body: { order: 42 } });
     const runId = started.body.result.data.json.runId as string;
     const alert = verified(await nextAlert(2), secret);
     expect(alert).toMatchObject({ type: "alert.run_failed", data: { kind: "alert", run: { id: runId } } });
-    await recent.getByRole("link", { name: "Open run" }).waitFor({ timeout: 30_000 });
+    await recent.getByRole("link", { name: "Open run", exact: true }).waitFor({ timeout: 30_000 });
     await screenshot(page, "alerts-02-delivered", { fullPage: false });
 
     // A new signing secret from the rule's form: shown once, and the next alert is signed with it alone.
-    await page.getByRole("button", { name: "Change Payments to the pager" }).click();
+    await page.getByRole("button", { name: "Change Payments to the pager", exact: true }).click();
     await page.getByLabel("Make a new signing secret").check();
-    await page.getByRole("button", { name: "Save rule" }).click();
+    await page.getByRole("button", { name: "Save rule", exact: true }).click();
     const rotated = (await page.getByTestId("shown-secret").textContent())?.trim() ?? "";
     expect(rotated).toMatch(/^whsec_/);
     expect(rotated).not.toBe(secret);
-    await page.getByRole("button", { name: "Done" }).click();
-    await page.getByRole("button", { name: "Send a test alert for Payments to the pager" }).click();
+    await page.getByRole("button", { name: "Done", exact: true }).click();
+    await page.getByRole("button", { name: "Send a test alert for Payments to the pager", exact: true }).click();
     const signedAnew = await nextAlert(3);
     expect(verified(signedAnew, rotated)).toMatchObject({ type: "alert.test" });
     expect(() => verified(signedAnew, secret)).toThrow();

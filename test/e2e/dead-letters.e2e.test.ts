@@ -45,9 +45,9 @@ const graphWith = (connectionId: string, expression: string) => ({
 describe("dead letters", () => {
   it("lists failed queue messages with their error, and replays one on the fixed version", async () => {
     await page.goto("/signup");
-    await page.getByLabel("Email").fill(user.email);
-    await page.getByLabel("Password").fill(user.password);
-    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByLabel("Email", { exact: true }).fill(user.email);
+    await page.getByLabel("Password", { exact: true }).fill(user.password);
+    await page.getByRole("button", { name: "Create account", exact: true }).click();
     await page.waitForURL(/\/w\//);
     const slug = new URL(page.url()).pathname.split("/")[2] ?? "";
     const workspace = await page.evaluate(async (slug) => {
@@ -74,12 +74,12 @@ describe("dead letters", () => {
 
     // The Flows list searches on the server.
     await page.goto(`/w/${slug}/flows`);
-    await page.getByLabel("Search flows").fill("no such flow");
-    await page.getByText("No flow matches “no such flow”.").waitFor();
-    await page.getByLabel("Search flows").fill("PRICED");
-    await page.getByRole("link", { name: "Priced orders" }).waitFor();
-    await page.getByRole("link", { name: "Dead letters" }).click();
-    await page.getByRole("heading", { name: "Dead letters — Priced orders" }).waitFor();
+    await page.getByLabel("Search flows", { exact: true }).fill("no such flow");
+    await page.getByText("No flow matches “no such flow”.", { exact: true }).waitFor();
+    await page.getByLabel("Search flows", { exact: true }).fill("PRICED");
+    await page.getByRole("link", { name: "Priced orders", exact: true }).waitFor();
+    await page.getByRole("link", { name: "Dead letters", exact: true }).click();
+    await page.getByRole("heading", { name: "Dead letters — Priced orders", exact: true }).waitFor();
     // The queue's consumer starts within a sync of the worker; messages sent before it wait on the queue.
     for (const [n, body] of [
       { id: "A-1", cost: 3, qty: 2 },
@@ -92,7 +92,7 @@ describe("dead letters", () => {
     }
     const rows = page.getByRole("row").filter({ hasText: "The order has no price." });
     await expect.poll(() => rows.count(), { timeout: 60_000, interval: 500 }).toBe(2);
-    await page.getByRole("tab", { name: "Open (2)" }).waitFor();
+    await page.getByRole("tab", { name: "Open (2)", exact: true }).waitFor();
     await page.getByText('"id":"A-1"').waitFor();
     await screenshot(page, "dead-letters-01-open", { fullPage: false });
 
@@ -117,11 +117,11 @@ describe("dead letters", () => {
       .filter({ hasText: '"id":"A-1"' })
       .getByRole("button", { name: /^Replay the message/ })
       .click();
-    await page.getByRole("tab", { name: "Open (1)" }).waitFor({ timeout: 30_000 });
-    await page.getByRole("tab", { name: "Replayed (1)" }).click();
-    await page.getByRole("link", { name: "replay succeeded" }).waitFor({ timeout: 60_000 });
+    await page.getByRole("tab", { name: "Open (1)", exact: true }).waitFor({ timeout: 30_000 });
+    await page.getByRole("tab", { name: "Replayed (1)", exact: true }).click();
+    await page.getByRole("link", { name: "replay succeeded", exact: true }).waitFor({ timeout: 60_000 });
     await screenshot(page, "dead-letters-02-replayed", { fullPage: false });
-    await page.getByRole("link", { name: "replay succeeded" }).click();
+    await page.getByRole("link", { name: "replay succeeded", exact: true }).click();
     await page.waitForURL(/\/runs\//);
   });
 });

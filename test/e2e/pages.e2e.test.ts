@@ -30,7 +30,7 @@ describe("pages a visitor looks at", () => {
     page.on("pageerror", (error) => errors.push(error.message));
     try {
       await page.goto("/docs/api");
-      await page.getByRole("heading", { name: "REST API reference" }).waitFor();
+      await page.getByRole("heading", { name: "REST API reference", exact: true }).waitFor();
       await page.waitForLoadState("networkidle");
     } finally {
       page.off("console", onConsole);
@@ -46,9 +46,9 @@ describe("pages a visitor looks at", () => {
 
   it("fits a failed run's page into a 390-px phone, long error and message included", async () => {
     await page.goto("/signup");
-    await page.getByLabel("Email").fill(user.email);
-    await page.getByLabel("Password").fill(user.password);
-    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByLabel("Email", { exact: true }).fill(user.email);
+    await page.getByLabel("Password", { exact: true }).fill(user.password);
+    await page.getByRole("button", { name: "Create account", exact: true }).click();
     await page.waitForURL(/\/w\//);
     const slug = new URL(page.url()).pathname.split("/")[2] ?? "";
     const workspace = await page.evaluate(async (slug) => {

@@ -36,9 +36,9 @@ afterAll(async () => {
 describe("promoting a workspace in the browser", () => {
   it("downloads a bundle from one workspace and imports it into another after a dry run", async () => {
     await page.goto("/signup");
-    await page.getByLabel("Email").fill(owner.email);
-    await page.getByLabel("Password").fill(owner.password);
-    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByLabel("Email", { exact: true }).fill(owner.email);
+    await page.getByLabel("Password", { exact: true }).fill(owner.password);
+    await page.getByRole("button", { name: "Create account", exact: true }).click();
     await page.waitForURL(/\/w\/[^/]+$/);
     const testSlug = new URL(page.url()).pathname.split("/")[2] ?? "";
 
@@ -61,28 +61,36 @@ describe("promoting a workspace in the browser", () => {
       }),
     );
     await page.goto(`/w/${testSlug}/flows`);
-    await page.getByLabel("Flow file to import").setInputFiles(flowFile);
+    await page.getByLabel("Flow file to import", { exact: true }).setInputFiles(flowFile);
     await page.waitForURL(/\/flows\/[0-9a-f-]{36}$/);
     await page.getByRole("button", { name: "Publish", exact: true }).click();
     await page.getByText("Published version 1").waitFor();
 
     await page.goto(`/w/${testSlug}/alerts`);
-    await page.getByRole("button", { name: "New alert rule" }).click();
-    await page.getByLabel("Name").fill("Failures to Slack");
+    await page.getByRole("button", { name: "New alert rule", exact: true }).click();
+    await page.getByLabel("Name", { exact: true }).fill("Failures to Slack");
     await page.getByLabel("Flow", { exact: true }).selectOption({ label: flowName });
-    await page.getByLabel("When").selectOption("run_failed");
-    await page.getByLabel("Tell").selectOption("slack");
-    await page.getByLabel("Slack webhook URL").fill("https://hooks.slack.com/services/T0/B0/e2e-only-token");
-    await page.getByLabel("Slack webhook URL").press("Enter");
-    await page.getByRole("table", { name: "Alert rules" }).getByText("Failures to Slack").waitFor();
+    await page.getByLabel("When", { exact: true }).selectOption("run_failed");
+    await page.getByLabel("Tell", { exact: true }).selectOption("slack");
+    await page
+      .getByLabel("Slack webhook URL", { exact: true })
+      .fill("https://hooks.slack.com/services/T0/B0/e2e-only-token");
+    await page.getByLabel("Slack webhook URL", { exact: true }).press("Enter");
+    await page
+      .getByRole("table", { name: "Alert rules", exact: true })
+      .getByText("Failures to Slack", { exact: true })
+      .waitFor();
 
     await page.goto(`/w/${testSlug}/settings`);
-    await page.getByLabel("Add a host").fill("10.20.0.0/16");
+    await page.getByLabel("Add a host", { exact: true }).fill("10.20.0.0/16");
     await page.getByRole("button", { name: "Add", exact: true }).click();
-    await page.getByRole("list", { name: "Allowed hosts" }).getByText("10.20.0.0/16").waitFor();
+    await page
+      .getByRole("list", { name: "Allowed hosts", exact: true })
+      .getByText("10.20.0.0/16", { exact: true })
+      .waitFor();
 
     const downloading = page.waitForEvent("download");
-    await page.getByRole("button", { name: "Download bundle" }).click();
+    await page.getByRole("button", { name: "Download bundle", exact: true }).click();
     const download = await downloading;
     expect(download.suggestedFilename()).toBe(`${testSlug}-bundle.json`);
     const bundlePath = join(dir, download.suggestedFilename());
@@ -98,19 +106,19 @@ describe("promoting a workspace in the browser", () => {
 
     // The production workspace.
     await page.getByRole("button", { name: /Switch workspace/ }).click();
-    await page.getByRole("menuitem", { name: "+ Create workspace" }).click();
+    await page.getByRole("menuitem", { name: "+ Create workspace", exact: true }).click();
     await page.waitForURL(/\/workspaces\/new$/);
-    await page.getByLabel("Name").fill(`Production ${run}`);
-    await page.getByRole("button", { name: "Create workspace" }).click();
+    await page.getByLabel("Name", { exact: true }).fill(`Production ${run}`);
+    await page.getByRole("button", { name: "Create workspace", exact: true }).click();
     await page.waitForURL((url) => /^\/w\/[^/]+$/.test(url.pathname) && !url.pathname.endsWith(`/${testSlug}`), {
       timeout: 60_000,
     });
     const productionSlug = new URL(page.url()).pathname.split("/")[2] ?? "";
 
     await page.goto(`/w/${productionSlug}/settings`);
-    await page.getByLabel("Bundle file").setInputFiles(bundlePath);
-    const plan = page.getByRole("region", { name: "Import plan" });
-    await plan.getByText(`Importing ${download.suggestedFilename()} would:`).waitFor();
+    await page.getByLabel("Bundle file", { exact: true }).setInputFiles(bundlePath);
+    const plan = page.getByRole("region", { name: "Import plan", exact: true });
+    await plan.getByText(`Importing ${download.suggestedFilename()} would:`, { exact: true }).waitFor();
     const row = (name: string) => plan.getByRole("row").filter({ hasText: name });
     await expect(row(flowName).textContent()).resolves.toContain("Will create");
     await expect(row("Workspace settings").textContent()).resolves.toContain("Will change");
@@ -119,13 +127,16 @@ describe("promoting a workspace in the browser", () => {
     expect(alertRow).toContain("Disabled until its Slack webhook URL is set (it went to https://hooks.slack.com/…)");
     await screenshot(page, "promotion-01-dry-run");
     // Nothing is imported by the dry run.
-    await expect(page.getByRole("list", { name: "Allowed hosts" }).count()).resolves.toBe(0);
+    await expect(page.getByRole("list", { name: "Allowed hosts", exact: true }).count()).resolves.toBe(0);
 
     await plan.getByRole("button", { name: "Import", exact: true }).click();
-    const done = page.getByRole("region", { name: "Import result" });
-    await done.getByText(`Imported ${download.suggestedFilename()}:`).waitFor();
+    const done = page.getByRole("region", { name: "Import result", exact: true });
+    await done.getByText(`Imported ${download.suggestedFilename()}:`, { exact: true }).waitFor();
     await expect(done.getByRole("row").filter({ hasText: flowName }).textContent()).resolves.toContain("Created");
-    await page.getByRole("list", { name: "Allowed hosts" }).getByText("10.20.0.0/16").waitFor();
+    await page
+      .getByRole("list", { name: "Allowed hosts", exact: true })
+      .getByText("10.20.0.0/16", { exact: true })
+      .waitFor();
     await screenshot(page, "promotion-02-imported");
 
     await page.goto(`/w/${productionSlug}/flows`);
@@ -135,7 +146,7 @@ describe("promoting a workspace in the browser", () => {
 
     await page.goto(`/w/${productionSlug}/alerts`);
     const ruleRow = page
-      .getByRole("table", { name: "Alert rules" })
+      .getByRole("table", { name: "Alert rules", exact: true })
       .getByRole("row")
       .filter({ hasText: "Failures to Slack" });
     await ruleRow.waitFor();

@@ -40,9 +40,9 @@ function signedHeaders(body: string, secret: string) {
 describe("security rules in the browser", () => {
   it("creates a signature rule and shows its secret once", async () => {
     await page.goto("/signup");
-    await page.getByLabel("Email").fill(admin.email);
-    await page.getByLabel("Password").fill(admin.password);
-    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByLabel("Email", { exact: true }).fill(admin.email);
+    await page.getByLabel("Password", { exact: true }).fill(admin.password);
+    await page.getByRole("button", { name: "Create account", exact: true }).click();
     await page.waitForURL(/\/w\//);
     const slug = new URL(page.url()).pathname.split("/")[2] ?? "";
     const lookup = await page.evaluate(async (slug) => {
@@ -53,16 +53,16 @@ describe("security rules in the browser", () => {
 
     await page.getByRole("link", { name: "Security", exact: true }).click();
     await page.getByText("No rules yet").waitFor();
-    await page.getByRole("button", { name: "New rule" }).click();
-    await page.getByLabel("Name").fill("Shop signatures");
-    await page.getByLabel("Type").selectOption("hmac_standard");
+    await page.getByRole("button", { name: "New rule", exact: true }).click();
+    await page.getByLabel("Name", { exact: true }).fill("Shop signatures");
+    await page.getByLabel("Type", { exact: true }).selectOption("hmac_standard");
     await screenshot(page, "security-01-new-rule");
-    await page.getByRole("button", { name: "Create rule" }).click();
+    await page.getByRole("button", { name: "Create rule", exact: true }).click();
     signingSecret = (await page.getByTestId("shown-secret").textContent()) ?? "";
     expect(signingSecret).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
     await page.getByText("Shop signatures", { exact: true }).waitFor();
     await screenshot(page, "security-02-secret-shown-once");
-    await page.getByRole("button", { name: "Done" }).click();
+    await page.getByRole("button", { name: "Done", exact: true }).click();
     await expect(page.getByTestId("shown-secret").count()).resolves.toBe(0);
   });
 
@@ -120,7 +120,7 @@ describe("security rules in the browser", () => {
 
   it("rotates: the new secret is shown once and the old one keeps working until removed", async () => {
     page.once("dialog", (dialog) => void dialog.accept());
-    await page.getByRole("button", { name: "Rotate" }).click();
+    await page.getByRole("button", { name: "Rotate", exact: true }).click();
     const rotated = (await page.getByTestId("shown-secret").textContent()) ?? "";
     expect(rotated).not.toBe(signingSecret);
     await expect(page.locator("li", { hasText: "…" }).count()).resolves.toBe(2);

@@ -25,9 +25,9 @@ afterAll(async () => {
 describe("flow statistics", () => {
   it("charts a flow's runs and durations, with its slowest runs and steps", async () => {
     await page.goto("/signup");
-    await page.getByLabel("Email").fill(user.email);
-    await page.getByLabel("Password").fill(user.password);
-    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByLabel("Email", { exact: true }).fill(user.email);
+    await page.getByLabel("Password", { exact: true }).fill(user.password);
+    await page.getByRole("button", { name: "Create account", exact: true }).click();
     await page.waitForURL(/\/w\//);
     const slug = new URL(page.url()).pathname.split("/")[2] ?? "";
     const workspace = await page.evaluate(async (slug) => {
@@ -90,11 +90,11 @@ describe("flow statistics", () => {
     await durationChart.locator(".recharts-line-dot").first().waitFor();
     expect(await durationChart.locator(".recharts-line").count()).toBe(3);
     expect(await durationChart.locator(".recharts-line-dot").count()).toBeGreaterThanOrEqual(3);
-    const steps = page.getByRole("table", { name: "Steps by time spent" });
-    await expect.poll(() => steps.getByText("check").count()).toBeGreaterThan(0);
+    const steps = page.getByRole("table", { name: "Steps by time spent", exact: true });
+    await expect.poll(() => steps.getByText("check", { exact: true }).count()).toBeGreaterThan(0);
     await screenshot(page, "statistics-01-flow", { fullPage: true });
 
-    const slowest = page.getByRole("table", { name: "Slowest runs" }).getByRole("link").first();
+    const slowest = page.getByRole("table", { name: "Slowest runs", exact: true }).getByRole("link").first();
     await slowest.click();
     await page.waitForURL(new RegExp(`/w/${slug}/runs/[0-9a-f-]{36}$`));
   });

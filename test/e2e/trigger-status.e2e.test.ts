@@ -26,9 +26,9 @@ afterAll(async () => {
 describe("trigger status", () => {
   it("shows a queue trigger failing, with its last error, on the Flows list and the flow's page", async () => {
     await page.goto("/signup");
-    await page.getByLabel("Email").fill(user.email);
-    await page.getByLabel("Password").fill(user.password);
-    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByLabel("Email", { exact: true }).fill(user.email);
+    await page.getByLabel("Password", { exact: true }).fill(user.password);
+    await page.getByRole("button", { name: "Create account", exact: true }).click();
     await page.waitForURL(/\/w\//);
     const slug = new URL(page.url()).pathname.split("/")[2] ?? "";
     const workspace = await page.evaluate(async (slug) => {
@@ -74,8 +74,8 @@ describe("trigger status", () => {
       .waitFor();
     await screenshot(page, "trigger-status-01-flows", { fullPage: false });
 
-    await page.getByRole("link", { name: "Orders queue" }).click();
-    const header = page.getByRole("region", { name: "Trigger status" });
+    await page.getByRole("link", { name: "Orders queue", exact: true }).click();
+    const header = page.getByRole("region", { name: "Trigger status", exact: true });
     await header.getByText(/failing/).waitFor();
     await screenshot(page, "trigger-status-02-flow", { fullPage: false });
   });
