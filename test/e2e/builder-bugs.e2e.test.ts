@@ -18,9 +18,9 @@ beforeAll(async () => {
   const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 900 } });
   page = await context.newPage();
   await page.goto("/signup");
-  await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByLabel("Email", { exact: true }).fill(user.email);
+  await page.getByLabel("Password", { exact: true }).fill(user.password);
+  await page.getByRole("button", { name: "Create account", exact: true }).click();
   await page.waitForURL(/\/w\//);
   slug = new URL(page.url()).pathname.split("/")[2] ?? "";
   workspaceId = await page.evaluate(async (slug) => {
@@ -101,8 +101,8 @@ describe("the builder, clicked through as a newcomer would", () => {
     await page.getByTestId("step-log").waitFor({ state: "detached" });
 
     await page.getByTestId("step-hook").click();
-    const panel = page.getByRole("complementary", { name: "Panel" });
-    await panel.getByLabel("Path").waitFor();
+    const panel = page.getByRole("complementary", { name: "Panel", exact: true });
+    await panel.getByLabel("Path", { exact: true }).waitFor();
     await expect(panel.getByText(/steps selected/).count()).resolves.toBe(0);
     await screenshot(page, "bugs-02-selection-after-delete", { fullPage: false });
   });
@@ -116,7 +116,7 @@ describe("the builder, clicked through as a newcomer would", () => {
     await screenshot(page, "bugs-03-publish-refused", { fullPage: false });
 
     await page.getByTestId("step-shape").click();
-    await page.getByLabel("Expression").fill("qty * 2");
+    await page.getByLabel("Expression", { exact: true }).fill("qty * 2");
     await page.getByText("Valid", { exact: true }).waitFor();
     await banner.waitFor({ state: "detached" });
     await screenshot(page, "bugs-04-valid-no-banner", { fullPage: false });

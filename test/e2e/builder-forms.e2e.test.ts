@@ -50,11 +50,13 @@ async function openBuilder(on: Page) {
 describe("the builder and the forms", () => {
   it("shows 'Changes not published' after an edit and what changed against the running version", async () => {
     await openBuilder(page);
-    const notPublished = page.getByRole("button", { name: "Changes not published" });
+    const notPublished = page.getByRole("button", { name: "Changes not published", exact: true });
     await expect(notPublished.count()).resolves.toBe(0);
 
     await page.getByTestId("step-note").click();
-    const message = page.getByRole("complementary", { name: "Panel" }).getByLabel("Message");
+    const message = page
+      .getByRole("complementary", { name: "Panel", exact: true })
+      .getByLabel("Message", { exact: true });
     await message.click();
     await page.keyboard.press("ControlOrMeta+A");
     await page.keyboard.type("order {{ id }} received");
@@ -66,9 +68,9 @@ describe("the builder and the forms", () => {
     await screenshot(page, "forms-01-changes-not-published", { fullPage: false });
 
     await notPublished.click();
-    const dialog = page.getByRole("dialog", { name: "Draft against version 1" });
+    const dialog = page.getByRole("dialog", { name: "Draft against version 1", exact: true });
     await dialog.waitFor();
-    const changed = dialog.getByRole("region", { name: "Changed: Log (note)" });
+    const changed = dialog.getByRole("region", { name: "Changed: Log (note)", exact: true });
     const row = changed.getByRole("row", { name: /Message/ });
     await row.getByText("order received", { exact: true }).waitFor();
     await row.getByText("order {{ id }} received", { exact: true }).waitFor();
@@ -89,15 +91,15 @@ describe("the builder and the forms", () => {
     try {
       const viewerPage = await context.newPage();
       await viewerPage.goto(link);
-      await viewerPage.getByRole("link", { name: "Create an account to accept" }).click();
-      await viewerPage.getByLabel("Password").fill(viewer.password);
-      await viewerPage.getByRole("button", { name: "Create account" }).click();
-      await viewerPage.getByRole("button", { name: "Accept invitation" }).click();
-      await viewerPage.getByText("You are a viewer of this workspace.").waitFor();
+      await viewerPage.getByRole("link", { name: "Create an account to accept", exact: true }).click();
+      await viewerPage.getByLabel("Password", { exact: true }).fill(viewer.password);
+      await viewerPage.getByRole("button", { name: "Create account", exact: true }).click();
+      await viewerPage.getByRole("button", { name: "Accept invitation", exact: true }).click();
+      await viewerPage.getByText("You are a viewer of this workspace.", { exact: true }).waitFor();
 
       await openBuilder(viewerPage);
       await viewerPage.getByRole("status").filter({ hasText: "Read only." }).waitFor();
-      await expect(viewerPage.getByRole("complementary", { name: "Steps" }).count()).resolves.toBe(0);
+      await expect(viewerPage.getByRole("complementary", { name: "Steps", exact: true }).count()).resolves.toBe(0);
 
       // Drag the step with the mouse: it stays where it was on the canvas.
       const node = viewerPage.getByTestId("step-note");
@@ -114,13 +116,13 @@ describe("the builder and the forms", () => {
 
       // The step opens read-only: its fields are disabled and typing changes nothing.
       await node.click();
-      const panel = viewerPage.getByRole("complementary", { name: "Panel" });
-      const message = panel.getByLabel("Message");
+      const panel = viewerPage.getByRole("complementary", { name: "Panel", exact: true });
+      const message = panel.getByLabel("Message", { exact: true });
       await expect(message.isDisabled()).resolves.toBe(true);
       await message.click({ force: true });
       await viewerPage.keyboard.type("changed by a viewer");
       await expect(message.inputValue()).resolves.toBe("order {{ id }} received");
-      await expect(panel.getByRole("button", { name: "Remove step" }).count()).resolves.toBe(0);
+      await expect(panel.getByRole("button", { name: "Remove step", exact: true }).count()).resolves.toBe(0);
 
       // Delete and undo on the canvas do nothing either, and nothing is sent to be saved.
       await node.click();
@@ -136,35 +138,35 @@ describe("the builder and the forms", () => {
 
   it("shows only the fields of the chosen authentication in a connection form", async () => {
     await page.goto(`/w/${slug}/connections`);
-    await page.getByRole("button", { name: "New connection" }).click();
-    await page.getByLabel("Kind").selectOption({ label: "HTTP API" });
-    const auth = page.getByLabel("Authentication");
-    await expect(page.getByLabel("Bearer token").count()).resolves.toBe(0);
-    await expect(page.getByLabel("Username").count()).resolves.toBe(0);
+    await page.getByRole("button", { name: "New connection", exact: true }).click();
+    await page.getByLabel("Kind", { exact: true }).selectOption({ label: "HTTP API" });
+    const auth = page.getByLabel("Authentication", { exact: true });
+    await expect(page.getByLabel("Bearer token", { exact: true }).count()).resolves.toBe(0);
+    await expect(page.getByLabel("Username", { exact: true }).count()).resolves.toBe(0);
 
     await auth.focus();
     await auth.selectOption("basic");
-    await page.getByLabel("Username").waitFor();
+    await page.getByLabel("Username", { exact: true }).waitFor();
     await page.getByLabel("Password", { exact: true }).waitFor();
-    await expect(page.getByLabel("Bearer token").count()).resolves.toBe(0);
-    await expect(page.getByLabel("Header name").count()).resolves.toBe(0);
+    await expect(page.getByLabel("Bearer token", { exact: true }).count()).resolves.toBe(0);
+    await expect(page.getByLabel("Header name", { exact: true }).count()).resolves.toBe(0);
     await screenshot(page, "forms-04-http-basic-auth");
 
     await auth.selectOption("bearer");
-    await page.getByLabel("Bearer token").waitFor();
-    await expect(page.getByLabel("Username").count()).resolves.toBe(0);
+    await page.getByLabel("Bearer token", { exact: true }).waitFor();
+    await expect(page.getByLabel("Username", { exact: true }).count()).resolves.toBe(0);
     await expect(page.getByLabel("Password", { exact: true }).count()).resolves.toBe(0);
-    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("button", { name: "Cancel", exact: true }).click();
   });
 
   it("ties a connection form's error to its field, in words", async () => {
     await page.goto(`/w/${slug}/connections`);
-    await page.getByRole("button", { name: "New connection" }).click();
-    await page.getByLabel("Connection name").fill("Orders database");
-    await page.getByLabel("Kind").selectOption({ label: "PostgreSQL" });
+    await page.getByRole("button", { name: "New connection", exact: true }).click();
+    await page.getByLabel("Connection name", { exact: true }).fill("Orders database");
+    await page.getByLabel("Kind", { exact: true }).selectOption({ label: "PostgreSQL" });
     await page.getByLabel("Database", { exact: true }).fill("orders");
     await page.getByLabel("User", { exact: true }).fill("app");
-    await page.getByRole("button", { name: "Save connection" }).click();
+    await page.getByRole("button", { name: "Save connection", exact: true }).click();
     const host = page.getByLabel("Host", { exact: true });
     await expect.poll(() => host.getAttribute("aria-invalid"), { timeout: 15_000 }).toBe("true");
     const describedBy = await host.getAttribute("aria-describedby");
@@ -172,7 +174,7 @@ describe("the builder and the forms", () => {
     const error = page.locator(`[id="${describedBy}"]`);
     await expect(error.textContent()).resolves.toBe("Enter the database server's host name.");
     await screenshot(page, "forms-05-error-on-its-field");
-    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("button", { name: "Cancel", exact: true }).click();
   });
 
   it("saves a PostgreSQL connection given by URL, and it tests OK against the real database", async () => {
@@ -180,26 +182,26 @@ describe("the builder and the forms", () => {
     const allowed = await callProcedure(page, "settings.update", { workspaceId, allowedHosts: ["127.0.0.1"] });
     expect(allowed.status).toBe(200);
     await page.goto(`/w/${slug}/connections`);
-    await page.getByRole("button", { name: "New connection" }).click();
-    await page.getByLabel("Connection name").fill("Local Postgres by URL");
-    await page.getByLabel("Kind").selectOption({ label: "PostgreSQL" });
-    await page.getByLabel("Connect with").selectOption("url");
+    await page.getByRole("button", { name: "New connection", exact: true }).click();
+    await page.getByLabel("Connection name", { exact: true }).fill("Local Postgres by URL");
+    await page.getByLabel("Kind", { exact: true }).selectOption({ label: "PostgreSQL" });
+    await page.getByLabel("Connect with", { exact: true }).selectOption("url");
     await expect(page.getByLabel("Host", { exact: true }).count()).resolves.toBe(0);
-    await page.getByLabel("Connection URL").click();
+    await page.getByLabel("Connection URL", { exact: true }).click();
     await page.keyboard.type("postgresql://postgres@127.0.0.1:5432/postgres?sslmode=disable");
     await page.keyboard.press("Enter");
     const row = page.getByRole("row", { name: /Local Postgres by URL/ });
     await row.waitFor();
-    await row.getByRole("button", { name: "Test connection" }).click();
+    await row.getByRole("button", { name: "Test connection", exact: true }).click();
     await row.getByText(/Works: PostgreSQL at 127\.0\.0\.1:5432 answered/).waitFor({ timeout: 30_000 });
     await screenshot(page, "forms-06-postgres-by-url-works");
   });
 
   it("names what changed in the audit log and keeps its action filter through a reload", async () => {
     await page.goto(`/w/${slug}/audit`);
-    const events = page.getByRole("table", { name: "Audit events" });
-    await events.getByText("Published the flow").first().waitFor();
-    await page.getByLabel("Action").selectOption({ label: "Published the flow" });
+    const events = page.getByRole("table", { name: "Audit events", exact: true });
+    await events.getByText("Published the flow", { exact: true }).first().waitFor();
+    await page.getByLabel("Action", { exact: true }).selectOption({ label: "Published the flow" });
     await page.waitForURL(/action=flow\.published/);
     await expect
       .poll(async () => (await events.locator("tbody tr").allTextContents()).every((t) => t.includes("Published")), {
@@ -209,8 +211,8 @@ describe("the builder and the forms", () => {
     await events.getByText("“Order intake”").first().waitFor();
 
     await page.reload();
-    await expect(page.getByLabel("Action").inputValue()).resolves.toBe("flow.published");
-    await events.getByText("Published the flow").first().waitFor();
+    await expect(page.getByLabel("Action", { exact: true }).inputValue()).resolves.toBe("flow.published");
+    await events.getByText("Published the flow", { exact: true }).first().waitFor();
     const rows = await events.locator("tbody tr").allTextContents();
     expect(rows.length).toBe(2);
     for (const text of rows) expect(text).toMatch(/Published the flow “Order intake” as version [12]/);

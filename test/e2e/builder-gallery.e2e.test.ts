@@ -23,9 +23,9 @@ beforeAll(async () => {
   const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 900 } });
   page = await context.newPage();
   await page.goto("/signup");
-  await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByLabel("Email", { exact: true }).fill(user.email);
+  await page.getByLabel("Password", { exact: true }).fill(user.password);
+  await page.getByRole("button", { name: "Create account", exact: true }).click();
   await page.waitForURL(/\/w\//);
   slug = new URL(page.url()).pathname.split("/")[2] ?? "";
   workspaceId = await page.evaluate(async (slug) => {
@@ -37,7 +37,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const panel = () => page.getByRole("complementary", { name: "Panel" });
+const panel = () => page.getByRole("complementary", { name: "Panel", exact: true });
 
 /** A tRPC query over GET from the page's session. */
 async function query(path: string, input: unknown) {
@@ -109,51 +109,51 @@ describe("the builder's code steps, templates, overview and runs", () => {
 
   it("leads from the overview to a template found by searching, which opens as a draft with its sample and runs", async () => {
     await page.goto(`/w/${slug}`);
-    await page.getByRole("heading", { name: "Build a flow" }).waitFor();
-    await page.getByRole("heading", { name: "Recent failures" }).waitFor();
-    await page.getByRole("heading", { name: "Webhook URLs in use" }).waitFor();
+    await page.getByRole("heading", { name: "Build a flow", exact: true }).waitFor();
+    await page.getByRole("heading", { name: "Recent failures", exact: true }).waitFor();
+    await page.getByRole("heading", { name: "Webhook URLs in use", exact: true }).waitFor();
     await screenshot(page, "gallery-03-overview-empty");
     await page.getByRole("link", { name: /Browse all \d+ templates/ }).click();
     await page.waitForURL(/\/flows\/templates/);
-    const cards = page.getByRole("list", { name: "Templates" }).locator(":scope > li");
+    const cards = page.getByRole("list", { name: "Templates", exact: true }).locator(":scope > li");
     await expect.poll(() => cards.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(12);
 
-    await page.getByLabel("Search templates").click();
+    await page.getByLabel("Search templates", { exact: true }).click();
     await page.keyboard.type("hl7 json");
     await expect.poll(() => cards.count(), { timeout: 15_000 }).toBe(1);
     await page.waitForURL(/search=hl7/);
-    await cards.first().getByRole("heading", { name: "HL7 v2 → JSON" }).waitFor();
+    await cards.first().getByRole("heading", { name: "HL7 v2 → JSON", exact: true }).waitFor();
     await screenshot(page, "gallery-04-search-hl7");
 
-    await page.getByRole("button", { name: "Use template HL7 v2 → JSON" }).click();
+    await page.getByRole("button", { name: "Use template HL7 v2 → JSON", exact: true }).click();
     await page.waitForURL(/\/flows\/[0-9a-f-]{36}$/);
     await page.getByTestId("step-parse").waitFor();
     await page.getByText("Valid", { exact: true }).waitFor();
-    await page.getByRole("tab", { name: "Test" }).click();
-    const sample = page.getByLabel("Sample message body (JSON)");
+    await page.getByRole("tab", { name: "Test", exact: true }).click();
+    const sample = page.getByLabel("Sample message body (JSON)", { exact: true });
     expect(await sample.inputValue()).toContain("MSH|^~\\\\&|ADMIT|HOSP");
-    await page.getByTestId("sample-source").getByText("The sample pinned on “HL7 in”.").waitFor();
-    await page.getByRole("button", { name: "Run test" }).click();
+    await page.getByTestId("sample-source").getByText("The sample pinned on “HL7 in”.", { exact: true }).waitFor();
+    await page.getByRole("button", { name: "Run test", exact: true }).click();
     await page.locator('[data-testid="step-answer"][data-run-state="succeeded"]').waitFor({ timeout: 30_000 });
     await panel().getByText('"patientId": "4711"').first().waitFor();
     await screenshot(page, "gallery-05-template-test-run", { fullPage: false });
-    const href = await panel().getByRole("link", { name: "Open run" }).getAttribute("href");
+    const href = await panel().getByRole("link", { name: "Open run", exact: true }).getAttribute("href");
     templateRunId = href?.split("/").pop() ?? "";
     expect(templateRunId).toMatch(/^[0-9a-f-]{36}$/);
 
     // The sample is pinned with the draft: a reload starts from it again.
     await page.reload();
-    await page.getByRole("tab", { name: "Test" }).click();
-    expect(await page.getByLabel("Sample message body (JSON)").inputValue()).toContain("PID|1||4711");
+    await page.getByRole("tab", { name: "Test", exact: true }).click();
+    expect(await page.getByLabel("Sample message body (JSON)", { exact: true }).inputValue()).toContain("PID|1||4711");
     // The template's sample is the trigger's pin: the trigger's panel shows it pinned.
-    await page.getByRole("tab", { name: "Step" }).click();
+    await page.getByRole("tab", { name: "Step", exact: true }).click();
     await page.getByTestId("step-hl7").click();
-    const triggerSample = panel().getByRole("region", { name: "Sample message" });
+    const triggerSample = panel().getByRole("region", { name: "Sample message", exact: true });
     await triggerSample.getByTestId("pinned-badge").waitFor();
-    expect(await triggerSample.getByLabel("Sample message body (JSON)").inputValue()).toContain(
+    expect(await triggerSample.getByLabel("Sample message body (JSON)", { exact: true }).inputValue()).toContain(
       "MSH|^~\\\\&|ADMIT|HOSP",
     );
-    await triggerSample.getByRole("tabpanel", { name: "Pinned sample" }).waitFor();
+    await triggerSample.getByRole("tabpanel", { name: "Pinned sample", exact: true }).waitFor();
     await screenshot(page, "gallery-05a-template-sample-pinned-on-trigger", { fullPage: false });
   });
 
@@ -193,8 +193,8 @@ describe("the builder's code steps, templates, overview and runs", () => {
 
   it("keeps the runs filters in the address through a reload and back, and opens a run by its whole row", async () => {
     await page.goto(`/w/${slug}/runs`);
-    await page.getByLabel("Status").selectOption("succeeded");
-    await page.getByLabel("Run or message id").click();
+    await page.getByLabel(/^Status/).selectOption("succeeded");
+    await page.getByLabel("Run or message id", { exact: true }).click();
     await page.keyboard.type(templateRunId);
     await page.keyboard.press("Enter");
     await page.waitForURL((url) => url.searchParams.get("id") === templateRunId);
@@ -203,23 +203,23 @@ describe("the builder's code steps, templates, overview and runs", () => {
     await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(1);
 
     await page.reload();
-    await expect.poll(() => page.getByLabel("Status").inputValue()).toBe("succeeded");
-    expect(await page.getByLabel("Run or message id").inputValue()).toBe(templateRunId);
+    await expect.poll(() => page.getByLabel(/^Status/).inputValue()).toBe("succeeded");
+    expect(await page.getByLabel("Run or message id", { exact: true }).inputValue()).toBe(templateRunId);
     await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(1);
     await screenshot(page, "gallery-07-runs-filtered-after-reload");
 
     // A click with the mouse on the flow's name, not on the status link, opens the run.
-    const name = await rows.first().getByText("HL7 v2 → JSON").boundingBox();
+    const name = await rows.first().getByText("HL7 v2 → JSON", { exact: true }).boundingBox();
     if (!name) throw new Error("the flow's name is not on screen");
     await page.mouse.click(name.x + name.width / 2, name.y + name.height / 2);
     await page.waitForURL(new RegExp(`/runs/${templateRunId}$`));
     await page.goBack();
     await page.waitForURL((url) => url.searchParams.get("id") === templateRunId);
-    await expect.poll(() => page.getByLabel("Run or message id").inputValue()).toBe(templateRunId);
+    await expect.poll(() => page.getByLabel("Run or message id", { exact: true }).inputValue()).toBe(templateRunId);
     await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(1);
 
     // With the keyboard: Tab from the last filter control reaches the row; Enter opens it.
-    await page.getByRole("button", { name: "Clear" }).focus();
+    await page.getByRole("button", { name: "Clear", exact: true }).focus();
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toMatch(/^Run .*succeeded/);
     await page.keyboard.press("Enter");
@@ -241,7 +241,7 @@ describe("the builder's code steps, templates, overview and runs", () => {
       [templateRunId, "succeeded"],
     ] as const) {
       await page.goto(`/w/${slug}/runs/${runId}`);
-      await page.getByRole("heading", { name: "Steps" }).waitFor();
+      await page.getByRole("heading", { name: "Steps", exact: true }).waitFor();
       await page.locator(".react-flow__node").first().waitFor();
       const width = await page.evaluate(() => document.scrollingElement?.scrollWidth ?? Number.POSITIVE_INFINITY);
       await screenshot(page, `gallery-08-phone-run-${status}`);

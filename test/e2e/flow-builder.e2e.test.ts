@@ -32,18 +32,18 @@ async function waitSaved() {
 describe("building a flow in the browser", () => {
   it("creates a flow from the Flows page and opens the builder", async () => {
     await page.goto("/signup");
-    await page.getByLabel("Email").fill(user.email);
-    await page.getByLabel("Password").fill(user.password);
-    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByLabel("Email", { exact: true }).fill(user.email);
+    await page.getByLabel("Password", { exact: true }).fill(user.password);
+    await page.getByRole("button", { name: "Create account", exact: true }).click();
     await page.waitForURL(/\/w\//);
     slug = new URL(page.url()).pathname.split("/")[2] ?? "";
 
     await page.getByRole("link", { name: "Flows", exact: true }).click();
     await page.getByText("No flows yet").waitFor();
     await screenshot(page, "builder-01-flows-empty");
-    await page.getByRole("button", { name: "New flow" }).click();
-    await page.getByLabel("Flow name").fill("Quote");
-    await page.getByRole("button", { name: "Create and open" }).click();
+    await page.getByRole("button", { name: "New flow", exact: true }).click();
+    await page.getByLabel("Flow name", { exact: true }).fill("Quote");
+    await page.getByRole("button", { name: "Create and open", exact: true }).click();
     await page.waitForURL(/\/flows\/[0-9a-f-]{36}$/);
     await page.getByText("Start with a trigger: drag").waitFor();
     await screenshot(page, "builder-02-empty-canvas", { fullPage: false });
@@ -60,16 +60,16 @@ describe("building a flow in the browser", () => {
     await page.locator(".react-flow__pane").dispatchEvent("dragover", { dataTransfer, ...at });
     await page.locator(".react-flow__pane").dispatchEvent("drop", { dataTransfer, ...at });
     await page.getByTestId("step-webhook").waitFor();
-    await page.getByLabel("Path").fill("quote");
-    await page.getByLabel("Answer").selectOption("sync");
+    await page.getByLabel("Path", { exact: true }).fill("quote");
+    await page.getByLabel("Answer", { exact: true }).selectOption("sync");
 
     // With the trigger selected, a click in the palette adds a step after it, connected.
     await page.getByRole("button", { name: "Transform", exact: true }).click();
     await page.getByTestId("step-transform").waitFor();
-    await page.getByLabel("Expression").fill("{ 'total': qty * 3 }");
+    await page.getByLabel("Expression", { exact: true }).fill("{ 'total': qty * 3 }");
     await page.getByRole("button", { name: "Respond", exact: true }).click();
     await page.getByTestId("step-respond").waitFor();
-    await page.getByLabel("Status").fill("201");
+    await page.getByLabel("Status", { exact: true }).fill("201");
     await waitSaved();
     await expect.poll(() => page.locator(".react-flow__edge").count(), { timeout: 10_000 }).toBe(2);
     await page.getByText("Valid", { exact: true }).waitFor();
@@ -80,7 +80,7 @@ describe("building a flow in the browser", () => {
     await page.getByRole("button", { name: "Publish", exact: true }).click();
     await page.getByText("Published version 1").waitFor();
     await page.getByTestId("step-webhook").click();
-    await page.getByText("Production URL").waitFor();
+    await page.getByText("Production URL", { exact: true }).waitFor();
     await screenshot(page, "builder-04-published-webhook-urls", { fullPage: false });
 
     const response = await fetch(`${baseUrl}/hooks/${slug}/quote`, {
@@ -105,21 +105,21 @@ describe("building a flow in the browser", () => {
 
   it("tests the draft from the builder and watches each step finish", async () => {
     await page.goto(`/w/${slug}/flows`);
-    await page.getByRole("link", { name: "Quote" }).click();
-    await page.getByRole("tab", { name: "Test" }).click();
-    await page.getByLabel("Sample message body (JSON)").fill('{ "qty": 10 }');
-    await page.getByRole("button", { name: "Run test" }).click();
+    await page.getByRole("link", { name: "Quote", exact: true }).click();
+    await page.getByRole("tab", { name: "Test", exact: true }).click();
+    await page.getByLabel("Sample message body (JSON)", { exact: true }).fill('{ "qty": 10 }');
+    await page.getByRole("button", { name: "Run test", exact: true }).click();
     await page.locator('[data-testid="step-respond"][data-run-state="succeeded"]').waitFor();
     await page.getByText('"total": 30').first().waitFor();
     await screenshot(page, "builder-06-test-run", { fullPage: false });
 
     // Expression fields preview their result for the last test's message.
-    await page.getByRole("tab", { name: "Step" }).click();
+    await page.getByRole("tab", { name: "Step", exact: true }).click();
     await page.getByTestId("step-transform").click();
     await page.getByTestId("expression-preview").filter({ hasText: '{"total":30}' }).waitFor();
-    await page.getByLabel("Expression").fill("{ 'total': qty * 5 }");
+    await page.getByLabel("Expression", { exact: true }).fill("{ 'total': qty * 5 }");
     await page.getByTestId("expression-preview").filter({ hasText: '{"total":50}' }).waitFor();
-    await page.getByLabel("Expression").fill("{ 'total': qty * 3 }");
+    await page.getByLabel("Expression", { exact: true }).fill("{ 'total': qty * 3 }");
     await screenshot(page, "builder-07-expression-preview", { fullPage: false });
   });
 
@@ -161,20 +161,20 @@ describe("building a flow in the browser", () => {
     await page.getByRole("button", { name: /^price\s*failed/ }).waitFor();
     await screenshot(page, "builder-08-failed-run");
 
-    await page.getByRole("link", { name: "Open the flow" }).click();
+    await page.getByRole("link", { name: "Open the flow", exact: true }).click();
     // The run page draws the same step: wait for the builder before clicking it there.
     await page.waitForURL(new RegExp(`/flows/${flowId}$`));
     await page.getByRole("button", { name: "Publish", exact: true }).waitFor();
     await page.getByTestId("step-price").click();
-    await page.getByLabel("Expression").fill("{ 'item': item, 'price': 4 }");
+    await page.getByLabel("Expression", { exact: true }).fill("{ 'item': item, 'price': 4 }");
     await waitSaved();
     await page.getByRole("button", { name: "Publish", exact: true }).click();
     await page.getByText("Published version 2").waitFor();
 
     await page.goto(`/w/${slug}/runs/${runId}`);
-    await page.getByRole("button", { name: "Re-run from price" }).click();
+    await page.getByRole("button", { name: "Re-run from price", exact: true }).click();
     await page.waitForURL((url) => url.pathname.endsWith("/runs/") === false && !url.pathname.endsWith(runId));
-    await page.getByText("succeeded").first().waitFor();
+    await page.getByText("succeeded", { exact: true }).first().waitFor();
     await page.getByRole("button", { name: /^price/ }).click();
     await page.getByText('"price": 4').first().waitFor();
     await screenshot(page, "builder-09-rerun-from-step");
@@ -182,19 +182,19 @@ describe("building a flow in the browser", () => {
 
   it("keeps secrets write-only and tests a connection from its page", async () => {
     await page.goto(`/w/${slug}/secrets`);
-    await page.getByLabel("Name").fill("shop_api_key");
-    await page.getByLabel("Value").fill("sk-very-secret-value");
-    await page.getByRole("button", { name: "Save secret" }).click();
+    await page.getByLabel("Name", { exact: true }).fill("shop_api_key");
+    await page.getByLabel("Value", { exact: true }).fill("sk-very-secret-value");
+    await page.getByRole("button", { name: "Save secret", exact: true }).click();
     await page.getByRole("cell", { name: "SHOP_API_KEY", exact: true }).waitFor();
     await expect(page.getByText("sk-very-secret-value").count()).resolves.toBe(0);
     await screenshot(page, "builder-10-secrets");
 
     await page.goto(`/w/${slug}/connections`);
-    await page.getByRole("button", { name: "New connection" }).click();
-    await page.getByLabel("Connection name").fill("Own API");
-    await page.getByLabel("Base URL").fill(`${baseUrl}/api`);
-    await page.getByRole("button", { name: "Save connection" }).click();
-    await page.getByRole("button", { name: "Test connection" }).click();
+    await page.getByRole("button", { name: "New connection", exact: true }).click();
+    await page.getByLabel("Connection name", { exact: true }).fill("Own API");
+    await page.getByLabel("Base URL", { exact: true }).fill(`${baseUrl}/api`);
+    await page.getByRole("button", { name: "Save connection", exact: true }).click();
+    await page.getByRole("button", { name: "Test connection", exact: true }).click();
     // Loopback is not on the workspace's allowed hosts: the test says so instead of calling it.
     await page.getByText(/Failed: .+/).waitFor();
     await screenshot(page, "builder-11-connections");
@@ -217,7 +217,7 @@ describe("building a flow in the browser", () => {
       .getByRole("link", { name: /succeeded/ })
       .first()
       .click();
-    await page.getByText("Steps").waitFor();
+    await page.getByText("Steps", { exact: true }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
     await screenshot(page, "phone-run-detail");
   });

@@ -52,15 +52,15 @@ function sendMllp(port: number, message: string): Promise<string> {
 describe("an HL7 MLLP listener built in the browser", () => {
   it("is configured, published and answers a sender with the ACK its flow writes", async () => {
     await page.goto("/signup");
-    await page.getByLabel("Email").fill(user.email);
-    await page.getByLabel("Password").fill(user.password);
-    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByLabel("Email", { exact: true }).fill(user.email);
+    await page.getByLabel("Password", { exact: true }).fill(user.password);
+    await page.getByRole("button", { name: "Create account", exact: true }).click();
     await page.waitForURL(/\/w\//);
     const slug = new URL(page.url()).pathname.split("/")[2] ?? "";
     await page.goto(`/w/${slug}/flows`);
-    await page.getByRole("button", { name: "New flow" }).click();
-    await page.getByLabel("Flow name").fill("Lab feed");
-    await page.getByRole("button", { name: "Create and open" }).click();
+    await page.getByRole("button", { name: "New flow", exact: true }).click();
+    await page.getByLabel("Flow name", { exact: true }).fill("Lab feed");
+    await page.getByRole("button", { name: "Create and open", exact: true }).click();
     await page.waitForURL(/\/flows\/[0-9a-f-]{36}$/);
 
     const pane = await page.locator(".react-flow__pane").boundingBox();
@@ -72,9 +72,9 @@ describe("an HL7 MLLP listener built in the browser", () => {
       .dispatchEvent("dragstart", { dataTransfer });
     await page.locator(".react-flow__pane").dispatchEvent("dragover", { dataTransfer, ...at });
     await page.locator(".react-flow__pane").dispatchEvent("drop", { dataTransfer, ...at });
-    await page.getByLabel("Acknowledge").selectOption("flow");
+    await page.getByLabel("Acknowledge", { exact: true }).selectOption("flow");
     await page.getByRole("button", { name: "HL7 ACK", exact: true }).click();
-    await page.getByLabel("Text").fill("Filed for {{ segments[1].fields[5][0] }}");
+    await page.getByLabel("Text", { exact: true }).fill("Filed for {{ segments[1].fields[5][0] }}");
     await page
       .getByTestId("save-state")
       .filter({ hasText: /^Saved$/ })
@@ -85,7 +85,7 @@ describe("an HL7 MLLP listener built in the browser", () => {
     await page.getByRole("button", { name: "Publish", exact: true }).click();
     await page.getByText("Published version 1").waitFor();
     await page.locator(".react-flow__node").first().click();
-    const portText = page.getByRole("region", { name: "MLLP port" }).locator("code");
+    const portText = page.getByRole("region", { name: "MLLP port", exact: true }).locator("code");
     await portText.waitFor({ timeout: 30_000 });
     const port = Number(await portText.textContent());
     expect(port).toBeGreaterThan(0);

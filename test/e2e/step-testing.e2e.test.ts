@@ -19,9 +19,9 @@ beforeAll(async () => {
   const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 900 } });
   page = await context.newPage();
   await page.goto("/signup");
-  await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByLabel("Email", { exact: true }).fill(user.email);
+  await page.getByLabel("Password", { exact: true }).fill(user.password);
+  await page.getByRole("button", { name: "Create account", exact: true }).click();
   await page.waitForURL(/\/w\//);
   const slug = new URL(page.url()).pathname.split("/")[2] ?? "";
   const workspaceId = await page.evaluate(async (slug) => {
@@ -79,38 +79,53 @@ describe("testing one step in the builder", () => {
   it("pins a sample message on the trigger", async () => {
     await page.goto(flowUrl);
     await page.getByTestId("step-start").click();
-    const sample = page.getByLabel("Sample message body (JSON)").first();
+    const sample = page.getByLabel("Sample message body (JSON)", { exact: true }).first();
     await sample.fill('{ "customer": { "name": "Ada" }, "qty": 4 }');
-    await page.getByRole("button", { name: "Pin sample" }).click();
+    await page.getByRole("button", { name: "Pin sample", exact: true }).click();
     await page.getByTestId("pinned-badge").waitFor();
-    await page.getByRole("tabpanel", { name: "Pinned sample" }).getByText('"Ada"').waitFor();
+    await page
+      .getByRole("tabpanel", { name: "Pinned sample", exact: true })
+      .getByText('"Ada"', { exact: true })
+      .waitFor();
     await screenshot(page, "step-testing-01-pinned-sample", { fullPage: false });
     // One sample: the Test tab starts from the trigger's pin.
-    await page.getByRole("tab", { name: "Test" }).click();
-    await page.getByTestId("sample-source").getByText("The sample pinned on “start”.").waitFor();
-    expect(await page.getByLabel("Sample message body (JSON)").inputValue()).toContain('"Ada"');
-    await page.getByRole("tab", { name: "Step" }).click();
+    await page.getByRole("tab", { name: "Test", exact: true }).click();
+    await page.getByTestId("sample-source").getByText("The sample pinned on “start”.", { exact: true }).waitFor();
+    expect(await page.getByLabel("Sample message body (JSON)", { exact: true }).inputValue()).toContain('"Ada"');
+    await page.getByRole("tab", { name: "Step", exact: true }).click();
   });
 
   it("shows the step's input beside its form, tests the step alone and pins its output", async () => {
     await page.getByTestId("step-shape").click();
     await page.getByTestId("input-source").filter({ hasText: "Pinned sample of “start”" }).waitFor();
     const input = page.getByRole("tabpanel", { name: "Input", exact: true });
-    await input.getByRole("button", { name: "customer" }).waitFor();
+    await input.getByRole("button", { name: "customer", exact: true }).waitFor();
     // The same input as a table and as a schema.
-    await page.getByRole("tablist", { name: "Input view" }).getByRole("tab", { name: "Schema" }).click();
-    await input.getByRole("button", { name: "customer.name" }).waitFor();
-    await page.getByRole("tablist", { name: "Input view" }).getByRole("tab", { name: "Table" }).click();
-    await input.getByRole("columnheader", { name: "qty" }).waitFor();
-    await page.getByRole("tablist", { name: "Input view" }).getByRole("tab", { name: "JSON" }).click();
+    await page
+      .getByRole("tablist", { name: "Input view", exact: true })
+      .getByRole("tab", { name: "Schema", exact: true })
+      .click();
+    await input.getByRole("button", { name: "customer.name", exact: true }).waitFor();
+    await page
+      .getByRole("tablist", { name: "Input view", exact: true })
+      .getByRole("tab", { name: "Table", exact: true })
+      .click();
+    await input.getByRole("columnheader", { name: "qty", exact: true }).waitFor();
+    await page
+      .getByRole("tablist", { name: "Input view", exact: true })
+      .getByRole("tab", { name: "JSON", exact: true })
+      .click();
 
-    await page.getByRole("button", { name: "Test step" }).click();
+    await page.getByRole("button", { name: "Test step", exact: true }).click();
     const output = page.getByRole("tabpanel", { name: "Output", exact: true });
     await output.getByText("8", { exact: true }).waitFor({ timeout: 60_000 });
-    await page.getByRole("region", { name: "Step output" }).getByText("succeeded").waitFor();
+    await page
+      .getByRole("region", { name: "Step output", exact: true })
+      .getByText("succeeded", { exact: true })
+      .waitFor();
     await screenshot(page, "step-testing-02-step-tested", { fullPage: false });
-    await page.getByRole("button", { name: "Pin this output" }).click();
-    await page.getByRole("region", { name: "Step output" }).getByTestId("pinned-badge").waitFor();
+    await page.getByRole("button", { name: "Pin this output", exact: true }).click();
+    await page.getByRole("region", { name: "Step output", exact: true }).getByTestId("pinned-badge").waitFor();
   });
 
   it("drags an input field into the expression editor and previews it", async () => {
@@ -135,7 +150,7 @@ describe("testing one step in the builder", () => {
     await typeExpression("$upper");
     const uppercase = page.locator(".cm-tooltip-autocomplete li", { hasText: "$uppercase" }).first();
     await uppercase.waitFor();
-    await page.locator(".cm-tooltip-autocomplete").getByText("$uppercase(str)").waitFor();
+    await page.locator(".cm-tooltip-autocomplete").getByText("$uppercase(str)", { exact: true }).waitFor();
     await screenshot(page, "step-testing-04-function-completion", { fullPage: false });
     await page.keyboard.press("Enter");
     await expect.poll(expression).toBe("$uppercase()");
@@ -164,15 +179,17 @@ describe("testing one step in the builder", () => {
     await page.reload();
     await page.getByTestId("step-start").click();
     await page.getByTestId("pinned-badge").waitFor();
-    expect(await page.getByLabel("Sample message body (JSON)").first().inputValue()).toContain('"Ada"');
+    expect(await page.getByLabel("Sample message body (JSON)", { exact: true }).first().inputValue()).toContain(
+      '"Ada"',
+    );
     await page.getByTestId("step-shape").click();
-    await page.getByRole("region", { name: "Step output" }).getByTestId("pinned-badge").waitFor();
-    await page.getByRole("tabpanel", { name: "Pinned output" }).getByText("8", { exact: true }).waitFor();
+    await page.getByRole("region", { name: "Step output", exact: true }).getByTestId("pinned-badge").waitFor();
+    await page.getByRole("tabpanel", { name: "Pinned output", exact: true }).getByText("8", { exact: true }).waitFor();
     await screenshot(page, "step-testing-07-pins-after-reload", { fullPage: false });
   });
 
   it("tests the step with its input from a past run", async () => {
-    await page.getByText("Use its input from a past run").click();
+    await page.getByText("Use its input from a past run", { exact: true }).click();
     await page
       .getByRole("button", { name: /step-test · succeeded/ })
       .first()
@@ -180,22 +197,28 @@ describe("testing one step in the builder", () => {
     await page.getByTestId("input-source").filter({ hasText: "Its input in the run of" }).waitFor();
     await page
       .getByRole("tabpanel", { name: "Input", exact: true })
-      .getByRole("button", { name: "customer" })
+      .getByRole("button", { name: "customer", exact: true })
       .waitFor();
-    await page.getByRole("button", { name: "Back to the pinned or sampled input" }).click();
+    await page.getByRole("button", { name: "Back to the pinned or sampled input", exact: true }).click();
     await page.getByTestId("input-source").filter({ hasText: "Pinned sample of “start”" }).waitFor();
   });
 
   it("pins a sample edited in the Test tab on the trigger", async () => {
-    await page.getByRole("tab", { name: "Test" }).click();
-    const sample = page.getByLabel("Sample message body (JSON)");
+    await page.getByRole("tab", { name: "Test", exact: true }).click();
+    const sample = page.getByLabel("Sample message body (JSON)", { exact: true });
     await sample.fill('{ "customer": { "name": "Grace" }, "qty": 5 }');
-    await page.getByTestId("sample-source").getByText("Edited: differs from the sample pinned on “start”.").waitFor();
-    await page.getByRole("button", { name: "Pin on “start”" }).click();
-    await page.getByTestId("sample-source").getByText("The sample pinned on “start”.").waitFor();
+    await page
+      .getByTestId("sample-source")
+      .getByText("Edited: differs from the sample pinned on “start”.", { exact: true })
+      .waitFor();
+    await page.getByRole("button", { name: "Pin on “start”", exact: true }).click();
+    await page.getByTestId("sample-source").getByText("The sample pinned on “start”.", { exact: true }).waitFor();
     await page.reload();
     await page.getByTestId("step-start").click();
-    await page.getByRole("tabpanel", { name: "Pinned sample" }).getByText('"Grace"').waitFor();
+    await page
+      .getByRole("tabpanel", { name: "Pinned sample", exact: true })
+      .getByText('"Grace"', { exact: true })
+      .waitFor();
     await screenshot(page, "step-testing-08-sample-pinned-from-test-tab", { fullPage: false });
   });
 });

@@ -24,9 +24,9 @@ afterAll(async () => {
 /** Makes a flow and opens it in the builder with `trigger` dropped on the canvas. */
 async function newFlowWithTrigger(slug: string, name: string, trigger: string) {
   await page.goto(`/w/${slug}/flows`);
-  await page.getByRole("button", { name: "New flow" }).click();
-  await page.getByLabel("Flow name").fill(name);
-  await page.getByRole("button", { name: "Create and open" }).click();
+  await page.getByRole("button", { name: "New flow", exact: true }).click();
+  await page.getByLabel("Flow name", { exact: true }).fill(name);
+  await page.getByRole("button", { name: "Create and open", exact: true }).click();
   await page.waitForURL(/\/flows\/[0-9a-f-]{36}$/);
   const pane = await page.locator(".react-flow__pane").boundingBox();
   if (!pane) throw new Error("no canvas");
@@ -50,25 +50,25 @@ async function publish() {
 describe("topics built in the browser", () => {
   it("subscribes one flow, publishes from another, and shows the topic and the delivered run", async () => {
     await page.goto("/signup");
-    await page.getByLabel("Email").fill(user.email);
-    await page.getByLabel("Password").fill(user.password);
-    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByLabel("Email", { exact: true }).fill(user.email);
+    await page.getByLabel("Password", { exact: true }).fill(user.password);
+    await page.getByRole("button", { name: "Create account", exact: true }).click();
     await page.waitForURL(/\/w\//);
     const slug = new URL(page.url()).pathname.split("/")[2] ?? "";
 
     await newFlowWithTrigger(slug, "Order events", "Topic");
     await page.getByLabel("Topic", { exact: true }).fill("orders.created");
-    await page.getByLabel("Keep order per key").check();
+    await page.getByLabel("Keep order per key", { exact: true }).check();
     await page.getByRole("button", { name: "Log", exact: true }).click();
     await page.getByLabel("Message", { exact: true }).fill("Order {{ id }}");
     await screenshot(page, "topics-01-subscriber", { fullPage: false });
     await publish();
 
     await newFlowWithTrigger(slug, "Shop orders", "Webhook");
-    await page.getByLabel("Path").fill("orders");
+    await page.getByLabel("Path", { exact: true }).fill("orders");
     await page.getByRole("button", { name: "Publish to topic", exact: true }).click();
     await page.getByLabel("Topic", { exact: true }).fill("orders.created");
-    await page.getByLabel("Ordering key").fill("{{ customer }}");
+    await page.getByLabel("Ordering key", { exact: true }).fill("{{ customer }}");
     await screenshot(page, "topics-02-publisher", { fullPage: false });
     await publish();
 
@@ -89,7 +89,7 @@ describe("topics built in the browser", () => {
     await page.getByRole("cell", { name: "Order events" }).first().waitFor({ timeout: 1000 });
     await page.goto(`/w/${slug}/topics`);
     await page.getByRole("cell", { name: "orders.created", exact: true }).waitFor();
-    await page.getByRole("link", { name: "Order events" }).waitFor();
+    await page.getByRole("link", { name: "Order events", exact: true }).waitFor();
     await screenshot(page, "topics-03-topics-page");
   }, 120_000);
 });
