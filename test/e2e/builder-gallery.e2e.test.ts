@@ -74,7 +74,8 @@ describe("the builder's code steps, templates, overview and runs", () => {
     await page.getByText("Valid", { exact: true }).waitFor();
 
     await page.getByTestId("step-calc").click();
-    const editor = panel().locator(".cm-content");
+    // Found as a person with a screen reader finds it: the field named by its label.
+    const editor = panel().getByRole("textbox", { name: "Code", exact: true });
     await editor.click();
     await page.keyboard.press("ControlOrMeta+a");
     await page.keyboard.insertText('export default () => {\n  const x: number = "abc";\n  return { x };\n};\n');

@@ -54,7 +54,7 @@ export function CodeEditor({
           javascript({ typescript: true }),
           lintGutter(),
           EditorState.readOnly.of(readOnly),
-          EditorView.contentAttributes.of({ "aria-labelledby": id, id: `${id}-code` }),
+          EditorView.contentAttributes.of({ "aria-labelledby": `${id}-label`, id: `${id}-code` }),
           EditorView.updateListener.of((update) => {
             if (update.docChanged) latest.current(update.state.doc.toString());
           }),
