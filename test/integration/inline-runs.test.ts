@@ -1,7 +1,8 @@
 // Webhooks of quick flows (steps without effects that need no worker) run as the call is taken in, and are
 // stored whole before the answer (a sync caller's, or an async one's 202). No worker runs in this file: an answer proves the run ran inline; a
 // flow that needs a worker, or a run that fails, is taken in the usual way and left queued for one.
-import { createSecretBox, getFlowStatistics, getRun, setSecret } from "@tributary/core";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createAlertRule, createSecretBox, getFlowStatistics, getRun, setSecret } from "@tributary/core";
 import { scoped } from "@tributary/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
@@ -102,6 +103,42 @@ describe("inline runs of webhooks", () => {
     const run = await getRun({ db: env.db, workspaceId: seeded.workspace.id, runId });
     expect(run).toMatchObject({ status: "succeeded", messageId });
     expect(run.output?.body).toEqual({ total: 6 });
+  });
+
+  it("queues the alert evaluation of a stored run, as a worker does for its runs", async () => {
+    // A workspace of its own: the hook caches each workspace's rules for a few seconds.
+    const watched = await seedWorkspace({ db: env.db });
+    await createAlertRule({
+      db: env.db,
+      secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
+      workspaceId: watched.workspace.id,
+      actor: watched.owner.actor,
+      name: "Slow quotes",
+      flowId: null,
+      event: "run_slow",
+      threshold: 1_000,
+      channel: "email",
+      emailTo: ["ops@example.com"],
+      targetFlowId: null,
+      intervalSeconds: 0,
+      enabled: true,
+    });
+    await publishedFlow({
+      db: env.db,
+      workspaceId: watched.workspace.id,
+      actor: watched.owner.actor,
+      graph: graph([syncHook("watched"), ["t", "data.transform", { expression: "{ 'n': n }" }]], [["hook", "t"]]),
+    });
+    const response = await hooks.call(`/hooks/${watched.workspace.slug}/watched`, {
+      headers: { "content-type": "application/json" },
+      body: '{"n": 1}',
+    });
+    expect(response.status).toBe(200);
+    const runId = String(response.headers.get("x-tributary-run"));
+    const alerts = env.queue.queue("alerts");
+    const deadline = Date.now() + 10_000;
+    while (!(await alerts.getJob(`alert~${runId}`)) && Date.now() < deadline) await sleep(50);
+    expect((await alerts.getJob(`alert~${runId}`))?.data).toMatchObject({ workspaceId: watched.workspace.id, runId });
   });
 
   it("stores concurrent calls' runs each once", async () => {

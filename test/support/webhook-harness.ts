@@ -31,7 +31,6 @@ export function webhookHarness(
   publisher.on("error", () => {});
   const events = createRunEventHub({ redis: publisher, url: redisUrl, keyPrefix: env.redisPrefix });
   const secretBox = createSecretBox({ currentKey: TEST_ENCRYPTION_KEY });
-  const alertHook = createAlertHook({ db: env.db, queue, log: console });
   const handler: WebhookHandler = createWebhookHandler({
     db: env.db,
     redis,
@@ -41,10 +40,8 @@ export function webhookHarness(
     inline: createInlineRuns({
       db: env.db,
       secretBox,
-      onRunEnded(run) {
-        alertHook({ id: run.runId, workspaceId: run.workspaceId, flowId: run.flowId }, run.result);
-        onInlineRun?.(run);
-      },
+      alerts: createAlertHook({ db: env.db, queue, log: console }),
+      ...(onInlineRun ? { onRunEnded: onInlineRun } : {}),
     }),
     events,
     // Tests publish and call at once; production keeps routes for a second.

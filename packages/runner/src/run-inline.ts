@@ -19,6 +19,7 @@ import {
   type SecretBox,
 } from "@tributary/core";
 import { type Message, type PreparedFlow, planRun, RunRecords } from "@tributary/engine";
+import type { RunEndedHook } from "./alert-hook.ts";
 import { executeStep, type StepServices, syntheticCheckpoint } from "./execute-step.ts";
 import { createPreparedFlows } from "./prepared-flows.ts";
 import { createSecretsCache } from "./secrets-cache.ts";
@@ -46,12 +47,15 @@ export type InlineRuns = { run(call: InlineCall): Promise<InlineAnswer | null> }
 export function createInlineRuns({
   db,
   secretBox,
+  alerts,
   onRunEnded,
 }: {
   db: Db;
   secretBox: SecretBox;
-  /** Told of every run stored (alerts queue their evaluation from here; metrics count it). */
-  onRunEnded: (run: FinishedRun & { workspaceId: string }) => void;
+  /** Queues the alert evaluation of every run stored, as the worker does for its runs. */
+  alerts: RunEndedHook;
+  /** Told of every run stored (the web process counts it in its metrics). */
+  onRunEnded?: (run: FinishedRun & { workspaceId: string }) => void;
 }): InlineRuns {
   const preparedFlows = createPreparedFlows({ db });
   const secrets = createSecretsCache({ db, secretBox });
@@ -78,7 +82,8 @@ export function createInlineRuns({
       });
       if (!ran) return null;
       await store(call.workspaceId, ran);
-      onRunEnded({ ...ran, workspaceId: call.workspaceId });
+      alerts({ id: ran.runId, workspaceId: call.workspaceId, flowId: ran.flowId }, ran.result);
+      onRunEnded?.({ ...ran, workspaceId: call.workspaceId });
       return { response: ran.response, output: ran.result.output, error: null };
     },
   };

@@ -12,7 +12,6 @@ const globalForHooks = globalThis as unknown as { tributaryWebhooks?: WebhookHan
 export function webhookHandler({ metrics }: { metrics?: WebMetrics | undefined } = {}): WebhookHandler {
   if (globalForHooks.tributaryWebhooks) return globalForHooks.tributaryWebhooks;
   const { db, redis, queue, secretBox } = deps();
-  const alertHook = createAlertHook({ db, queue, log: console });
   globalForHooks.tributaryWebhooks = createWebhookHandler({
     db,
     redis,
@@ -22,10 +21,8 @@ export function webhookHandler({ metrics }: { metrics?: WebMetrics | undefined }
     inline: createInlineRuns({
       db,
       secretBox,
-      onRunEnded(run) {
-        alertHook({ id: run.runId, workspaceId: run.workspaceId, flowId: run.flowId }, run.result);
-        metrics?.ranInline(run);
-      },
+      alerts: createAlertHook({ db, queue, log: console }),
+      onRunEnded: (run) => metrics?.ranInline(run),
     }),
     events: runEventHub(),
   });
