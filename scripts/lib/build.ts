@@ -19,23 +19,24 @@ function newestMtime(path: string): number {
   return newest;
 }
 
+/** Every output exists and no source (a path under the repository) changed after the oldest of them. */
+function upToDate(outputs: string[], sources: string[]): boolean {
+  const paths = outputs.map((output) => join(ROOT, output));
+  if (!paths.every(existsSync)) return false;
+  const oldest = Math.min(...paths.map((path) => statSync(path).mtimeMs));
+  return sources.every((source) => newestMtime(join(ROOT, source)) <= oldest);
+}
+
 export function ensureWebBuild(): void {
-  const buildId = join(ROOT, "apps/web/.next/BUILD_ID");
-  if (existsSync(buildId)) {
-    const built = statSync(buildId).mtimeMs;
-    if (SOURCES.every((source) => newestMtime(join(ROOT, source)) <= built)) return;
-  }
+  if (upToDate(["apps/web/.next/BUILD_ID"], SOURCES)) return;
   step("Building the web app (next build)…");
   run("npx", ["next", "build"], { cwd: join(ROOT, "apps/web"), env: { NEXT_TELEMETRY_DISABLED: "1" } });
 }
 
 /** The `tributary` bin is packages/cli/dist/tributary.js, bundled by esbuild (a second or so). */
 export function ensureCliBuild(): void {
-  const bundle = join(ROOT, "packages/cli/dist/tributary.js");
   const sources = ["packages/cli/src", "packages/cli/scripts", "packages/cli/package.json"];
-  if (existsSync(bundle) && sources.every((source) => newestMtime(join(ROOT, source)) <= statSync(bundle).mtimeMs)) {
-    return;
-  }
+  if (upToDate(["packages/cli/dist/tributary.js"], sources)) return;
   step("Building the command line (packages/cli)…");
   run(process.execPath, ["scripts/build.ts"], { cwd: join(ROOT, "packages/cli") });
 }
@@ -51,12 +52,8 @@ export const PROCESS_BUNDLES = {
  * spares each process Node's type stripper (≈ 25 MB resident) and the per-module stripping at start.
  */
 export async function ensureProcessBundles(): Promise<void> {
-  const sources = ["apps/web/server.ts", "apps/web/src", "apps/worker/src", "packages"];
-  const built = Object.values(PROCESS_BUNDLES).map(({ bundle }) => join(ROOT, bundle));
-  if (built.every(existsSync)) {
-    const oldest = Math.min(...built.map((bundle) => statSync(bundle).mtimeMs));
-    if ([...sources, "package-lock.json"].every((source) => newestMtime(join(ROOT, source)) <= oldest)) return;
-  }
+  const sources = ["apps/web/server.ts", "apps/web/src", "apps/worker/src", "packages", "package-lock.json"];
+  if (upToDate(Object.values(PROCESS_BUNDLES).map(({ bundle }) => bundle), sources)) return;
   step("Bundling the web and worker processes (esbuild)…");
   for (const { entry, bundle } of Object.values(PROCESS_BUNDLES)) {
     await build({
