@@ -53,7 +53,8 @@ export const PROCESS_BUNDLES = {
  */
 export async function ensureProcessBundles(): Promise<void> {
   const sources = ["apps/web/server.ts", "apps/web/src", "apps/worker/src", "packages", "package-lock.json"];
-  if (upToDate(Object.values(PROCESS_BUNDLES).map(({ bundle }) => bundle), sources)) return;
+  const bundles = Object.values(PROCESS_BUNDLES).map(({ bundle }) => bundle);
+  if (upToDate(bundles, sources)) return;
   step("Bundling the web and worker processes (esbuild)…");
   for (const { entry, bundle } of Object.values(PROCESS_BUNDLES)) {
     await build({
