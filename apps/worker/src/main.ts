@@ -37,10 +37,11 @@ import { createWorkerMetrics } from "./metrics/worker-metrics.ts";
 import { createConnectionsCache } from "./runs/connections-cache.ts";
 import { createRunExecutor, type ExecuteResult } from "./runs/execute-run.ts";
 import { createHttpClients } from "./runs/http-clients.ts";
-import { createRunLimits } from "./runs/run-limits.ts";
 import { createRunPersistence } from "./runs/run-persistence.ts";
+import { createRunSettings } from "./runs/run-settings.ts";
 import { createRunSlots } from "./runs/run-slots.ts";
 import { createScheduleFirer } from "./schedules/fire-schedule.ts";
+import { createInlineIntake } from "./subscriptions/inline-intake.ts";
 import { createSubscriptionManager } from "./subscriptions/subscription-manager.ts";
 
 const env = loadEnv();
@@ -83,24 +84,29 @@ let subscriptionStates: () => Record<string, number> = () => ({});
 const metrics = createWorkerMetrics({ db, queue, sandbox, subscriptionStates: () => subscriptionStates() });
 
 const events = createRunEventHub({ redis: connection.redis, url: env.REDIS_URL, keyPrefix: env.REDIS_PREFIX });
-const executeRun = createRunExecutor({
+// What runs need, shared by the run executor and the subscriptions' inline runs.
+const runDeps = {
   db,
-  keys: redisKeys(env.REDIS_PREFIX),
   queue,
-  events,
-  persistence: metrics.observe(createRunPersistence({ db, leaseMs: env.WORKER_LOCK_MS })),
+  keys: redisKeys(env.REDIS_PREFIX),
   sandbox,
   slots: createRunSlots({ redis: connection.redis, ttlMs: env.WORKER_LOCK_MS * 2 }),
-  limits: createRunLimits({ db }),
+  settings: createRunSettings({ db }),
   preparedFlows: createPreparedFlows({ db }),
   httpClients,
   pools,
   secrets: createSecretsCache({ db, secretBox }),
   connections: createConnectionsCache({ db, secretBox }),
   log,
-  stopping: () => stopping,
   parkBackoffsOverMs: env.PARK_BACKOFFS_OVER_MS,
-  onRunEnded: createAlertHook({ db, queue, log }),
+};
+const alerts = createAlertHook({ db, queue, log });
+const executeRun = createRunExecutor({
+  ...runDeps,
+  events,
+  persistence: metrics.observe(createRunPersistence({ db, leaseMs: env.WORKER_LOCK_MS })),
+  stopping: () => stopping,
+  onRunEnded: alerts,
 });
 
 // BullMQ reconnects by itself when Redis goes away; one line a while says so, not one per attempt.
@@ -287,7 +293,14 @@ connection.redis.on("ready", () => {
 const subscriptions = createSubscriptionManager({
   db,
   redis,
-  intake: createRunIntake({ db, queue }),
+  intake: createInlineIntake({
+    ...runDeps,
+    intake: createRunIntake({ db, queue }),
+    onRunEnded: (run) => {
+      alerts({ id: run.runId, workspaceId: run.workspaceId, flowId: run.flowId }, run.result);
+      metrics.ranInline(run);
+    },
+  }),
   secretBox,
   httpClients,
   log,

@@ -210,8 +210,10 @@ export {
 } from "./runs/bulk-rerun.ts";
 export { cancelRun, runIdInput } from "./runs/cancel-run.ts";
 export { deleteExpiredRuns, uuidV7Floor } from "./runs/delete-expired-runs.ts";
+export { createFinishedRunStore, type FinishedRunStore } from "./runs/finished-run-store.ts";
 export { getRun, getRunInput } from "./runs/get-run.ts";
 export { createGroupCommit, type GroupCommit } from "./runs/group-commit.ts";
+export { type KeyOfTrigger, keysHeld } from "./runs/idempotency-keys.ts";
 export { type ListRunsFilter, listRuns, listRunsInput, type RunFilter, runFilter } from "./runs/list-runs.ts";
 export { rerun, rerunFromStep, rerunFromStepInput, rerunInput, rerunVersion } from "./runs/rerun-run.ts";
 export { createRunEventHub, type RunEvent, type RunEventHub, type RunWatch } from "./runs/run-events.ts";
@@ -229,13 +231,13 @@ export {
   type FlowVersionToRun,
   findChildRun,
   loadFlowVersion,
-  loadRunLimits,
+  loadRunSettings,
   type NotPickedUp,
   pickUpRuns,
   type RunCommit,
   type RunEnd,
-  type RunLimits,
   type RunResponse,
+  type RunSettings,
   type RunToExecute,
   type RunTransition,
   recordFinishedRuns,

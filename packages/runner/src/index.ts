@@ -2,5 +2,6 @@
 export { createAlertHook, type RunEndedHook } from "./alert-hook.ts";
 export { executeStep, type StepOutcome, type StepServices, syntheticCheckpoint } from "./execute-step.ts";
 export { createPreparedFlows } from "./prepared-flows.ts";
+export { type InMemoryRun, runInMemory } from "./run-in-memory.ts";
 export { createInlineRuns, type InlineAnswer, type InlineCall, type InlineRuns } from "./run-inline.ts";
 export { createSecretsCache } from "./secrets-cache.ts";

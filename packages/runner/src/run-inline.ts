@@ -8,25 +8,18 @@
 // INLINE_BUDGET_MS) is not kept: the call is taken in the usual way and a worker runs it from its start. Its
 // steps had no effects, so running them again changes nothing.
 import { STEP_DEFINITIONS } from "@tributary/connectors";
-import {
-  type Checkpoint,
-  createGroupCommit,
-  type Db,
-  type FinishedRun,
-  type RunEnd,
-  type RunResponse,
-  recordFinishedRuns,
-  type SecretBox,
-} from "@tributary/core";
-import { type Message, type PreparedFlow, planRun, RunRecords } from "@tributary/engine";
+import { createFinishedRunStore, type Db, type FinishedRun, type RunResponse, type SecretBox } from "@tributary/core";
+import type { Message, PreparedFlow } from "@tributary/engine";
 import type { RunEndedHook } from "./alert-hook.ts";
-import { executeStep, type StepServices, syntheticCheckpoint } from "./execute-step.ts";
+import type { StepServices } from "./execute-step.ts";
 import { createPreparedFlows } from "./prepared-flows.ts";
+import { runInMemory } from "./run-in-memory.ts";
 import { createSecretsCache } from "./secrets-cache.ts";
 
 /** Longer than this and the run goes to a worker: the web process's event loop is for taking calls in. */
 const INLINE_BUDGET_MS = 50;
-const MAX_ACTIVATIONS = 200;
+/** Quick steps are not cancelled: the budget bounds them. */
+const NEVER = new AbortController().signal;
 
 export type InlineCall = {
   runId: string;
@@ -60,12 +53,7 @@ export function createInlineRuns({
   const preparedFlows = createPreparedFlows({ db });
   const secrets = createSecretsCache({ db, secretBox });
   const quick = new Map<string, boolean>();
-  const store = createGroupCommit<FinishedRun, void>({
-    async flush(workspaceId, runs) {
-      await recordFinishedRuns({ db, workspaceId, runs });
-      return runs.map(() => undefined);
-    },
-  });
+  const store = createFinishedRunStore({ db });
 
   return {
     async run(call) {
@@ -76,9 +64,16 @@ export function createInlineRuns({
       }
       if (!quick.get(call.versionId)) return null;
       const ran = await runInMemory({
-        call,
+        run: {
+          ...call,
+          trigger: "webhook",
+          // Code steps never run here.
+          limits: { ...call.limits, codeMemoryMb: 0, codeCpuMs: 0, codeWallMs: 0 },
+        },
         flow,
-        secrets: await secrets({ workspaceId: call.workspaceId, version: call.secretsVersion }),
+        services: inlineServices(await secrets({ workspaceId: call.workspaceId, version: call.secretsVersion })),
+        deadline: Date.now() + INLINE_BUDGET_MS,
+        signal: NEVER,
       });
       if (!ran) return null;
       await store(call.workspaceId, ran);
@@ -98,76 +93,6 @@ function isQuick(flow: PreparedFlow): boolean {
       (definition?.kind === "action" && definition.effects === "none" && !definition.needsWorker)
     );
   });
-}
-
-/** Drives the run to its end in memory; null when it does not succeed cleanly within the budget. */
-async function runInMemory({
-  call,
-  flow,
-  secrets,
-}: {
-  call: InlineCall;
-  flow: PreparedFlow;
-  secrets: Record<string, string>;
-}): Promise<FinishedRun | null> {
-  const startedAt = new Date();
-  const deadline = startedAt.getTime() + INLINE_BUDGET_MS;
-  const run = {
-    id: call.runId,
-    flowId: call.flowId,
-    workspaceId: call.workspaceId,
-    isTest: false,
-    trigger: "webhook",
-    limits: {
-      ...call.limits,
-      // Unused: code steps never run inline.
-      codeMemoryMb: 0,
-      codeCpuMs: 0,
-      codeWallMs: 0,
-    },
-  };
-  const services = inlineServices(secrets);
-  const records = new RunRecords();
-  const checkpoints: Checkpoint[] = [];
-  let response: RunResponse | null = null;
-  const signal = new AbortController().signal;
-
-  while (checkpoints.length < MAX_ACTIVATIONS && Date.now() < deadline) {
-    const plan = planRun(flow, { triggerStepId: call.triggerStepId, input: call.message, records });
-    if (plan.synthetic.length) {
-      for (const record of plan.synthetic) {
-        records.add(record);
-        checkpoints.push(syntheticCheckpoint(record, flow.steps.get(record.stepId)?.step.type ?? "unknown"));
-      }
-      continue;
-    }
-    if (plan.status === "succeeded") {
-      const result: RunEnd = { status: "succeeded", output: plan.output ?? null, error: null };
-      const { runId, flowId, versionId, triggerStepId, message } = call;
-      return {
-        runId,
-        flowId,
-        versionId,
-        trigger: "webhook",
-        triggerStepId,
-        message,
-        startedAt,
-        checkpoints,
-        result,
-        response,
-      };
-    }
-    if (plan.status === "failed" || plan.ready.length === 0) return null;
-    for (const activation of plan.ready) {
-      const outcome = await executeStep({ activation, flow, run, records, resumed: undefined, services, signal });
-      // A park, or a failure (handled or not): the worker runs it, with its alerts and dead letters.
-      if (outcome.kind === "park" || outcome.checkpoint.status !== "succeeded") return null;
-      records.add(outcome.checkpoint);
-      checkpoints.push(outcome.checkpoint);
-      if (outcome.response) response = outcome.response;
-    }
-  }
-  return null;
 }
 
 /** Stands in for what only a worker has: any use of it throws, so the step fails and the run goes to a worker. */

@@ -33,9 +33,7 @@ export function createWebMetrics({ db, token }: { db: Db; token: string }): WebM
   const runs = registerRunMetrics(registry);
   return {
     ranInline(run) {
-      runs.runStarted(run.trigger);
-      runs.stepsRan(run.checkpoints);
-      runs.runFinished(run.result.status);
+      runs.ranWhole(run);
     },
     async serve(request) {
       const answer = await answerMetricsRequest({

@@ -1,7 +1,7 @@
 // The worker's Prometheus metrics: runs started and finished, step durations by step type, runs in progress,
 // the queues, the sandbox pool, the Postgres pools and the subscription triggers this worker holds. Runs and
 // steps are observed around the run persistence (what was taken up, what was committed), not inside the engine.
-import { type Db, registerRunMetrics, registerSqlPoolMetrics } from "@tributary/core";
+import { type Db, type FinishedRun, registerRunMetrics, registerSqlPoolMetrics } from "@tributary/core";
 import { type JobQueue, registerQueueMetrics } from "@tributary/queue";
 import type { Sandbox } from "@tributary/sandbox";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
@@ -71,6 +71,10 @@ export function createWorkerMetrics({
       } finally {
         activeRuns.dec();
       }
+    },
+    /** A queue message's run, run in memory by the consumer and stored once it ended. */
+    ranInline(run: FinishedRun): void {
+      runs.ranWhole(run);
     },
     /** The run persistence, observed: runs taken up for the first time, and what each commit that took ended. */
     observe(persistence: RunPersistence): RunPersistence {

@@ -5,11 +5,9 @@
 // step and a caller never waits on steps that come after its answer. A run whose activations all wait (a
 // delay, a back-off, a called flow) parks in Postgres and leaves the worker; it may park any number of times.
 
-import type { ClientPools } from "@tributary/connectors";
 import { STEP_DEFINITIONS } from "@tributary/connectors";
 import {
   type Checkpoint,
-  type Db,
   isServiceUnavailable,
   type Park,
   type Parks,
@@ -22,48 +20,21 @@ import {
   type RunTransition,
 } from "@tributary/core";
 import { type Activation, planRun, RunRecords } from "@tributary/engine";
-import type { JobQueue, RedisKeys } from "@tributary/queue";
-import {
-  type createPreparedFlows,
-  type createSecretsCache,
-  executeStep,
-  type StepOutcome,
-  type StepServices,
-  syntheticCheckpoint,
-} from "@tributary/runner";
-import type { Sandbox } from "@tributary/sandbox";
-import type { Logger } from "pino";
+import { executeStep, type StepOutcome, syntheticCheckpoint } from "@tributary/runner";
 import { queueDeadLetter } from "../dead-letters/send-dead-letter.ts";
-import type { createConnectionsCache } from "./connections-cache.ts";
-import { flowCallsFor } from "./flow-calls.ts";
-import type { createHttpClients } from "./http-clients.ts";
-import type { createRunLimits } from "./run-limits.ts";
+import type { RunDeps } from "./run-deps.ts";
 import type { RunPersistence } from "./run-persistence.ts";
-import { type RunSlots, type SlotClaim, slotLimits } from "./run-slots.ts";
-import { topicPublisherFor } from "./topic-publisher.ts";
+import { type SlotClaim, slotLimits } from "./run-slots.ts";
+import { stepServicesFor } from "./step-services.ts";
 
 /** After its worker was lost this many times, a run fails instead of taking another one down. */
 export const MAX_LOST_WORKERS = 2;
 const PARALLEL_STEPS = 16;
 
-export type RunExecutorDeps = {
-  db: Db;
-  keys: RedisKeys;
-  queue: JobQueue;
+export type RunExecutorDeps = RunDeps & {
   events: RunEventHub;
   persistence: RunPersistence;
-  sandbox: Sandbox;
-  slots: RunSlots;
-  limits: ReturnType<typeof createRunLimits>;
-  preparedFlows: ReturnType<typeof createPreparedFlows>;
-  httpClients: ReturnType<typeof createHttpClients>;
-  pools: ClientPools;
-  secrets: ReturnType<typeof createSecretsCache>;
-  connections: ReturnType<typeof createConnectionsCache>;
-  log: Logger;
   stopping: () => boolean;
-  /** Retry back-offs longer than this park the run. */
-  parkBackoffsOverMs: number;
   /** Told of every run's committed end, without waiting (alerts queue their evaluation from here). */
   onRunEnded: (run: RunToExecute, result: RunEnd) => void;
 };
@@ -85,16 +56,13 @@ export function createRunExecutor(deps: RunExecutorDeps) {
     flowId: string;
     runId: string;
   }): Promise<ExecuteResult> {
-    const limits = await deps.limits({ workspaceId, flowId });
+    // A deleted flow's run is claimed under the smallest limit: taking it up finds it gone.
+    const { concurrency } = (await deps.settings({ workspaceId, flowId })) ?? {
+      concurrency: { workspace: 1, flow: null },
+    };
     const claim = await deps.slots.acquire({
       runId,
-      limits: slotLimits({
-        keys: deps.keys,
-        workspaceId,
-        flowId,
-        workspaceLimit: limits.workspace,
-        flowLimit: limits.flow,
-      }),
+      limits: slotLimits({ keys: deps.keys, workspaceId, flowId, concurrency }),
     });
     if (!claim) return "busy";
     try {
@@ -153,18 +121,7 @@ export function createRunExecutor(deps: RunExecutorDeps) {
     }
     const { flow, compiled } = await deps.preparedFlows({ workspaceId, versionId: run.flowVersionId });
     const secrets = await deps.secrets({ workspaceId, version: run.workspace.secretsVersion });
-    const services: StepServices = {
-      connection: (connectionId: string) => deps.connections({ workspaceId, connectionId }),
-      http: deps.httpClients.forWorkspace(run.workspace),
-      pools: deps.pools,
-      sandbox: deps.sandbox,
-      flows: flowCallsFor({ db: deps.db, queue, workspaceId, runId: run.id }),
-      topics: topicPublisherFor({ db: deps.db, workspaceId }),
-      secrets,
-      compiled,
-      codeLimits: { memoryMb: run.limits.codeMemoryMb, cpuMs: run.limits.codeCpuMs, wallMs: run.limits.codeWallMs },
-      parkBackoffsOverMs: deps.parkBackoffsOverMs,
-    };
+    const services = stepServicesFor(deps, { run, secrets, compiled });
     const trigger = flow.steps.get(run.triggerStepId)?.step;
     // Someone may wait for this run's answer (a sync webhook's caller, a listener's sender): it travels in the
     // run's events.

@@ -3,6 +3,7 @@
 // claim expires, so a worker that dies frees its slots by itself. A claim is taken before the run is read
 // (one script, sent by its hash), so a run that may not start now costs no database work.
 import { randomBytes } from "node:crypto";
+import type { RunSettings } from "@tributary/core";
 import type { RedisKeys } from "@tributary/queue";
 import type { Redis } from "ioredis";
 
@@ -69,21 +70,20 @@ export function createRunSlots({ redis, ttlMs }: { redis: Redis; ttlMs: number }
   };
 }
 
+/** The limits a run of the flow is claimed under: its workspace's, and its flow's own when it has one. */
 export function slotLimits({
   keys,
   workspaceId,
   flowId,
-  workspaceLimit,
-  flowLimit,
+  concurrency,
 }: {
   keys: RedisKeys;
   workspaceId: string;
   flowId: string;
-  workspaceLimit: number;
-  flowLimit: number | null;
+  concurrency: RunSettings["concurrency"];
 }): SlotLimit[] {
   return [
-    { key: keys.workspaceSlots(workspaceId), limit: workspaceLimit },
-    ...(flowLimit ? [{ key: keys.flowSlots(flowId), limit: flowLimit }] : []),
+    { key: keys.workspaceSlots(workspaceId), limit: concurrency.workspace },
+    ...(concurrency.flow ? [{ key: keys.flowSlots(flowId), limit: concurrency.flow }] : []),
   ];
 }

@@ -2,13 +2,15 @@
 // and by the web process (webhooks' quick runs, run as the call is taken in): the same names in both, so a
 // dashboard sums the two processes.
 import { Counter, Histogram, type Registry } from "prom-client";
-import type { Checkpoint } from "../runs/run-store.ts";
+import type { Checkpoint, FinishedRun } from "../runs/run-store.ts";
 
 export type RunMetrics = {
   runStarted(trigger: string): void;
   runFinished(status: "succeeded" | "failed"): void;
   /** Observes the durations of steps that ran (decided-without-running ones are skipped). */
   stepsRan(checkpoints: Checkpoint[]): void;
+  /** A run run in memory and stored once it ended: started, its steps, finished. */
+  ranWhole(run: FinishedRun): void;
 };
 
 export function registerRunMetrics(registry: Registry): RunMetrics {
@@ -31,7 +33,7 @@ export function registerRunMetrics(registry: Registry): RunMetrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [registry],
   });
-  return {
+  const metrics: RunMetrics = {
     runStarted(trigger) {
       runsStarted.inc({ trigger });
     },
@@ -45,5 +47,11 @@ export function registerRunMetrics(registry: Registry): RunMetrics {
         stepDuration.observe({ step_type: step.stepType, status: step.status }, seconds);
       }
     },
+    ranWhole(run) {
+      metrics.runStarted(run.trigger);
+      metrics.stepsRan(run.checkpoints);
+      metrics.runFinished(run.result.status);
+    },
   };
+  return metrics;
 }

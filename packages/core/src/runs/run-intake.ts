@@ -4,13 +4,14 @@
 // multi-row insert, one disk flush). Their jobs are queued after the commit, in bulk; a job that does not make
 // it to Redis is the sweeper's to queue, so nothing accepted is lost and nobody waits on Redis.
 //
-// Idempotency keys belong to the trigger (flow + trigger step). The first message with a key starts a run;
-// a repeat within 24 hours with the same body gets that run; the same key with another body is refused.
+// The first message with an idempotency key starts a run (idempotency-keys.ts); a repeat within the key's
+// window with the same body gets that run; the same key with another body is refused.
 import { type Db, type SqlClient, sqlInWorkspace, sqlStatementInWorkspace } from "@tributary/db";
 import type { Message } from "@tributary/engine";
 import type { JobQueue } from "@tributary/queue";
 import { AppError } from "../errors/app-error.ts";
 import { createGroupCommit } from "./group-commit.ts";
+import { claimKeysStatement } from "./idempotency-keys.ts";
 
 export type RunIntakeCall = {
   /** Chosen by the caller (a UUIDv7), so it can watch the run's events before the run exists. */
@@ -66,8 +67,6 @@ export function createRunIntake({ db, queue }: { db: Db; queue: JobQueue }): Run
   };
 }
 
-const KEY_WINDOW = "24 hours";
-
 async function insertRuns(client: SqlClient, calls: RunIntakeCall[]): Promise<Outcome[]> {
   const outcomes: (Outcome | undefined)[] = new Array(calls.length);
   // The first call of the batch with a key claims it; the others compare with whoever holds it.
@@ -80,28 +79,20 @@ async function insertRuns(client: SqlClient, calls: RunIntakeCall[]): Promise<Ou
   const starting = new Set(calls.map((_, i) => i).filter((i) => !calls[i]?.idempotency));
   if (leaders.size > 0) {
     const keyed = [...leaders.values()].map((i) => calls[i] as RunIntakeCall);
+    const claim = claimKeysStatement(
+      keyed.map((call) => ({
+        workspaceId: call.workspaceId,
+        flowId: call.flowId,
+        triggerStepId: call.triggerStepId,
+        key: call.idempotency?.key ?? "",
+        bodyHash: call.idempotency?.bodyHash ?? "",
+        runId: call.runId,
+        messageId: call.message.id,
+      })),
+    );
     const claimed = await client.query<{ flow_id: string; trigger_step_id: string; key: string }>(
-      `INSERT INTO trigger_idempotency_keys (workspace_id, flow_id, trigger_step_id, key, body_hash, run_id, message_id)
-       SELECT x.workspace_id, x.flow_id, x.trigger_step_id, x.key, x.body_hash, x.run_id, x.message_id
-         FROM jsonb_to_recordset($1::jsonb) AS x(workspace_id uuid, flow_id uuid, trigger_step_id text, key text,
-              body_hash text, run_id uuid, message_id text)
-       ON CONFLICT (workspace_id, flow_id, trigger_step_id, key) DO UPDATE
-         SET body_hash = EXCLUDED.body_hash, run_id = EXCLUDED.run_id, message_id = EXCLUDED.message_id, created_at = now()
-         WHERE trigger_idempotency_keys.created_at < now() - interval '${KEY_WINDOW}'
-       RETURNING flow_id, trigger_step_id, key`,
-      [
-        JSON.stringify(
-          keyed.map((call) => ({
-            workspace_id: call.workspaceId,
-            flow_id: call.flowId,
-            trigger_step_id: call.triggerStepId,
-            key: call.idempotency?.key,
-            body_hash: call.idempotency?.bodyHash,
-            run_id: call.runId,
-            message_id: call.message.id,
-          })),
-        ),
-      ],
+      claim.text,
+      claim.values,
     );
     const won = new Set(claimed.rows.map((row) => keyIdOf(row.flow_id, row.trigger_step_id, row.key)));
     const lost = keyed.filter((call) => !won.has(keyId(call)));

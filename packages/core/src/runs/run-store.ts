@@ -13,6 +13,7 @@ import {
 } from "@tributary/db";
 import type { Message, StepRecord } from "@tributary/engine";
 import { rollUpRunsFinishedNow } from "../statistics/roll-up-runs.ts";
+import { claimKeysStatement } from "./idempotency-keys.ts";
 import type { Parks, RunError, RunLogEntry, RunStatus } from "./run-views.ts";
 
 export type Checkpoint = StepRecord & {
@@ -60,7 +61,7 @@ export type RunToExecute = {
 /** Why a run was not taken up: another worker holds it (try again later), or it is gone or ended. */
 export type NotPickedUp = "held" | "gone";
 
-type PickedRow = {
+type PickedRow = RunContextRow & {
   id: string;
   previous: RunStatus;
   flow_id: string;
@@ -74,14 +75,6 @@ type PickedRow = {
   parent_run_id: string | null;
   parent_flow_id: string | null;
   picked_at: Date;
-  allowed_hosts: string[];
-  plan_id: string;
-  secrets_version: number;
-  code_memory_mb: number;
-  code_cpu_ms: number;
-  code_wall_ms: number;
-  max_message_bytes: number;
-  run_timeout_seconds: number;
   records: StepRecord[];
 };
 
@@ -179,11 +172,25 @@ function toRun({ row, workspaceId, owner }: { row: PickedRow; workspaceId: strin
     parentFlowId: row.parent_flow_id,
     pickedAt: row.picked_at,
     records: row.records.map((record) => ({ ...record, error: record.error ?? null })),
-    workspace: {
-      allowedHosts: row.allowed_hosts,
-      planId: row.plan_id,
-      secretsVersion: row.secrets_version,
-    },
+    ...runContextOf(row),
+  };
+}
+
+/** The columns of a run's workspace and plan that its execution reads. */
+type RunContextRow = {
+  allowed_hosts: string[];
+  plan_id: string;
+  secrets_version: number;
+  code_memory_mb: number;
+  code_cpu_ms: number;
+  code_wall_ms: number;
+  max_message_bytes: number;
+  run_timeout_seconds: number;
+};
+
+function runContextOf(row: RunContextRow): Pick<RunToExecute, "workspace" | "limits"> {
+  return {
+    workspace: { allowedHosts: row.allowed_hosts, planId: row.plan_id, secretsVersion: row.secrets_version },
     limits: {
       codeMemoryMb: row.code_memory_mb,
       codeCpuMs: row.code_cpu_ms,
@@ -309,6 +316,8 @@ export type FinishedRun = {
   checkpoints: Checkpoint[];
   result: RunEnd;
   response: RunResponse | null;
+  /** The key its message came with: claimed for the run in the same commit. */
+  idempotency?: { key: string; bodyHash: string } | null;
 };
 
 const INSERT_FINISHED_RUNS = `
@@ -352,8 +361,23 @@ export async function recordFinishedRuns({
   const checkpoints = runs.flatMap((run) =>
     checkpointRows({ workspaceId, runId: run.runId, owner: run.runId, checkpoints: run.checkpoints }),
   );
+  const keyed = runs.flatMap((run) =>
+    run.idempotency
+      ? [
+          {
+            workspaceId,
+            flowId: run.flowId,
+            triggerStepId: run.triggerStepId,
+            runId: run.runId,
+            messageId: run.message.id,
+            ...run.idempotency,
+          },
+        ]
+      : [],
+  );
   await sqlStatementsInWorkspace(db.sql, workspaceId, [
     { text: INSERT_FINISHED_RUNS, values: [JSON.stringify(rows)] },
+    ...(keyed.length ? [claimKeysStatement(keyed)] : []),
     ...(checkpoints.length ? [{ text: CHECKPOINTS_INTO_STEP_RUNS, values: [null, JSON.stringify(checkpoints)] }] : []),
     rollUpRunsFinishedNow(runs.map((run) => run.runId)),
   ]);
@@ -470,10 +494,18 @@ export async function findChildRun({
   });
 }
 
-export type RunLimits = { workspace: number; flow: number | null };
+/**
+ * What a flow's runs are run under, besides the run itself: the concurrency limits its slots are claimed under
+ * (the workspace's plan, the flow's own setting), the plan's limits on each run, and the workspace's settings.
+ */
+export type RunSettings = {
+  concurrency: { workspace: number; flow: number | null };
+  limits: RunToExecute["limits"];
+  workspace: RunToExecute["workspace"];
+};
 
-/** The concurrency limits a flow's runs are claimed under: the workspace's plan, and the flow's own setting. */
-export async function loadRunLimits({
+/** A flow's run settings; null when the flow was deleted. */
+export async function loadRunSettings({
   db,
   workspaceId,
   flowId,
@@ -481,16 +513,22 @@ export async function loadRunLimits({
   db: Db;
   workspaceId: string;
   flowId: string;
-}): Promise<RunLimits> {
-  return sqlInWorkspace(db.sql, workspaceId, async (client) => {
-    const { rows } = await client.query<{ concurrent_runs: number; max_concurrent_runs: number | null }>(
-      `SELECT p.concurrent_runs, f.max_concurrent_runs
-         FROM flows f JOIN workspaces w ON w.id = f.workspace_id JOIN plans p ON p.id = w.plan_id
-        WHERE f.id = $1`,
-      [flowId],
-    );
-    const row = rows[0];
-    // A deleted flow has no runs left to limit: taking the run up finds it gone.
-    return row ? { workspace: row.concurrent_runs, flow: row.max_concurrent_runs } : { workspace: 1, flow: null };
-  });
+}): Promise<RunSettings | null> {
+  const rows = await sqlStatementInWorkspace<
+    RunContextRow & { concurrent_runs: number; max_concurrent_runs: number | null }
+  >(
+    db.sql,
+    workspaceId,
+    `SELECT p.concurrent_runs, f.max_concurrent_runs, p.code_memory_mb, p.code_cpu_ms, p.code_wall_ms,
+            p.max_message_bytes, p.run_timeout_seconds, w.allowed_hosts, w.plan_id, w.secrets_version
+       FROM flows f JOIN workspaces w ON w.id = f.workspace_id JOIN plans p ON p.id = w.plan_id
+      WHERE f.id = $1`,
+    [flowId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    concurrency: { workspace: row.concurrent_runs, flow: row.max_concurrent_runs },
+    ...runContextOf(row),
+  };
 }

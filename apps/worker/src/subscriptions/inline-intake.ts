@@ -1,0 +1,117 @@
+// Queue messages run in the worker that consumed them, when their flow's only outside effect is its last step
+// (a queue → transform → database insert flow): the run goes through its steps in memory and is stored whole —
+// the run, every step with its input and output, its message's idempotency key, the flow statistics — in one
+// group-committed transaction, and only then is the message acknowledged. One commit per run, where the usual
+// path takes two, a pickup and a queued job.
+//
+// Nothing is lost: until the commit the message is the broker's, and a worker lost meanwhile leaves it to be
+// delivered again (as it would a run whose effect ran but whose checkpoint was not committed). What does not
+// end cleanly here — a step fails or would retry, parks, or the run takes too long — is taken in the usual way
+// and a worker runs it from its start: the steps before the effect had none, and the effect step is tried
+// there under its retry policy (one attempt more than the policy counts, the one made here). Runs are claimed
+// under the workspace's and the flow's concurrency limits like any other; when one is full, the message waits
+// in the run queue as usual.
+import { STEP_DEFINITIONS } from "@tributary/connectors";
+import {
+  type AcceptedRun,
+  createFinishedRunStore,
+  createGroupCommit,
+  type FinishedRun,
+  type KeyOfTrigger,
+  keysHeld,
+  type RunIntake,
+  type RunIntakeCall,
+} from "@tributary/core";
+import type { PreparedFlow } from "@tributary/engine";
+import { runInMemory } from "@tributary/runner";
+import type { RunDeps } from "../runs/run-deps.ts";
+import { slotLimits } from "../runs/run-slots.ts";
+import { stepServicesFor } from "../runs/step-services.ts";
+
+/** No step starts after this long; a run still going is run by a worker from its start. */
+const INLINE_BUDGET_MS = 5_000;
+
+export function createInlineIntake(
+  deps: RunDeps & {
+    /** Takes in what does not run here: a worker runs it. */
+    intake: RunIntake;
+    /** Told of every run stored: alerts and metrics. */
+    onRunEnded: (run: FinishedRun & { workspaceId: string }) => void;
+  },
+): RunIntake {
+  const store = createFinishedRunStore({ db: deps.db });
+  // Keys of messages arriving together are looked up together: one statement, one connection.
+  const seen = createGroupCommit<KeyOfTrigger, boolean>({
+    flush: (workspaceId, keys) => keysHeld({ db: deps.db, workspaceId, keys }),
+  });
+  const fits = new Map<string, boolean>();
+
+  async function runHere(call: RunIntakeCall): Promise<AcceptedRun | null> {
+    if (STEP_DEFINITIONS.get(call.trigger)?.kind !== "trigger") return null;
+    const { workspaceId, flowId, runId } = call;
+    const { flow, compiled } = await deps.preparedFlows({ workspaceId, versionId: call.versionId });
+    if (!fits.has(call.versionId)) {
+      if (fits.size >= 1_000) fits.delete(fits.keys().next().value as string);
+      fits.set(call.versionId, endsInItsOnlyEffect(flow));
+    }
+    if (!fits.get(call.versionId)) return null;
+    const settings = await deps.settings({ workspaceId, flowId });
+    if (!settings) return null;
+    // A message seen before: the intake answers with its run (or refuses another body under its key).
+    if (call.idempotency && (await seen(workspaceId, { ...call, key: call.idempotency.key }))) return null;
+    const claim = await deps.slots.acquire({
+      runId,
+      limits: slotLimits({ keys: deps.keys, workspaceId, flowId, concurrency: settings.concurrency }),
+    });
+    if (!claim) return null;
+    try {
+      const secrets = await deps.secrets({ workspaceId, version: settings.workspace.secretsVersion });
+      const run = { id: runId, workspaceId, workspace: settings.workspace, limits: settings.limits };
+      const ran = await runInMemory({
+        run: { ...call, limits: settings.limits },
+        flow,
+        // Any back-off parks, and a park sends the run to a worker: its retries are the worker's to make.
+        services: stepServicesFor({ ...deps, parkBackoffsOverMs: 0 }, { run, secrets, compiled }),
+        deadline: Date.now() + INLINE_BUDGET_MS,
+        signal: AbortSignal.timeout(settings.limits.runTimeoutSeconds * 1000),
+      });
+      if (!ran) return null;
+      // Another message with the same key committed meanwhile (only a source that sends a message again
+      // before the first is acknowledged): this run is kept too, and the key stays the first's.
+      await store(workspaceId, { ...ran, idempotency: call.idempotency ?? null });
+      deps.onRunEnded({ ...ran, workspaceId });
+      return { runId, messageId: call.message.id, duplicate: false };
+    } finally {
+      await deps.slots.release(claim);
+    }
+  }
+
+  return {
+    async accept(call) {
+      const ran = await runHere(call).catch((error: Error) => {
+        // Run the usual way; if Postgres is out of reach, the intake says so and the message is not acked.
+        deps.log.warn({ runId: call.runId, error: error.message }, "could not run the message here; queuing it");
+        return null;
+      });
+      return ran ?? deps.intake.accept(call);
+    },
+  };
+}
+
+/**
+ * Every step is the trigger, an action without outside effects, or the one action with them and nothing after
+ * it (no step follows it, on any of its outputs): then a failure can only be the last step's.
+ */
+function endsInItsOnlyEffect(flow: PreparedFlow): boolean {
+  const followed = new Set(flow.graph.edges.map((edge) => edge.from));
+  let effects = 0;
+  for (const { step } of flow.steps.values()) {
+    const definition = STEP_DEFINITIONS.get(step.type);
+    if (definition?.kind === "trigger") continue;
+    if (definition?.kind !== "action") return false;
+    if (definition.effects === "none") continue;
+    effects += 1;
+    if (effects > 1 || followed.has(step.id)) return false;
+  }
+  return flow.cyclic.length === 0;
+}

@@ -1,0 +1,17 @@
+// Stores runs that ran in memory once they ended: those of one workspace that end while a commit is under way
+// share the next one (recordFinishedRuns: one multi-row insert, one disk flush).
+import type { Db } from "@tributary/db";
+import { createGroupCommit } from "./group-commit.ts";
+import { type FinishedRun, recordFinishedRuns } from "./run-store.ts";
+
+/** Resolves once the run is committed. */
+export type FinishedRunStore = (workspaceId: string, run: FinishedRun) => Promise<void>;
+
+export function createFinishedRunStore({ db }: { db: Db }): FinishedRunStore {
+  return createGroupCommit<FinishedRun, void>({
+    async flush(workspaceId, runs) {
+      await recordFinishedRuns({ db, workspaceId, runs });
+      return runs.map(() => undefined);
+    },
+  });
+}

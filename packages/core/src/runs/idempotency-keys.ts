@@ -1,0 +1,68 @@
+// Idempotency keys belong to the trigger (flow + trigger step). The first message with a key claims it for its
+// run; a claim older than the window is taken over by the next message with that key.
+import { type Db, sqlStatementInWorkspace } from "@tributary/db";
+
+export const KEY_WINDOW = "24 hours";
+
+export type KeyClaim = {
+  workspaceId: string;
+  flowId: string;
+  triggerStepId: string;
+  key: string;
+  bodyHash: string;
+  runId: string;
+  messageId: string;
+};
+
+/** Claims keys not held (or held past the window); returns a row (flow_id, trigger_step_id, key) per key won. */
+export function claimKeysStatement(claims: KeyClaim[]): { text: string; values: unknown[] } {
+  return {
+    text: `INSERT INTO trigger_idempotency_keys (workspace_id, flow_id, trigger_step_id, key, body_hash, run_id, message_id)
+           SELECT x.workspace_id, x.flow_id, x.trigger_step_id, x.key, x.body_hash, x.run_id, x.message_id
+             FROM jsonb_to_recordset($1::jsonb) AS x(workspace_id uuid, flow_id uuid, trigger_step_id text, key text,
+                  body_hash text, run_id uuid, message_id text)
+           ON CONFLICT (workspace_id, flow_id, trigger_step_id, key) DO UPDATE
+             SET body_hash = EXCLUDED.body_hash, run_id = EXCLUDED.run_id, message_id = EXCLUDED.message_id, created_at = now()
+             WHERE trigger_idempotency_keys.created_at < now() - interval '${KEY_WINDOW}'
+           RETURNING flow_id, trigger_step_id, key`,
+    values: [
+      JSON.stringify(
+        claims.map((claim) => ({
+          workspace_id: claim.workspaceId,
+          flow_id: claim.flowId,
+          trigger_step_id: claim.triggerStepId,
+          key: claim.key,
+          body_hash: claim.bodyHash,
+          run_id: claim.runId,
+          message_id: claim.messageId,
+        })),
+      ),
+    ],
+  };
+}
+
+export type KeyOfTrigger = { flowId: string; triggerStepId: string; key: string };
+
+/** Whether a message with each key started a run within the window, in the order asked (one statement). */
+export async function keysHeld({
+  db,
+  workspaceId,
+  keys,
+}: {
+  db: Db;
+  workspaceId: string;
+  keys: KeyOfTrigger[];
+}): Promise<boolean[]> {
+  const rows = await sqlStatementInWorkspace<{ i: number }>(
+    db.sql,
+    workspaceId,
+    `SELECT x.i FROM jsonb_to_recordset($1::jsonb) AS x(i int, flow_id uuid, trigger_step_id text, key text)
+      WHERE EXISTS (SELECT 1 FROM trigger_idempotency_keys k
+                     WHERE k.flow_id = x.flow_id AND k.trigger_step_id = x.trigger_step_id AND k.key = x.key
+                       AND k.created_at >= now() - interval '${KEY_WINDOW}')`,
+    [JSON.stringify(keys.map((k, i) => ({ i, flow_id: k.flowId, trigger_step_id: k.triggerStepId, key: k.key })))],
+    { durable: false },
+  );
+  const held = new Set(rows.map((row) => row.i));
+  return keys.map((_, i) => held.has(i));
+}
