@@ -85,6 +85,8 @@ try {
     database: url.pathname.slice(1),
     user: url.username,
     tls: "disable",
+    // As many connections as the plain consumer's pool.
+    poolSize: 10,
   });
   await publishedFlow({
     db,
@@ -108,7 +110,12 @@ try {
     env: { SUBSCRIPTION_SYNC_MS: "300", WORKER_CONCURRENCY: "50" },
   });
   await sleep(1500);
-  const flowSeconds = await drain(queues.flow, rows("bench_flow"));
+  // Done when every message is in the table and its run is stored as succeeded.
+  const succeeded = async () =>
+    Number(
+      (await sink.query<{ n: string }>("SELECT count(*) AS n FROM runs WHERE status = 'succeeded'")).rows[0]?.n ?? 0,
+    );
+  const flowSeconds = await drain(queues.flow, async () => Math.min(await rows("bench_flow")(), await succeeded()));
 
   const plainRate = MESSAGES / plainSeconds;
   const flowRate = MESSAGES / flowSeconds;
