@@ -28,6 +28,11 @@ beforeAll(async () => {
   receiver.route("/alerts", (_request, response) => json(response, 200, { ok: true }));
   receiver.route("/slack", (_request, response) => response.writeHead(200).end("ok"));
   receiver.route("/down", (_request, response) => json(response, 500, { down: true }));
+  // Down for its first two calls, then up.
+  let flakyCalls = 0;
+  receiver.route("/flaky", (_request, response) =>
+    ++flakyCalls <= 2 ? json(response, 503, { down: true }) : json(response, 200, { ok: true }),
+  );
   worker = await startWorker({
     databaseUrl: env.databaseUrl,
     redisPrefix: env.redisPrefix,
@@ -35,6 +40,7 @@ beforeAll(async () => {
       SMTP_URL: smtp.url,
       APP_URL,
       ALERT_BACKLOG_EVERY_MS: "1000",
+      ALERT_RETRY_DELAYS_MS: "300,300",
       WORKER_CONCURRENCY: "20",
       SUBSCRIPTION_SYNC_MS: "500",
     },
@@ -272,6 +278,35 @@ describe("alert channels", () => {
       error: expect.stringMatching(/refused: it is a loopback address/),
     });
     expect(alertsFor(seeded.workspace.id)).toHaveLength(0);
+  });
+
+  it("tries a failed alert again after each retry delay, and records every try", async () => {
+    const seeded = await workspaceReachingReceiver();
+    const flowId = await failingFlow(seeded);
+    const owner = callerFor({ env, user: seeded.owner });
+    await owner.alerts.create({
+      workspaceId: seeded.workspace.id,
+      name: "Flaky pager",
+      flowId,
+      event: "run_failed",
+      channel: "webhook",
+      url: `${receiver.url}/flaky`,
+    });
+    const runId = await start(seeded, flowId);
+    const deliveries = await waitFor("the alert sent on its third try", async () => {
+      const found = await owner.alerts.deliveries({ workspaceId: seeded.workspace.id });
+      return found.some((delivery) => delivery.status === "sent") ? found : undefined;
+    });
+    expect(
+      deliveries
+        .map((delivery) => ({ status: delivery.status, error: delivery.error, runId: delivery.runId }))
+        .reverse(),
+    ).toEqual([
+      { status: "failed", error: expect.stringMatching(/503.*\(try 1 of 3; trying again in 0\.3 s\)$/), runId },
+      { status: "failed", error: expect.stringMatching(/503.*\(try 2 of 3; trying again in 0\.3 s\)$/), runId },
+      { status: "sent", error: null, runId },
+    ]);
+    expect(receiver.received.filter((request) => request.path === "/flaky")).toHaveLength(3);
   });
 });
 

@@ -47,6 +47,12 @@ const schema = z
     SMTP_FROM: z.string().default("Tributary <noreply@localhost>"),
     /** How often queue backlogs are checked against the alert rules that watch them. */
     ALERT_BACKLOG_EVERY_MS: z.coerce.number().int().min(1000).default(60_000),
+    /** The waits (ms, comma-separated) before each further try of an alert whose channel failed; empty: none. */
+    ALERT_RETRY_DELAYS_MS: z
+      .string()
+      .default("30000,120000,600000")
+      .transform((text) => text.split(",").filter(Boolean).map(Number))
+      .pipe(z.array(z.number().int().min(100).max(86_400_000)).max(10)),
     /** Serves Prometheus metrics at /metrics (METRICS_PORT) to callers with this bearer token; unset, no listener. */
     METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters.").optional(),
     METRICS_PORT: z.coerce.number().int().positive().default(9464),

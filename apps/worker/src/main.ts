@@ -4,6 +4,7 @@
 
 import { createClientPools } from "@tributary/connectors";
 import {
+  type AlertNotice,
   type AlertServices,
   alertOnBacklogs,
   alertOnRunEnded,
@@ -20,6 +21,7 @@ import {
   parsePortRange,
   reconcileSchedules,
   resealAll,
+  retryAlert,
   sendAlertDigest,
   sendTestAlert,
   sweepRuns,
@@ -207,6 +209,7 @@ const alertServices: AlertServices = {
   mailer: env.SMTP_URL ? createMailer({ smtpUrl: env.SMTP_URL, from: env.SMTP_FROM }) : null,
   http: (workspace) => httpClients.forWorkspace(workspace),
   appUrl: env.appUrl,
+  retryDelaysMs: env.ALERT_RETRY_DELAYS_MS,
 };
 const alertsWorker = createJobWorker({
   connection,
@@ -222,6 +225,9 @@ const alertsWorker = createJobWorker({
     },
     async "alerts.digest"({ workspaceId, ruleId, flowId }) {
       await sendAlertDigest({ services: alertServices, workspaceId, ruleId, flowId });
+    },
+    async "alerts.retry"({ workspaceId, ruleId, notice, attempt }) {
+      await retryAlert({ services: alertServices, workspaceId, ruleId, notice: notice as AlertNotice, attempt });
     },
     async "alerts.test"({ workspaceId, ruleId }) {
       await sendTestAlert({ services: alertServices, workspaceId, ruleId });

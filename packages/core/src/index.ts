@@ -28,6 +28,7 @@ export {
   alertOnRunEnded,
   alertOnTriggerFailing,
   alertWatches,
+  retryAlert,
   sendAlertDigest,
   sendTestAlert,
 } from "./alerts/raise-alerts.ts";

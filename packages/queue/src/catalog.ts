@@ -107,6 +107,19 @@ export const JOBS = {
     payload: workspaceJob.extend({ ruleId: z.uuid() }),
     attempts: 1,
   },
+  /**
+   * An alert whose channel failed (the mail server, Slack or the webhook's receiver was down): the same notice
+   * sent again, `attempt` counting from 1 for the first try. The job id derives from the failed delivery.
+   */
+  "alerts.retry": {
+    queue: "alerts",
+    payload: workspaceJob.extend({
+      ruleId: z.uuid(),
+      notice: z.record(z.string(), z.unknown()),
+      attempt: z.number().int().min(2),
+    }),
+    attempts: 1,
+  },
   /** Look for flows whose queued runs reached a backlog rule's threshold, in every workspace. */
   "alerts.backlog": {
     queue: "alerts",

@@ -88,17 +88,24 @@ function noticeOf({
   };
 }
 
-/** Sends the notice and keeps a record of how it went; a failure is recorded, not thrown (it is not retried). */
+/**
+ * Sends the notice and keeps a record of how it went. A failure is recorded, not thrown; the notice is tried
+ * again after each of the services' retry delays (the record says when), except a test alert, whose sender
+ * is looking at the result.
+ */
 async function deliver({
   services,
   rule,
   context,
   notice,
+  attempt = 1,
 }: {
   services: AlertServices;
   rule: RuleRow;
   context: Context;
   notice: AlertNotice;
+  /** 1 for the first try. */
+  attempt?: number;
 }): Promise<"sent" | "failed"> {
   let error: string | null = null;
   try {
@@ -106,8 +113,16 @@ async function deliver({
   } catch (cause) {
     error = cause instanceof Error ? cause.message : String(cause);
   }
+  const retryInMs = error && notice.kind !== "test" ? services.retryDelaysMs[attempt - 1] : undefined;
+  const attempts = services.retryDelaysMs.length + 1;
+  if (error && notice.kind !== "test" && attempts > 1) {
+    error +=
+      retryInMs === undefined
+        ? ` (try ${attempt} of ${attempts}; not tried again)`
+        : ` (try ${attempt} of ${attempts}; trying again in ${seconds(retryInMs)})`;
+  }
   const status = error ? "failed" : "sent";
-  await scoped(services.db, { workspaceId: rule.workspaceId }, (tx) =>
+  const delivery = await scoped(services.db, { workspaceId: rule.workspaceId }, (tx) =>
     tx.alertDelivery.create({
       data: {
         workspaceId: rule.workspaceId,
@@ -119,9 +134,42 @@ async function deliver({
         status,
         error,
       },
+      select: { id: true },
     }),
   );
+  if (retryInMs !== undefined) {
+    await services.queue.enqueue(
+      "alerts.retry",
+      { schemaVersion: 1, workspaceId: rule.workspaceId, ruleId: rule.id, notice, attempt: attempt + 1 },
+      { jobId: `alert-retry~${delivery.id}`, delayMs: retryInMs },
+    );
+  }
   return status;
+}
+
+/** A failed alert's next try: the same notice through the rule's channel as it is now; none once it is deleted or off. */
+export async function retryAlert({
+  services,
+  workspaceId,
+  ruleId,
+  notice,
+  attempt,
+}: {
+  services: AlertServices;
+  workspaceId: string;
+  ruleId: string;
+  notice: AlertNotice;
+  attempt: number;
+}): Promise<"sent" | "failed" | "gone"> {
+  const found = await scoped(services.db, { workspaceId }, async (tx) => {
+    const rule = (await tx.alertRule.findFirst({
+      where: { id: ruleId, workspaceId, enabled: true },
+      select: RULE_SELECT,
+    })) as RuleRow | null;
+    return rule ? { rule, context: await contextOf(tx, workspaceId, notice.flow?.id ?? null) } : null;
+  });
+  if (!found) return "gone";
+  return deliver({ services, rule: found.rule, context: found.context, notice, attempt });
 }
 
 type Throttled = { opened: boolean; windowEndsAt: Date };

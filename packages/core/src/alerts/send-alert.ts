@@ -22,6 +22,8 @@ export type AlertServices = {
   http: (workspace: { planId: string; allowedHosts: string[] }) => GuardedHttpClient;
   /** The origin people reach Tributary at, for the links in alerts. */
   appUrl: string;
+  /** The waits before each further try of an alert whose channel failed (test alerts are not tried again). */
+  retryDelaysMs: readonly number[];
 };
 
 export type AlertKind = "alert" | "digest" | "test";
