@@ -147,7 +147,7 @@ async function deliver({
   return status;
 }
 
-/** A failed alert's next try: the same notice through the rule's channel as it is now; none once it is deleted or off. */
+/** A failed alert's next try: the same notice through the rule as it is now; none once it is deleted or off. */
 export async function retryAlert({
   services,
   workspaceId,
