@@ -13,7 +13,6 @@
 // in the run queue as usual.
 import { STEP_DEFINITIONS } from "@tributary/connectors";
 import {
-  type AcceptedRun,
   createFinishedRunStore,
   createGroupCommit,
   type FinishedRun,
@@ -46,8 +45,8 @@ export function createInlineIntake(
   });
   const fits = new Map<string, boolean>();
 
-  async function runHere(call: RunIntakeCall): Promise<AcceptedRun | null> {
-    if (STEP_DEFINITIONS.get(call.trigger)?.kind !== "trigger") return null;
+  /** The run, stored; null when it is not for here or did not end cleanly (nothing of it is stored then). */
+  async function runHere(call: RunIntakeCall): Promise<FinishedRun | null> {
     const { workspaceId, flowId, runId } = call;
     const { flow, compiled } = await deps.preparedFlows({ workspaceId, versionId: call.versionId });
     if (!fits.has(call.versionId)) {
@@ -64,10 +63,11 @@ export function createInlineIntake(
       limits: slotLimits({ keys: deps.keys, workspaceId, flowId, concurrency: settings.concurrency }),
     });
     if (!claim) return null;
+    let ran: FinishedRun | null;
     try {
       const secrets = await deps.secrets({ workspaceId, version: settings.workspace.secretsVersion });
       const run = { id: runId, workspaceId, workspace: settings.workspace, limits: settings.limits };
-      const ran = await runInMemory({
+      ran = await runInMemory({
         run: { ...call, limits: settings.limits },
         flow,
         // Any back-off parks, and a park sends the run to a worker: its retries are the worker's to make.
@@ -75,15 +75,15 @@ export function createInlineIntake(
         deadline: Date.now() + INLINE_BUDGET_MS,
         signal: AbortSignal.timeout(settings.limits.runTimeoutSeconds * 1000),
       });
-      if (!ran) return null;
-      // Another message with the same key committed meanwhile (only a source that sends a message again
-      // before the first is acknowledged): this run is kept too, and the key stays the first's.
-      await store(workspaceId, { ...ran, idempotency: call.idempotency ?? null });
-      deps.onRunEnded({ ...ran, workspaceId });
-      return { runId, messageId: call.message.id, duplicate: false };
     } finally {
-      await deps.slots.release(claim);
+      // A claim not released (Redis away) lapses by itself.
+      await deps.slots.release(claim).catch(() => undefined);
     }
+    if (!ran) return null;
+    // Another message with the same key committed meanwhile (only a source that sends a message again
+    // before the first is acknowledged): this run is kept too, and the key stays the first's.
+    await store(workspaceId, { ...ran, idempotency: call.idempotency ?? null });
+    return ran;
   }
 
   return {
@@ -93,7 +93,9 @@ export function createInlineIntake(
         deps.log.warn({ runId: call.runId, error: error.message }, "could not run the message here; queuing it");
         return null;
       });
-      return ran ?? deps.intake.accept(call);
+      if (!ran) return deps.intake.accept(call);
+      deps.onRunEnded({ ...ran, workspaceId: call.workspaceId });
+      return { runId: call.runId, messageId: call.message.id, duplicate: false };
     },
   };
 }
