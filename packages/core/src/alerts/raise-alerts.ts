@@ -28,6 +28,14 @@ const RULE_SELECT = {
   intervalSeconds: true,
 } as const;
 
+/** One rule of the workspace, as sending needs it; null when it is gone (or turned off, with `enabledOnly`). */
+async function ruleById(tx: Tx, workspaceId: string, ruleId: string, enabledOnly = false): Promise<RuleRow | null> {
+  return (await tx.alertRule.findFirst({
+    where: { id: ruleId, workspaceId, ...(enabledOnly ? { enabled: true } : {}) },
+    select: RULE_SELECT,
+  })) as RuleRow | null;
+}
+
 /** The enabled rules for an event in a flow: the flow's own when it has any, otherwise the workspace's. */
 async function rulesFor(tx: Tx, workspaceId: string, flowId: string, event: AlertEventName): Promise<RuleRow[]> {
   const rules = (await tx.alertRule.findMany({
@@ -162,10 +170,7 @@ export async function retryAlert({
   attempt: number;
 }): Promise<"sent" | "failed" | "gone"> {
   const found = await scoped(services.db, { workspaceId }, async (tx) => {
-    const rule = (await tx.alertRule.findFirst({
-      where: { id: ruleId, workspaceId, enabled: true },
-      select: RULE_SELECT,
-    })) as RuleRow | null;
+    const rule = await ruleById(tx, workspaceId, ruleId, true);
     return rule ? { rule, context: await contextOf(tx, workspaceId, notice.flow?.id ?? null) } : null;
   });
   if (!found) return "gone";
@@ -369,10 +374,7 @@ export async function sendAlertDigest({
       await tx.alertThrottle.delete({ where: { ruleId_flowId: { ruleId, flowId } } });
       return null;
     }
-    const rule = (await tx.alertRule.findFirst({
-      where: { id: ruleId, workspaceId },
-      select: RULE_SELECT,
-    })) as RuleRow | null;
+    const rule = await ruleById(tx, workspaceId, ruleId);
     if (!rule) return null;
     const windowEndsAt = new Date(Date.now() + rule.intervalSeconds * 1000);
     await tx.alertThrottle.update({
@@ -420,10 +422,7 @@ export async function sendTestAlert({
   ruleId: string;
 }): Promise<"sent" | "failed" | "gone"> {
   const found = await scoped(services.db, { workspaceId }, async (tx) => {
-    const rule = (await tx.alertRule.findFirst({
-      where: { id: ruleId, workspaceId },
-      select: RULE_SELECT,
-    })) as RuleRow | null;
+    const rule = await ruleById(tx, workspaceId, ruleId);
     if (!rule) return null;
     // A workspace rule is tried out on some flow of the workspace, so the link has a page to open.
     const flowId =
