@@ -281,8 +281,15 @@ export async function executeStep({
   }
 }
 
-/** The checkpoint of an activation the planner decided without running it (a branch not taken). */
-export function syntheticCheckpoint(record: StepRecord, stepType: string): Checkpoint {
+/**
+ * Takes in the activations the planner decided without running them (branches not taken): adds them to the
+ * run's records and returns their checkpoints.
+ */
+export function recordSynthetic(flow: PreparedFlow, records: RunRecords, synthetic: StepRecord[]): Checkpoint[] {
   const now = new Date();
-  return { ...record, stepType, input: null, logs: [], attempt: 1, startedAt: now, finishedAt: now };
+  return synthetic.map((record) => {
+    records.add(record);
+    const stepType = flow.steps.get(record.stepId)?.step.type ?? "unknown";
+    return { ...record, stepType, input: null, logs: [], attempt: 1, startedAt: now, finishedAt: now };
+  });
 }

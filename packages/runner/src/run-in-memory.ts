@@ -4,7 +4,7 @@
 // in-process back-offs or parks — is given up: null, and the caller takes the message in the usual way.
 import type { Checkpoint, FinishedRun, RunEnd, RunResponse, RunToExecute } from "@tributary/core";
 import { type Message, type PreparedFlow, planRun, RunRecords } from "@tributary/engine";
-import { executeStep, type StepServices, syntheticCheckpoint } from "./execute-step.ts";
+import { executeStep, recordSynthetic, type StepServices } from "./execute-step.ts";
 
 const MAX_ACTIVATIONS = 200;
 
@@ -51,10 +51,7 @@ export async function runInMemory({
   while (checkpoints.length < MAX_ACTIVATIONS && Date.now() < deadline) {
     const plan = planRun(flow, { triggerStepId: run.triggerStepId, input: run.message, records });
     if (plan.synthetic.length) {
-      for (const record of plan.synthetic) {
-        records.add(record);
-        checkpoints.push(syntheticCheckpoint(record, flow.steps.get(record.stepId)?.step.type ?? "unknown"));
-      }
+      checkpoints.push(...recordSynthetic(flow, records, plan.synthetic));
       continue;
     }
     if (plan.status === "succeeded") {

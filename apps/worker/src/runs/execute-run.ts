@@ -20,7 +20,7 @@ import {
   type RunTransition,
 } from "@tributary/core";
 import { type Activation, planRun, RunRecords } from "@tributary/engine";
-import { executeStep, type StepOutcome, syntheticCheckpoint } from "@tributary/runner";
+import { executeStep, recordSynthetic, type StepOutcome } from "@tributary/runner";
 import { queueDeadLetter } from "../dead-letters/send-dead-letter.ts";
 import type { RunDeps } from "./run-deps.ts";
 import type { RunPersistence } from "./run-persistence.ts";
@@ -209,10 +209,7 @@ export function createRunExecutor(deps: RunExecutorDeps) {
         if (controller.signal.aborted) return;
         const plan = planRun(flow, { triggerStepId: run.triggerStepId, input: run.input, records });
         if (plan.synthetic.length) {
-          for (const record of plan.synthetic) {
-            records.add(record);
-            pending.push(syntheticCheckpoint(record, flow.steps.get(record.stepId)?.step.type ?? "unknown"));
-          }
+          pending.push(...recordSynthetic(flow, records, plan.synthetic));
           continue;
         }
         if (plan.status === "succeeded") {
