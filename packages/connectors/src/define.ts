@@ -156,10 +156,11 @@ export type ActionDefinition<Schema extends z.ZodType = z.ZodType> = Common<Sche
   kind: "action";
   effects: StepEffects;
   /**
-   * Needs what only a worker has (the code sandbox, time to wait in). A webhook's flow of steps without effects
-   * and without this runs as the web process takes the call in (packages/runner/src/run-inline.ts).
+   * Needs what only a worker has: the code sandbox ("sandbox"), or time to wait in ("time": the step parks the
+   * run). A webhook's flow of steps without effects and without this runs as the web process takes the call in
+   * (packages/runner/src/run-inline.ts); a worker runs a new run whole in memory unless a step waits.
    */
-  needsWorker?: true;
+  needsWorker?: "sandbox" | "time";
   outputs: (config: z.output<Schema>) => string[];
   run(context: ActionContext<z.output<Schema>>): Promise<ActionResult>;
 };

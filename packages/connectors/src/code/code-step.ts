@@ -12,7 +12,7 @@ export const CODE_TEMPLATE = `export default async function (message: Message, c
 export const codeStep = defineAction({
   type: "code.typescript",
   effects: "none",
-  needsWorker: true,
+  needsWorker: "sandbox",
   example: {
     config: {
       source:

@@ -122,7 +122,7 @@ export const merge = defineAction({
 export const delay = defineAction({
   type: "flow.delay",
   effects: "none",
-  needsWorker: true,
+  needsWorker: "time",
   example: { config: { seconds: 3600 } },
   title: "Delay",
   description: "Waits before passing the message on. Long waits leave the worker and cost nothing.",
