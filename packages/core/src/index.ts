@@ -231,8 +231,10 @@ export {
   type FinishedRun,
   type FlowVersionToRun,
   findChildRun,
+  finishNewRuns,
   loadFlowVersion,
   loadRunSettings,
+  type NewRun,
   type NotPickedUp,
   pickUpRuns,
   type RunCommit,
@@ -241,6 +243,7 @@ export {
   type RunSettings,
   type RunToExecute,
   type RunTransition,
+  readNewRuns,
   recordFinishedRuns,
   renewRunLeases,
 } from "./runs/run-store.ts";

@@ -76,7 +76,10 @@ export function createWorkerMetrics({
     ranInline(run: FinishedRun): void {
       runs.ranWhole(run);
     },
-    /** The run persistence, observed: runs taken up for the first time, and what each commit that took ended. */
+    /**
+     * The run persistence, observed: runs taken up for the first time, what each commit that took ended, and
+     * runs stored whole.
+     */
     observe(persistence: RunPersistence): RunPersistence {
       return {
         ...persistence,
@@ -90,6 +93,11 @@ export function createWorkerMetrics({
           )
             runs.runStarted(run.trigger);
           return run;
+        },
+        async storeWhole(workspaceId, run) {
+          const stored = await persistence.storeWhole(workspaceId, run);
+          if (stored) runs.ranWhole(run);
+          return stored;
         },
         async commit(workspaceId, commit) {
           const took = await persistence.commit(workspaceId, commit);

@@ -1,5 +1,5 @@
-// Executes (or resumes) one run: claims its concurrency slots, takes it up under a lease, plans with the
-// engine, runs ready activations, and commits. Steps without outside effects run in memory and are committed
+// Executes (or resumes) one run: claims its concurrency slots, runs it whole if it is new and its steps allow
+// (run-whole.ts), else takes it up under a lease, plans with the engine, runs ready activations, and commits. Steps without outside effects run in memory and are committed
 // with whatever comes next; before a step runs, anything outside effects left behind (an external step's
 // checkpoint, a response a caller waits for) is committed first, so a resumed run never repeats an external
 // step and a caller never waits on steps that come after its answer. A run whose activations all wait (a
@@ -22,9 +22,11 @@ import {
 import { type Activation, planRun, RunRecords } from "@tributary/engine";
 import { executeStep, recordSynthetic, type StepOutcome } from "@tributary/runner";
 import { queueDeadLetter } from "../dead-letters/send-dead-letter.ts";
+import { callerWaits } from "./caller-waits.ts";
 import type { RunDeps } from "./run-deps.ts";
 import type { RunPersistence } from "./run-persistence.ts";
 import { type SlotClaim, slotLimits } from "./run-slots.ts";
+import { createWholeRuns } from "./run-whole.ts";
 import { stepServicesFor } from "./step-services.ts";
 
 /** After its worker was lost this many times, a run fails instead of taking another one down. */
@@ -36,8 +38,11 @@ export type RunExecutorDeps = RunDeps & {
   persistence: RunPersistence;
   stopping: () => boolean;
   /** Told of every run's committed end, without waiting (alerts queue their evaluation from here). */
-  onRunEnded: (run: RunToExecute, result: RunEnd) => void;
+  onRunEnded: (run: EndedRun, result: RunEnd) => void;
 };
+
+/** What is told of a run once its end is committed. */
+type EndedRun = Pick<RunToExecute, "id" | "workspaceId" | "flowId" | "trigger" | "parentRunId" | "parentFlowId">;
 
 /** "busy": a concurrency limit is full; "held": another worker runs it now. Both: try the job again shortly. */
 export type ExecuteResult = "done" | "busy" | "held";
@@ -46,6 +51,7 @@ export function createRunExecutor(deps: RunExecutorDeps) {
   const { persistence, queue, events, log } = deps;
   // A run's lease (and slots) are renewed this often while it works; a cancel is noticed within it.
   const renewEveryMs = Math.min(2_000, Math.floor(persistence.leaseMs / 3));
+  const runWhole = createWholeRuns(deps);
 
   return async function executeRun({
     workspaceId,
@@ -56,16 +62,23 @@ export function createRunExecutor(deps: RunExecutorDeps) {
     flowId: string;
     runId: string;
   }): Promise<ExecuteResult> {
+    const settings = await deps.settings({ workspaceId, flowId });
     // A deleted flow's run is claimed under the smallest limit: taking it up finds it gone.
-    const { concurrency } = (await deps.settings({ workspaceId, flowId })) ?? {
-      concurrency: { workspace: 1, flow: null },
-    };
+    const concurrency = settings?.concurrency ?? { workspace: 1, flow: null };
     const claim = await deps.slots.acquire({
       runId,
       limits: slotLimits({ keys: deps.keys, workspaceId, flowId, concurrency }),
     });
     if (!claim) return "busy";
     try {
+      const whole = settings ? await runWhole({ workspaceId, flowId, runId }, settings) : null;
+      if (whole) {
+        if (whole.kind === "stored") {
+          const { run, ran } = whole;
+          await ended({ ...run, workspaceId, flowId }, ran.result, whole.callerWaits ? ran.response : undefined);
+        }
+        return "done";
+      }
       const run = await persistence.pickUp(workspaceId, runId);
       if (run === "held") return "held";
       if (run === "gone") return "done";
@@ -122,13 +135,7 @@ export function createRunExecutor(deps: RunExecutorDeps) {
     const { flow, compiled } = await deps.preparedFlows({ workspaceId, versionId: run.flowVersionId });
     const secrets = await deps.secrets({ workspaceId, version: run.workspace.secretsVersion });
     const services = stepServicesFor(deps, { run, secrets, compiled });
-    const trigger = flow.steps.get(run.triggerStepId)?.step;
-    // Someone may wait for this run's answer (a sync webhook's caller, a listener's sender): it travels in the
-    // run's events.
-    const triggerDefinition = trigger ? STEP_DEFINITIONS.get(trigger.type) : undefined;
-    const callerWaits =
-      (trigger?.type === "trigger.webhook" && trigger.config.responseMode === "sync") ||
-      (triggerDefinition?.kind === "trigger" && triggerDefinition.listens === true);
+    const waits = callerWaits(flow, run.triggerStepId);
     const records = new RunRecords(run.records);
     const parks = new Map<string, Park>(Object.entries(run.parks));
     // Activations that parked during this pickup: they wait for the next one.
@@ -322,13 +329,13 @@ export function createRunExecutor(deps: RunExecutorDeps) {
     async function end(result: RunEnd) {
       const answer = response;
       if (!(await flush(result))) return;
-      await ended(run, result, callerWaits ? answer : undefined);
+      await ended(run, result, waits ? answer : undefined);
     }
   }
 
   /** After a run's end is committed: tell who waits, wake the run that called it, hand it to alerts. */
   async function ended(
-    run: RunToExecute,
+    run: EndedRun,
     result: RunEnd,
     /** The response, when a caller waits for it (undefined: nobody waits, so the event carries no answer). */
     response: RunResponse | null | undefined,

@@ -1,15 +1,20 @@
 // The worker's reads and writes of runs, group-committed: runs of one workspace taken up at the same moment
 // share one pickup, and their commits (checkpoints, responses, parks, ends) share one transaction, so a busy
-// worker pays one database round trip and one disk flush per batch instead of per run.
+// worker pays one database round trip and one disk flush per batch instead of per run. New runs run whole in
+// memory are read and stored the same way, without being taken up.
 import { randomUUID } from "node:crypto";
 import {
   commitRuns,
   createGroupCommit,
   type Db,
+  type FinishedRun,
+  finishNewRuns,
+  type NewRun,
   type NotPickedUp,
   pickUpRuns,
   type RunCommit,
   type RunToExecute,
+  readNewRuns,
   renewRunLeases,
 } from "@tributary/core";
 
@@ -41,8 +46,24 @@ export function createRunPersistence({ db, leaseMs }: { db: Db; leaseMs: number 
       return leases.map((lease) => held.has(lease.runId));
     },
   });
+  const newRuns = createGroupCommit<string, NewRun | null>({
+    async flush(workspaceId, runIds) {
+      const found = await readNewRuns({ db, workspaceId, runIds: [...new Set(runIds)] });
+      return runIds.map((id) => found.get(id) ?? null);
+    },
+  });
+  const wholeRuns = createGroupCommit<FinishedRun, boolean>({
+    async flush(workspaceId, runs) {
+      const stored = await finishNewRuns({ db, workspaceId, runs });
+      return runs.map((run) => stored.has(run.runId));
+    },
+  });
   return {
     leaseMs,
+    /** The run if no worker has taken it up yet (queued, no step run), read without taking it; else null. */
+    readNew: (workspaceId: string, runId: string) => newRuns(workspaceId, runId),
+    /** Stores a new run that ran whole; false when it was cancelled or taken up meanwhile (nothing stored). */
+    storeWhole: (workspaceId: string, run: FinishedRun) => wholeRuns(workspaceId, run),
     /** Takes a run up under a new lease; "held" when another worker runs it now, "gone" when it ended. */
     pickUp: (workspaceId: string, runId: string) => pickUps(workspaceId, runId),
     /** Commits what a run did; false when the run is no longer this worker's (cancelled, or taken over). */

@@ -383,6 +383,117 @@ export async function recordFinishedRuns({
   ]);
 }
 
+/** A run no worker has taken up yet, read without taking it: what running it whole in memory needs. */
+export type NewRun = Pick<
+  RunToExecute,
+  "id" | "flowVersionId" | "trigger" | "triggerStepId" | "isTest" | "input" | "parentRunId" | "parentFlowId"
+>;
+
+/**
+ * Runs of one workspace that are queued and were never taken up (no worker ran any of their steps), read
+ * without locking them; runs not among them are not new (waiting, handed back, running or ended).
+ */
+export async function readNewRuns({
+  db,
+  workspaceId,
+  runIds,
+}: {
+  db: Db;
+  workspaceId: string;
+  runIds: string[];
+}): Promise<Map<string, NewRun>> {
+  const rows = await sqlStatementInWorkspace<{
+    id: string;
+    flow_version_id: string;
+    trigger: string;
+    trigger_step_id: string;
+    is_test: boolean;
+    input: Message;
+    parent_run_id: string | null;
+    parent_flow_id: string | null;
+    is_new: boolean;
+  }>(
+    db.sql,
+    workspaceId,
+    // Read by primary key alone; whether each is new is a column (a filter on status invites the status index).
+    `SELECT r.id, r.flow_version_id, r.trigger, r.trigger_step_id, r.is_test, r.input, r.parent_run_id,
+            parent.flow_id AS parent_flow_id, r.status = 'queued' AND r.picked_at IS NULL AS is_new
+       FROM runs r LEFT JOIN runs parent ON parent.id = r.parent_run_id
+      WHERE r.id = ANY($1::uuid[])`,
+    [runIds],
+  );
+  return new Map(
+    rows
+      .filter((row) => row.is_new)
+      .map((row) => [
+        row.id,
+        {
+          id: row.id,
+          flowVersionId: row.flow_version_id,
+          trigger: row.trigger,
+          triggerStepId: row.trigger_step_id,
+          isTest: row.is_test,
+          input: row.input,
+          parentRunId: row.parent_run_id,
+          parentFlowId: row.parent_flow_id,
+        },
+      ]),
+  );
+}
+
+// Only where the run is still new: a run cancelled meanwhile, or taken up by another worker (its job
+// delivered twice), is left as it is, and the checkpoints of a run not finished here are not kept. The status
+// is compared as text so that the runs are read by primary key alone, not through the status index (which
+// holds every queued run of a backlog).
+const FINISH_NEW_RUNS = `
+  WITH input AS (
+    SELECT * FROM json_to_recordset($1::json) AS x(id uuid, status text, output json, error jsonb, response json,
+           started_at timestamptz)
+  ), finished AS (
+    UPDATE runs r
+       SET status = i.status::run_status, output = i.output, error = i.error, response = i.response,
+           started_at = i.started_at, picked_at = i.started_at, finished_at = now()
+      FROM input i
+     WHERE r.id = ANY($3::uuid[]) AND r.id = i.id AND r.status::text = 'queued' AND r.picked_at IS NULL
+    RETURNING r.id
+  ), saved AS (${CHECKPOINTS_INTO_STEP_RUNS}
+     WHERE x.run_id IN (SELECT id FROM finished)
+    RETURNING 1
+  )
+  SELECT id FROM finished`;
+
+/**
+ * Stores new runs of one workspace that a worker ran whole in memory: each run's end, its steps and the flow
+ * statistics in one transaction. Returns the runs stored: one missing was cancelled or taken up meanwhile.
+ */
+export async function finishNewRuns({
+  db,
+  workspaceId,
+  runs,
+}: {
+  db: Db;
+  workspaceId: string;
+  runs: FinishedRun[];
+}): Promise<Set<string>> {
+  const ends = runs.map((run) => ({
+    id: run.runId,
+    status: run.result.status,
+    output: run.result.output,
+    error: run.result.error,
+    response: run.response,
+    started_at: run.startedAt,
+  }));
+  const checkpoints = runs.flatMap((run) =>
+    checkpointRows({ workspaceId, runId: run.runId, owner: run.runId, checkpoints: run.checkpoints }),
+  );
+  const ids = runs.map((run) => run.runId);
+  const [rows = []] = await sqlStatementsInWorkspace(db.sql, workspaceId, [
+    { text: FINISH_NEW_RUNS, values: [JSON.stringify(ends), JSON.stringify(checkpoints), ids] },
+    rollUpRunsFinishedNow(ids),
+  ]);
+  return new Set(rows.map((row) => String(row.id)));
+}
+
 /**
  * Renews the leases of runs that work for long; returns those still held (a run missing from it was
  * cancelled or taken over). Not flushed to disk: a lease lost in a database crash only lets the run be taken
@@ -499,6 +610,8 @@ export async function findChildRun({
  * (the workspace's plan, the flow's own setting), the plan's limits on each run, and the workspace's settings.
  */
 export type RunSettings = {
+  /** The flow's published version: what its new runs most likely run. */
+  versionId: string | null;
   concurrency: { workspace: number; flow: number | null };
   limits: RunToExecute["limits"];
   workspace: RunToExecute["workspace"];
@@ -515,11 +628,11 @@ export async function loadRunSettings({
   flowId: string;
 }): Promise<RunSettings | null> {
   const rows = await sqlStatementInWorkspace<
-    RunContextRow & { concurrent_runs: number; max_concurrent_runs: number | null }
+    RunContextRow & { current_version_id: string | null; concurrent_runs: number; max_concurrent_runs: number | null }
   >(
     db.sql,
     workspaceId,
-    `SELECT p.concurrent_runs, f.max_concurrent_runs, p.code_memory_mb, p.code_cpu_ms, p.code_wall_ms,
+    `SELECT f.current_version_id, p.concurrent_runs, f.max_concurrent_runs, p.code_memory_mb, p.code_cpu_ms, p.code_wall_ms,
             p.max_message_bytes, p.run_timeout_seconds, w.allowed_hosts, w.plan_id, w.secrets_version
        FROM flows f JOIN workspaces w ON w.id = f.workspace_id JOIN plans p ON p.id = w.plan_id
       WHERE f.id = $1`,
@@ -528,6 +641,7 @@ export async function loadRunSettings({
   const row = rows[0];
   if (!row) return null;
   return {
+    versionId: row.current_version_id,
     concurrency: { workspace: row.concurrent_runs, flow: row.max_concurrent_runs },
     ...runContextOf(row),
   };
