@@ -53,6 +53,9 @@ export function createRunPersistence({ db, leaseMs }: { db: Db; leaseMs: number 
     },
   });
   const wholeRuns = createGroupCommit<FinishedRun, boolean>({
+    // One store at a time: runs ending meanwhile gather into the next, so a worker's Postgres spends less per
+    // run (≈ a fifth less on the run-throughput benchmark, where these runs end a few at a time).
+    maxInFlight: 1,
     async flush(workspaceId, runs) {
       const stored = await finishNewRuns({ db, workspaceId, runs });
       return runs.map((run) => stored.has(run.runId));
