@@ -7,7 +7,8 @@
 //
 // What does not end cleanly here — a step fails or would retry, or the run takes longer than WHOLE_BUDGET_MS —
 // runs the usual way from its start, with its retries, alerts and dead letters. Test runs go the usual way too:
-// the builder follows their steps live. A sync caller gets its answer when the run is stored.
+// the builder follows their steps live. Until it is stored such a run shows as queued, and a sync caller gets
+// its answer when it is stored.
 import { STEP_DEFINITIONS } from "@tributary/connectors";
 import type { FinishedRun, NewRun, RunSettings } from "@tributary/core";
 import type { PreparedFlow } from "@tributary/engine";
@@ -64,7 +65,8 @@ export function createWholeRuns(deps: RunDeps & { persistence: RunPersistence; s
         { ...deps, parkBackoffsOverMs: 0 },
         { run: { id: runId, workspaceId, workspace, limits }, secrets, compiled },
       ),
-      deadline: Date.now() + Math.min(WHOLE_BUDGET_MS, limits.runTimeoutSeconds * 1000),
+      // Within the lease's length too: the concurrency slot claimed for the run lives twice that, unrenewed.
+      deadline: Date.now() + Math.min(WHOLE_BUDGET_MS, deps.persistence.leaseMs, limits.runTimeoutSeconds * 1000),
       signal: AbortSignal.timeout(limits.runTimeoutSeconds * 1000),
     });
     if (!ran) return null;
