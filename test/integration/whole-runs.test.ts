@@ -2,7 +2,7 @@
 // being taken up, run in memory, stored in one commit. What does not end cleanly runs the usual way. Each
 // run's status changes are recorded by a trigger in this test's own database, so a run that was taken up
 // (queued → running → …) is told apart from one stored whole (queued → succeeded).
-import { cancelRun, startRun } from "@tributary/core";
+import { cancelRun, rerunFromStep, startRun } from "@tributary/core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedWorkspace } from "../factories/seed.ts";
@@ -120,6 +120,77 @@ describe("whole runs", () => {
     const run = await waitForRun({ db: env.db, workspaceId, runId });
     expect(run.status).toBe("succeeded");
     expect((await transitions(runId))[0]).toBe("running");
+  });
+
+  it("re-runs from a step on the steps copied before it, not from the start", async () => {
+    await ensureWorker();
+    const { workspaceId, start } = await flowOf(
+      [
+        ["start", "trigger.manual"],
+        ["draw", "code.typescript", { source: "export default () => ({ drawn: Math.random() })" }],
+        ["keep", "data.transform", { expression: "{ 'kept': drawn }" }],
+      ],
+      [
+        ["start", "draw"],
+        ["draw", "keep"],
+      ],
+    );
+    const { runId } = await start({});
+    const first = await waitForRun({ db: env.db, workspaceId, runId });
+    const drawn = first.output?.body as { kept: number };
+    const again = await rerunFromStep({
+      db: env.db,
+      queue: env.queue,
+      workspaceId,
+      runId,
+      stepKey: "keep",
+      version: "current",
+    });
+    const rerun = await waitForRun({ db: env.db, workspaceId, runId: again.runId });
+    expect(rerun.status).toBe("succeeded");
+    // The draw was copied, not made again: the re-run keeps what was drawn.
+    expect(rerun.output?.body).toEqual(drawn);
+    expect(rerun.steps.map((s) => s.key)).toEqual(["start", "draw", "keep"]);
+    expect(await transitions(again.runId)).toEqual(["running", "succeeded"]);
+  });
+
+  it("loses nothing when its worker is killed mid-run: another worker runs it whole", async () => {
+    await ensureWorker();
+    const { workspaceId, start } = await flowOf(
+      [
+        ["start", "trigger.manual"],
+        [
+          "slow",
+          "code.typescript",
+          {
+            source:
+              "export default (m) => { const until = Date.now() + 700; while (Date.now() < until) {} return m.body; }",
+          },
+        ],
+        ["done", "data.transform", { expression: "{ 'done': n }" }],
+      ],
+      [
+        ["start", "slow"],
+        ["slow", "done"],
+      ],
+    );
+    const { runId } = await start({ n: 3 });
+    // Killed once the worker has the run's job, well before its 700 ms step could be stored.
+    const deadline = Date.now() + 15_000;
+    while ((await env.queue.queue("runs").getActiveCount()) === 0) {
+      if (Date.now() > deadline) throw new Error("the worker never took the run's job");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await worker?.stop("SIGKILL");
+    worker = undefined;
+    expect(await transitions(runId)).toEqual([]);
+    await ensureWorker();
+    const run = await waitForRun({ db: env.db, workspaceId, runId, timeoutMs: 30_000 });
+    expect(run.status).toBe("succeeded");
+    expect(run.output?.body).toEqual({ done: 3 });
+    expect(run.steps.map((s) => s.key)).toEqual(["start", "slow", "done"]);
+    expect(await transitions(runId)).toEqual(["succeeded"]);
   });
 
   it("leaves a run cancelled before a worker got to it", async () => {

@@ -390,8 +390,9 @@ export type NewRun = Pick<
 >;
 
 /**
- * Runs of one workspace that are queued and were never taken up (no worker ran any of their steps), read
- * without locking them; runs not among them are not new (waiting, handed back, running or ended).
+ * Runs of one workspace that are queued, were never taken up and have no steps yet, read without locking
+ * them; runs not among them are not new (waiting, handed back, running, ended, or a re-run from a step, whose
+ * earlier steps were copied in).
  */
 export async function readNewRuns({
   db,
@@ -417,7 +418,9 @@ export async function readNewRuns({
     workspaceId,
     // Read by primary key alone; whether each is new is a column (a filter on status invites the status index).
     `SELECT r.id, r.flow_version_id, r.trigger, r.trigger_step_id, r.is_test, r.input, r.parent_run_id,
-            parent.flow_id AS parent_flow_id, r.status = 'queued' AND r.picked_at IS NULL AS is_new
+            parent.flow_id AS parent_flow_id,
+            r.status = 'queued' AND r.picked_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM step_runs s WHERE s.run_id = r.id) AS is_new
        FROM runs r LEFT JOIN runs parent ON parent.id = r.parent_run_id
       WHERE r.id = ANY($1::uuid[])`,
     [runIds],
