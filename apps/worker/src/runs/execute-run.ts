@@ -1,9 +1,10 @@
 // Executes (or resumes) one run: claims its concurrency slots, runs it whole if it is new and its steps allow
-// (run-whole.ts), else takes it up under a lease, plans with the engine, runs ready activations, and commits. Steps without outside effects run in memory and are committed
-// with whatever comes next; before a step runs, anything outside effects left behind (an external step's
-// checkpoint, a response a caller waits for) is committed first, so a resumed run never repeats an external
-// step and a caller never waits on steps that come after its answer. A run whose activations all wait (a
-// delay, a back-off, a called flow) parks in Postgres and leaves the worker; it may park any number of times.
+// (run-whole.ts), else takes it up under a lease, plans with the engine, runs ready activations, and commits.
+// Steps without outside effects run in memory and are committed with whatever comes next; before a step runs,
+// anything outside effects left behind (an external step's checkpoint, a response a caller waits for) is
+// committed first, so a resumed run never repeats an external step and a caller never waits on steps that come
+// after its answer. A run whose activations all wait (a delay, a back-off, a called flow) parks in Postgres and
+// leaves the worker; it may park any number of times.
 
 import { STEP_DEFINITIONS } from "@tributary/connectors";
 import {
