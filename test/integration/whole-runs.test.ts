@@ -127,7 +127,7 @@ describe("whole runs", () => {
     const { workspaceId, start } = await flowOf(
       [
         ["start", "trigger.manual"],
-        ["draw", "code.typescript", { source: "export default () => ({ drawn: Math.random() })" }],
+        ["draw", "code.typescript", { source: "export default () => ({ drawn: Math.floor(Math.random() * 1e9) })" }],
         ["keep", "data.transform", { expression: "{ 'kept': drawn }" }],
       ],
       [
