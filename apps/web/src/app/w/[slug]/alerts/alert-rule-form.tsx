@@ -1,9 +1,10 @@
 "use client";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import type { AlertChannelName, AlertEventName, AlertRuleView } from "@tributary/core";
 import { type FormEvent, useState } from "react";
 import { Alert } from "~/components/alert.tsx";
 import { Button } from "~/components/button.tsx";
+import { FlowSelect } from "~/components/flow-select.tsx";
 import { Card } from "~/components/page-header.tsx";
 import { TextField } from "~/components/text-field.tsx";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
@@ -26,8 +27,6 @@ export function AlertRuleForm({
 }) {
   const trpc = useTRPC();
   const workspace = useWorkspace();
-  // The first 200 flows by name, as the Runs page's filter offers them.
-  const flows = useQuery(trpc.flows.list.queryOptions({ workspaceId: workspace.id, limit: 200 }));
   const [name, setName] = useState(rule?.name ?? "");
   const [flowId, setFlowId] = useState(rule?.flowId ?? "");
   const [event, setEvent] = useState<AlertEventName>(rule?.event ?? "run_failed");
@@ -83,14 +82,14 @@ export function AlertRuleForm({
           <label htmlFor="alert-flow" className="block text-sm font-medium text-slate-700">
             Flow
           </label>
-          <select id="alert-flow" value={flowId} onChange={(e) => setFlowId(e.target.value)} className={SELECT}>
-            <option value="">All flows (the workspace's default)</option>
-            {flows.data?.flows.map((flow) => (
-              <option key={flow.id} value={flow.id}>
-                {flow.name}
-              </option>
-            ))}
-          </select>
+          <FlowSelect
+            id="alert-flow"
+            value={flowId}
+            onChange={setFlowId}
+            emptyLabel="All flows (the workspace's default)"
+            searchLabel="Find the rule's flow"
+            className={SELECT}
+          />
           <p className="mt-1 text-xs text-slate-500">A flow's own rules for an event replace the default ones.</p>
         </div>
         <div>
@@ -168,19 +167,14 @@ export function AlertRuleForm({
             <label htmlFor="alert-target-flow" className="block text-sm font-medium text-slate-700">
               Flow to start
             </label>
-            <select
+            <FlowSelect
               id="alert-target-flow"
               value={targetFlowId}
-              onChange={(e) => setTargetFlowId(e.target.value)}
+              onChange={setTargetFlowId}
+              emptyLabel="Choose a flow…"
+              searchLabel="Find the flow to start"
               className={SELECT}
-            >
-              <option value="">Choose a flow…</option>
-              {flows.data?.flows.map((flow) => (
-                <option key={flow.id} value={flow.id}>
-                  {flow.name}
-                </option>
-              ))}
-            </select>
+            />
             {problem?.fields.targetFlowId ? (
               <p className="mt-1 text-xs text-red-600">{problem.fields.targetFlowId}</p>
             ) : (

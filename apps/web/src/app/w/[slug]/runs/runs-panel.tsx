@@ -1,9 +1,10 @@
 "use client";
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { type FormEvent, useEffect, useMemo, useState } from "react";
 import { Button } from "~/components/button.tsx";
+import { FlowSelect } from "~/components/flow-select.tsx";
 import { Card, PageHeader } from "~/components/page-header.tsx";
 import { QueryRows } from "~/components/query-rows.tsx";
 import { BulkRerun } from "~/components/runs/bulk-rerun.tsx";
@@ -80,8 +81,6 @@ export function RunsPanel() {
   const [form, setForm] = useState<Filters>(applied);
   // Back and forward change the address: the form follows.
   useEffect(() => setForm(applied), [applied]);
-  // The first 200 flows by name for the filter (a flow beyond them is still reached from its own page's link).
-  const flows = useQuery(trpc.flows.list.queryOptions({ workspaceId: workspace.id, limit: 200 }));
   const input = {
     workspaceId: workspace.id,
     limit: 50,
@@ -114,17 +113,17 @@ export function RunsPanel() {
       <PageHeader title="Runs" description="Every run of this workspace with its messages, newest first." />
       <Card className="mb-4 p-4">
         <form onSubmit={apply} className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
-          <label className="text-sm font-medium text-slate-700">
-            Flow
-            <select className={FIELD} value={form.flowId} onChange={(e) => set({ flowId: e.target.value })}>
-              <option value="">All flows</option>
-              {flows.data?.flows.map((flow) => (
-                <option key={flow.id} value={flow.id}>
-                  {flow.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <div className="text-sm font-medium text-slate-700">
+            <label htmlFor="runs-flow">Flow</label>
+            <FlowSelect
+              id="runs-flow"
+              value={form.flowId}
+              onChange={(flowId) => set({ flowId })}
+              emptyLabel="All flows"
+              searchLabel="Find a flow to filter by"
+              className={FIELD}
+            />
+          </div>
           <label className="text-sm font-medium text-slate-700">
             Status
             <select
