@@ -7,9 +7,12 @@ import {
   listFlowVersions,
   publishFlow,
   rerun,
+  rerunFromStep,
   saveFlowDraft,
+  saveFlowPins,
   startBulkRerun,
   startRun,
+  testStep,
 } from "@tributary/core";
 import { scoped } from "@tributary/db";
 import type { FlowGraph } from "@tributary/engine";
@@ -110,6 +113,58 @@ describe("re-runs", () => {
     expect(reruns).toHaveLength(100);
     for (const { id } of reruns) expect((await ended(id)).status).toBe("succeeded");
   }, 240_000);
+});
+
+describe("every digit", () => {
+  // 17 significant digits: the ORM's JSON writes rounded this one to 0.2724821833449624.
+  const EXACT = 0.27248218334496244;
+  const twoSteps = graph(
+    [
+      ["start", "trigger.manual"],
+      ["first", "data.transform", { expression: "{ 'x': x, 'made': 0.27248218334496244 }" }],
+      ["second", "data.transform", { expression: "{ 'x': x, 'made': made }" }],
+    ],
+    [
+      ["start", "first"],
+      ["first", "second"],
+    ],
+  );
+
+  it("keeps a started run's message, a re-run's copied steps and pinned samples exactly as given", async () => {
+    const flowId = await publishedFlow({ ...ctx(), graph: twoSteps, name: "Exact numbers" });
+    const { runId } = await startRun({ ...ctx(), queue: env.queue, flowId, trigger: "manual", body: { x: EXACT } });
+    const first = await ended(runId);
+    expect(first.status).toBe("succeeded");
+    expect(first.input.body).toEqual({ x: EXACT });
+    expect(first.output?.body).toEqual({ x: EXACT, made: EXACT });
+
+    const again = await rerunFromStep({ ...ctx(), queue: env.queue, runId, stepKey: "second", version: "current" });
+    const rerun = await ended(again.runId);
+    expect(rerun.status).toBe("succeeded");
+    expect(rerun.input.body).toEqual({ x: EXACT });
+    expect(rerun.steps.map((step) => step.key)).toEqual(["start", "first", "second"]);
+    expect(rerun.steps[1]?.output?.body).toEqual({ x: EXACT, made: EXACT });
+    expect(rerun.output?.body).toEqual({ x: EXACT, made: EXACT });
+
+    const pins = { first: { body: { x: EXACT, made: EXACT }, headers: [] } };
+    await saveFlowPins({ ...ctx(), flowId, pins });
+    const stored = await scoped(env.db, { workspaceId: seeded.workspace.id }, (tx) =>
+      tx.flow.findUniqueOrThrow({ where: { id: flowId }, select: { pins: true } }),
+    );
+    expect(stored.pins).toEqual(pins);
+    const tested = await testStep({
+      ...ctx(),
+      queue: env.queue,
+      flowId,
+      stepId: "second",
+      input: { body: { x: EXACT, made: EXACT }, headers: [] },
+      steps: pins,
+    });
+    const test = await ended(tested.runId);
+    expect(test.status).toBe("succeeded");
+    expect(test.steps.find((step) => step.key === "first")?.output?.body).toEqual({ x: EXACT, made: EXACT });
+    expect(test.output?.body).toEqual({ x: EXACT, made: EXACT });
+  });
 });
 
 describe("versions", () => {

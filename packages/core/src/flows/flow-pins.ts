@@ -1,7 +1,7 @@
 // Sample messages pinned in the builder: a trigger's sample message or a step's output, by step id. They are
 // kept with the draft (a column of their own beside it) so a reload or a colleague sees them; publishing and
 // runs never read them: they only feed step tests and expression previews.
-import { type Db, type Prisma, scoped } from "@tributary/db";
+import { type Db, scoped } from "@tributary/db";
 import { stepIdSchema } from "@tributary/engine";
 import { z } from "zod";
 import { AppError, notFound } from "../errors/app-error.ts";
@@ -42,12 +42,13 @@ export async function saveFlowPins({
       `The pinned messages take ${bytes} bytes together; at most ${MAX_PINS_BYTES} are kept. Unpin a large one or pin a smaller sample.`,
     );
   }
-  const saved = await scoped(db, { workspaceId }, (tx) =>
-    tx.flow.updateMany({
-      where: { id: flowId, workspaceId },
-      data: { pins: pins as unknown as Prisma.InputJsonObject },
-    }),
+  // In SQL with the pins as JSON text: the ORM would round some 17-digit numbers of a sample on the way in.
+  const saved = await scoped(
+    db,
+    { workspaceId },
+    (tx) => tx.$executeRaw`
+      UPDATE flows SET pins = ${JSON.stringify(pins)}::jsonb, updated_at = now() WHERE id = ${flowId}::uuid AND workspace_id = ${workspaceId}::uuid`,
   );
-  if (saved.count !== 1) throw notFound("That flow");
+  if (saved !== 1) throw notFound("That flow");
   return { pins };
 }

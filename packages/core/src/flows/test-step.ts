@@ -47,7 +47,6 @@ export async function testStep({
     );
   }
   const graph = alone({ draft, step });
-  const now = new Date();
   return startRun({
     db,
     queue,
@@ -59,19 +58,12 @@ export async function testStep({
     isTest: true,
     body: input.body,
     headers: input.headers,
-    copiedSteps: Object.entries(steps)
+    pinnedSteps: Object.entries(steps)
       .filter(([id]) => id !== stepId && draft.steps.some((candidate) => candidate.id === id))
       .map(([id, pinned]) => ({
-        activationKey: id,
         stepId: id,
         stepType: draft.steps.find((candidate) => candidate.id === id)?.type ?? "unknown",
-        status: "succeeded" as const,
-        outputPort: "out",
         output: { id: "pinned", headers: pinned.headers, body: pinned.body ?? null },
-        logs: [],
-        startedAt: now,
-        finishedAt: now,
-        durationMs: 0,
       })),
   });
 }

@@ -148,15 +148,7 @@ export async function rerunFromStep({
     messageId: input.id,
     isTest: run.isTest,
     rerunOf: runId,
-    copiedSteps: steps
-      .filter((s) => kept.has(s.activationKey))
-      .map(({ id: _id, runId: _run, workspaceId: _ws, ...step }) => ({
-        ...step,
-        input: step.input ?? undefined,
-        output: step.output ?? undefined,
-        logs: step.logs ?? [],
-        error: step.error ?? undefined,
-      })),
+    copiedSteps: { fromRunId: runId, keys: steps.map((s) => s.activationKey).filter((key) => kept.has(key)) },
   });
   await noteReplay({ db, workspaceId, run, replayRunId: started.runId });
   return started;

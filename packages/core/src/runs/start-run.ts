@@ -27,8 +27,10 @@ export type StartRunOptions = {
   graph?: FlowGraph;
   parent?: { runId: string; stepKey: string };
   rerunOf?: string;
-  /** Checkpoints copied from an earlier run (re-run from a step). */
-  copiedSteps?: Omit<Prisma.StepRunCreateManyInput, "runId" | "workspaceId">[];
+  /** Checkpoints copied from an earlier run of the workspace, by activation key (re-run from a step). */
+  copiedSteps?: { fromRunId: string; keys: string[] };
+  /** Steps taken as done with a sample output each (a step tested alone, fed by the others' pinned samples). */
+  pinnedSteps?: { stepId: string; stepType: string; output: Message }[];
   messageId?: string;
   /** Run this version rather than the current one (re-runs run what the original ran). */
   versionId?: string;
@@ -130,23 +132,43 @@ export async function startRun(options: StartRunOptions): Promise<StartedRun> {
     if (!triggerStepId || !graph?.steps.some((step) => step.id === triggerStepId)) {
       throw new AppError("PRECONDITION_FAILED", "This flow has no trigger that can start this run; add one.");
     }
-    await tx.run.create({
-      data: {
-        id: runId,
-        workspaceId,
-        flowId,
-        flowVersionId: versionId,
-        trigger: options.trigger,
-        triggerStepId,
-        isTest: options.isTest ?? false,
-        messageId: input.id,
-        input: input as unknown as Prisma.InputJsonObject,
-        ...(options.parent ? { parentRunId: options.parent.runId, parentStepKey: options.parent.stepKey } : {}),
-        ...(options.rerunOf ? { rerunOfId: options.rerunOf } : {}),
-      },
-    });
-    if (options.copiedSteps?.length) {
-      await tx.stepRun.createMany({ data: options.copiedSteps.map((step) => ({ ...step, runId, workspaceId })) });
+    // Written in SQL with the message as JSON text: the ORM parses JSON values again on the way in and
+    // rounds some 17-digit numbers (0.27248218334496244 became 0.2724821833449624); the log keeps them exact.
+    await tx.$executeRaw`
+      INSERT INTO runs (id, workspace_id, flow_id, flow_version_id, trigger, trigger_step_id, is_test, message_id, input,
+                        parent_run_id, parent_step_key, rerun_of_id)
+      VALUES (${runId}::uuid, ${workspaceId}::uuid, ${flowId}::uuid, ${versionId}::uuid, ${options.trigger},
+              ${triggerStepId}, ${options.isTest ?? false}, ${input.id}, ${JSON.stringify(input)}::json,
+              ${options.parent?.runId ?? null}::uuid, ${options.parent?.stepKey ?? null}, ${options.rerunOf ?? null}::uuid)`;
+    const copied = options.copiedSteps;
+    if (copied?.keys.length) {
+      // Copied inside Postgres, so the steps' messages are the very text the earlier run stored; the new ids
+      // keep the earlier ids' order, which breaks ties between steps that started in the same millisecond.
+      const ids = copied.keys.map(() => uuidv7()).sort();
+      await tx.$executeRaw`
+        INSERT INTO step_runs (id, workspace_id, run_id, activation_key, step_id, step_type, status, output_port, input,
+                               output, logs, error, attempt, started_at, finished_at, duration_ms)
+        SELECT k.id, s.workspace_id, ${runId}::uuid, s.activation_key, s.step_id, s.step_type, s.status, s.output_port,
+               s.input, s.output, s.logs, s.error, s.attempt, s.started_at, s.finished_at, s.duration_ms
+          FROM (SELECT *, row_number() OVER (ORDER BY id) AS n
+                  FROM step_runs
+                 WHERE run_id = ${copied.fromRunId}::uuid AND workspace_id = ${workspaceId}::uuid
+                   AND activation_key = ANY(${copied.keys}::text[])) s
+          JOIN unnest(${ids}::uuid[]) WITH ORDINALITY AS k(id, n) ON k.n = s.n`;
+    }
+    if (options.pinnedSteps?.length) {
+      const pinned = options.pinnedSteps.map((step) => ({
+        id: uuidv7(),
+        step_id: step.stepId,
+        step_type: step.stepType,
+        output: step.output,
+      }));
+      await tx.$executeRaw`
+        INSERT INTO step_runs (id, workspace_id, run_id, activation_key, step_id, step_type, status, output_port, output,
+                               started_at, finished_at, duration_ms)
+        SELECT x.id, ${workspaceId}::uuid, ${runId}::uuid, x.step_id, x.step_id, x.step_type, 'succeeded', 'out',
+               x.output, now(), now(), 0
+          FROM json_to_recordset(${JSON.stringify(pinned)}::json) AS x(id uuid, step_id text, step_type text, output json)`;
     }
   });
   const enqueued = await queue.enqueueRun({ workspaceId, flowId, runId }).then(
