@@ -21,4 +21,13 @@ describe("uuidv7", () => {
       expect(id < uuidv7Floor(new Date(now.getTime() + 60_000))).toBe(true);
     }
   });
+
+  it("counts up within a millisecond: ids sort in the order they were made", () => {
+    const ids = Array.from({ length: 10_000 }, () => uuidv7());
+    expect(ids.toSorted()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    // A burst borrows at most a few milliseconds ahead of the clock.
+    const last = Number.parseInt((ids.at(-1) as string).replaceAll("-", "").slice(0, 12), 16);
+    expect(last).toBeLessThanOrEqual(Date.now() + 5);
+  });
 });

@@ -146,15 +146,29 @@ function textOf(value: unknown): string {
   return String(value);
 }
 
+let lastMs = 0;
+let sequence = 0;
+
 /**
- * A UUIDv7 (RFC 9562): 48 bits of milliseconds, then randomness, so ids sort by creation time. Made from a
- * random UUID (Node draws those from a cached pool of entropy, where a fresh draw per id was a system call):
- * its first 48 bits become the time and its version nibble a 7; the variant bits are already right.
+ * A UUIDv7 (RFC 9562): 48 bits of milliseconds, a 12-bit sequence, then randomness, so ids sort by creation
+ * time — and, within this process, in the order they were made: ids of one millisecond count up in the
+ * sequence (RFC 9562's method 1), so the steps of a run stored together keep their order. A clock that steps
+ * back, or 4,096 ids in a millisecond, borrow the next millisecond. The randomness comes from a random UUID
+ * (Node draws those from a cached pool of entropy, where a fresh draw per id was a system call); its variant
+ * bits are already right.
  */
 export function uuidv7(): string {
-  const random = crypto.randomUUID();
-  const time = Date.now().toString(16).padStart(12, "0");
-  return `${time.slice(0, 8)}-${time.slice(8)}-7${random.slice(15)}`;
+  const now = Date.now();
+  if (now > lastMs) {
+    lastMs = now;
+    // Starts low, so a millisecond has room to count.
+    sequence = Math.floor(Math.random() * 0x400);
+  } else if (++sequence > 0xfff) {
+    lastMs += 1;
+    sequence = 0;
+  }
+  const time = lastMs.toString(16).padStart(12, "0");
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${sequence.toString(16).padStart(3, "0")}${crypto.randomUUID().slice(18)}`;
 }
 
 /** The smallest UUIDv7 of a moment: ids are time-ordered, so `id >= uuidv7Floor(t)` selects rows made since t by index. */

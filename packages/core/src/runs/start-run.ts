@@ -143,8 +143,8 @@ export async function startRun(options: StartRunOptions): Promise<StartedRun> {
     const copied = options.copiedSteps;
     if (copied?.keys.length) {
       // Copied inside Postgres, so the steps' messages are the very text the earlier run stored; the new ids
-      // keep the earlier ids' order, which breaks ties between steps that started in the same millisecond.
-      const ids = copied.keys.map(() => uuidv7()).sort();
+      // (increasing) keep the earlier ids' order, which breaks ties between steps started in one millisecond.
+      const ids = copied.keys.map(() => uuidv7());
       await tx.$executeRaw`
         INSERT INTO step_runs (id, workspace_id, run_id, activation_key, step_id, step_type, status, output_port, input,
                                output, logs, error, attempt, started_at, finished_at, duration_ms)
