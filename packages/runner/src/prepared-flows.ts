@@ -1,9 +1,15 @@
-// Flow versions are immutable, so each is parsed and prepared once per process and kept (LRU).
+// Flow versions are immutable, so each is parsed and prepared once per process and kept (LRU), with the
+// judgement of which of its runs may run in memory.
 import { stepCatalog } from "@tributary/connectors";
 import { type Db, loadFlowVersion } from "@tributary/core";
 import { type PreparedFlow, parseFlowGraph, prepareFlow } from "@tributary/engine";
+import { type InMemoryFit, inMemoryFit } from "./in-memory-fit.ts";
 
-type Entry = { flow: PreparedFlow; compiled: Record<string, { code: string; sourceMap: string }> };
+type Entry = {
+  flow: PreparedFlow;
+  compiled: Record<string, { code: string; sourceMap: string }>;
+  fit: InMemoryFit;
+};
 
 export function createPreparedFlows({ db, capacity = 500 }: { db: Db; capacity?: number }) {
   const cache = new Map<string, Entry>();
@@ -21,10 +27,8 @@ export function createPreparedFlows({ db, capacity = 500 }: { db: Db; capacity?:
       return hit;
     }
     const version = await loadFlowVersion({ db, workspaceId, versionId });
-    const entry = {
-      flow: prepareFlow({ graph: parseFlowGraph(version.graph), catalog: stepCatalog }),
-      compiled: version.compiled,
-    };
+    const flow = prepareFlow({ graph: parseFlowGraph(version.graph), catalog: stepCatalog });
+    const entry = { flow, compiled: version.compiled, fit: inMemoryFit(flow) };
     if (cache.size >= capacity) cache.delete(cache.keys().next().value as string);
     cache.set(versionId, entry);
     return entry;

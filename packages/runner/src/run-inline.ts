@@ -7,9 +7,8 @@
 // What does not end cleanly within a moment (a step fails, retries or parks; the run takes longer than
 // INLINE_BUDGET_MS) is not kept: the call is taken in the usual way and a worker runs it from its start. Its
 // steps had no effects, so running them again changes nothing.
-import { STEP_DEFINITIONS } from "@tributary/connectors";
 import { createFinishedRunStore, type Db, type FinishedRun, type RunResponse, type SecretBox } from "@tributary/core";
-import type { Message, PreparedFlow } from "@tributary/engine";
+import type { Message } from "@tributary/engine";
 import type { RunEndedHook } from "./alert-hook.ts";
 import type { StepServices } from "./execute-step.ts";
 import { createPreparedFlows } from "./prepared-flows.ts";
@@ -52,17 +51,12 @@ export function createInlineRuns({
 }): InlineRuns {
   const preparedFlows = createPreparedFlows({ db });
   const secrets = createSecretsCache({ db, secretBox });
-  const quick = new Map<string, boolean>();
   const store = createFinishedRunStore({ db });
 
   return {
     async run(call) {
-      const { flow } = await preparedFlows({ workspaceId: call.workspaceId, versionId: call.versionId });
-      if (!quick.has(call.versionId)) {
-        if (quick.size >= 1_000) quick.delete(quick.keys().next().value as string);
-        quick.set(call.versionId, isQuick(flow));
-      }
-      if (!quick.get(call.versionId)) return null;
+      const { flow, fit } = await preparedFlows({ workspaceId: call.workspaceId, versionId: call.versionId });
+      if (!fit.quick) return null;
       const ran = await runInMemory({
         run: {
           ...call,
@@ -82,17 +76,6 @@ export function createInlineRuns({
       return { response: ran.response, output: ran.result.output, error: null };
     },
   };
-}
-
-/** Every step is the trigger or an action without effects that needs no worker. */
-function isQuick(flow: PreparedFlow): boolean {
-  return [...flow.steps.values()].every(({ step }) => {
-    const definition = STEP_DEFINITIONS.get(step.type);
-    return (
-      definition?.kind === "trigger" ||
-      (definition?.kind === "action" && definition.effects === "none" && !definition.needsWorker)
-    );
-  });
 }
 
 /** Stands in for what only a worker has: any use of it throws, so the step fails and the run goes to a worker. */

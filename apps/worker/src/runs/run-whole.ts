@@ -9,9 +9,7 @@
 // runs the usual way from its start, with its retries, alerts and dead letters. Test runs go the usual way too:
 // the builder follows their steps live. Until it is stored such a run shows as queued, and a sync caller gets
 // its answer when it is stored.
-import { STEP_DEFINITIONS } from "@tributary/connectors";
 import type { FinishedRun, NewRun, RunSettings } from "@tributary/core";
-import type { PreparedFlow } from "@tributary/engine";
 import { runInMemory } from "@tributary/runner";
 import { callerWaits } from "./caller-waits.ts";
 import type { RunDeps } from "./run-deps.ts";
@@ -25,14 +23,9 @@ const WHOLE_BUDGET_MS = 5_000;
 export type WholeRun = { kind: "stored"; run: NewRun; ran: FinishedRun; callerWaits: boolean } | { kind: "gone" };
 
 export function createWholeRuns(deps: RunDeps & { persistence: RunPersistence; stopping: () => boolean }) {
-  const fits = new Map<string, boolean>();
   const prepared = async (workspaceId: string, versionId: string) => {
     const version = await deps.preparedFlows({ workspaceId, versionId });
-    if (!fits.has(versionId)) {
-      if (fits.size >= 1_000) fits.delete(fits.keys().next().value as string);
-      fits.set(versionId, runsWhole(version.flow));
-    }
-    return fits.get(versionId) ? version : null;
+    return version.fit.whole ? version : null;
   };
 
   async function runWhole(
@@ -89,22 +82,4 @@ export function createWholeRuns(deps: RunDeps & { persistence: RunPersistence; s
       return null;
     }
   };
-}
-
-/**
- * Every step is the trigger or an action without outside effects that never waits, and nothing repeats (no
- * loop, no cycle): its steps can run again without harm, and their number is bounded by the flow's.
- */
-function runsWhole(flow: PreparedFlow): boolean {
-  if (flow.cyclic.length > 0) return false;
-  return [...flow.steps.values()].every(({ step }) => {
-    const definition = STEP_DEFINITIONS.get(step.type);
-    return (
-      definition?.kind === "trigger" ||
-      (definition?.kind === "action" &&
-        definition.effects === "none" &&
-        definition.needsWorker !== "time" &&
-        definition.behavior !== "loop")
-    );
-  });
 }

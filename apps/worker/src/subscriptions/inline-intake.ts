@@ -11,7 +11,6 @@
 // there under its retry policy (one attempt more than the policy counts, the one made here). Runs are claimed
 // under the workspace's and the flow's concurrency limits like any other; when one is full, the message waits
 // in the run queue as usual.
-import { STEP_DEFINITIONS } from "@tributary/connectors";
 import {
   createFinishedRunStore,
   createGroupCommit,
@@ -21,7 +20,6 @@ import {
   type RunIntake,
   type RunIntakeCall,
 } from "@tributary/core";
-import type { PreparedFlow } from "@tributary/engine";
 import { runInMemory } from "@tributary/runner";
 import type { RunDeps } from "../runs/run-deps.ts";
 import { slotLimits } from "../runs/run-slots.ts";
@@ -43,17 +41,12 @@ export function createInlineIntake(
   const seen = createGroupCommit<KeyOfTrigger, boolean>({
     flush: (workspaceId, keys) => keysHeld({ db: deps.db, workspaceId, keys }),
   });
-  const fits = new Map<string, boolean>();
 
   /** The run, stored; null when it is not for here or did not end cleanly (nothing of it is stored then). */
   async function runHere(call: RunIntakeCall): Promise<FinishedRun | null> {
     const { workspaceId, flowId, runId } = call;
-    const { flow, compiled } = await deps.preparedFlows({ workspaceId, versionId: call.versionId });
-    if (!fits.has(call.versionId)) {
-      if (fits.size >= 1_000) fits.delete(fits.keys().next().value as string);
-      fits.set(call.versionId, endsInItsOnlyEffect(flow));
-    }
-    if (!fits.get(call.versionId)) return null;
+    const { flow, compiled, fit } = await deps.preparedFlows({ workspaceId, versionId: call.versionId });
+    if (!fit.effectLast) return null;
     const settings = await deps.settings({ workspaceId, flowId });
     if (!settings) return null;
     // A message seen before: the intake answers with its run (or refuses another body under its key).
@@ -98,22 +91,4 @@ export function createInlineIntake(
       return { runId: call.runId, messageId: call.message.id, duplicate: false };
     },
   };
-}
-
-/**
- * Every step is the trigger, an action without outside effects, or the one action with them and nothing after
- * it (no step follows it, on any of its outputs): then a failure can only be the last step's.
- */
-function endsInItsOnlyEffect(flow: PreparedFlow): boolean {
-  const followed = new Set(flow.graph.edges.map((edge) => edge.from));
-  let effects = 0;
-  for (const { step } of flow.steps.values()) {
-    const definition = STEP_DEFINITIONS.get(step.type);
-    if (definition?.kind === "trigger") continue;
-    if (definition?.kind !== "action") return false;
-    if (definition.effects === "none") continue;
-    effects += 1;
-    if (effects > 1 || followed.has(step.id)) return false;
-  }
-  return flow.cyclic.length === 0;
 }
