@@ -3,7 +3,7 @@
 // flow shows its error on the right step, and re-running from that step after fixing the config succeeds.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { callProcedure, launchBrowser, screenshot } from "../support/browser.ts";
+import { callProcedure, dragWithMouse, launchBrowser, screenshot } from "../support/browser.ts";
 
 const baseUrl = inject("baseUrl");
 const run = Date.now().toString(36);
@@ -50,16 +50,15 @@ describe("building a flow in the browser", () => {
   });
 
   it("drags a webhook trigger onto the canvas, adds and configures a transform and a respond step", async () => {
-    // HTML5 drag and drop from the palette onto the canvas, dispatched as the browser's drag events (mouse drags
-    // synthesized by the driver are lost by a busy Chromium now and then).
+    // HTML5 drag and drop from the palette onto the canvas, with the mouse.
     const pane = await page.locator(".react-flow__pane").boundingBox();
     if (!pane) throw new Error("no canvas");
-    const dataTransfer = await page.evaluateHandle(() => new DataTransfer());
-    const at = { clientX: pane.x + 160, clientY: pane.y + 210 };
-    await page.getByRole("button", { name: "Webhook", exact: true }).dispatchEvent("dragstart", { dataTransfer });
-    await page.locator(".react-flow__pane").dispatchEvent("dragover", { dataTransfer, ...at });
-    await page.locator(".react-flow__pane").dispatchEvent("drop", { dataTransfer, ...at });
-    await page.getByTestId("step-webhook").waitFor();
+    await dragWithMouse(
+      page,
+      page.getByRole("button", { name: "Webhook", exact: true }),
+      { x: pane.x + 160, y: pane.y + 210 },
+      () => page.getByTestId("step-webhook").isVisible(),
+    );
     await page.getByLabel("Path", { exact: true }).fill("quote");
     await page.getByLabel("Answer", { exact: true }).selectOption("sync");
 

@@ -4,7 +4,7 @@
 import { connect, type Socket } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, screenshot } from "../support/browser.ts";
+import { dragWithMouse, launchBrowser, screenshot } from "../support/browser.ts";
 
 const baseUrl = inject("baseUrl");
 const run = Date.now().toString(36);
@@ -65,13 +65,12 @@ describe("an HL7 MLLP listener built in the browser", () => {
 
     const pane = await page.locator(".react-flow__pane").boundingBox();
     if (!pane) throw new Error("no canvas");
-    const dataTransfer = await page.evaluateHandle(() => new DataTransfer());
-    const at = { clientX: pane.x + 160, clientY: pane.y + 210 };
-    await page
-      .getByRole("button", { name: "HL7 MLLP listener", exact: true })
-      .dispatchEvent("dragstart", { dataTransfer });
-    await page.locator(".react-flow__pane").dispatchEvent("dragover", { dataTransfer, ...at });
-    await page.locator(".react-flow__pane").dispatchEvent("drop", { dataTransfer, ...at });
+    await dragWithMouse(
+      page,
+      page.getByRole("button", { name: "HL7 MLLP listener", exact: true }),
+      { x: pane.x + 160, y: pane.y + 210 },
+      () => page.getByLabel("Acknowledge", { exact: true }).isVisible(),
+    );
     await page.getByLabel("Acknowledge", { exact: true }).selectOption("flow");
     await page.getByRole("button", { name: "HL7 ACK", exact: true }).click();
     await page.getByLabel("Text", { exact: true }).fill("Filed for {{ segments[1].fields[5][0] }}");

@@ -4,7 +4,7 @@
 // underlined, find the pins again after a reload, and pin a sample edited in the Test tab on the trigger.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { callProcedure, launchBrowser, screenshot } from "../support/browser.ts";
+import { callProcedure, dragWithMouse, launchBrowser, screenshot } from "../support/browser.ts";
 
 const baseUrl = inject("baseUrl");
 const run = Date.now().toString(36);
@@ -123,6 +123,8 @@ describe("testing one step in the builder", () => {
       .getByRole("region", { name: "Step output", exact: true })
       .getByText("succeeded", { exact: true })
       .waitFor();
+    // Once its test run has ended, the step can be tested again.
+    await expect.poll(() => page.getByRole("button", { name: "Test step", exact: true }).isEnabled()).toBe(true);
     await screenshot(page, "step-testing-02-step-tested", { fullPage: false });
     await page.getByRole("button", { name: "Pin this output", exact: true }).click();
     await page.getByRole("region", { name: "Step output", exact: true }).getByTestId("pinned-badge").waitFor();
@@ -131,16 +133,17 @@ describe("testing one step in the builder", () => {
   it("drags an input field into the expression editor and previews it", async () => {
     await typeExpression("");
     await expect.poll(expression).toBe("");
-    const dataTransfer = await page.evaluateHandle(() => new DataTransfer());
     const field = page
       .getByRole("tabpanel", { name: "Input", exact: true })
       .getByRole("button", { name: "name", exact: true });
-    await field.dispatchEvent("dragstart", { dataTransfer });
     const box = await editor().boundingBox();
     if (!box) throw new Error("The expression editor is not on screen.");
-    const at = { clientX: box.x + 10, clientY: box.y + box.height / 2 };
-    await editor().dispatchEvent("dragover", { dataTransfer, ...at });
-    await editor().dispatchEvent("drop", { dataTransfer, ...at });
+    await dragWithMouse(
+      page,
+      field,
+      { x: box.x + 10, y: box.y + box.height / 2 },
+      async () => (await expression()) !== "",
+    );
     await expect.poll(expression).toBe("customer.name");
     await page.getByTestId("expression-preview").filter({ hasText: '"Ada"' }).waitFor();
     await screenshot(page, "step-testing-03-dragged-reference", { fullPage: false });

@@ -1,7 +1,7 @@
 // Debian's Chromium driven by playwright-core; never a downloaded browser.
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 
 export const SCREENSHOT_DIR = resolve(import.meta.dirname, "../../test-results/screenshots");
 
@@ -29,6 +29,30 @@ export function launchBrowser(): Promise<Browser> {
 export async function screenshot(page: Page, name: string, { fullPage = true } = {}): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage });
+}
+
+/**
+ * Drags `source` with the mouse (button down on it, moved in steps, released at the point) until `dropped`
+ * says the drop took: a busy Chromium now and then loses a drag's first moves, and a person would drag again.
+ */
+export async function dragWithMouse(
+  page: Page,
+  source: Locator,
+  to: { x: number; y: number },
+  dropped: () => Promise<boolean>,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await source.hover();
+    await page.mouse.down();
+    await page.mouse.move(to.x, to.y, { steps: 12 });
+    await page.mouse.up();
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline) {
+      if (await dropped()) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (attempt === 3) throw new Error(`Dragging ${source} did not take in ${attempt} tries.`);
+  }
 }
 
 /** Calls a tRPC procedure over HTTP from the page's session, as a script in the browser could. */
