@@ -14,6 +14,14 @@ export type KeyClaim = {
   messageId: string;
 };
 
+/**
+ * One key looked up by its primary key, for each row `x` of a batch (used as `CROSS JOIN LATERAL (… LIMIT 1)`).
+ * A plain join or EXISTS lets a planner that misjudges the workspace's size hash-join the batch with every key
+ * the workspace holds (row-level security's predicate invites reading them all), on every call.
+ */
+export const KEY_PROBE = `SELECT k.* FROM trigger_idempotency_keys k
+   WHERE k.flow_id = x.flow_id AND k.trigger_step_id = x.trigger_step_id AND k.key = x.key`;
+
 /** Claims keys not held (or held past the window); returns a row (flow_id, trigger_step_id, key) per key won. */
 export function claimKeysStatement(claims: KeyClaim[]): { text: string; values: unknown[] } {
   return {
@@ -57,9 +65,7 @@ export async function keysHeld({
     db.sql,
     workspaceId,
     `SELECT x.i FROM jsonb_to_recordset($1::jsonb) AS x(i int, flow_id uuid, trigger_step_id text, key text)
-      WHERE EXISTS (SELECT 1 FROM trigger_idempotency_keys k
-                     WHERE k.flow_id = x.flow_id AND k.trigger_step_id = x.trigger_step_id AND k.key = x.key
-                       AND k.created_at >= now() - interval '${KEY_WINDOW}')`,
+      CROSS JOIN LATERAL (${KEY_PROBE} AND k.created_at >= now() - interval '${KEY_WINDOW}' LIMIT 1) held`,
     [JSON.stringify(keys.map((k, i) => ({ i, flow_id: k.flowId, trigger_step_id: k.triggerStepId, key: k.key })))],
     { durable: false },
   );

@@ -11,7 +11,7 @@ import type { Message } from "@tributary/engine";
 import type { JobQueue } from "@tributary/queue";
 import { AppError } from "../errors/app-error.ts";
 import { createGroupCommit } from "./group-commit.ts";
-import { claimKeysStatement } from "./idempotency-keys.ts";
+import { claimKeysStatement, KEY_PROBE } from "./idempotency-keys.ts";
 
 export type RunIntakeCall = {
   /** Chosen by the caller (a UUIDv7), so it can watch the run's events before the run exists. */
@@ -106,9 +106,8 @@ async function insertRuns(client: SqlClient, calls: RunIntakeCall[]): Promise<Ou
         body_hash: string;
       }>(
         `SELECT k.flow_id, k.trigger_step_id, k.key, k.run_id, k.message_id, k.body_hash
-           FROM trigger_idempotency_keys k
-           JOIN jsonb_to_recordset($1::jsonb) AS x(flow_id uuid, trigger_step_id text, key text)
-             ON k.flow_id = x.flow_id AND k.trigger_step_id = x.trigger_step_id AND k.key = x.key`,
+           FROM jsonb_to_recordset($1::jsonb) AS x(flow_id uuid, trigger_step_id text, key text)
+          CROSS JOIN LATERAL (${KEY_PROBE} LIMIT 1) k`,
         [
           JSON.stringify(
             lost.map((call) => ({

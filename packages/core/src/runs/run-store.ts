@@ -15,6 +15,7 @@ import type { Message, StepRecord } from "@tributary/engine";
 import { rollUpRunsFinishedNow } from "../statistics/roll-up-runs.ts";
 import { claimKeysStatement } from "./idempotency-keys.ts";
 import type { Parks, RunError, RunLogEntry, RunStatus } from "./run-views.ts";
+import { rowOfRun, runsById } from "./runs-by-id.ts";
 
 export type Checkpoint = StepRecord & {
   stepType: string;
@@ -84,10 +85,12 @@ type PickedRow = RunContextRow & {
 // it is merely taken up again.
 const PICK_UP = `
   WITH target AS (
-    SELECT id, status AS previous FROM runs
-     WHERE id = ANY($1::uuid[]) AND workspace_id = $2
-       AND (status IN ('queued', 'waiting') OR (status = 'running' AND (lease_until IS NULL OR lease_until < now())))
-     FOR UPDATE SKIP LOCKED
+    SELECT t.* FROM unnest($1::uuid[]) AS e(id)
+     CROSS JOIN LATERAL (
+       SELECT id, status AS previous FROM runs
+        WHERE runs.id = e.id AND workspace_id = $2
+          AND (status IN ('queued', 'waiting') OR (status = 'running' AND (lease_until IS NULL OR lease_until < now())))
+        LIMIT 1 FOR UPDATE SKIP LOCKED) t
   ), picked AS (
     UPDATE runs r
        SET status = 'running', lease_owner = $3, lease_until = now() + make_interval(secs => $4::float8 / 1000),
@@ -145,7 +148,7 @@ export async function pickUpRuns({
     const open = await sqlStatementInWorkspace<{ id: string }>(
       db.sql,
       workspaceId,
-      "SELECT id FROM runs WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'waiting', 'running')",
+      `SELECT r.id FROM ${runsById("$1")} WHERE r.status IN ('queued', 'waiting', 'running')`,
       [missed],
     );
     const held = new Set(open.map((row) => row.id));
@@ -416,13 +419,14 @@ export async function readNewRuns({
   }>(
     db.sql,
     workspaceId,
-    // Read by primary key alone; whether each is new is a column (a filter on status invites the status index).
+    // Read by primary key alone; whether each is new is a column (a filter on status invites the status index),
+    // and its steps are probed run by run (as NOT EXISTS, a planner may hash every step row in the table).
     `SELECT r.id, r.flow_version_id, r.trigger, r.trigger_step_id, r.is_test, r.input, r.parent_run_id,
             parent.flow_id AS parent_flow_id,
-            r.status = 'queued' AND r.picked_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM step_runs s WHERE s.run_id = r.id) AS is_new
-       FROM runs r LEFT JOIN runs parent ON parent.id = r.parent_run_id
-      WHERE r.id = ANY($1::uuid[])`,
+            r.status = 'queued' AND r.picked_at IS NULL AND step.run_id IS NULL AS is_new
+       FROM ${runsById("$1")}
+       LEFT JOIN LATERAL (SELECT s.run_id FROM step_runs s WHERE s.run_id = r.id LIMIT 1) step ON true
+       LEFT JOIN runs parent ON parent.id = r.parent_run_id`,
     [runIds],
   );
   return new Map(
@@ -445,9 +449,9 @@ export async function readNewRuns({
 }
 
 // Only where the run is still new: a run cancelled meanwhile, or taken up by another worker (its job
-// delivered twice), is left as it is, and the checkpoints of a run not finished here are not kept. The status
-// is compared as text so that the runs are read by primary key alone, not through the status index (which
-// holds every queued run of a backlog).
+// delivered twice), is left as it is — as is one changed in any way while this commits (it is reached by its
+// row's address) — and the checkpoints of a run not finished here are not kept. The status is compared as
+// text so that the status index (which holds every queued run of a backlog) is no way to the rows.
 const FINISH_NEW_RUNS = `
   WITH input AS (
     SELECT * FROM json_to_recordset($1::json) AS x(id uuid, status text, output json, error jsonb, response json,
@@ -456,8 +460,8 @@ const FINISH_NEW_RUNS = `
     UPDATE runs r
        SET status = i.status::run_status, output = i.output, error = i.error, response = i.response,
            started_at = i.started_at, picked_at = i.started_at, finished_at = now()
-      FROM input i
-     WHERE r.id = ANY($3::uuid[]) AND r.id = i.id AND r.status::text = 'queued' AND r.picked_at IS NULL
+      FROM input i ${rowOfRun("i")}
+     WHERE r.ctid = run_row.row AND r.status::text = 'queued' AND r.picked_at IS NULL
     RETURNING r.id
   ), saved AS (${CHECKPOINTS_INTO_STEP_RUNS}
      WHERE x.run_id IN (SELECT id FROM finished)
@@ -491,7 +495,7 @@ export async function finishNewRuns({
   );
   const ids = runs.map((run) => run.runId);
   const [rows = []] = await sqlStatementsInWorkspace(db.sql, workspaceId, [
-    { text: FINISH_NEW_RUNS, values: [JSON.stringify(ends), JSON.stringify(checkpoints), ids] },
+    { text: FINISH_NEW_RUNS, values: [JSON.stringify(ends), JSON.stringify(checkpoints)] },
     rollUpRunsFinishedNow(ids),
   ]);
   return new Set(rows.map((row) => String(row.id)));

@@ -2,10 +2,13 @@
 // counted exactly once (the finishing update succeeds once per run) and never counted if that commit fails.
 // One statement per finished batch: the runs are read by primary key, their steps by (run_id, activation_key).
 // Rows are upserted in key order, so concurrent batches (other workers) lock shared minute rows in the same
-// order and wait for each other rather than deadlock. The runs' status is compared as text so that they are
-// read by primary key alone: a planner that believes the status index selective scans every finished run's
-// entry in it. The histograms are materialized: inlined, they were computed again for every run.
+// order and wait for each other rather than deadlock. Each run, and each run's steps, are looked up on their own
+// (LATERAL … LIMIT 1, LATERAL … OFFSET 0: a subquery the planner cannot fold into a join): read as one set, a
+// planner that misjudges a workspace's size or an index's selectivity ANDs the primary key with the workspace's
+// or the status's index, or hash-joins every step row in the table, reading an entry for every run the
+// workspace (or the table) holds. The histograms are materialized: inlined, they were computed again for every run.
 import type { Statement } from "@tributary/db";
+import { runsById } from "../runs/runs-by-id.ts";
 import { HISTOGRAM_BUCKETS, HISTOGRAM_GROWTH } from "./duration-histogram.ts";
 
 /** Slowest runs kept per flow and minute. */
@@ -15,8 +18,8 @@ const rollUp = ({ finishedNow }: { finishedNow: boolean }) => `
   WITH finished AS (
     SELECT r.id, r.workspace_id, r.flow_id, r.status, date_trunc('minute', r.finished_at) AS minute,
            greatest(0, round(extract(epoch FROM r.finished_at - coalesce(r.started_at, r.queued_at)) * 1000))::int AS ms
-      FROM runs r
-     WHERE r.id = ANY($1::uuid[]) AND r.status::text IN ('succeeded', 'failed') AND r.finished_at IS NOT NULL
+      FROM ${runsById("$1")}
+     WHERE r.status IN ('succeeded', 'failed') AND r.finished_at IS NOT NULL
        ${finishedNow ? "AND r.finished_at = now()::timestamptz(3)" : ""}
   ),
   steps AS (
@@ -24,7 +27,8 @@ const rollUp = ({ finishedNow }: { finishedNow: boolean }) => `
                                         duration_sum_ms, duration_max_ms)
     SELECT f.workspace_id, f.flow_id, f.minute, sr.step_id, min(sr.step_type), count(*),
            count(*) FILTER (WHERE sr.status = 'failed'), sum(sr.duration_ms), max(sr.duration_ms)
-      FROM finished f JOIN step_runs sr ON sr.run_id = f.id AND sr.status <> 'skipped'
+      FROM finished f
+     CROSS JOIN LATERAL (SELECT * FROM step_runs sr WHERE sr.run_id = f.id AND sr.status <> 'skipped' OFFSET 0) sr
      GROUP BY f.workspace_id, f.flow_id, f.minute, sr.step_id
      ORDER BY f.flow_id, f.minute, sr.step_id
     ON CONFLICT (flow_id, minute, step_id) DO UPDATE

@@ -5,6 +5,7 @@
 // deliveries for a day: a publishing step repeated after its worker was lost finds it and publishes nothing.
 import { type Db, sqlInWorkspace } from "@tributary/db";
 import type { MessageHeader } from "@tributary/engine";
+import { runsById } from "../runs/runs-by-id.ts";
 
 export type PendingDelivery = { messageId: string; body: unknown; headers: MessageHeader[]; publishedAt: Date };
 
@@ -111,7 +112,7 @@ export async function endedRuns({
     workspaceId,
     (client) =>
       client.query<{ id: string }>(
-        "SELECT id FROM runs WHERE id = ANY($1::uuid[]) AND status IN ('succeeded', 'failed', 'cancelled')",
+        `SELECT r.id FROM ${runsById("$1")} WHERE r.status IN ('succeeded', 'failed', 'cancelled')`,
         [runIds],
       ),
     { durable: false },

@@ -1,0 +1,195 @@
+// The hot path's statements name their rows by key (run ids, idempotency keys), and must read about as many
+// rows as they name however many the workspace holds — also before Postgres has statistics of the tables,
+// when a planner that takes the workspace to be small reads every run (or key) it holds through the index
+// that row-level security's predicate invites, on every batch. Counted with Postgres's own counters of the
+// index entries and rows each transaction read, added as a last statement to the statements' round trip.
+import { randomUUID } from "node:crypto";
+import { type Db, type FinishedRun, finishNewRuns, keysHeld, readNewRuns, recordFinishedRuns } from "@tributary/core";
+import { createMessage } from "@tributary/engine";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
+import { useTestEnvironment } from "../support/environment.ts";
+import { graph, publishedFlow } from "../support/run-helpers.ts";
+
+const env = useTestEnvironment();
+const HELD = 3_000;
+const TABLES = ["runs", "step_runs", "trigger_idempotency_keys"];
+let seeded: SeededWorkspace;
+let flow: { id: string; versionId: string };
+let runIds: string[];
+let admin: pg.Client;
+
+// Index entries and heap rows read so far in this transaction from the tables above and their indexes.
+const READ_SO_FAR = `SELECT coalesce(sum(pg_stat_get_xact_tuples_returned(c.oid)), 0)::int AS read
+   FROM pg_class c LEFT JOIN pg_index i ON i.indexrelid = c.oid
+  WHERE c.relname IN (${TABLES.map((table) => `'${table}'`).join(", ")})
+     OR i.indrelid IN (${TABLES.map((table) => `'${table}'::regclass`).join(", ")})`;
+
+/** A Db whose plain SQL round trips also report how many rows they read; `read` holds the last one's count. */
+function countingDb(): { db: Db; read: () => number } {
+  let last = Number.NaN;
+  const pool = env.db.sql;
+  const counting = {
+    async connect() {
+      const client = await pool.connect();
+      return new Proxy(client, {
+        get(target, property, receiver) {
+          if (property !== "query") return Reflect.get(target, property, receiver);
+          return async (text: unknown, ...rest: unknown[]) => {
+            if (typeof text !== "string" || rest.length > 0 || !text.includes("set_config")) {
+              return (target.query as (...args: unknown[]) => unknown)(text, ...rest);
+            }
+            const results = (await target.query(`${text};\n${READ_SO_FAR}`)) as unknown as pg.QueryResult[];
+            last = Number(results.at(-1)?.rows[0]?.read);
+            return results.slice(0, -1);
+          };
+        },
+      });
+    },
+  };
+  return { db: { sql: counting } as unknown as Db, read: () => last };
+}
+
+beforeAll(async () => {
+  seeded = await seedWorkspace({ db: env.db });
+  const flowId = await publishedFlow({
+    db: env.db,
+    workspaceId: seeded.workspace.id,
+    actor: seeded.owner.actor,
+    graph: graph(
+      [
+        ["start", "trigger.manual"],
+        ["price", "data.transform", { expression: "{ 'total': qty * 3 }" }],
+      ],
+      [["start", "price"]],
+    ),
+  });
+  // The test's own database: its tables stay without statistics, as in a new installation.
+  admin = new pg.Client({ connectionString: env.databaseUrl });
+  await admin.connect();
+  for (const table of TABLES) await admin.query(`ALTER TABLE ${table} SET (autovacuum_enabled = false)`);
+  const version = await admin.query<{ id: string }>("SELECT current_version_id AS id FROM flows WHERE id = $1", [
+    flowId,
+  ]);
+  flow = { id: flowId, versionId: version.rows[0]?.id ?? "" };
+  const ids = await admin.query<{ id: string }>(
+    `INSERT INTO runs (id, workspace_id, flow_id, flow_version_id, status, trigger, trigger_step_id, message_id, input,
+                       finished_at)
+     SELECT gen_random_uuid(), $1, $2, $3, 'succeeded', 'manual', 'start', 'm' || n, '{}', now()
+       FROM generate_series(1, ${HELD}) AS n
+     RETURNING id`,
+    [seeded.workspace.id, flow.id, flow.versionId],
+  );
+  runIds = ids.rows.map((row) => row.id);
+  await admin.query(
+    `INSERT INTO step_runs (workspace_id, id, run_id, activation_key, step_id, step_type, status, started_at,
+                           finished_at, duration_ms)
+     SELECT $1, gen_random_uuid(), id, 'price', 'price', 'data.transform', 'succeeded', now(), now(), 1
+       FROM unnest($2::uuid[]) AS id`,
+    [seeded.workspace.id, runIds],
+  );
+  await admin.query(
+    `INSERT INTO trigger_idempotency_keys (workspace_id, flow_id, trigger_step_id, key, body_hash, run_id, message_id)
+     SELECT $1, $2, 'start', 'key-' || n, '', $3, 'm'
+       FROM generate_series(1, ${HELD}) AS n`,
+    [seeded.workspace.id, flow.id, runIds[0]],
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await admin?.end();
+});
+
+describe("statements that name their rows by key", () => {
+  it("look idempotency keys up one by one, not through every key of the workspace", async () => {
+    const counting = countingDb();
+    const held = await keysHeld({
+      db: counting.db,
+      workspaceId: seeded.workspace.id,
+      keys: [
+        { flowId: flow.id, triggerStepId: "start", key: "key-7" },
+        { flowId: flow.id, triggerStepId: "start", key: "not-held" },
+      ],
+    });
+    expect(held).toEqual([true, false]);
+    expect(counting.read()).toBeLessThan(20);
+  });
+
+  it("read runs named by id by primary key, with a probe of their steps each", async () => {
+    const counting = countingDb();
+    const named = runIds.slice(0, 20);
+    const runs = await readNewRuns({ db: counting.db, workspaceId: seeded.workspace.id, runIds: named });
+    // They ended long ago: none is new.
+    expect(runs.size).toBe(0);
+    expect(counting.read()).toBeLessThan(200);
+  });
+
+  it("store finished runs and roll their statistics up reading only those runs and their steps", async () => {
+    const counting = countingDb();
+    const runs = finishedRuns(10, () => randomUUID());
+    await recordFinishedRuns({ db: counting.db, workspaceId: seeded.workspace.id, runs });
+    expect(await countOf(runs.map((run) => run.runId))).toBe(10);
+    expect(counting.read()).toBeLessThan(200);
+  });
+
+  it("store new runs run whole reading only those runs", async () => {
+    const fresh = await queuedRuns(10);
+    const counting = countingDb();
+    const stored = await finishNewRuns({
+      db: counting.db,
+      workspaceId: seeded.workspace.id,
+      runs: finishedRuns(10, (i) => fresh[i] as string),
+    });
+    expect(stored.size).toBe(10);
+    expect(counting.read()).toBeLessThan(200);
+  });
+});
+
+const countOf = async (ids: string[]) =>
+  (await admin.query("SELECT count(*)::int AS n FROM runs WHERE id = ANY($1::uuid[])", [ids])).rows[0]?.n;
+
+/** New runs of the flow: queued, never taken up. */
+async function queuedRuns(count: number): Promise<string[]> {
+  const { rows } = await admin.query<{ id: string }>(
+    `INSERT INTO runs (id, workspace_id, flow_id, flow_version_id, trigger, trigger_step_id, message_id, input)
+     SELECT gen_random_uuid(), $1, $2, $3, 'manual', 'start', 'new-' || n, '{"id":"m","headers":[],"body":{}}'
+       FROM generate_series(1, ${count}) AS n
+     RETURNING id`,
+    [seeded.workspace.id, flow.id, flow.versionId],
+  );
+  return rows.map((row) => row.id);
+}
+
+/** Runs of the flow that ran to their end in memory, with their one step. */
+function finishedRuns(count: number, idOf: (index: number) => string): FinishedRun[] {
+  const startedAt = new Date();
+  const message = createMessage({ id: randomUUID(), body: { qty: 2 }, headers: [] });
+  const output = { ...message, body: { total: 6 } };
+  return Array.from({ length: count }, (_, i) => ({
+    runId: idOf(i),
+    flowId: flow.id,
+    versionId: flow.versionId,
+    trigger: "manual",
+    triggerStepId: "start",
+    message,
+    startedAt,
+    checkpoints: [
+      {
+        key: "price",
+        stepId: "price",
+        stepType: "data.transform",
+        status: "succeeded",
+        port: "out",
+        message: output,
+        input: message,
+        logs: [],
+        attempt: 1,
+        startedAt,
+        finishedAt: new Date(),
+      },
+    ],
+    result: { status: "succeeded", output, error: null },
+    response: null,
+  }));
+}
