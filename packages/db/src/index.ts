@@ -4,6 +4,7 @@ export { Prisma, Role } from "./generated/prisma/client.ts";
 export { type Scope, type ScopedOptions, scoped, type Tx } from "./scope.ts";
 export { createSecretBox, type SecretBox, SecretBoxError } from "./secret-box.ts";
 export {
+  type PreparedStatement,
   type SqlClient,
   type SqlPool,
   type Statement,

@@ -1,8 +1,16 @@
-// sqlStatementInWorkspace: one statement in one round trip, scoped like a transaction of sqlInWorkspace.
+// sqlStatementInWorkspace: one statement in one round trip, scoped like a transaction of sqlInWorkspace;
+// sqlStatementsInWorkspace with prepared statements.
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { seedWorkspace } from "../../../test/factories/seed.ts";
 import { useTestEnvironment } from "../../../test/support/environment.ts";
-import { sqlInWorkspace, sqlStatementInWorkspace } from "./sql.ts";
+import {
+  createSqlPool,
+  type PreparedStatement,
+  sqlInWorkspace,
+  sqlStatementInWorkspace,
+  sqlStatementsInWorkspace,
+} from "./sql.ts";
 
 const env = useTestEnvironment();
 
@@ -85,5 +93,53 @@ describe("sqlStatementInWorkspace", () => {
     await expect(sqlStatementInWorkspace(env.db.sql, workspace.id, "SELECT $2::int", [1])).rejects.toThrow(
       /uses \$2, which has no value/,
     );
+  });
+});
+
+describe("prepared statements", () => {
+  const named: PreparedStatement = {
+    name: "test_workspace_named",
+    parameterTypes: ["uuid", "text"],
+    text: "SELECT id::text, $2 AS note FROM workspaces WHERE id = $1",
+  };
+  const preparedHere = {
+    text: "SELECT count(*)::int AS n, pg_backend_pid() AS pid FROM pg_prepared_statements WHERE name = $1",
+    values: [named.name],
+  };
+
+  it("are prepared once per connection, run in the workspace's scope, and again on a new connection", async () => {
+    const a = await seedWorkspace({ db: env.db });
+    const b = await seedWorkspace({ db: env.db });
+    const pool = createSqlPool({ url: env.databaseUrl, maxConnections: 1 });
+    const admin = new pg.Client({ connectionString: env.databaseUrl });
+    await admin.connect();
+    try {
+      const awkward = `it's a "quote" and a back\\slash`;
+      const run = () =>
+        sqlStatementsInWorkspace(pool, a.workspace.id, [
+          { prepared: named, values: [a.workspace.id, awkward] },
+          { prepared: named, values: [b.workspace.id, awkward] },
+          preparedHere,
+        ]);
+      const [first, hidden, [held] = []] = await run();
+      expect(first).toEqual([{ id: a.workspace.id, note: awkward }]);
+      // Another workspace's row, named by its key, stays out of sight.
+      expect(hidden).toEqual([]);
+      const [again, , [stillHeld] = []] = await run();
+      expect(again).toEqual(first);
+      expect(held?.n).toBe(1);
+      expect(stillHeld).toEqual(held);
+
+      // The connection ends (a restart, an idle timeout): its successor prepares the statement for itself.
+      await admin.query("SELECT pg_terminate_backend($1)", [held?.pid]);
+      await expect.poll(() => pool.totalCount, { timeout: 10_000 }).toBe(0);
+      const [afterwards, , [newlyHeld] = []] = await run();
+      expect(afterwards).toEqual(first);
+      expect(newlyHeld?.n).toBe(1);
+      expect(newlyHeld?.pid).not.toBe(held?.pid);
+    } finally {
+      await admin.end();
+      await pool.end();
+    }
   });
 });

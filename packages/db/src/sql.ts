@@ -65,8 +65,21 @@ export async function sqlInWorkspace<T>(
   }
 }
 
-/** A statement and its values ($1, $2…). */
-export type Statement = { text: string; values: unknown[] };
+/**
+ * A statement Postgres prepares once per connection (PREPARE) and runs by name (EXECUTE), for a statement that
+ * names one row by its key: planned for a parameter, a key's probe is its only plan, however many rows the
+ * planner takes the workspace to hold. (A batch that joins its keys to a table is planned for the batch, and a
+ * planner that takes a workspace to be small — no statistics yet, or a big tenant among many small ones —
+ * hashes every row the workspace holds into the join instead.) Being planned once, it also costs no planning
+ * per row. Its name must be unique in the process.
+ */
+export type PreparedStatement = { name: string; parameterTypes: string[]; text: string };
+
+/** A statement and its values ($1, $2…): its text, or a prepared statement. */
+export type Statement = { text: string; values: unknown[] } | { prepared: PreparedStatement; values: unknown[] };
+
+/** The prepared statements each connection holds (Postgres keeps them until the connection ends). */
+const preparedOn = new WeakMap<SqlClient, Set<string>>();
 
 /**
  * Statements in one round trip, scoped to the workspace like `sqlInWorkspace`: the scope and the statements
@@ -87,7 +100,7 @@ export async function sqlStatementsInWorkspace(
     ...(durable ? [] : ["SET LOCAL synchronous_commit TO off"]),
     `SELECT set_config('app.workspace_id', '${workspaceId}', true)`,
   ];
-  const text = [...scope, ...statements.map((statement) => inlineValues(statement.text, statement.values))].join(";\n");
+  const text = [...scope, ...statements.map(textOfStatement)].join(";\n");
   const client = await pool.connect();
   let broken: Error | undefined;
   const onError = (error: Error) => {
@@ -95,6 +108,7 @@ export async function sqlStatementsInWorkspace(
   };
   client.on("error", onError);
   try {
+    await prepare(client, statements);
     const results = (await client.query(text)) as unknown as pg.QueryResult[];
     return results.slice(scope.length).map((result) => result.rows);
   } finally {
@@ -113,6 +127,30 @@ export async function sqlStatementInWorkspace<Row extends pg.QueryResultRow>(
 ): Promise<Row[]> {
   const [rows] = await sqlStatementsInWorkspace(pool, workspaceId, [{ text, values }], options);
   return (rows ?? []) as Row[];
+}
+
+function textOfStatement(statement: Statement): string {
+  if ("text" in statement) return inlineValues(statement.text, statement.values);
+  return `EXECUTE ${statement.prepared.name}(${statement.values.map(literalOf).join(", ")})`;
+}
+
+/** Prepares on the connection, in a round trip of their own, the statements it has not prepared yet. */
+async function prepare(client: SqlClient, statements: Statement[]): Promise<void> {
+  const prepared = preparedOn.get(client) ?? new Set<string>();
+  preparedOn.set(client, prepared);
+  const missing = new Map<string, PreparedStatement>();
+  for (const statement of statements) {
+    if ("prepared" in statement && !prepared.has(statement.prepared.name)) {
+      missing.set(statement.prepared.name, statement.prepared);
+    }
+  }
+  if (missing.size === 0) return;
+  await client.query(
+    [...missing.values()]
+      .map(({ name, parameterTypes, text }) => `PREPARE ${name}(${parameterTypes.join(", ")}) AS ${text}`)
+      .join(";\n"),
+  );
+  for (const name of missing.keys()) prepared.add(name);
 }
 
 /** `$n` placeholders outside quotes and comments, replaced by their values as escaped literals. */
