@@ -4,7 +4,17 @@
 // that row-level security's predicate invites, on every batch. Counted with Postgres's own counters of the
 // index entries and rows each transaction read, added as a last statement to the statements' round trip.
 import { randomUUID } from "node:crypto";
-import { type Db, type FinishedRun, finishNewRuns, keysHeld, readNewRuns, recordFinishedRuns } from "@tributary/core";
+import {
+  commitRuns,
+  type Db,
+  type FinishedRun,
+  finishNewRuns,
+  keysHeld,
+  pickUpRuns,
+  readNewRuns,
+  recordFinishedRuns,
+  renewRunLeases,
+} from "@tributary/core";
 import { createMessage } from "@tributary/engine";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,7 +30,7 @@ let flow: { id: string; versionId: string };
 let runIds: string[];
 let admin: pg.Client;
 
-// Index entries and heap rows read so far in this transaction from the tables above and their indexes.
+// Index entries and heap rows this connection read, since its counters were last flushed, from the tables above and their indexes.
 const READ_SO_FAR = `SELECT coalesce(sum(pg_stat_get_xact_tuples_returned(c.oid)), 0)::int AS read
    FROM pg_class c LEFT JOIN pg_index i ON i.indexrelid = c.oid
   WHERE c.relname IN (${TABLES.map((table) => `'${table}'`).join(", ")})
@@ -40,9 +50,13 @@ function countingDb(): { db: Db; read: () => number } {
             if (typeof text !== "string" || rest.length > 0 || !text.includes("set_config")) {
               return (target.query as (...args: unknown[]) => unknown)(text, ...rest);
             }
-            const results = (await target.query(`${text};\n${READ_SO_FAR}`)) as unknown as pg.QueryResult[];
-            last = Number(results.at(-1)?.rows[0]?.read);
-            return results.slice(0, -1);
+            // Postgres flushes a connection's counters now and then, not at each transaction's end: the
+            // round trip's own reads are the difference.
+            const results = (await target.query(
+              `${READ_SO_FAR};\n${text};\n${READ_SO_FAR}`,
+            )) as unknown as pg.QueryResult[];
+            last = Number(results.at(-1)?.rows[0]?.read) - Number(results[0]?.rows[0]?.read);
+            return results.slice(1, -1);
           };
         },
       });
@@ -143,6 +157,47 @@ describe("statements that name their rows by key", () => {
     });
     expect(stored.size).toBe(10);
     expect(counting.read()).toBeLessThan(200);
+  });
+
+  it("take runs up, renew their leases and commit their ends reading only those runs", async () => {
+    const fresh = await queuedRuns(10);
+    const owner = randomUUID();
+    const pickup = countingDb();
+    const picked = await pickUpRuns({
+      db: pickup.db,
+      workspaceId: seeded.workspace.id,
+      runIds: fresh,
+      owner,
+      leaseMs: 60_000,
+    });
+    expect([...picked.values()].filter((run) => typeof run === "object")).toHaveLength(10);
+    expect(pickup.read()).toBeLessThan(200);
+
+    const renewal = countingDb();
+    const held = await renewRunLeases({
+      db: renewal.db,
+      workspaceId: seeded.workspace.id,
+      leases: fresh.map((runId) => ({ runId, owner })),
+      leaseMs: 60_000,
+    });
+    expect(held.size).toBe(10);
+    expect(renewal.read()).toBeLessThan(200);
+
+    const commit = countingDb();
+    const ends = finishedRuns(10, (i) => fresh[i] as string);
+    const committed = await commitRuns({
+      db: commit.db,
+      workspaceId: seeded.workspace.id,
+      commits: ends.map((run) => ({
+        runId: run.runId,
+        owner,
+        checkpoints: run.checkpoints,
+        transition: run.result,
+        leaseMs: 60_000,
+      })),
+    });
+    expect(committed.size).toBe(10);
+    expect(commit.read()).toBeLessThan(200);
   });
 });
 

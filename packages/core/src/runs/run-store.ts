@@ -4,6 +4,7 @@
 // refused, so a run taken up twice never has two writers. Plain SQL: this is the hot path.
 import {
   type Db,
+  type PreparedStatement,
   type SqlClient,
   scoped,
   sqlInWorkspace,
@@ -80,27 +81,29 @@ type PickedRow = RunContextRow & {
 };
 
 // A run can be taken up when it is queued, waiting (woken), or running under a lease that ran out (its worker
-// was lost: a takeover). Rows another transaction holds are skipped, not waited for: their holder is busy
-// with them. Marking a run taken up is not flushed to disk before the commit returns: after a database crash
-// it is merely taken up again.
-const PICK_UP = `
+// was lost: a takeover). A row another transaction holds is skipped, not waited for: its holder is busy with
+// it. Marking a run taken up is not flushed to disk before the commit returns: after a database crash it is
+// merely taken up again. One run per execution (see PreparedStatement): $1 the run, $2 its workspace, $3 the
+// lease token, $4 the lease's milliseconds.
+const PICK_UP_RUN: PreparedStatement = {
+  name: "pick_up_run",
+  parameterTypes: ["uuid", "uuid", "uuid", "float8"],
+  text: `
   WITH target AS (
-    SELECT t.* FROM unnest($1::uuid[]) AS e(id)
-     CROSS JOIN LATERAL (
-       SELECT id, status AS previous FROM runs
-        WHERE runs.id = e.id AND workspace_id = $2
-          AND (status IN ('queued', 'waiting') OR (status = 'running' AND (lease_until IS NULL OR lease_until < now())))
-        LIMIT 1 FOR UPDATE SKIP LOCKED) t
+    SELECT id, status AS previous FROM runs
+     WHERE id = $1 AND workspace_id = $2
+       AND (status IN ('queued', 'waiting') OR (status = 'running' AND (lease_until IS NULL OR lease_until < now())))
+       FOR UPDATE SKIP LOCKED
   ), picked AS (
     UPDATE runs r
-       SET status = 'running', lease_owner = $3, lease_until = now() + make_interval(secs => $4::float8 / 1000),
+       SET status = 'running', lease_owner = $3, lease_until = now() + make_interval(secs => $4 / 1000),
            takeovers = r.takeovers + (t.previous = 'running')::int, picked_at = now(),
            started_at = coalesce(r.started_at, now()),
            log = CASE t.previous WHEN 'queued' THEN r.log
                  ELSE r.log || jsonb_build_array(jsonb_build_object('at', now(), 'event',
                    CASE t.previous WHEN 'waiting' THEN 'woke' ELSE 'taken_over' END)) END
       FROM target t
-     WHERE r.id = t.id
+     WHERE r.id = $1 AND r.id = t.id
     RETURNING r.id, t.previous, r.flow_id, r.flow_version_id, r.trigger, r.trigger_step_id, r.is_test, r.input,
               r.parks, r.takeovers, r.parent_run_id, r.picked_at
   )
@@ -109,11 +112,12 @@ const PICK_UP = `
          coalesce((SELECT json_agg(json_build_object('key', s.activation_key, 'stepId', s.step_id, 'status', s.status,
                                     'port', s.output_port, 'message', s.output, 'error', s.error)
                                     ORDER BY s.finished_at, s.id)
-                     FROM step_runs s WHERE s.run_id = p.id), '[]') AS records
+                     FROM step_runs s WHERE s.run_id = $1), '[]') AS records
     FROM picked p
     JOIN workspaces w ON w.id = $2
     JOIN plans pl ON pl.id = w.plan_id
-    LEFT JOIN runs parent ON parent.id = p.parent_run_id`;
+    LEFT JOIN runs parent ON parent.id = p.parent_run_id`,
+};
 
 /** Takes runs of one workspace up for a worker, each under a new lease of `leaseMs`. */
 export async function pickUpRuns({
@@ -130,15 +134,13 @@ export async function pickUpRuns({
   owner: string;
   leaseMs: number;
 }): Promise<Map<string, RunToExecute | NotPickedUp>> {
-  const rows = await sqlStatementInWorkspace<PickedRow>(
+  const picked = await sqlStatementsInWorkspace(
     db.sql,
     workspaceId,
-    PICK_UP,
-    [runIds, workspaceId, owner, leaseMs],
-    {
-      durable: false,
-    },
+    runIds.map((id) => ({ prepared: PICK_UP_RUN, values: [id, workspaceId, owner, leaseMs] })),
+    { durable: false },
   );
+  const rows = picked.flat() as PickedRow[];
   const result = new Map<string, RunToExecute | NotPickedUp>(
     rows.map((row) => [row.id, toRun({ row, workspaceId, owner })]),
   );
@@ -237,37 +239,46 @@ const CHECKPOINTS_INTO_STEP_RUNS = `
          step_id text, step_type text, status text, output_port text, input json, output json, logs jsonb, error jsonb,
          attempt int, started_at timestamptz, finished_at timestamptz, duration_ms int)`;
 
+// Only where the lease is still the worker's: a checkpoint written twice, by a worker that resumed, is kept once.
+// Each run's lease is a probe of its own (LATERAL … LIMIT 1; see runs-by-id.ts).
 const INSERT_CHECKPOINTS = `${CHECKPOINTS_INTO_STEP_RUNS}
-   WHERE EXISTS (SELECT 1 FROM runs r WHERE r.id = ANY($3::uuid[]) AND r.id = x.run_id AND r.lease_owner = x.owner)
+   WHERE EXISTS (SELECT 1 FROM (SELECT lease_owner FROM runs WHERE runs.id = x.run_id LIMIT 1) r
+                  WHERE r.lease_owner = x.owner)
   ON CONFLICT (run_id, activation_key) DO NOTHING`;
 
-// The runs are named by id (= ANY) besides the join: the planner then reads them by primary key, rather than
-// scanning every run of the workspace (what row-level security's predicate alone invites) to hash-join them.
-// One statement for a whole batch: the runs' new state (only where the lease is still theirs and the run was
-// not ended meanwhile, e.g. cancelled) and their checkpoints (kept even for a run cancelled meanwhile: those
-// steps did run). A checkpoint written twice, by a worker that resumed, is kept once. (Postgres runs a
-// data-modifying WITH to completion whether or not the statement reads it.)
-const COMMIT = `
-  WITH saved AS (${INSERT_CHECKPOINTS} RETURNING 1),
-  input AS (
-    SELECT * FROM json_to_recordset($1::json) AS x(id uuid, owner uuid, status text, lease_ms int, output json,
-           error jsonb, parks jsonb, wake_at timestamptz, response json, log jsonb, had_errors boolean)
-  )
+// A run's new state, only where the lease is still the worker's and the run was not ended meanwhile (e.g.
+// cancelled). One run per execution (see PreparedStatement): $1 the run, $2 the lease token, then its state.
+const COMMIT_RUN: PreparedStatement = {
+  name: "commit_run",
+  parameterTypes: [
+    "uuid",
+    "uuid",
+    "text",
+    "float8",
+    "json",
+    "jsonb",
+    "jsonb",
+    "timestamptz",
+    "json",
+    "jsonb",
+    "boolean",
+  ],
+  text: `
   UPDATE runs r
-     SET status = i.status::run_status,
-         lease_owner = CASE WHEN i.status = 'running' THEN r.lease_owner END,
-         lease_until = CASE WHEN i.status = 'running' THEN now() + make_interval(secs => i.lease_ms::float8 / 1000) END,
-         parks = CASE WHEN i.status IN ('running', 'queued') THEN r.parks WHEN i.status = 'waiting' THEN i.parks END,
-         wake_at = CASE WHEN i.status IN ('running', 'queued') THEN r.wake_at WHEN i.status = 'waiting' THEN i.wake_at END,
-         output = CASE WHEN i.status IN ('succeeded', 'failed') THEN i.output ELSE r.output END,
-         error = CASE WHEN i.status IN ('succeeded', 'failed') THEN i.error ELSE r.error END,
-         finished_at = CASE WHEN i.status IN ('succeeded', 'failed') THEN now() ELSE r.finished_at END,
-         response = coalesce(i.response, r.response),
-         log = CASE WHEN i.log IS NULL THEN r.log ELSE r.log || i.log END,
-         had_errors = r.had_errors OR i.had_errors
-    FROM input i
-   WHERE r.id = ANY($3::uuid[]) AND r.id = i.id AND r.lease_owner = i.owner AND r.status = 'running'
-  RETURNING r.id`;
+     SET status = $3::run_status,
+         lease_owner = CASE WHEN $3 = 'running' THEN r.lease_owner END,
+         lease_until = CASE WHEN $3 = 'running' THEN now() + make_interval(secs => $4 / 1000) END,
+         parks = CASE WHEN $3 IN ('running', 'queued') THEN r.parks WHEN $3 = 'waiting' THEN $7 END,
+         wake_at = CASE WHEN $3 IN ('running', 'queued') THEN r.wake_at WHEN $3 = 'waiting' THEN $8 END,
+         output = CASE WHEN $3 IN ('succeeded', 'failed') THEN $5 ELSE r.output END,
+         error = CASE WHEN $3 IN ('succeeded', 'failed') THEN $6 ELSE r.error END,
+         finished_at = CASE WHEN $3 IN ('succeeded', 'failed') THEN now() ELSE r.finished_at END,
+         response = coalesce($9, r.response),
+         log = CASE WHEN $10 IS NULL THEN r.log ELSE r.log || $10 END,
+         had_errors = r.had_errors OR $11
+   WHERE r.id = $1 AND r.lease_owner = $2 AND r.status = 'running'
+  RETURNING r.id`,
+};
 
 /**
  * Commits a batch of runs of one workspace in one transaction. Returns the runs whose commit took: a run
@@ -282,30 +293,41 @@ export async function commitRuns({
   workspaceId: string;
   commits: RunCommit[];
 }): Promise<Set<string>> {
-  const runs = commits.map((c) => ({
-    id: c.runId,
-    owner: c.owner,
-    status: c.transition.status,
-    lease_ms: c.leaseMs,
-    output: "output" in c.transition ? c.transition.output : null,
-    error: "error" in c.transition ? c.transition.error : null,
-    parks: "parks" in c.transition ? c.transition.parks : null,
-    wake_at: "wakeAt" in c.transition ? c.transition.wakeAt : null,
-    response: c.response ?? null,
-    log: c.log?.length ? c.log : null,
-    had_errors: c.hadErrors ?? false,
-  }));
   const checkpoints = commits.flatMap((c) =>
     checkpointRows({ workspaceId, runId: c.runId, owner: c.owner, checkpoints: c.checkpoints }),
   );
-  const ended = runs.filter((run) => run.status === "succeeded" || run.status === "failed").map((run) => run.id);
-  const [rows = []] = await sqlStatementsInWorkspace(db.sql, workspaceId, [
-    { text: COMMIT, values: [JSON.stringify(runs), JSON.stringify(checkpoints), runs.map((run) => run.id)] },
+  const ended = commits.filter((c) => isEnd(c.transition)).map((c) => c.runId);
+  // The checkpoints first: they are kept only where the lease is still the worker's, as it was before the
+  // run's state changes (an ended run's lease is let go). Those of a run cancelled meanwhile are kept: they ran.
+  const results = await sqlStatementsInWorkspace(db.sql, workspaceId, [
+    ...(checkpoints.length ? [{ text: INSERT_CHECKPOINTS, values: [null, JSON.stringify(checkpoints)] }] : []),
+    ...commits.map(({ runId, owner, transition, leaseMs, response, log, hadErrors }) => ({
+      prepared: COMMIT_RUN,
+      values: [
+        runId,
+        owner,
+        transition.status,
+        leaseMs,
+        "output" in transition ? jsonOrNull(transition.output) : null,
+        "error" in transition ? jsonOrNull(transition.error) : null,
+        "parks" in transition ? JSON.stringify(transition.parks) : null,
+        "wakeAt" in transition ? transition.wakeAt : null,
+        jsonOrNull(response),
+        log?.length ? JSON.stringify(log) : null,
+        hadErrors ?? false,
+      ],
+    })),
     // The flow statistics, in the same transaction: runs this commit ended, once each.
     ...(ended.length ? [rollUpRunsFinishedNow(ended)] : []),
   ]);
-  return new Set(rows.map((row) => String(row.id)));
+  const updated = results.slice(checkpoints.length ? 1 : 0).slice(0, commits.length);
+  return new Set(updated.flat().map((row) => String(row.id)));
 }
+
+const isEnd = (transition: RunTransition): transition is RunEnd =>
+  transition.status === "succeeded" || transition.status === "failed";
+
+const jsonOrNull = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
 /** A run that ran to its end before it was stored (a sync webhook's run of quick steps, run as it was taken in). */
 export type FinishedRun = {
@@ -517,18 +539,23 @@ export async function renewRunLeases({
   leases: { runId: string; owner: string }[];
   leaseMs: number;
 }): Promise<Set<string>> {
-  const rows = await sqlStatementInWorkspace<{ id: string }>(
+  const renewed = await sqlStatementsInWorkspace(
     db.sql,
     workspaceId,
-    `UPDATE runs r SET lease_until = now() + make_interval(secs => $2::float8 / 1000)
-       FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, owner uuid)
-      WHERE r.id = ANY($3::uuid[]) AND r.id = x.id AND r.lease_owner = x.owner AND r.status = 'running'
-     RETURNING r.id`,
-    [JSON.stringify(leases.map((l) => ({ id: l.runId, owner: l.owner }))), leaseMs, leases.map((l) => l.runId)],
+    leases.map(({ runId, owner }) => ({ prepared: RENEW_LEASE, values: [runId, owner, leaseMs] })),
     { durable: false },
   );
-  return new Set(rows.map((row) => row.id));
+  return new Set(renewed.flat().map((row) => String(row.id)));
 }
+
+// One run per execution (see PreparedStatement): $1 the run, $2 the lease token, $3 the lease's milliseconds.
+const RENEW_LEASE: PreparedStatement = {
+  name: "renew_run_lease",
+  parameterTypes: ["uuid", "uuid", "float8"],
+  text: `UPDATE runs SET lease_until = now() + make_interval(secs => $3 / 1000)
+          WHERE id = $1 AND lease_owner = $2 AND status = 'running'
+         RETURNING id`,
+};
 
 function checkpointRows({
   workspaceId,
