@@ -96,6 +96,20 @@ describe("sqlStatementInWorkspace", () => {
   });
 });
 
+describe("the pool", () => {
+  it("never has a statement compiled by JIT, however costly its plan looks", async () => {
+    const { workspace } = await seedWorkspace({ db: env.db });
+    const plan = await sqlStatementInWorkspace<{ "QUERY PLAN": string }>(
+      env.db.sql,
+      workspace.id,
+      "EXPLAIN SELECT count(*) FROM pg_class a, pg_class b, pg_class c",
+      [],
+    );
+    expect(plan.length).toBeGreaterThan(0);
+    expect(plan.map((row) => row["QUERY PLAN"]).join("\n")).not.toMatch(/JIT/);
+  });
+});
+
 describe("prepared statements", () => {
   const named: PreparedStatement = {
     name: "test_workspace_named",
