@@ -3,7 +3,6 @@
 // links there. Over HTTP against the real web process, the way next-auth's client and the UI call it.
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureWebBuild } from "../../scripts/lib/build.ts";
 import { type SeededWorkspace, seedWorkspace, TEST_PASSWORD } from "../factories/seed.ts";
 import { type RunningApp, startApp } from "../support/app-process.ts";
 import { useTestEnvironment } from "../support/environment.ts";
@@ -14,7 +13,6 @@ let app: RunningApp;
 let seeded: SeededWorkspace;
 
 beforeAll(async () => {
-  ensureWebBuild();
   app = await startApp({
     databaseUrl: env.databaseUrl,
     logDir: join(resolve(import.meta.dirname, "../.."), "test-results/public-origin-logs"),
@@ -22,7 +20,7 @@ beforeAll(async () => {
     worker: false,
   });
   seeded = await seedWorkspace({ db: env.db });
-}, 300_000);
+}, 180_000);
 afterAll(async () => {
   await app?.stop();
 });

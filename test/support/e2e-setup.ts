@@ -1,7 +1,8 @@
-// Vitest global setup of the e2e project: builds the web app and the CLI if needed, then runs it on a fresh database.
+// Vitest global setup of the e2e project, after global-setup.ts: builds the CLI if needed, then runs the app on a
+// fresh database.
 import { join, resolve } from "node:path";
 import type { TestProject } from "vitest/node";
-import { ensureCliBuild, ensureWebBuild } from "../../scripts/lib/build.ts";
+import { ensureCliBuild } from "../../scripts/lib/build.ts";
 import { startApp } from "./app-process.ts";
 import { createTestDatabase, ensureTemplateDatabase } from "./database.ts";
 import { freePortRange } from "./free-port.ts";
@@ -15,7 +16,6 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  ensureWebBuild();
   ensureCliBuild();
   const database = await createTestDatabase({ template: await ensureTemplateDatabase() });
   const app = await startApp({
