@@ -107,12 +107,27 @@ describe("restarts under load", () => {
     // Every accepted call's run ends succeeded; the database holds no run that was not accepted.
     const deadline = Date.now() + 120_000;
     let open = accepted.length;
+    let countError: unknown;
     while (open > 0) {
-      if (Date.now() > deadline) throw new Error(`${open} of ${accepted.length} accepted runs did not finish`);
+      if (Date.now() > deadline) {
+        // What the runs' state and the worker say, for a failure on a CI machine.
+        throw new Error(
+          `${open} of ${accepted.length} accepted runs did not finish (last count: ${countError ? `failed, ${String(countError)}` : "read"}; this process's pools: ${poolsOf(db)}); the worker's last output:\n${worker?.output().slice(-6_000)}`,
+        );
+      }
       await new Promise((resolve) => setTimeout(resolve, 500));
       open = await scoped(db, { workspaceId: seeded.workspace.id }, (tx) =>
         tx.run.count({ where: { status: { not: "succeeded" } } }),
-      ).catch(() => open);
+      ).then(
+        (count) => {
+          countError = undefined;
+          return count;
+        },
+        (error: unknown) => {
+          countError = error;
+          return open;
+        },
+      );
     }
     // Most calls are accepted: only those that came while Postgres was down were refused (503, nothing written).
     expect(accepted.length).toBeGreaterThan(refused);
@@ -127,3 +142,8 @@ describe("restarts under load", () => {
     expect(worker?.child.exitCode).toBeNull();
   }, 240_000);
 });
+
+const poolsOf = (db: Db) =>
+  [db.ormPool, db.sql]
+    .map((pool) => `${pool.totalCount} connections, ${pool.idleCount} idle, ${pool.waitingCount} waiting`)
+    .join(" / ");
