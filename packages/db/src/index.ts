@@ -1,4 +1,5 @@
 export { APP_ROLE, type CreateDbOptions, createDb, type Db } from "./client.ts";
+export { retryOnDeadlock } from "./deadlocks.ts";
 export type { AuditEvent, Invite, Membership, Plan, User, Workspace } from "./generated/prisma/client.ts";
 export { Prisma, Role } from "./generated/prisma/client.ts";
 export { type Scope, type ScopedOptions, scoped, type Tx } from "./scope.ts";

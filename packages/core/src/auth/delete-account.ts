@@ -2,7 +2,7 @@
 // (naming it: they make someone else owner, or delete it, first); a workspace the user is alone in goes with
 // the account (the database deletes a workspace whose last member goes, with everything it owns), which the
 // person confirms having seen the list. Workspaces they leave behind record it in their audit log.
-import { type Db, scoped } from "@tributary/db";
+import { type Db, retryOnDeadlock, scoped } from "@tributary/db";
 import { z } from "zod";
 import { recordAudit } from "../audit/record-audit.ts";
 import { AppError } from "../errors/app-error.ts";
@@ -92,5 +92,5 @@ export async function deleteAccount({
     );
   }
   // Memberships cascade; the database deletes each workspace whose last member this was.
-  await db.user.delete({ where: { id: userId } });
+  await retryOnDeadlock(() => db.user.delete({ where: { id: userId } }));
 }

@@ -1,6 +1,6 @@
 // A demo lives while it is used: activity moves its deadline, at most once a minute; the worker deletes
 // demos idle for a day with everything they own.
-import { type Db, sqlInWorkspace } from "@tributary/db";
+import { type Db, retryOnDeadlock, sqlInWorkspace } from "@tributary/db";
 import type { JobQueue } from "@tributary/queue";
 import type { Redis } from "ioredis";
 import { reconcileSchedules } from "../schedules/reconcile-schedules.ts";
@@ -36,9 +36,11 @@ export async function deleteIdleDemos({
 }): Promise<number> {
   let deleted = 0;
   for (;;) {
-    const { rows } = await db.sql.query<{ workspace_id: string }>(
-      "SELECT workspace_id FROM system_delete_idle_demos($1, $2)",
-      [new Date(Date.now() - idleMs), batch],
+    const { rows } = await retryOnDeadlock(() =>
+      db.sql.query<{ workspace_id: string }>("SELECT workspace_id FROM system_delete_idle_demos($1, $2)", [
+        new Date(Date.now() - idleMs),
+        batch,
+      ]),
     );
     for (const { workspace_id: workspaceId } of rows)
       await deleteKeysOf({ redis, pattern: `${redisPrefix}*${workspaceId}*` });

@@ -1,4 +1,4 @@
-import { type Db, scoped } from "@tributary/db";
+import { type Db, retryOnDeadlock, scoped } from "@tributary/db";
 import { z } from "zod";
 import { AppError } from "../errors/app-error.ts";
 
@@ -12,14 +12,16 @@ export async function deleteWorkspace({
   workspaceId,
   confirmSlug,
 }: { db: Db; workspaceId: string } & z.output<typeof deleteWorkspaceInput>): Promise<void> {
-  await scoped(db, { workspaceId }, async (tx) => {
-    const workspace = await tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { slug: true } });
-    if (workspace.slug !== confirmSlug.trim()) {
-      throw new AppError("BAD_REQUEST", `Type the workspace's slug "${workspace.slug}" to confirm the deletion.`, {
-        field: "confirmSlug",
-      });
-    }
-    // Everything the workspace owns goes with it (foreign keys cascade), its audit log included.
-    await tx.workspace.delete({ where: { id: workspaceId } });
-  });
+  await retryOnDeadlock(() =>
+    scoped(db, { workspaceId }, async (tx) => {
+      const workspace = await tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { slug: true } });
+      if (workspace.slug !== confirmSlug.trim()) {
+        throw new AppError("BAD_REQUEST", `Type the workspace's slug "${workspace.slug}" to confirm the deletion.`, {
+          field: "confirmSlug",
+        });
+      }
+      // Everything the workspace owns goes with it (foreign keys cascade), its audit log included.
+      await tx.workspace.delete({ where: { id: workspaceId } });
+    }),
+  );
 }
