@@ -148,8 +148,9 @@ describe("accounts in the browser", () => {
       expect(answer.status).toBe(200);
       expect(answer.body).toBe(known[0]?.body);
     }
-    const median = (answers: { ms: number }[]) => answers.map((a) => a.ms).sort((a, b) => a - b)[1] ?? 0;
-    expect(Math.abs(median(known) - median(unknown))).toBeLessThan(100);
+    // The fastest of each: a busy machine only ever adds time, so the fastest answers show the work itself.
+    const fastest = (answers: { ms: number }[]) => Math.min(...answers.map((a) => a.ms));
+    expect(Math.abs(fastest(known) - fastest(unknown))).toBeLessThan(100);
     expect(mailTo(smtp, `nobody-${run}@example.com`)).toHaveLength(0);
   });
 
