@@ -2,7 +2,7 @@
 // The settings below are transaction-local, so a pooled connection never carries one tenant's scope into
 // another request.
 import type { Db } from "./client.ts";
-import type { Prisma } from "./generated/prisma/client.ts";
+import { Prisma } from "./generated/prisma/client.ts";
 
 export type Tx = Prisma.TransactionClient;
 
@@ -13,14 +13,22 @@ export type Scope = {
   userId?: string;
 };
 
-export type ScopedOptions = { timeoutMs?: number };
+export type ScopedOptions = {
+  timeoutMs?: number;
+  /**
+   * Read from one snapshot: under the default READ COMMITTED each statement sees what was committed when it
+   * began, so the ORM's separate statements for a row and its relations (a run and its steps) can see
+   * different moments.
+   */
+  snapshot?: boolean;
+};
 
 /** Runs `work` in one transaction whose row-level security scope is `scope`. */
 export async function scoped<T>(
   db: Db,
   scope: Scope,
   work: (tx: Tx) => Promise<T>,
-  { timeoutMs = 10_000 }: ScopedOptions = {},
+  { timeoutMs = 10_000, snapshot = false }: ScopedOptions = {},
 ): Promise<T> {
   return db.$transaction(
     async (tx) => {
@@ -28,6 +36,10 @@ export async function scoped<T>(
                                  set_config('app.user_id', ${scope.userId ?? ""}, true)`;
       return work(tx);
     },
-    { timeout: timeoutMs, maxWait: timeoutMs },
+    {
+      timeout: timeoutMs,
+      maxWait: timeoutMs,
+      ...(snapshot ? { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead } : {}),
+    },
   );
 }
