@@ -11,15 +11,22 @@ export async function getRun({
   workspaceId,
   runId,
 }: { db: Db; workspaceId: string } & z.output<typeof getRunInput>): Promise<RunDetail> {
-  const run = await scoped(db, { workspaceId }, (tx) =>
-    tx.run.findFirst({
-      where: { id: runId, workspaceId },
-      include: {
-        flow: { select: { name: true, currentVersion: { select: { number: true } } } },
-        flowVersion: { select: { number: true, graph: true } },
-        steps: { orderBy: [{ startedAt: "asc" }, { id: "asc" }] },
-      },
-    }),
+  // The run and its steps from one snapshot: the worker stores a run's last steps and its end in one commit,
+  // and read between the ORM's statements a run came back still running with those steps done (the builder's
+  // Test step button stayed busy beside the step's output, the run page showed a run behind its steps).
+  const run = await scoped(
+    db,
+    { workspaceId },
+    (tx) =>
+      tx.run.findFirst({
+        where: { id: runId, workspaceId },
+        include: {
+          flow: { select: { name: true, currentVersion: { select: { number: true } } } },
+          flowVersion: { select: { number: true, graph: true } },
+          steps: { orderBy: [{ startedAt: "asc" }, { id: "asc" }] },
+        },
+      }),
+    { snapshot: true },
   );
   if (!run) throw notFound("That run");
   const steps: StepRunView[] = run.steps.map((s) => ({
