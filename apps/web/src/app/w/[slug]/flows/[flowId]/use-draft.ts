@@ -1,7 +1,10 @@
 "use client";
 // The draft being edited: its graph with undo/redo, and autosave. Every change is saved a moment after the
 // last one with the revision it started from; if someone else saved in between, the server refuses and the
-// builder says so instead of overwriting their work.
+// builder says so instead of overwriting their work. Saves go one at a time, each from the revision the one
+// before it returned: two at once would carry the same revision, and the server would refuse the second as if
+// someone else had saved (a Publish clicked while the autosave of the last edit was still on its way was
+// refused that way, the editor told to reload to see its own change).
 import { useMutation } from "@tanstack/react-query";
 import type { FlowDetail } from "@tributary/core";
 import { useCallback, useEffect, useRef, useState } from "react";
@@ -28,6 +31,11 @@ export function useDraft({ workspaceId, flow }: { workspaceId: string; flow: Flo
   const past = useRef<Graph[]>([]);
   const future = useRef<Graph[]>([]);
   const revision = useRef(flow.draftRevision);
+  /** The graph the server has, as of the last save that took. */
+  const stored = useRef<Graph>(flow.draft);
+  /** The last save asked for (it settles after every one asked before it), and how many have not settled. */
+  const queue = useRef<Promise<void>>(Promise.resolve());
+  const unsettled = useRef(0);
   const saveDraft = useMutation(trpc.flows.saveDraft.mutationOptions());
 
   /** Changes the graph; `record: false` for intermediate states (a drag in progress) that undo skips. */
@@ -65,36 +73,69 @@ export function useDraft({ workspaceId, flow }: { workspaceId: string; flow: Flo
   }, []);
 
   const { mutateAsync } = saveDraft;
+  /** Saves `target` once every save asked for before it has settled, from the revision they left. */
+  const store = useCallback(
+    (target: Graph): Promise<void> => {
+      unsettled.current += 1;
+      const attempt = queue.current
+        .catch(() => undefined)
+        .then(async () => {
+          if (target === stored.current) return;
+          const saved = await mutateAsync({
+            workspaceId,
+            flowId: flow.id,
+            graph: target,
+            baseRevision: revision.current,
+          });
+          revision.current = saved.revision;
+          stored.current = target;
+        })
+        .finally(() => {
+          unsettled.current -= 1;
+        });
+      queue.current = attempt;
+      return attempt;
+    },
+    [workspaceId, flow.id, mutateAsync],
+  );
+  /** "Saving…" becomes "Saved" when no save is left and no change came meanwhile (that made it "unsaved"). */
+  const settled = useCallback(() => {
+    setSave((state) => (state.kind === "saving" && unsettled.current === 0 ? { kind: "saved" } : state));
+  }, []);
+  /** A refused save; one that failed otherwise (the network) is left to a later save still on its way. */
+  const refused = useCallback((error: unknown) => {
+    const { message } = describeError(error);
+    const conflict = (error as { data?: { code?: string } }).data?.code === "CONFLICT";
+    setSave((state) =>
+      conflict ? { kind: "conflict", message } : unsettled.current > 0 ? state : { kind: "failed", message },
+    );
+  }, []);
+
   useEffect(() => {
     if (save.kind !== "unsaved") return;
-    const timer = setTimeout(async () => {
+    const timer = setTimeout(() => {
       setSave({ kind: "saving" });
-      try {
-        const saved = await mutateAsync({
-          workspaceId,
-          flowId: flow.id,
-          graph,
-          baseRevision: revision.current,
-        });
-        revision.current = saved.revision;
-        setSave((state) => (state.kind === "saving" ? { kind: "saved" } : state));
-      } catch (error) {
-        const { message } = describeError(error);
-        const conflict = (error as { data?: { code?: string } }).data?.code === "CONFLICT";
-        setSave({ kind: conflict ? "conflict" : "failed", message });
-      }
+      store(graph).then(settled, refused);
     }, AUTOSAVE_MS);
     return () => clearTimeout(timer);
-  }, [save.kind, graph, workspaceId, flow.id, mutateAsync]);
+  }, [save.kind, graph, store, settled, refused]);
 
-  /** Saves now (before publishing or a test run); resolves when the server has the graph. */
+  /**
+   * Saves now (before publishing or a test run); resolves when the server has the graph. An autosave on its way
+   * is waited for, not raced; one still to come is not needed any more.
+   */
   const flush = useCallback(async () => {
     if (save.kind === "saved") return;
     if (save.kind === "conflict") throw new Error(save.message);
-    const saved = await mutateAsync({ workspaceId, flowId: flow.id, graph, baseRevision: revision.current });
-    revision.current = saved.revision;
-    setSave({ kind: "saved" });
-  }, [save, graph, workspaceId, flow.id, mutateAsync]);
+    setSave({ kind: "saving" });
+    try {
+      await store(graph);
+    } catch (error) {
+      refused(error);
+      throw error;
+    }
+    settled();
+  }, [save, graph, store, settled, refused]);
 
   /** Replaces the draft (restoring a version), as one undoable change. */
   const replace = useCallback((next: Graph) => change(() => next), [change]);
