@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useConnectorHarness } from "../support/connector-harness.ts";
 import { useTestEnvironment } from "../support/environment.ts";
 import { graph } from "../support/run-helpers.ts";
+import { subscriptionLogged } from "../support/worker-process.ts";
 
 const env = useTestEnvironment();
 const harness = useConnectorHarness(env, { workerEnv: { SUBSCRIPTION_SYNC_MS: "300" } });
@@ -39,14 +40,7 @@ async function eventually<T>(what: string, check: () => Promise<T | undefined> |
 /** Publishes a flow of `trigger` → the failing step and waits until its subscription consumes. */
 async function failingFlow(type: string, config: Record<string, unknown>): Promise<string> {
   const flowId = await harness.publish(graph([["in", type, config], failing], [["in", "price"]]));
-  await eventually(`the subscription of ${flowId} consumes`, () =>
-    harness.worker
-      .output()
-      .split("\n")
-      .some((line) => line.includes("subscription consuming") && line.includes(flowId))
-      ? true
-      : undefined,
-  );
+  await subscriptionLogged(harness.worker, "consuming", flowId);
   return flowId;
 }
 

@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useConnectorHarness } from "../support/connector-harness.ts";
 import { useTestEnvironment } from "../support/environment.ts";
 import { graph } from "../support/run-helpers.ts";
+import { subscriptionLogged } from "../support/worker-process.ts";
 
 const env = useTestEnvironment();
 const harness = useConnectorHarness(env, { workerEnv: { SUBSCRIPTION_SYNC_MS: "300" } });
@@ -69,14 +70,7 @@ async function eventually<T>(what: string, check: () => Promise<T | undefined>, 
 }
 
 const consuming = (flowId: string, count = 1) =>
-  eventually(`the subscription of ${flowId} consumes`, async () =>
-    harness.worker
-      .output()
-      .split("\n")
-      .filter((line) => line.includes("subscription consuming") && line.includes(flowId)).length >= count
-      ? true
-      : undefined,
-  );
+  subscriptionLogged(harness.worker, "consuming", flowId, { count, timeoutMs: 120_000 });
 const letters = (flowId: string, state: "open" | "replayed" | "discarded" = "open") =>
   listDeadLetters({ db: env.db, workspaceId: harness.workspaceId, flowId, state, limit: 200 });
 

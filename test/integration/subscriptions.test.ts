@@ -18,7 +18,7 @@ import { useConnectorHarness } from "../support/connector-harness.ts";
 import { useTestEnvironment } from "../support/environment.ts";
 import { freePort } from "../support/free-port.ts";
 import { graph } from "../support/run-helpers.ts";
-import { startWorker } from "../support/worker-process.ts";
+import { startWorker, subscriptionLogged } from "../support/worker-process.ts";
 
 const env = useTestEnvironment();
 const harness = useConnectorHarness(env, { workerEnv: { SUBSCRIPTION_SYNC_MS: "300" } });
@@ -39,26 +39,8 @@ async function runBodies(flowId: string, count: number, timeoutMs = 20_000): Pro
   }
 }
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/**
- * Waits until the current worker has logged `event` for the flow's subscription `count` times: started
- * consuming (so what is sent now is its to take) or stopped (so what is sent now stays at the source).
- */
-async function subscription(
-  event: "consuming" | "stopped",
-  flowId: string,
-  { count = 1, timeoutMs = 30_000 }: { count?: number; timeoutMs?: number } = {},
-) {
-  const deadline = Date.now() + timeoutMs;
-  const times = () =>
-    harness.worker
-      .output()
-      .split("\n")
-      .filter((line) => line.includes(`subscription ${event}`) && line.includes(flowId)).length;
-  while (times() < count) {
-    if (Date.now() > deadline) throw new Error(`The subscription of ${flowId} was not ${event} ${count} time(s)`);
-    await settle(50);
-  }
-}
+const subscription = (event: "consuming" | "stopped", flowId: string, options?: { count?: number }) =>
+  subscriptionLogged(harness.worker, event, flowId, options);
 const setStatus = (flowId: string, status: "active" | "paused") =>
   setFlowStatus({ db: env.db, workspaceId: harness.workspaceId, actor: harness.actor, flowId, status });
 const numbers = (bodies: unknown[]) => (bodies as { n: unknown }[]).map((body) => Number(body.n)).sort((a, b) => a - b);

@@ -5,7 +5,7 @@ import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
 import { callerFor, restHandlerFor } from "../support/api-caller.ts";
 import { useTestEnvironment } from "../support/environment.ts";
 import { graph, publishedFlow, waitForRun } from "../support/run-helpers.ts";
-import { startWorker, type WorkerProcess } from "../support/worker-process.ts";
+import { startWorker, subscriptionLogged, type WorkerProcess } from "../support/worker-process.ts";
 
 const env = useTestEnvironment();
 let seeded: SeededWorkspace;
@@ -158,6 +158,9 @@ describe("topics", () => {
 
   it("holds publishers back at the topic's depth, and drops for a subscriber what waited past the topic's age", async () => {
     const to = await subscriber("alerts");
+    // Paused once the worker consumes for it, and published to once it has stopped: a worker that had yet to
+    // see the pause would take the messages in as they came, before they were old.
+    await subscriptionLogged(worker, "consuming", to);
     await setFlowStatus({
       db: env.db,
       workspaceId: workspaceId(),
@@ -165,6 +168,7 @@ describe("topics", () => {
       flowId: to,
       status: "paused",
     });
+    await subscriptionLogged(worker, "stopped", to);
     const topicId = (await topicNamed("alerts"))?.id as string;
     await scoped(env.db, { workspaceId: workspaceId() }, (tx) =>
       tx.topic.update({ where: { id: topicId }, data: { maxDepth: 2, maxAgeSeconds: 3 } }),

@@ -87,6 +87,28 @@ export async function startWorker({
 }
 
 /**
+ * Waits until the worker has logged `event` for the flow's subscription `count` times: started consuming (what
+ * is sent now is its to take) or stopped (what is sent now stays at the source, or in the topic).
+ */
+export async function subscriptionLogged(
+  worker: WorkerProcess,
+  event: "consuming" | "stopped",
+  flowId: string,
+  { count = 1, timeoutMs = 60_000 }: { count?: number; timeoutMs?: number } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const times = () =>
+    worker
+      .output()
+      .split("\n")
+      .filter((line) => line.includes(`subscription ${event}`) && line.includes(flowId)).length;
+  while (times() < count) {
+    if (Date.now() > deadline) throw new Error(`The subscription of ${flowId} was not ${event} ${count} time(s)`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
  * Several workers at once. If one does not start, those that did are stopped before the error is thrown,
  * so a failed start-up leaves nothing running.
  */
