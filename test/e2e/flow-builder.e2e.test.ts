@@ -75,6 +75,37 @@ describe("building a flow in the browser", () => {
     await screenshot(page, "builder-03-configured", { fullPage: false });
   });
 
+  it("keeps the edges drawn while steps are selected and edited", async () => {
+    // A step handed to React Flow without its measurements is hidden, with its edges, until measured again; one
+    // left unmeasured kept its edges off the canvas for good.
+    await page.evaluate(() => {
+      let removals = 0;
+      document.body.dataset.edgeRemovals = "0";
+      new MutationObserver((records) => {
+        for (const record of records) {
+          for (const node of record.removedNodes) {
+            if (node instanceof Element && node.matches(".react-flow__edge, :has(.react-flow__edge)")) removals++;
+          }
+        }
+        document.body.dataset.edgeRemovals = String(removals);
+      }).observe(document.querySelector(".react-flow__viewport") as Element, { childList: true, subtree: true });
+    });
+    for (const [type, field] of [
+      ["webhook", "Path"],
+      ["transform", "Expression"],
+      ["respond", "Status"],
+    ] as const) {
+      await page.getByTestId(`step-${type}`).click();
+      await page.getByLabel(field, { exact: true }).waitFor();
+    }
+    await page.getByLabel("Status", { exact: true }).fill("200");
+    await page.getByLabel("Status", { exact: true }).fill("201");
+    await waitSaved();
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    expect(await page.evaluate(() => document.body.dataset.edgeRemovals)).toBe("0");
+    expect(await page.locator(".react-flow__edge").count()).toBe(2);
+  });
+
   it("publishes, answers a call to its URL, and shows the run with its messages", async () => {
     await page.getByRole("button", { name: "Publish", exact: true }).click();
     await page.getByText("Published version 1").waitFor();

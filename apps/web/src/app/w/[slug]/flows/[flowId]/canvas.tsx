@@ -52,17 +52,29 @@ export function Canvas({
   const flow = useReactFlow();
   const updateNodeInternals = useUpdateNodeInternals();
 
-  // Steps added by a drop or a paste are measured at once: React Flow draws a node and its edges only
-  // once it knows its size, and does not always notice a node that appears outside its own events.
-  const known = useRef<Set<string> | null>(null);
+  // React Flow measures each step and its handles, and draws a step (and its edges) only once it has. Steps
+  // carry what it measured: one handed over without it is hidden and measured again, and one whose measuring
+  // was missed that way stayed off the canvas, its edges with it. A step whose outputs change is measured
+  // again for its new handles; so is a step added by a drop or a paste, which React Flow does not always notice.
+  const measured = useRef(new Map<string, { width: number; height: number }>());
+  const outputs = useRef<Map<string, string> | null>(null);
+  const toMeasure = useRef(new Set<string>());
+  const frame = useRef(0);
   useEffect(() => {
-    const ids = graph.steps.map((step) => step.id);
-    const added = known.current ? ids.filter((id) => !known.current?.has(id)) : [];
-    known.current = new Set(ids);
-    if (!added.length) return;
-    const frame = requestAnimationFrame(() => updateNodeInternals(added));
-    return () => cancelAnimationFrame(frame);
-  }, [graph.steps, updateNodeInternals]);
+    const current = new Map(graph.steps.map((step) => [step.id, outputsOf(step, entries.get(step.type)).join()]));
+    for (const [id, handles] of current) {
+      if (outputs.current && outputs.current.get(id) !== handles) toMeasure.current.add(id);
+    }
+    outputs.current = current;
+    for (const id of measured.current.keys()) if (!current.has(id)) measured.current.delete(id);
+    if (!toMeasure.current.size || frame.current) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = 0;
+      updateNodeInternals([...toMeasure.current]);
+      toMeasure.current.clear();
+    });
+  }, [graph.steps, entries, updateNodeInternals]);
+  useEffect(() => () => cancelAnimationFrame(frame.current), []);
 
   // Nodes keep their identity while their step is unchanged, so a drag re-renders the dragged step only.
   const cache = useRef(new Map<string, { inputs: unknown[]; node: StepNode }>());
@@ -74,10 +86,12 @@ export function Canvas({
         const inputs = [step, entry, errors.join("\n"), runStates[step.id], selected.has(step.id)];
         const cached = cache.current.get(step.id);
         if (cached?.inputs.every((value, i) => value === inputs[i])) return cached.node;
+        const size = measured.current.get(step.id);
         const node: StepNode = {
           id: step.id,
           type: "step",
           position: step.position ?? { x: 80 + index * 260, y: 120 },
+          ...(size ? { measured: size } : {}),
           selected: selected.has(step.id),
           data: {
             title: step.name || entry?.title || step.type,
@@ -132,6 +146,8 @@ export function Canvas({
           else selection.delete(change.id);
         } else if (change.type === "remove") {
           removed.add(change.id);
+        } else if (change.type === "dimensions" && change.dimensions) {
+          measured.current.set(change.id, change.dimensions);
         }
       }
       if (!readOnly && moved.size) onChange((g) => moveSteps(g, moved), { record: false });
