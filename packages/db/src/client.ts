@@ -1,7 +1,7 @@
 // The one place that builds the Prisma client. Every session runs as tributary_app (see the init migration),
 // whatever user the URL names, so row-level security always applies to the application.
 import { PrismaClient } from "./generated/prisma/client.ts";
-import { ReleasingPrismaPg } from "./prisma-adapter.ts";
+import { SafeTransactionsPrismaPg } from "./prisma-adapter.ts";
 import { createSqlPool, type SqlPool } from "./sql.ts";
 
 export const APP_ROLE = "tributary_app";
@@ -18,7 +18,7 @@ export type CreateDbOptions = {
 export function createDb({ url, maxConnections = 10 }: CreateDbOptions): Db {
   // Prisma's adapter gets a pool of ours, guarded like the SQL pool against a restarting Postgres.
   const ormPool = createSqlPool({ url, maxConnections });
-  const adapter = new ReleasingPrismaPg(ormPool, { disposeExternalPool: true });
+  const adapter = new SafeTransactionsPrismaPg(ormPool, { disposeExternalPool: true });
   const prisma = new PrismaClient({ adapter });
   const sql = createSqlPool({ url, maxConnections });
   const disconnect = prisma.$disconnect.bind(prisma);
