@@ -1,5 +1,5 @@
 // Bugs a first-time user hit in the builder within minutes (issue 14), done again with the mouse and keyboard:
-// deleting an edge, the selection after deleting a step, and the banner of a refused publish.
+// deleting an edge, the selection after deleting a step, the banner of a refused publish, and a failed reload.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { callProcedure, launchBrowser, screenshot } from "../support/browser.ts";
@@ -120,5 +120,32 @@ describe("the builder, clicked through as a newcomer would", () => {
     await page.getByText("Valid", { exact: true }).waitFor();
     await banner.waitFor({ state: "detached" });
     await screenshot(page, "bugs-04-valid-no-banner", { fullPage: false });
+  });
+
+  it("stays open, its edit on screen, when reloading the flow fails", async () => {
+    await openFlow("Unreachable", "qty * 2");
+    await page.getByRole("button", { name: "Publish", exact: true }).click();
+    await page.getByText("Published version 1").waitFor();
+    await page.getByTestId("step-shape").click();
+    await page.getByLabel("Expression", { exact: true }).fill("qty * 3");
+    await waitSaved();
+
+    // Pausing the flow reloads it; the network drops every try.
+    let dropped = 0;
+    await page.route(/\/api\/trpc\/[^?]*flows\.get\b/, (route) => {
+      dropped++;
+      return route.abort("connectionreset");
+    });
+    try {
+      await page.getByRole("button", { name: "Pause", exact: true }).click();
+      await expect.poll(() => dropped, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      expect(await page.getByLabel("Expression", { exact: true }).innerText({ timeout: 5_000 })).toBe("qty * 3");
+      await page.getByTestId("step-hook").click();
+      await page.getByLabel("Path", { exact: true }).waitFor();
+      await screenshot(page, "bugs-05-reload-failed", { fullPage: false });
+    } finally {
+      await page.unroute(/\/api\/trpc\/[^?]*flows\.get\b/);
+    }
   });
 });

@@ -35,8 +35,15 @@ export function Builder({ flowId }: { flowId: string }) {
   const workspace = useWorkspace();
   const flow = useQuery(trpc.flows.get.queryOptions({ workspaceId: workspace.id, flowId }));
   const palette = useQuery(trpc.flows.palette.queryOptions());
-  if (flow.error || palette.error) return <Alert>{describeError(flow.error ?? palette.error).message}</Alert>;
-  if (!flow.data || !palette.data) return <p className="text-sm text-slate-500">Opening the flow…</p>;
+  // A refetch that fails keeps the builder open: closing it would throw away the edits not saved yet.
+  if (!flow.data || !palette.data) {
+    const error = flow.error ?? palette.error;
+    return error ? (
+      <Alert>{describeError(error).message}</Alert>
+    ) : (
+      <p className="text-sm text-slate-500">Opening the flow…</p>
+    );
+  }
   return (
     <ReactFlowProvider>
       <Editor flow={flow.data} entries={palette.data} />
