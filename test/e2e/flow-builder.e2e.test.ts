@@ -29,6 +29,19 @@ async function waitSaved() {
     .waitFor();
 }
 
+/** Whether the element lies wholly within the visible canvas. */
+async function insideCanvas(testId: string): Promise<boolean> {
+  const canvas = await page.locator(".react-flow").boundingBox();
+  const box = await page.getByTestId(testId).boundingBox();
+  if (!canvas || !box) return false;
+  return (
+    box.x >= canvas.x &&
+    box.y >= canvas.y &&
+    box.x + box.width <= canvas.x + canvas.width &&
+    box.y + box.height <= canvas.y + canvas.height
+  );
+}
+
 describe("building a flow in the browser", () => {
   it("creates a flow from the Flows page and opens the builder", async () => {
     await page.goto("/signup");
@@ -68,6 +81,8 @@ describe("building a flow in the browser", () => {
     await page.getByLabel("Expression", { exact: true }).fill("{ 'total': qty * 3 }");
     await page.getByRole("button", { name: "Respond", exact: true }).click();
     await page.getByTestId("step-respond").waitFor();
+    // Clicked in after the last step, past the canvas's right edge, the new step is brought into view.
+    await expect.poll(() => insideCanvas("step-respond"), { timeout: 10_000 }).toBe(true);
     await page.getByLabel("Status", { exact: true }).fill("201");
     await waitSaved();
     await expect.poll(() => page.locator(".react-flow__edge").count(), { timeout: 10_000 }).toBe(2);
@@ -90,6 +105,7 @@ describe("building a flow in the browser", () => {
         document.body.dataset.edgeRemovals = String(removals);
       }).observe(document.querySelector(".react-flow__viewport") as Element, { childList: true, subtree: true });
     });
+    await page.getByRole("button", { name: "Fit View", exact: true }).click();
     for (const [type, field] of [
       ["webhook", "Path"],
       ["transform", "Expression"],

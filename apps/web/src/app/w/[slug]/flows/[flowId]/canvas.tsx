@@ -27,6 +27,8 @@ const NODE_TYPES = { step: StepNodeView };
 
 const edgeId = (edge: Edge) => `${edge.from}:${edge.output}->${edge.to}`;
 const NO_ERRORS: string[] = [];
+/** Zoomed out further than this, a step's title is hard to read: a flow that does not fit is panned instead. */
+const LEGIBLE_ZOOM = 0.4;
 
 export function Canvas({
   graph,
@@ -55,18 +57,24 @@ export function Canvas({
   // React Flow measures each step and its handles, and draws a step (and its edges) only once it has. Steps
   // carry what it measured: one handed over without it is hidden and measured again, and one whose measuring
   // was missed that way stayed off the canvas, its edges with it. A step whose outputs change is measured
-  // again for its new handles; so is a step added by a drop or a paste, which React Flow does not always notice.
+  // again for its new handles; so is a step added (dropped, clicked in, pasted), which React Flow does not
+  // always notice — and once measured, one added out of sight (clicked in after the last step) is shown.
   const measured = useRef(new Map<string, { width: number; height: number }>());
   const outputs = useRef<Map<string, string> | null>(null);
   const toMeasure = useRef(new Set<string>());
+  const toReveal = useRef(new Set<string>());
   const frame = useRef(0);
+  const pane = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const current = new Map(graph.steps.map((step) => [step.id, outputsOf(step, entries.get(step.type)).join()]));
     for (const [id, handles] of current) {
-      if (outputs.current && outputs.current.get(id) !== handles) toMeasure.current.add(id);
+      if (!outputs.current || outputs.current.get(id) === handles) continue;
+      toMeasure.current.add(id);
+      if (!outputs.current.has(id)) toReveal.current.add(id);
     }
     outputs.current = current;
     for (const id of measured.current.keys()) if (!current.has(id)) measured.current.delete(id);
+    for (const id of toReveal.current) if (!current.has(id)) toReveal.current.delete(id);
     if (!toMeasure.current.size || frame.current) return;
     frame.current = requestAnimationFrame(() => {
       frame.current = 0;
@@ -75,6 +83,25 @@ export function Canvas({
     });
   }, [graph.steps, entries, updateNodeInternals]);
   useEffect(() => () => cancelAnimationFrame(frame.current), []);
+
+  /** Brings steps into view: the whole flow if it fits legibly, else the view moves to them. */
+  const reveal = useCallback(
+    (ids: string[]) => {
+      const box = pane.current?.getBoundingClientRect();
+      if (!box) return;
+      const steps = flow.getNodesBounds(ids);
+      const topLeft = flow.flowToScreenPosition(steps);
+      const bottomRight = flow.flowToScreenPosition({ x: steps.x + steps.width, y: steps.y + steps.height });
+      if (topLeft.x >= box.left && topLeft.y >= box.top && bottomRight.x <= box.right && bottomRight.y <= box.bottom)
+        return;
+      const all = flow.getNodesBounds(flow.getNodes());
+      const zoom = flow.getZoom();
+      const fits = Math.min(box.width / (all.width * 1.4), box.height / (all.height * 1.4)) >= LEGIBLE_ZOOM;
+      if (fits) void flow.fitView({ padding: 0.2, maxZoom: zoom, duration: 200 });
+      else void flow.setCenter(steps.x + steps.width / 2, steps.y + steps.height / 2, { zoom, duration: 200 });
+    },
+    [flow],
+  );
 
   // Nodes keep their identity while their step is unchanged, so a drag re-renders the dragged step only.
   const cache = useRef(new Map<string, { inputs: unknown[]; node: StepNode }>());
@@ -134,6 +161,7 @@ export function Canvas({
       let dragEnded = false;
       let selection: Set<string> | null = null;
       const removed = new Set<string>();
+      const revealed: string[] = [];
       for (const change of changes) {
         if (change.type === "position" && change.position) {
           moved.set(change.id, change.position);
@@ -148,6 +176,7 @@ export function Canvas({
           removed.add(change.id);
         } else if (change.type === "dimensions" && change.dimensions) {
           measured.current.set(change.id, change.dimensions);
+          if (toReveal.current.delete(change.id)) revealed.push(change.id);
         }
       }
       if (!readOnly && moved.size) onChange((g) => moveSteps(g, moved), { record: false });
@@ -155,8 +184,9 @@ export function Canvas({
       if (!readOnly && dragEnded) onChange((g) => ({ ...g }), { record: true });
       if (!readOnly && removed.size) onChange((g) => removeSteps(g, removed));
       if (selection) onSelect(selection);
+      if (revealed.length) requestAnimationFrame(() => reveal(revealed));
     },
-    [onChange, onSelect, selected, readOnly],
+    [onChange, onSelect, selected, readOnly, reveal],
   );
 
   const onEdgesChange = useCallback(
@@ -202,6 +232,7 @@ export function Canvas({
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: a drop target for palette drags; the palette's buttons add steps by keyboard
     <div
+      ref={pane}
       className="relative min-w-0 flex-1"
       onDragOver={(event) => {
         event.preventDefault();
