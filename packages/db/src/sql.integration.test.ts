@@ -156,4 +156,42 @@ describe("prepared statements", () => {
       await pool.end();
     }
   });
+
+  it("are known to a connection however its client is wrapped (a proxy that watches its queries)", async () => {
+    const { workspace } = await seedWorkspace({ db: env.db });
+    const pool = createSqlPool({ url: env.databaseUrl, maxConnections: 1 });
+    const watched = {
+      connect: async () => new Proxy(await pool.connect(), {}),
+    } as unknown as typeof pool;
+    try {
+      for (let round = 0; round < 2; round++) {
+        const [rows] = await sqlStatementsInWorkspace(watched, workspace.id, [
+          { prepared: named, values: [workspace.id, "seen"] },
+        ]);
+        expect(rows).toEqual([{ id: workspace.id, note: "seen" }]);
+      }
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it("a batch of them that fails part way leaves no connection holding statements it does not know of", async () => {
+    const { workspace } = await seedWorkspace({ db: env.db });
+    const broken: PreparedStatement = { name: "test_broken", parameterTypes: ["uuid"], text: "SELECT * FROM nowhere" };
+    const pool = createSqlPool({ url: env.databaseUrl, maxConnections: 1 });
+    try {
+      await expect(
+        sqlStatementsInWorkspace(pool, workspace.id, [
+          { prepared: named, values: [workspace.id, "first"] },
+          { prepared: broken, values: [workspace.id] },
+        ]),
+      ).rejects.toThrow(/nowhere/);
+      const [rows] = await sqlStatementsInWorkspace(pool, workspace.id, [
+        { prepared: named, values: [workspace.id, "then"] },
+      ]);
+      expect(rows).toEqual([{ id: workspace.id, note: "then" }]);
+    } finally {
+      await pool.end();
+    }
+  });
 });

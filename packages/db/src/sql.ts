@@ -81,8 +81,12 @@ export type PreparedStatement = { name: string; parameterTypes: string[]; text: 
 /** A statement and its values ($1, $2…): its text, or a prepared statement. */
 export type Statement = { text: string; values: unknown[] } | { prepared: PreparedStatement; values: unknown[] };
 
-/** The prepared statements each connection holds (Postgres keeps them until the connection ends). */
-const preparedOn = new WeakMap<SqlClient, Set<string>>();
+/**
+ * The names of the statements a connection holds (Postgres keeps them until the connection ends), kept on the
+ * connection's client itself: whatever wraps the client, or a second copy of this module, sees the same record.
+ */
+const PREPARED = Symbol.for("tributary.preparedStatements");
+type PreparingClient = SqlClient & { [PREPARED]?: Set<string> };
 
 /**
  * Statements in one round trip, scoped to the workspace like `sqlInWorkspace`: the scope and the statements
@@ -111,7 +115,10 @@ export async function sqlStatementsInWorkspace(
   };
   client.on("error", onError);
   try {
-    await prepare(client, statements);
+    await prepare(client, statements).catch((error: Error) => {
+      broken = error;
+      throw error;
+    });
     const results = (await client.query(text)) as unknown as pg.QueryResult[];
     return results.slice(scope.length).map((result) => result.rows);
   } finally {
@@ -137,10 +144,14 @@ function textOfStatement(statement: Statement): string {
   return `EXECUTE ${statement.prepared.name}(${statement.values.map(literalOf).join(", ")})`;
 }
 
-/** Prepares on the connection, in a round trip of their own, the statements it has not prepared yet. */
-async function prepare(client: SqlClient, statements: Statement[]): Promise<void> {
-  const prepared = preparedOn.get(client) ?? new Set<string>();
-  preparedOn.set(client, prepared);
+/**
+ * Prepares on the connection, in a round trip of their own, the statements it has not prepared yet. A batch that
+ * fails may have prepared some of its statements and not others: its caller closes the connection rather than
+ * reuse it with statements it holds unrecorded.
+ */
+async function prepare(client: PreparingClient, statements: Statement[]): Promise<void> {
+  client[PREPARED] ??= new Set<string>();
+  const prepared = client[PREPARED];
   const missing = new Map<string, PreparedStatement>();
   for (const statement of statements) {
     if ("prepared" in statement && !prepared.has(statement.prepared.name)) {

@@ -1,6 +1,6 @@
 // Idempotency keys belong to the trigger (flow + trigger step). The first message with a key claims it for its
 // run; a claim older than the window is taken over by the next message with that key.
-import { type Db, sqlStatementInWorkspace } from "@tributary/db";
+import { type Db, type PreparedStatement, sqlStatementsInWorkspace } from "@tributary/db";
 
 export const KEY_WINDOW = "24 hours";
 
@@ -23,9 +23,10 @@ export const KEY_PROBE = `SELECT k.* FROM trigger_idempotency_keys k
    WHERE k.flow_id = x.flow_id AND k.trigger_step_id = x.trigger_step_id AND k.key = x.key`;
 
 /** Claims keys not held (or held past the window); returns a row (flow_id, trigger_step_id, key) per key won. */
-export function claimKeysStatement(claims: KeyClaim[]): { text: string; values: unknown[] } {
-  return {
-    text: `INSERT INTO trigger_idempotency_keys (workspace_id, flow_id, trigger_step_id, key, body_hash, run_id, message_id)
+export const CLAIM_KEYS: PreparedStatement = {
+  name: "claim_keys",
+  parameterTypes: ["jsonb"],
+  text: `INSERT INTO trigger_idempotency_keys (workspace_id, flow_id, trigger_step_id, key, body_hash, run_id, message_id)
            SELECT x.workspace_id, x.flow_id, x.trigger_step_id, x.key, x.body_hash, x.run_id, x.message_id
              FROM jsonb_to_recordset($1::jsonb) AS x(workspace_id uuid, flow_id uuid, trigger_step_id text, key text,
                   body_hash text, run_id uuid, message_id text)
@@ -33,6 +34,12 @@ export function claimKeysStatement(claims: KeyClaim[]): { text: string; values: 
              SET body_hash = EXCLUDED.body_hash, run_id = EXCLUDED.run_id, message_id = EXCLUDED.message_id, created_at = now()
              WHERE trigger_idempotency_keys.created_at < now() - interval '${KEY_WINDOW}'
            RETURNING flow_id, trigger_step_id, key`,
+};
+
+/** CLAIM_KEYS for these claims. */
+export function claimKeysStatement(claims: KeyClaim[]): { prepared: PreparedStatement; values: unknown[] } {
+  return {
+    prepared: CLAIM_KEYS,
     values: [
       JSON.stringify(
         claims.map((claim) => ({
@@ -51,6 +58,13 @@ export function claimKeysStatement(claims: KeyClaim[]): { text: string; values: 
 
 export type KeyOfTrigger = { flowId: string; triggerStepId: string; key: string };
 
+const KEYS_HELD: PreparedStatement = {
+  name: "keys_held",
+  parameterTypes: ["jsonb"],
+  text: `SELECT x.i FROM jsonb_to_recordset($1::jsonb) AS x(i int, flow_id uuid, trigger_step_id text, key text)
+      CROSS JOIN LATERAL (${KEY_PROBE} AND k.created_at >= now() - interval '${KEY_WINDOW}' LIMIT 1) held`,
+};
+
 /** Whether a message with each key started a run within the window, in the order asked (one statement). */
 export async function keysHeld({
   db,
@@ -61,14 +75,19 @@ export async function keysHeld({
   workspaceId: string;
   keys: KeyOfTrigger[];
 }): Promise<boolean[]> {
-  const rows = await sqlStatementInWorkspace<{ i: number }>(
+  const [rows = []] = await sqlStatementsInWorkspace(
     db.sql,
     workspaceId,
-    `SELECT x.i FROM jsonb_to_recordset($1::jsonb) AS x(i int, flow_id uuid, trigger_step_id text, key text)
-      CROSS JOIN LATERAL (${KEY_PROBE} AND k.created_at >= now() - interval '${KEY_WINDOW}' LIMIT 1) held`,
-    [JSON.stringify(keys.map((k, i) => ({ i, flow_id: k.flowId, trigger_step_id: k.triggerStepId, key: k.key })))],
+    [
+      {
+        prepared: KEYS_HELD,
+        values: [
+          JSON.stringify(keys.map((k, i) => ({ i, flow_id: k.flowId, trigger_step_id: k.triggerStepId, key: k.key }))),
+        ],
+      },
+    ],
     { durable: false },
   );
-  const held = new Set(rows.map((row) => row.i));
+  const held = new Set(rows.map((row) => Number(row.i)));
   return keys.map((_, i) => held.has(i));
 }

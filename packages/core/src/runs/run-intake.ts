@@ -6,7 +6,14 @@
 //
 // The first message with an idempotency key starts a run (idempotency-keys.ts); a repeat within the key's
 // window with the same body gets that run; the same key with another body is refused.
-import { type Db, type SqlClient, sqlInWorkspace, sqlStatementInWorkspace } from "@tributary/db";
+import {
+  type Db,
+  type PreparedStatement,
+  type SqlClient,
+  sqlInWorkspace,
+  sqlStatementInWorkspace,
+  sqlStatementsInWorkspace,
+} from "@tributary/db";
 import type { Message } from "@tributary/engine";
 import type { JobQueue } from "@tributary/queue";
 import { AppError } from "../errors/app-error.ts";
@@ -91,7 +98,7 @@ async function insertRuns(client: SqlClient, calls: RunIntakeCall[]): Promise<Ou
       })),
     );
     const claimed = await client.query<{ flow_id: string; trigger_step_id: string; key: string }>(
-      claim.text,
+      claim.prepared.text,
       claim.values,
     );
     const won = new Set(claimed.rows.map((row) => keyIdOf(row.flow_id, row.trigger_step_id, row.key)));
@@ -138,7 +145,7 @@ async function insertRuns(client: SqlClient, calls: RunIntakeCall[]): Promise<Ou
   const runs = [...starting].map((i) => calls[i] as RunIntakeCall);
   if (runs.length > 0) {
     const insert = runsInsert(runs);
-    await client.query(insert.text, insert.values);
+    await client.query(insert.prepared.text, insert.values);
     for (const i of starting) {
       const call = calls[i] as RunIntakeCall;
       outcomes[i] = { runId: call.runId, messageId: call.message.id, duplicate: false };
@@ -159,17 +166,23 @@ async function insertRuns(client: SqlClient, calls: RunIntakeCall[]): Promise<Ou
 }
 
 async function insertPlainRuns(db: Db, workspaceId: string, calls: RunIntakeCall[]): Promise<Outcome[]> {
-  const insert = runsInsert(calls);
-  await sqlStatementInWorkspace(db.sql, workspaceId, insert.text, insert.values);
+  await sqlStatementsInWorkspace(db.sql, workspaceId, [runsInsert(calls)]);
   return calls.map((call) => ({ runId: call.runId, messageId: call.message.id, duplicate: false }));
 }
 
-function runsInsert(calls: RunIntakeCall[]): { text: string; values: unknown[] } {
-  return {
-    text: `INSERT INTO runs (id, workspace_id, flow_id, flow_version_id, trigger, trigger_step_id, message_id, input)
+// $1 the runs, as JSON.
+const INSERT_NEW_RUNS: PreparedStatement = {
+  name: "insert_new_runs",
+  parameterTypes: ["json"],
+  text: `INSERT INTO runs (id, workspace_id, flow_id, flow_version_id, trigger, trigger_step_id, message_id, input)
            SELECT x.id, x.workspace_id, x.flow_id, x.flow_version_id, x.trigger, x.trigger_step_id, x.message_id, x.input
              FROM json_to_recordset($1::json) AS x(id uuid, workspace_id uuid, flow_id uuid, flow_version_id uuid,
                   trigger text, trigger_step_id text, message_id text, input json)`,
+};
+
+function runsInsert(calls: RunIntakeCall[]): { prepared: PreparedStatement; values: unknown[] } {
+  return {
+    prepared: INSERT_NEW_RUNS,
     values: [
       JSON.stringify(
         calls.map((call) => ({

@@ -230,6 +230,7 @@ export type RunCommit = {
   leaseMs: number;
 };
 
+// $2 the steps, as JSON ($1 is unused here: the statements built on it use it).
 const CHECKPOINTS_INTO_STEP_RUNS = `
   INSERT INTO step_runs (id, workspace_id, run_id, activation_key, step_id, step_type, status, output_port, input, output,
                          logs, error, attempt, started_at, finished_at, duration_ms)
@@ -241,10 +242,14 @@ const CHECKPOINTS_INTO_STEP_RUNS = `
 
 // Only where the lease is still the worker's: a checkpoint written twice, by a worker that resumed, is kept once.
 // Each run's lease is a probe of its own (LATERAL … LIMIT 1; see runs-by-id.ts).
-const INSERT_CHECKPOINTS = `${CHECKPOINTS_INTO_STEP_RUNS}
+const INSERT_CHECKPOINTS: PreparedStatement = {
+  name: "insert_checkpoints",
+  parameterTypes: ["json", "json"],
+  text: `${CHECKPOINTS_INTO_STEP_RUNS}
    WHERE EXISTS (SELECT 1 FROM (SELECT lease_owner FROM runs WHERE runs.id = x.run_id LIMIT 1) r
                   WHERE r.lease_owner = x.owner)
-  ON CONFLICT (run_id, activation_key) DO NOTHING`;
+  ON CONFLICT (run_id, activation_key) DO NOTHING`,
+};
 
 // A run's new state, only where the lease is still the worker's and the run was not ended meanwhile (e.g.
 // cancelled). One run per execution (see PreparedStatement): $1 the run, $2 the lease token, then its state.
@@ -300,7 +305,7 @@ export async function commitRuns({
   // The checkpoints first: they are kept only where the lease is still the worker's, as it was before the
   // run's state changes (an ended run's lease is let go). Those of a run cancelled meanwhile are kept: they ran.
   const results = await sqlStatementsInWorkspace(db.sql, workspaceId, [
-    ...(checkpoints.length ? [{ text: INSERT_CHECKPOINTS, values: [null, JSON.stringify(checkpoints)] }] : []),
+    ...(checkpoints.length ? [{ prepared: INSERT_CHECKPOINTS, values: [null, JSON.stringify(checkpoints)] }] : []),
     ...commits.map(({ runId, owner, transition, leaseMs, response, log, hadErrors }) => ({
       prepared: COMMIT_RUN,
       values: [
@@ -345,14 +350,25 @@ export type FinishedRun = {
   idempotency?: { key: string; bodyHash: string } | null;
 };
 
-const INSERT_FINISHED_RUNS = `
+// $1 the runs, as JSON.
+const INSERT_FINISHED_RUNS: PreparedStatement = {
+  name: "insert_finished_runs",
+  parameterTypes: ["json"],
+  text: `
   INSERT INTO runs (id, workspace_id, flow_id, flow_version_id, status, trigger, trigger_step_id, message_id, input,
                     output, error, response, queued_at, started_at, picked_at, finished_at)
   SELECT x.id, x.workspace_id, x.flow_id, x.flow_version_id, x.status::run_status, x.trigger, x.trigger_step_id,
          x.message_id, x.input, x.output, x.error, x.response, x.started_at, x.started_at, x.started_at, now()
     FROM json_to_recordset($1::json) AS x(id uuid, workspace_id uuid, flow_id uuid, flow_version_id uuid, status text,
          trigger text, trigger_step_id text, message_id text, input json, output json, error jsonb, response json,
-         started_at timestamptz)`;
+         started_at timestamptz)`,
+};
+
+const INSERT_FINISHED_STEPS: PreparedStatement = {
+  name: "insert_finished_steps",
+  parameterTypes: ["json", "json"],
+  text: CHECKPOINTS_INTO_STEP_RUNS,
+};
 
 /**
  * Stores runs of one workspace that have already ended — the run, its steps and the flow statistics in one
@@ -401,9 +417,9 @@ export async function recordFinishedRuns({
       : [],
   );
   await sqlStatementsInWorkspace(db.sql, workspaceId, [
-    { text: INSERT_FINISHED_RUNS, values: [JSON.stringify(rows)] },
+    { prepared: INSERT_FINISHED_RUNS, values: [JSON.stringify(rows)] },
     ...(keyed.length ? [claimKeysStatement(keyed)] : []),
-    ...(checkpoints.length ? [{ text: CHECKPOINTS_INTO_STEP_RUNS, values: [null, JSON.stringify(checkpoints)] }] : []),
+    ...(checkpoints.length ? [{ prepared: INSERT_FINISHED_STEPS, values: [null, JSON.stringify(checkpoints)] }] : []),
     rollUpRunsFinishedNow(runs.map((run) => run.runId)),
   ]);
 }
@@ -474,7 +490,11 @@ export async function readNewRuns({
 // delivered twice), is left as it is — as is one changed in any way while this commits (it is reached by its
 // row's address) — and the checkpoints of a run not finished here are not kept. The status is compared as
 // text so that the status index (which holds every queued run of a backlog) is no way to the rows.
-const FINISH_NEW_RUNS = `
+// $1 the runs' ends, $2 their steps, as JSON.
+const FINISH_NEW_RUNS: PreparedStatement = {
+  name: "finish_new_runs",
+  parameterTypes: ["json", "json"],
+  text: `
   WITH input AS (
     SELECT * FROM json_to_recordset($1::json) AS x(id uuid, status text, output json, error jsonb, response json,
            started_at timestamptz)
@@ -489,7 +509,8 @@ const FINISH_NEW_RUNS = `
      WHERE x.run_id IN (SELECT id FROM finished)
     RETURNING 1
   )
-  SELECT id FROM finished`;
+  SELECT id FROM finished`,
+};
 
 /**
  * Stores new runs of one workspace that a worker ran whole in memory: each run's end, its steps and the flow
@@ -517,7 +538,7 @@ export async function finishNewRuns({
   );
   const ids = runs.map((run) => run.runId);
   const [rows = []] = await sqlStatementsInWorkspace(db.sql, workspaceId, [
-    { text: FINISH_NEW_RUNS, values: [JSON.stringify(ends), JSON.stringify(checkpoints)] },
+    { prepared: FINISH_NEW_RUNS, values: [JSON.stringify(ends), JSON.stringify(checkpoints)] },
     rollUpRunsFinishedNow(ids),
   ]);
   return new Set(rows.map((row) => String(row.id)));

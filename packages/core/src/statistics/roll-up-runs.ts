@@ -7,7 +7,7 @@
 // planner that misjudges a workspace's size or an index's selectivity ANDs the primary key with the workspace's
 // or the status's index, or hash-joins every step row in the table, reading an entry for every run the
 // workspace (or the table) holds. The histograms are materialized: inlined, they were computed again for every run.
-import type { Statement } from "@tributary/db";
+import type { PreparedStatement, Statement } from "@tributary/db";
 import { runsById } from "../runs/runs-by-id.ts";
 import { HISTOGRAM_BUCKETS, HISTOGRAM_GROWTH } from "./duration-histogram.ts";
 
@@ -81,11 +81,17 @@ export async function rollUpFinishedRuns(execute: ExecuteSql, runIds: string[]):
   await execute(rollUp({ finishedNow: false }), [runIds]);
 }
 
+const ROLL_UP_FINISHED_NOW: PreparedStatement = {
+  name: "roll_up_finished_now",
+  parameterTypes: ["uuid[]"],
+  text: rollUp({ finishedNow: true }),
+};
+
 /**
  * The rollup of the runs among `runIds` that the transaction it runs in finishes (the run store sets their
  * finished_at to the transaction's now(), kept to the millisecond), for sending after the commit's statement in the same round trip:
  * a run another transaction finished, or whose commit did not take, is not counted.
  */
 export function rollUpRunsFinishedNow(runIds: string[]): Statement {
-  return { text: rollUp({ finishedNow: true }), values: [runIds] };
+  return { prepared: ROLL_UP_FINISHED_NOW, values: [runIds] };
 }
