@@ -49,13 +49,17 @@ export function createInlineIntake(
     if (!fit.effectLast) return null;
     const settings = await deps.settings({ workspaceId, flowId });
     if (!settings) return null;
-    // A message seen before: the intake answers with its run (or refuses another body under its key).
-    if (call.idempotency && (await seen(workspaceId, { ...call, key: call.idempotency.key }))) return null;
-    const claim = await deps.slots.acquire({
-      runId,
-      limits: slotLimits({ keys: deps.keys, workspaceId, flowId, concurrency: settings.concurrency }),
-    });
-    if (!claim) return null;
+    // The slot is claimed while the key is looked up; a message seen before gives it back at once.
+    const [claim, seenBefore] = await Promise.all([
+      deps.slots.acquire({
+        runId,
+        limits: slotLimits({ keys: deps.keys, workspaceId, flowId, concurrency: settings.concurrency }),
+      }),
+      // A message seen before: the intake answers with its run (or refuses another body under its key).
+      call.idempotency ? seen(workspaceId, { ...call, key: call.idempotency.key }) : false,
+    ]);
+    if (claim && seenBefore) void deps.slots.release(claim).catch(() => undefined);
+    if (!claim || seenBefore) return null;
     let ran: FinishedRun | null;
     try {
       const secrets = await deps.secrets({ workspaceId, version: settings.workspace.secretsVersion });
@@ -69,8 +73,8 @@ export function createInlineIntake(
         signal: AbortSignal.timeout(settings.limits.runTimeoutSeconds * 1000),
       });
     } finally {
-      // A claim not released (Redis away) lapses by itself.
-      await deps.slots.release(claim).catch(() => undefined);
+      // Not waited for: the store need not follow it. A claim not released (Redis away) lapses by itself.
+      void deps.slots.release(claim).catch(() => undefined);
     }
     if (!ran) return null;
     // Another message with the same key committed meanwhile (only a source that sends a message again
