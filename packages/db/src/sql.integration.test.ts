@@ -17,7 +17,7 @@ const env = useTestEnvironment();
 describe("sqlStatementInWorkspace", () => {
   it("passes values through as Postgres types them from a parameter, whatever characters they hold", async () => {
     const { workspace } = await seedWorkspace({ db: env.db });
-    const awkward = `it's a "quote", a back\\slash, a $1 and -- no comment`;
+    const awkward = `it's a "quote", a back\\slash, a $1 and -- no comment, a $v$ tag, $v0$, and a last $`;
     const [row] = await sqlStatementInWorkspace<{
       text: string;
       items: string[];

@@ -181,9 +181,18 @@ function inlineValues(statement: string, values: unknown[]): string {
 function literalOf(value: unknown): string {
   if (value === null || value === undefined) return "NULL";
   if (Buffer.isBuffer(value)) return `E'\\\\x${value.toString("hex")}'`;
-  // An escape string (E'…'), whatever the server's standard_conforming_strings: quotes and backslashes doubled.
-  // A regular expression, not pg's escapeLiteral, which walks a long JSON body character by character.
-  return `E'${textOf(value).replace(/['\\]/g, "$&$&")}'`;
+  return dollarQuoted(textOf(value));
+}
+
+/**
+ * A dollar-quoted string ($v$…$v$): nothing in it is escaped, so neither this process nor Postgres's lexer
+ * goes through a long JSON body for quotes and backslashes (escaping copied every stored message once more).
+ * Its tag is one the text does not contain.
+ */
+function dollarQuoted(text: string): string {
+  let tag = "$v$";
+  for (let n = 0; text.includes(tag); n++) tag = `$v${n}$`;
+  return `${tag}${text}${tag}`;
 }
 
 function textOf(value: unknown): string {
