@@ -140,7 +140,7 @@ describe("the builder, clicked through as a newcomer would", () => {
       await page.getByRole("button", { name: "Pause", exact: true }).click();
       await expect.poll(() => dropped, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
       await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-      expect(await page.getByLabel("Expression", { exact: true }).innerText({ timeout: 5_000 })).toBe("qty * 3");
+      expect(await page.getByLabel("Expression", { exact: true }).textContent({ timeout: 5_000 })).toBe("qty * 3");
       await page.getByTestId("step-hook").click();
       await page.getByLabel("Path", { exact: true }).waitFor();
       await screenshot(page, "bugs-05-reload-failed", { fullPage: false });
