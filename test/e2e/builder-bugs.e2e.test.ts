@@ -139,6 +139,8 @@ describe("the builder, clicked through as a newcomer would", () => {
     try {
       await page.getByRole("button", { name: "Pause", exact: true }).click();
       await expect.poll(() => dropped, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+      // Paused, though the flow could not be read back.
+      await page.getByRole("button", { name: "Activate", exact: true }).waitFor({ timeout: 5_000 });
       await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
       expect(await page.getByLabel("Expression", { exact: true }).textContent({ timeout: 5_000 })).toBe("qty * 3");
       await page.getByTestId("step-hook").click();

@@ -140,7 +140,14 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
   );
   const setStatus = useMutation(
     trpc.flows.setStatus.mutationOptions({
-      onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.flows.get.queryKey() }),
+      onSuccess: (_, { status }) => {
+        // The flow now has the status asked for: shown at once, whether or not reloading the flow succeeds.
+        queryClient.setQueryData(
+          trpc.flows.get.queryKey({ workspaceId: workspace.id, flowId: flow.id }),
+          (loaded) => loaded && { ...loaded, status },
+        );
+        void queryClient.invalidateQueries({ queryKey: trpc.flows.get.queryKey() });
+      },
     }),
   );
   const current = useQuery(trpc.flows.get.queryOptions({ workspaceId: workspace.id, flowId: flow.id }));
