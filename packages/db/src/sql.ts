@@ -74,7 +74,9 @@ export async function sqlInWorkspace<T>(
  * planner takes the workspace to hold. (A batch that joins its keys to a table is planned for the batch, and a
  * planner that takes a workspace to be small — no statistics yet, or a big tenant among many small ones —
  * hashes every row the workspace holds into the join instead.) Being planned once, it also costs no planning
- * per row. Its name must be unique in the process.
+ * per row. The same holds for a batch whose rows come in a JSON parameter (json_to_recordset): its plan does
+ * not depend on the values, and Postgres parsing, analysing and planning every batch anew was ≈ 14 % of the
+ * machine's CPU in the queue → insert benchmark. Its name must be unique in the process.
  */
 export type PreparedStatement = { name: string; parameterTypes: string[]; text: string };
 
