@@ -4,6 +4,7 @@
 // last step, a full concurrency limit) is taken in the usual way and left queued for a worker.
 import { randomUUID } from "node:crypto";
 import {
+  createDb,
   createMessage,
   createRunIntake,
   createSecretBox,
@@ -41,6 +42,7 @@ const slotsRedis = new Redis(TEST_REDIS_URL);
 let seeded: SeededWorkspace;
 let sink: pg.Pool;
 let intake: RunIntake;
+let deps: Omit<Parameters<typeof createInlineIntake>[0], "intake" | "onRunEnded">;
 let amqpId = "";
 let postgresId = "";
 const stored: FinishedRun[] = [];
@@ -65,7 +67,7 @@ beforeAll(async () => {
   await scoped(env.db, { workspaceId: seeded.workspace.id }, (tx) =>
     tx.workspace.update({ where: { id: seeded.workspace.id }, data: { allowedHosts: ["127.0.0.1"] } }),
   );
-  const deps = {
+  deps = {
     db: env.db,
     queue: env.queue,
     sandbox,
@@ -112,8 +114,13 @@ async function flowOf(steps: (readonly [string, string, Record<string, unknown>]
   return { flowId, versionId: version.currentVersionId as string };
 }
 
-const deliver = (flow: { flowId: string; versionId: string }, body: Record<string, unknown>, key?: string) =>
-  intake.accept({
+const deliver = (
+  flow: { flowId: string; versionId: string },
+  body: Record<string, unknown>,
+  key?: string,
+  to: RunIntake = intake,
+) =>
+  to.accept({
     runId: uuidv7(),
     workspaceId: seeded.workspace.id,
     flowId: flow.flowId,
@@ -206,5 +213,46 @@ describe("queue messages run in the consuming worker", () => {
     expect((await runOf(waiting.runId)).status).toBe("queued");
     expect((await rowsOf("orders_in")).map((row) => row.id)).not.toContain("D-1");
     if (held) await slots.release(held);
+  });
+  it("gives its slot back when the message's key cannot be looked up, and takes the message in the usual way", async () => {
+    const flow = await flowOf(
+      [consume("lookups"), price, insertInto("orders_in")],
+      [
+        ["in", "price"],
+        ["price", "store"],
+      ],
+    );
+    await scoped(env.db, { workspaceId: seeded.workspace.id }, (tx) =>
+      tx.flow.update({ where: { id: flow.flowId }, data: { maxConcurrentRuns: 1 } }),
+    );
+    // Its key lookups go to a database that is not there; flows, settings and the usual intake work.
+    const unreachable = createDb({ url: `${env.databaseUrl}_not_there`, maxConnections: 1 });
+    try {
+      const lookupsFail = createInlineIntake({
+        ...deps,
+        db: unreachable,
+        intake: createRunIntake({ db: env.db, queue: env.queue }),
+        onRunEnded: () => undefined,
+      });
+      const taken = await deliver(flow, { id: "E-1", qty: 1, price: 3 }, "msg-E-1", lookupsFail);
+      expect((await runOf(taken.runId)).status).toBe("queued");
+      // The flow runs one at a time: a worker can take this run up only once the inline claim is given back.
+      const slots = createRunSlots({ redis: slotsRedis, ttlMs: 30_000 });
+      const limits = slotLimits({
+        keys: redisKeys(env.redisPrefix),
+        workspaceId: seeded.workspace.id,
+        flowId: flow.flowId,
+        concurrency: { workspace: 100, flow: 1 },
+      });
+      await expect
+        .poll(async () => {
+          const claim = await slots.acquire({ runId: taken.runId, limits });
+          if (claim) await slots.release(claim);
+          return claim !== null;
+        })
+        .toBe(true);
+    } finally {
+      await unreachable.$disconnect();
+    }
   });
 });

@@ -49,8 +49,9 @@ export function createInlineIntake(
     if (!fit.effectLast) return null;
     const settings = await deps.settings({ workspaceId, flowId });
     if (!settings) return null;
-    // The slot is claimed while the key is looked up; a message seen before gives it back at once.
-    const [claim, seenBefore] = await Promise.all([
+    // The slot is claimed while the key is looked up; a message seen before gives it back at once, and so
+    // does a lookup that failed (the message goes the usual way, where its run claims a slot of its own).
+    const [claimed, lookedUp] = await Promise.allSettled([
       deps.slots.acquire({
         runId,
         limits: slotLimits({ keys: deps.keys, workspaceId, flowId, concurrency: settings.concurrency }),
@@ -58,8 +59,12 @@ export function createInlineIntake(
       // A message seen before: the intake answers with its run (or refuses another body under its key).
       call.idempotency ? seen(workspaceId, { ...call, key: call.idempotency.key }) : false,
     ]);
-    if (claim && seenBefore) void deps.slots.release(claim).catch(() => undefined);
-    if (!claim || seenBefore) return null;
+    const claim = claimed.status === "fulfilled" ? claimed.value : null;
+    const newMessage = lookedUp.status === "fulfilled" && !lookedUp.value;
+    if (claim && !newMessage) void deps.slots.release(claim).catch(() => undefined);
+    if (claimed.status === "rejected") throw claimed.reason;
+    if (lookedUp.status === "rejected") throw lookedUp.reason;
+    if (!claim || !newMessage) return null;
     let ran: FinishedRun | null;
     try {
       const secrets = await deps.secrets({ workspaceId, version: settings.workspace.secretsVersion });
