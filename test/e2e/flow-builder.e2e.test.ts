@@ -72,7 +72,8 @@ describe("building a flow in the browser", () => {
       { x: pane.x + 160, y: pane.y + 210 },
       () => page.getByTestId("step-webhook").isVisible(),
     );
-    await page.getByLabel("Path", { exact: true }).fill("quote");
+    // Its path starts as the flow's name: the flow has a URL before anything is typed.
+    await expect.poll(() => page.getByLabel("Path", { exact: true }).inputValue()).toBe("quote");
     await page.getByLabel("Answer", { exact: true }).selectOption("sync");
 
     // With the trigger selected, a click in the palette adds a step after it, connected.

@@ -259,7 +259,11 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
       if (readOnly) return;
       let added = "";
       draft.change((g) => {
-        const result = addStep(g, entry, { ...(position ? { position } : {}), after: selectedStep });
+        const result = addStep(g, entry, {
+          ...(position ? { position } : {}),
+          after: selectedStep,
+          flowName: flow.name,
+        });
         added = result.id;
         return result.graph;
       });
@@ -269,7 +273,7 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
         setTab("step");
       });
     },
-    [draft, readOnly, selectedStep],
+    [draft, readOnly, selectedStep, flow.name],
   );
 
   async function publishNow() {

@@ -12,21 +12,41 @@ export function newStepId(graph: Graph, type: string): string {
   for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
 }
 
-/** The config a new step starts with: the defaults of its schema. */
-export function defaultConfig(entry: PaletteEntry): Record<string, unknown> {
+/**
+ * The config a new step starts with: the defaults of its schema. A webhook's path, which has no default, starts
+ * as the flow's name ("Orders in" → "orders-in"), so a new flow has a URL at once instead of a problem to fix.
+ */
+export function defaultConfig(entry: PaletteEntry, graph: Graph, flowName: string): Record<string, unknown> {
   const schema = entry.configSchema as { properties?: Record<string, { default?: unknown }> };
   const config: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(schema.properties ?? {})) {
     if (field.default !== undefined) config[name] = structuredClone(field.default);
   }
+  if (entry.type === "trigger.webhook") config.path = newWebhookPath(graph, flowName);
   return config;
+}
+
+/** A path from the flow's name, unlike the paths of the flow's other webhooks: "orders-in", "orders-in-2"… */
+function newWebhookPath(graph: Graph, flowName: string): string {
+  const base =
+    flowName
+      .normalize("NFKD")
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .slice(0, 60)
+      .replace(/^-+|-+$/g, "") || "hook";
+  const taken = new Set(
+    graph.steps.filter((step) => step.type === "trigger.webhook").map((step) => String(step.config.path ?? "")),
+  );
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
 }
 
 /** Adds a step at a position, or after `after` (connected from its first output) when no position is given. */
 export function addStep(
   graph: Graph,
   entry: PaletteEntry,
-  { position, after }: { position?: { x: number; y: number }; after?: Step | undefined },
+  { position, after, flowName }: { position?: { x: number; y: number }; after?: Step | undefined; flowName: string },
 ): { graph: Graph; id: string } {
   const id = newStepId(graph, entry.type);
   const at = position ??
@@ -34,7 +54,7 @@ export function addStep(
       x: 80 + graph.steps.length * 40,
       y: 80 + graph.steps.length * 40,
     };
-  const step: Step = { id, type: entry.type, config: defaultConfig(entry), position: at };
+  const step: Step = { id, type: entry.type, config: defaultConfig(entry, graph, flowName), position: at };
   const edges =
     after && !position && entry.kind === "action"
       ? [...graph.edges, { from: after.id, to: id, output: "out" }]
