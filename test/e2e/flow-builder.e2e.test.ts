@@ -1,6 +1,8 @@
 // A flow built entirely in the browser: drag a webhook trigger onto the canvas, add a transform and a respond
 // step, configure them, publish, call the URL, and watch the run appear with its messages. Then a failing
 // flow shows its error on the right step, and re-running from that step after fixing the config succeeds.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { callProcedure, dragWithMouse, launchBrowser, screenshot } from "../support/browser.ts";
@@ -168,6 +170,18 @@ describe("building a flow in the browser", () => {
     await page.getByTestId("expression-preview").filter({ hasText: '{"total":50}' }).waitFor();
     await page.getByLabel("Expression", { exact: true }).fill("{ 'total': qty * 3 }");
     await screenshot(page, "builder-07-expression-preview", { fullPage: false });
+  });
+
+  it("gives a Try it command that sends the webhook's pinned sample, pasted in a shell as it is", async () => {
+    await page.getByTestId("step-webhook").click();
+    await page.getByLabel("Sample message body (JSON)", { exact: true }).fill(`{ "qty": 2, "note": "Ada's order" }`);
+    await page.getByRole("button", { name: "Pin sample", exact: true }).click();
+    await page.getByTestId("pinned-badge").waitFor();
+    const tryIt = page.getByRole("region", { name: "Webhook URLs", exact: true }).locator("code").last();
+    await expect.poll(() => tryIt.textContent()).toContain("Ada");
+    const command = (await tryIt.textContent()) ?? "";
+    const { stdout } = await promisify(execFile)("sh", ["-c", `${command} --silent --show-error`]);
+    expect(JSON.parse(stdout)).toEqual({ total: 6 });
   });
 
   it("shows a failure on the step that failed, and re-running from it after a fix succeeds", async () => {

@@ -476,6 +476,7 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
                         step={selectedStep}
                         entry={byType.get(selectedStep.type)}
                         problems={viewing ? [] : problems.filter((p) => p.stepId === selectedStep.id)}
+                        pinned={pins[selectedStep.id]}
                         published={published}
                         readOnly={readOnly}
                         onChange={(patch) => draft.change((g) => updateStep(g, selectedStep.id, patch))}

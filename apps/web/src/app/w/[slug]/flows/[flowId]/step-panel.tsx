@@ -1,5 +1,5 @@
 "use client";
-import type { PaletteEntry } from "@tributary/core";
+import type { PaletteEntry, PinnedMessage } from "@tributary/core";
 import { ConfigForm, type FieldSchema } from "~/components/config/config-form.tsx";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { FireTimes } from "./fire-times.tsx";
@@ -14,6 +14,7 @@ export function StepPanel({
   step,
   entry,
   problems,
+  pinned,
   published,
   readOnly,
   onChange,
@@ -23,6 +24,8 @@ export function StepPanel({
   step: Step;
   entry: PaletteEntry | undefined;
   problems: Problem[];
+  /** The sample pinned on this step, if any: a webhook's "Try it" command sends it. */
+  pinned: PinnedMessage | undefined;
   published: boolean;
   readOnly: boolean;
   onChange: (patch: (step: Step) => Step) => void;
@@ -68,6 +71,7 @@ export function StepPanel({
           slug={workspace.slug}
           path={step.config.path}
           methods={(step.config.methods as string[] | undefined) ?? ["POST"]}
+          sampleBody={pinned?.body}
           published={published}
         />
       ) : null}

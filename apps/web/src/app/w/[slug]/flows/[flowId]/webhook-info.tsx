@@ -7,18 +7,22 @@ export function WebhookInfo({
   slug,
   path,
   methods,
+  sampleBody,
   published,
 }: {
   slug: string;
   path: string;
   methods: string[];
+  /** The trigger's pinned sample: what the curl command sends, rather than a placeholder. */
+  sampleBody: unknown;
   published: boolean;
 }) {
   const origin = typeof window === "undefined" ? "" : window.location.origin;
   const production = `${origin}/hooks/${slug}/${path}`;
   const test = `${origin}/hooks-test/${slug}/${path}`;
   const method = methods[0] ?? "POST";
-  const curl = `curl -X ${method} '${test}' -H 'content-type: application/json' -d '{"hello":"world"}'`;
+  const body = JSON.stringify(sampleBody === undefined ? { hello: "world" } : sampleBody);
+  const curl = `curl -X ${method} ${shellQuoted(test)} -H 'content-type: application/json' -d ${shellQuoted(body)}`;
   return (
     <section aria-label="Webhook URLs" className="space-y-3 rounded-md border border-slate-200 bg-slate-50 p-3 text-sm">
       <CopyLine
@@ -81,4 +85,9 @@ export function CopyLine({ label, value, note }: { label: string; value: string;
       {note ? <p className="mt-0.5 text-xs text-amber-700">{note}</p> : null}
     </div>
   );
+}
+
+/** One word for a POSIX shell, whatever it holds: single quotes, each ' inside written as '\''. */
+function shellQuoted(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
 }
