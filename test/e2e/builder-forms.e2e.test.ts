@@ -94,7 +94,6 @@ describe("the builder and the forms", () => {
       await viewerPage.getByRole("link", { name: "Create an account to accept", exact: true }).click();
       await viewerPage.getByLabel("Password", { exact: true }).fill(viewer.password);
       await viewerPage.getByRole("button", { name: "Create account", exact: true }).click();
-      await viewerPage.getByRole("button", { name: "Accept invitation", exact: true }).click();
       await viewerPage.getByText("You are a viewer of this workspace.", { exact: true }).waitFor();
 
       await openBuilder(viewerPage);

@@ -123,7 +123,6 @@ describe("single sign-on in the browser", () => {
     await memberPage.getByRole("link", { name: "Create an account to accept", exact: true }).click();
     await memberPage.getByLabel("Password", { exact: true }).fill(member.password);
     await memberPage.getByRole("button", { name: "Create account", exact: true }).click();
-    await memberPage.getByRole("button", { name: "Accept invitation", exact: true }).click();
     await memberPage.waitForURL((url) => url.pathname === workspaceUrl);
     await memberPage.context().close();
 

@@ -17,6 +17,7 @@ let ownerPage: Page;
 let guestPage: Page;
 let inviteLink = "";
 let workspaceUrl = "";
+let ownWorkspaceUrl = "";
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -40,6 +41,7 @@ describe("team workspaces in the browser", () => {
     await screenshot(ownerPage, "02-sign-up");
     await ownerPage.getByRole("button", { name: "Create account", exact: true }).click();
     await ownerPage.waitForURL(/\/w\/owner-/);
+    ownWorkspaceUrl = new URL(ownerPage.url()).pathname;
     await expect(ownerPage.getByRole("heading", { level: 1 }).textContent()).resolves.toContain("workspace");
     await screenshot(ownerPage, "03-own-workspace");
   });
@@ -79,11 +81,25 @@ describe("team workspaces in the browser", () => {
     await guestPage.getByRole("link", { name: "Create an account to accept", exact: true }).click();
     await expect(guestPage.getByLabel("Email", { exact: true }).inputValue()).resolves.toBe(guest.email);
     await guestPage.getByLabel("Password", { exact: true }).fill(guest.password);
+    // The account, made to accept the invite, accepts it: no second button to press.
     await guestPage.getByRole("button", { name: "Create account", exact: true }).click();
-    await guestPage.getByRole("button", { name: "Accept invitation", exact: true }).click();
     await guestPage.waitForURL(new RegExp(`${workspaceUrl}$`));
     await guestPage.getByText("You are an editor of this workspace.", { exact: true }).waitFor();
     await screenshot(guestPage, "08-guest-joined-as-editor");
+  });
+
+  it("lets a person who has an account accept an invite while signed in", async () => {
+    await ownerPage.goto(`${ownWorkspaceUrl}/members`);
+    await ownerPage.getByLabel("Email", { exact: true }).fill(guest.email);
+    await ownerPage.getByLabel("Role", { exact: true }).selectOption("operator");
+    await ownerPage.getByRole("button", { name: "Send invite", exact: true }).click();
+    const link = ownerPage.getByLabel("Invite link", { exact: true });
+    await link.waitFor();
+    await guestPage.goto(await link.inputValue());
+    await guestPage.getByRole("button", { name: "Accept invitation", exact: true }).click();
+    await guestPage.waitForURL(new RegExp(`${ownWorkspaceUrl}$`));
+    await guestPage.getByText("You are an operator of this workspace.", { exact: true }).waitFor();
+    await ownerPage.goto(`${workspaceUrl}/members`);
   });
 
   it("lets the owner change the new member's role to viewer", async () => {

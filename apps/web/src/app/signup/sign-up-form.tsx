@@ -15,6 +15,7 @@ export function SignUpForm({ invite, email: invitedEmail }: { invite: string | n
   const [password, setPassword] = useState("");
   const [signInError, setSignInError] = useState<string | null>(null);
   const signUp = useMutation(trpc.auth.signUp.mutationOptions());
+  const acceptInvite = useMutation(trpc.invites.accept.mutationOptions());
   const problem = signUp.error ? describeError(signUp.error) : null;
 
   async function submit(event: FormEvent) {
@@ -27,7 +28,10 @@ export function SignUpForm({ invite, email: invitedEmail }: { invite: string | n
       setSignInError("Your account was created, but signing in failed. Sign in to continue.");
       return;
     }
-    router.push(invite ? `/invite/${invite}` : `/w/${workspaceSlug}`);
+    // An account made to accept an invite accepts it: the person said so with "Create an account to accept".
+    // If that fails, the invite's page says why (used, withdrawn, for another email…).
+    const joined = invite ? await acceptInvite.mutateAsync({ token: invite }).catch(() => null) : null;
+    router.push(joined ? `/w/${joined.workspaceSlug}` : invite ? `/invite/${invite}` : `/w/${workspaceSlug}`);
     router.refresh();
   }
 
