@@ -100,6 +100,12 @@ describe("flow templates", () => {
     expect(ids("no such system anywhere")).toEqual([]);
   });
 
+  it("names its steps as the palette does, in the flow's order, and is found by those names", () => {
+    const hl7 = listTemplates({ search: "" }).find((template) => template.id === "hl7-to-json");
+    expect(hl7?.steps.map((step) => step.title)).toEqual(["Webhook", "HL7 v2", "Transform", "Respond"]);
+    expect(listTemplates({ search: "if else" }).map((template) => template.id)).toEqual(["route-by-value"]);
+  });
+
   it("makes a draft with the sample pinned on its trigger, a free webhook path, and the workspace's own connection", async () => {
     const seeded = await seedWorkspace({ db: env.db });
     const workspaceId = seeded.workspace.id;

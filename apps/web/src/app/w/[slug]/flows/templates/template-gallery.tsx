@@ -78,9 +78,13 @@ export function TemplateGallery() {
                 {template.needs.length ? `Needs: ${template.needs.join("; ")}.` : "Runs as it is: try it at once."}
               </p>
               <ul className="mt-2 flex flex-wrap gap-1" aria-label="Steps">
-                {template.stepTypes.map((type) => (
-                  <li key={type} className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-[11px] text-slate-600">
-                    {type}
+                {template.steps.map((step) => (
+                  <li
+                    key={step.type}
+                    title={step.type}
+                    className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600"
+                  >
+                    {step.title}
                   </li>
                 ))}
               </ul>
