@@ -123,6 +123,21 @@ describe("runs that park", () => {
     60_000,
   );
 
+  it("counts a parked step's wait in its time: a delay lasts its delay, a retried step its back-off", async () => {
+    const runId = await start(
+      await publish(chain([delay("pause"), flaky("again", 1), ["done", "data.transform", { expression: "'done'" }]])),
+    );
+    const run = await finished(runId);
+    expect(run.status, JSON.stringify(run.error)).toBe("succeeded");
+    const took = (stepId: string) => run.steps.find((step) => step.stepId === stepId)?.durationMs ?? 0;
+    expect(took("pause")).toBeGreaterThanOrEqual(300);
+    expect(took("again")).toBeGreaterThanOrEqual(400);
+    // The step's own header says when it started too.
+    const pause = run.steps.find((step) => step.stepId === "pause");
+    const started = pause?.output?.headers.find((header) => header.name === "x-tributary-step-started")?.value;
+    expect(started).toBe(pause?.startedAt.toISOString());
+  });
+
   it("runs the retry policy of docs/flow-format.md end to end: every back-off parks, the run succeeds", async () => {
     let calls = 0;
     target.route("/docs-notify", (_request, response) =>

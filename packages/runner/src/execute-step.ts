@@ -75,7 +75,9 @@ export async function executeStep({
   const prepared = flow.steps.get(activation.stepId);
   const definition = prepared ? STEP_DEFINITIONS.get(prepared.step.type) : undefined;
   const secretValues = Object.values(services.secrets);
-  const startedAt = new Date();
+  // A resumed activation started when it first ran: a delay's step lasts as long as its wait.
+  const startedAt = resumed?.since ? new Date(resumed.since) : new Date();
+  const since = startedAt.toISOString();
   const logs: Checkpoint["logs"] = [];
   const log = (level: string, message: string) => {
     if (logs.length < MAX_LOG_LINES)
@@ -228,8 +230,8 @@ export async function executeStep({
       if ("park" in result) {
         const park: Park =
           "until" in result.park
-            ? { attempt, until: result.park.until.toISOString() }
-            : { attempt, childRunId: result.park.childRunId };
+            ? { attempt, until: result.park.until.toISOString(), since }
+            : { attempt, childRunId: result.park.childRunId, since };
         return { kind: "park", park };
       }
       const finishedAt = new Date();
@@ -269,7 +271,7 @@ export async function executeStep({
           const until = new Date(Date.now() + wait);
           return {
             kind: "park",
-            park: { attempt: attempt + 1, until: until.toISOString() },
+            park: { attempt: attempt + 1, until: until.toISOString(), since },
           };
         }
         await new Promise((resolve) => setTimeout(resolve, wait));

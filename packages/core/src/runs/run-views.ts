@@ -6,8 +6,11 @@ export const TERMINAL_STATUSES: readonly RunStatus[] = ["succeeded", "failed", "
 
 export type RunError = { message: string; code?: string; stepId?: string; key?: string };
 
-/** Why an activation of a waiting run waits: a time (a delay, a long back-off) or a called flow's run. */
-export type Park = { attempt: number; until?: string; childRunId?: string };
+/**
+ * Why an activation of a waiting run waits: a time (a delay, a long back-off) or a called flow's run. `since`
+ * is when the activation started, before its first park: its step's time includes the wait.
+ */
+export type Park = { attempt: number; until?: string; childRunId?: string; since?: string };
 
 /** A waiting run's parked activations, by activation key. */
 export type Parks = Record<string, Park>;
