@@ -123,7 +123,7 @@ describe("runs that park", () => {
     60_000,
   );
 
-  it("counts a parked step's wait in its time: a delay lasts its delay, a retried step its back-off", async () => {
+  it("counts a parked step's wait in its time and keeps its log: a delay lasts its delay, a retried step its back-off", async () => {
     const runId = await start(
       await publish(chain([delay("pause"), flaky("again", 1), ["done", "data.transform", { expression: "'done'" }]])),
     );
@@ -131,7 +131,13 @@ describe("runs that park", () => {
     expect(run.status, JSON.stringify(run.error)).toBe("succeeded");
     const took = (stepId: string) => run.steps.find((step) => step.stepId === stepId)?.durationMs ?? 0;
     expect(took("pause")).toBeGreaterThanOrEqual(300);
-    expect(took("again")).toBeGreaterThanOrEqual(400);
+    // Its back-off: 400 ms, give or take half (jitter).
+    expect(took("again")).toBeGreaterThanOrEqual(200);
+    // The failed attempt before the back-off is in the retried step's log, though the run parked in between.
+    const again = run.steps.find((step) => step.stepId === "again");
+    expect(again?.logs.map((line) => line.message)).toEqual([
+      expect.stringMatching(/^Attempt 1 failed \(.*503.*\); trying again in \d+ ms\.$/),
+    ]);
     // The step's own header says when it started too.
     const pause = run.steps.find((step) => step.stepId === "pause");
     const started = pause?.output?.headers.find((header) => header.name === "x-tributary-step-started")?.value;

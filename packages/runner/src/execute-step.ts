@@ -53,6 +53,9 @@ export type StepOutcome =
   | { kind: "park"; park: Park };
 
 const MAX_LOG_LINES = 500;
+/** Log lines a parked step keeps for its checkpoint: the last few, as they ride in the run's row meanwhile. */
+const MAX_PARKED_LOG_LINES = 20;
+const carried = (logs: Checkpoint["logs"]) => logs.slice(-MAX_PARKED_LOG_LINES);
 
 export async function executeStep({
   activation,
@@ -78,7 +81,7 @@ export async function executeStep({
   // A resumed activation started when it first ran: a delay's step lasts as long as its wait.
   const startedAt = resumed?.since ? new Date(resumed.since) : new Date();
   const since = startedAt.toISOString();
-  const logs: Checkpoint["logs"] = [];
+  const logs: Checkpoint["logs"] = [...(resumed?.logs ?? [])];
   const log = (level: string, message: string) => {
     if (logs.length < MAX_LOG_LINES)
       logs.push({ level, message: message.slice(0, 8_192), at: new Date().toISOString() });
@@ -230,8 +233,8 @@ export async function executeStep({
       if ("park" in result) {
         const park: Park =
           "until" in result.park
-            ? { attempt, until: result.park.until.toISOString(), since }
-            : { attempt, childRunId: result.park.childRunId, since };
+            ? { attempt, until: result.park.until.toISOString(), since, logs: carried(logs) }
+            : { attempt, childRunId: result.park.childRunId, since, logs: carried(logs) };
         return { kind: "park", park };
       }
       const finishedAt = new Date();
@@ -271,7 +274,7 @@ export async function executeStep({
           const until = new Date(Date.now() + wait);
           return {
             kind: "park",
-            park: { attempt: attempt + 1, until: until.toISOString(), since },
+            park: { attempt: attempt + 1, until: until.toISOString(), since, logs: carried(logs) },
           };
         }
         await new Promise((resolve) => setTimeout(resolve, wait));

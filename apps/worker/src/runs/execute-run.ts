@@ -307,7 +307,10 @@ export function createRunExecutor(deps: RunExecutorDeps) {
         wakeAt: wakeAt.toISOString(),
         waitingFor: waiting.flatMap((a) => {
           const parked = waitingFor[a.key];
-          return parked ? [{ key: a.key, stepId: a.stepId, ...parked }] : [];
+          if (!parked) return [];
+          // What it waits for; its log lines are the step's, kept for its checkpoint.
+          const { logs: _logs, ...reason } = parked;
+          return [{ key: a.key, stepId: a.stepId, ...reason }];
         }),
       };
       if (!(await flush({ status: "waiting", parks: waitingFor, wakeAt }, [entry]))) return;

@@ -8,9 +8,16 @@ export type RunError = { message: string; code?: string; stepId?: string; key?: 
 
 /**
  * Why an activation of a waiting run waits: a time (a delay, a long back-off) or a called flow's run. `since`
- * is when the activation started, before its first park: its step's time includes the wait.
+ * is when the activation started, before its first park: its step's time includes the wait. `logs` are the
+ * step's last log lines before it parked (a retried step's failed attempts), carried into its checkpoint.
  */
-export type Park = { attempt: number; until?: string; childRunId?: string; since?: string };
+export type Park = {
+  attempt: number;
+  until?: string;
+  childRunId?: string;
+  since?: string;
+  logs?: { level: string; message: string; at: string }[];
+};
 
 /** A waiting run's parked activations, by activation key. */
 export type Parks = Record<string, Park>;
