@@ -31,8 +31,14 @@ describe("schedule timing", () => {
   });
 
   it("names the field at fault", () => {
-    expect(timingProblem(timing({}))?.field).toBe("cron");
-    expect(timingProblem(timing({ cron: "* * *", intervalSeconds: 5 }))?.field).toBe("cron");
+    expect(timingProblem(timing({}))).toEqual({
+      field: "cron",
+      message: "Set when it runs: a cron expression (e.g. 0 7 * * 1-5) or an interval.",
+    });
+    expect(timingProblem(timing({ cron: "* * *", intervalSeconds: 5 }))).toEqual({
+      field: "cron",
+      message: "Set either a cron expression or an interval, not both.",
+    });
     expect(timingProblem(timing({ cron: "61 * * * *" }))?.message).toMatch(/Not a cron expression/);
     expect(timingProblem(timing({ cron: "0 * * * *", timezone: "Mars/Olympus" }))?.field).toBe("timezone");
     expect(

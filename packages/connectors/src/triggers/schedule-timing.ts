@@ -37,7 +37,10 @@ export type Timing = {
 
 /** The problem with a timing, in words for the config panel, or null. */
 export function timingProblem(timing: Timing): { field: keyof Timing; message: string } | null {
-  if (Boolean(timing.cron) === Boolean(timing.intervalSeconds)) {
+  if (!timing.cron && !timing.intervalSeconds) {
+    return { field: "cron", message: "Set when it runs: a cron expression (e.g. 0 7 * * 1-5) or an interval." };
+  }
+  if (timing.cron && timing.intervalSeconds) {
     return { field: "cron", message: "Set either a cron expression or an interval, not both." };
   }
   if (!isTimeZone(timing.timezone)) {
