@@ -1,5 +1,6 @@
 // Bugs a first-time user hit in the builder within minutes (issue 14), done again with the mouse and keyboard:
-// deleting an edge, the selection after deleting a step, the banner of a refused publish, and a failed reload.
+// deleting an edge, the selection after deleting a step, the banner of a refused publish, a failed reload, and
+// an edit made just before leaving.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { callProcedure, launchBrowser, screenshot } from "../support/browser.ts";
@@ -148,6 +149,39 @@ describe("the builder, clicked through as a newcomer would", () => {
       await screenshot(page, "bugs-05-reload-failed", { fullPage: false });
     } finally {
       await page.unroute(/\/api\/trpc\/[^?]*flows\.get\b/);
+    }
+  });
+
+  it("keeps an edit made just before leaving: a link saves it, a reload asks first", async () => {
+    await openFlow("Leaving", "qty * 2");
+    const flowUrl = page.url();
+    await page.getByTestId("step-shape").click();
+    await page.getByLabel("Expression", { exact: true }).fill("qty * 4");
+    // Away at once, before the autosave's moment.
+    await page.getByRole("link", { name: "← Flows", exact: true }).click();
+    await page.waitForURL(/\/flows$/);
+    await page.goto(flowUrl);
+    await page.getByTestId("step-shape").click();
+    await expect.poll(() => page.getByLabel("Expression", { exact: true }).textContent()).toBe("qty * 4");
+
+    // A reload while the save is still on its way: the browser asks before the edit is dropped.
+    await page.route(/\/api\/trpc\/[^?]*flows\.saveDraft\b/, () => undefined);
+    try {
+      await page.getByLabel("Expression", { exact: true }).fill("qty * 5");
+      await page
+        .getByTestId("save-state")
+        .filter({ hasText: /Saving/ })
+        .waitFor();
+      const asked = new Promise<string>((resolve) =>
+        page.once("dialog", (dialog) => {
+          resolve(dialog.type());
+          void dialog.accept();
+        }),
+      );
+      await page.reload();
+      expect(await asked).toBe("beforeunload");
+    } finally {
+      await page.unroute(/\/api\/trpc\/[^?]*flows\.saveDraft\b/);
     }
   });
 });

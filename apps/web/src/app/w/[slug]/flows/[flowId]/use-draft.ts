@@ -120,6 +120,24 @@ export function useDraft({ workspaceId, flow }: { workspaceId: string; flow: Flo
     return () => clearTimeout(timer);
   }, [save.kind, graph, store, settled, refused]);
 
+  // Leaving with an edit not saved yet: a move within the app (a link, Back) saves it on the way out, and
+  // the browser asks before a reload or a closed tab drops it; the autosave's timer would have gone with the page.
+  const leaving = useRef({ graph, unsaved: false });
+  leaving.current = { graph, unsaved: save.kind === "unsaved" };
+  useEffect(
+    () => () => {
+      if (leaving.current.unsaved) void store(leaving.current.graph).catch(() => undefined);
+    },
+    [store],
+  );
+  const pending = save.kind === "unsaved" || save.kind === "saving";
+  useEffect(() => {
+    if (!pending) return;
+    const ask = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener("beforeunload", ask);
+    return () => window.removeEventListener("beforeunload", ask);
+  }, [pending]);
+
   /**
    * Saves now (before publishing or a test run); resolves when the server has the graph. An autosave on its way
    * is waited for, not raced; one still to come is not needed any more.
