@@ -1,6 +1,6 @@
 // Bugs a first-time user hit in the builder within minutes (issue 14), done again with the mouse and keyboard:
-// deleting an edge, the selection after deleting a step, the banner of a refused publish, a failed reload, and
-// an edit made just before leaving.
+// deleting an edge, the selection after deleting a step, the banner of a refused publish, a failed reload, an
+// edit made just before leaving, and a panel that left the canvas little room.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { callProcedure, launchBrowser, screenshot } from "../support/browser.ts";
@@ -183,5 +183,40 @@ describe("the builder, clicked through as a newcomer would", () => {
     } finally {
       await page.unroute(/\/api\/trpc\/[^?]*flows\.saveDraft\b/);
     }
+  });
+
+  it("gives the canvas more room when the panel's border is dragged, and keeps that width", async () => {
+    await openFlow("Roomy", "qty * 2");
+    await page.getByTestId("step-shape").click();
+    const panel = page.getByRole("complementary", { name: "Panel", exact: true });
+    const pane = page.locator(".react-flow");
+    const widths = async () => ({
+      panel: (await panel.boundingBox())?.width ?? 0,
+      canvas: (await pane.boundingBox())?.width ?? 0,
+    });
+    const before = await widths();
+    const border = page.getByRole("separator", { name: "Resize the panel", exact: true });
+    const box = await border.boundingBox();
+    if (!box) throw new Error("no panel border");
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 250, box.y + box.height / 2, { steps: 10 });
+    await page.mouse.up();
+    const after = await widths();
+    expect(before.panel - after.panel).toBeGreaterThan(200);
+    expect(after.canvas - before.canvas).toBeGreaterThan(200);
+    await screenshot(page, "bugs-06-panel-resized", { fullPage: false });
+
+    // With the keyboard too, and the width stays through a reload.
+    await border.focus();
+    await page.keyboard.press("ArrowLeft");
+    await expect.poll(async () => (await widths()).panel).toBeCloseTo(after.panel + 32, 0);
+    const chosen = (await widths()).panel;
+    await page.reload();
+    await page.getByTestId("step-shape").click();
+    await expect.poll(async () => (await widths()).panel).toBeCloseTo(chosen, 0);
+    // A double click gives the panel its own width back.
+    await border.dblclick();
+    await expect.poll(async () => (await widths()).panel).toBeCloseTo(before.panel, 0);
   });
 });

@@ -19,6 +19,7 @@ import { ChangesDialog } from "./changes-dialog.tsx";
 import { diffGraphs } from "./graph-diff.ts";
 import { addStep, type Clipboard, copySteps, pasteSteps, removeSteps, updateStep } from "./graph-edits.ts";
 import { Palette } from "./palette.tsx";
+import { PanelResizer, usePanelWidth } from "./panel-resizer.tsx";
 import { type Problem, problemsByStep } from "./problems.ts";
 import { ShortcutsHelp } from "./shortcuts.tsx";
 import { StepData } from "./step-data.tsx";
@@ -60,6 +61,8 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
   const draft = useDraft({ workspaceId: workspace.id, flow });
   const [selection, setSelected] = useState<Set<string>>(new Set());
   const [tab, setTab] = useState<Tab>("step");
+  const panelRef = useRef<HTMLElement>(null);
+  const [panelWidth, setPanelWidth] = usePanelWidth();
   const [viewing, setViewing] = useState<{ number: number; graph: Graph } | null>(null);
   const [testRunId, setTestRunId] = useState<string | null>(null);
   // A refused publish is about the graph that was published: an edit makes it old news, so it shows only until then.
@@ -432,8 +435,11 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
               onChange={draft.change}
               onDropEntry={(entry, position) => add(entry, position)}
             />
+            <PanelResizer panel={panelRef} onResize={setPanelWidth} />
             <aside
+              ref={panelRef}
               aria-label="Panel"
+              style={panelWidth ? { width: panelWidth } : undefined}
               className={`flex shrink-0 flex-col border-l border-slate-200 bg-white ${tab === "step" && selectedStep ? "w-96 min-[1400px]:w-[46rem]" : "w-96"}`}
             >
               <div role="tablist" className="flex border-b border-slate-200 text-sm">
