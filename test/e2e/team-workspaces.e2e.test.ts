@@ -31,6 +31,17 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** The owner invites the guest to a workspace from its Members page; the link the page shows. */
+async function invite(workspace: string, role: string): Promise<string> {
+  await ownerPage.goto(`${workspace}/members`);
+  await ownerPage.getByLabel("Email", { exact: true }).fill(guest.email);
+  await ownerPage.getByLabel("Role", { exact: true }).selectOption(role);
+  await ownerPage.getByRole("button", { name: "Send invite", exact: true }).click();
+  const link = ownerPage.getByLabel("Invite link", { exact: true });
+  await link.waitFor();
+  return link.inputValue();
+}
+
 describe("team workspaces in the browser", () => {
   it("signs up and lands in a workspace of one's own", async () => {
     await ownerPage.goto("/");
@@ -64,13 +75,7 @@ describe("team workspaces in the browser", () => {
   });
 
   it("invites a second user as editor and shows the link", async () => {
-    await ownerPage.goto(`${workspaceUrl}/members`);
-    await ownerPage.getByLabel("Email", { exact: true }).fill(guest.email);
-    await ownerPage.getByLabel("Role", { exact: true }).selectOption("editor");
-    await ownerPage.getByRole("button", { name: "Send invite", exact: true }).click();
-    const link = ownerPage.getByLabel("Invite link", { exact: true });
-    await link.waitFor();
-    inviteLink = await link.inputValue();
+    inviteLink = await invite(workspaceUrl, "editor");
     expect(inviteLink).toMatch(/\/invite\/[0-9a-f-]{36}\.[\w-]{43}$/);
     await screenshot(ownerPage, "06-invite-link");
   });
@@ -89,13 +94,7 @@ describe("team workspaces in the browser", () => {
   });
 
   it("lets a person who has an account accept an invite while signed in", async () => {
-    await ownerPage.goto(`${ownWorkspaceUrl}/members`);
-    await ownerPage.getByLabel("Email", { exact: true }).fill(guest.email);
-    await ownerPage.getByLabel("Role", { exact: true }).selectOption("operator");
-    await ownerPage.getByRole("button", { name: "Send invite", exact: true }).click();
-    const link = ownerPage.getByLabel("Invite link", { exact: true });
-    await link.waitFor();
-    await guestPage.goto(await link.inputValue());
+    await guestPage.goto(await invite(ownWorkspaceUrl, "operator"));
     await guestPage.getByRole("button", { name: "Accept invitation", exact: true }).click();
     await guestPage.waitForURL(new RegExp(`${ownWorkspaceUrl}$`));
     await guestPage.getByText("You are an operator of this workspace.", { exact: true }).waitFor();

@@ -39,6 +39,7 @@ const secretBox = createSecretBox({ currentKey: TEST_ENCRYPTION_KEY });
 const sandbox = createSandbox({ processes: 1 });
 const pools = createClientPools();
 const slotsRedis = new Redis(TEST_REDIS_URL);
+const slots = createRunSlots({ redis: slotsRedis, ttlMs: 30_000 });
 let seeded: SeededWorkspace;
 let sink: pg.Pool;
 let intake: RunIntake;
@@ -130,6 +131,26 @@ const deliver = (
     trigger: "amqp.consume",
     idempotency: key ? { key, bodyHash: JSON.stringify(body) } : null,
   });
+/** A queue → price → insert flow that runs one run at a time, and the limits its runs claim slots under. */
+async function oneAtATime(queue: string) {
+  const flow = await flowOf(
+    [consume(queue), price, insertInto("orders_in")],
+    [
+      ["in", "price"],
+      ["price", "store"],
+    ],
+  );
+  await scoped(env.db, { workspaceId: seeded.workspace.id }, (tx) =>
+    tx.flow.update({ where: { id: flow.flowId }, data: { maxConcurrentRuns: 1 } }),
+  );
+  const limits = slotLimits({
+    keys: redisKeys(env.redisPrefix),
+    workspaceId: seeded.workspace.id,
+    flowId: flow.flowId,
+    concurrency: { workspace: 100, flow: 1 },
+  });
+  return { flow, limits };
+}
 const runOf = (runId: string) => getRun({ db: env.db, workspaceId: seeded.workspace.id, runId });
 const rowsOf = async (table: string) => (await sink.query(`SELECT id, total FROM ${table} ORDER BY id`)).rows;
 
@@ -188,43 +209,17 @@ describe("queue messages run in the consuming worker", () => {
     expect(failedRun.steps).toEqual([]);
 
     // The flow runs one at a time and one run holds its slot: the message waits in the run queue.
-    const limited = await flowOf(
-      [consume("limited"), price, insertInto("orders_in")],
-      [
-        ["in", "price"],
-        ["price", "store"],
-      ],
-    );
-    await scoped(env.db, { workspaceId: seeded.workspace.id }, (tx) =>
-      tx.flow.update({ where: { id: limited.flowId }, data: { maxConcurrentRuns: 1 } }),
-    );
-    const slots = createRunSlots({ redis: slotsRedis, ttlMs: 30_000 });
-    const held = await slots.acquire({
-      runId: uuidv7(),
-      limits: slotLimits({
-        keys: redisKeys(env.redisPrefix),
-        workspaceId: seeded.workspace.id,
-        flowId: limited.flowId,
-        concurrency: { workspace: 100, flow: 1 },
-      }),
-    });
+    const limited = await oneAtATime("limited");
+    const held = await slots.acquire({ runId: uuidv7(), limits: limited.limits });
     expect(held).not.toBeNull();
-    const waiting = await deliver(limited, { id: "D-1", qty: 2, price: 2 });
+    const waiting = await deliver(limited.flow, { id: "D-1", qty: 2, price: 2 });
     expect((await runOf(waiting.runId)).status).toBe("queued");
     expect((await rowsOf("orders_in")).map((row) => row.id)).not.toContain("D-1");
     if (held) await slots.release(held);
   });
+
   it("gives its slot back when the message's key cannot be looked up, and takes the message in the usual way", async () => {
-    const flow = await flowOf(
-      [consume("lookups"), price, insertInto("orders_in")],
-      [
-        ["in", "price"],
-        ["price", "store"],
-      ],
-    );
-    await scoped(env.db, { workspaceId: seeded.workspace.id }, (tx) =>
-      tx.flow.update({ where: { id: flow.flowId }, data: { maxConcurrentRuns: 1 } }),
-    );
+    const { flow, limits } = await oneAtATime("lookups");
     // Its key lookups go to a database that is not there; flows, settings and the usual intake work.
     const unreachable = createDb({ url: `${env.databaseUrl}_not_there`, maxConnections: 1 });
     try {
@@ -237,13 +232,6 @@ describe("queue messages run in the consuming worker", () => {
       const taken = await deliver(flow, { id: "E-1", qty: 1, price: 3 }, "msg-E-1", lookupsFail);
       expect((await runOf(taken.runId)).status).toBe("queued");
       // The flow runs one at a time: a worker can take this run up only once the inline claim is given back.
-      const slots = createRunSlots({ redis: slotsRedis, ttlMs: 30_000 });
-      const limits = slotLimits({
-        keys: redisKeys(env.redisPrefix),
-        workspaceId: seeded.workspace.id,
-        flowId: flow.flowId,
-        concurrency: { workspace: 100, flow: 1 },
-      });
       await expect
         .poll(async () => {
           const claim = await slots.acquire({ runId: taken.runId, limits });
