@@ -156,10 +156,15 @@ describe("the builder, clicked through as a newcomer would", () => {
     await openFlow("Leaving", "qty * 2");
     const flowUrl = page.url();
     await page.getByTestId("step-shape").click();
+    // The edit's save, whichever sends it (on a slow machine the autosave may beat the click).
+    const saved = page.waitForResponse((response) => response.url().includes("flows.saveDraft") && response.ok(), {
+      timeout: 15_000,
+    });
     await page.getByLabel("Expression", { exact: true }).fill("qty * 4");
-    // Away at once, before the autosave's moment.
+    // Away at once, before the autosave's moment: leaving saves it.
     await page.getByRole("link", { name: "← Flows", exact: true }).click();
     await page.waitForURL(/\/flows$/);
+    await saved;
     await page.goto(flowUrl);
     await page.getByTestId("step-shape").click();
     await expect.poll(() => page.getByLabel("Expression", { exact: true }).textContent()).toBe("qty * 4");
