@@ -1,7 +1,7 @@
 // Runs that wait: any number of parks (delays, retry back-offs), sub-flows called in a row, side by side and
 // nested, failing and cancelled children, and workers killed while a run waits or works between two waits.
 // Real worker processes, real Postgres and Redis.
-import { cancelRun, getRun, startRun } from "@tributary/core";
+import { cancelRun, createSecretBox, getRun, setSecret, startRun } from "@tributary/core";
 import { scoped } from "@tributary/db";
 import type { FlowGraph } from "@tributary/engine";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +9,7 @@ import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
 import { useTestEnvironment } from "../support/environment.ts";
 import { type HttpTarget, json, startHttpTarget } from "../support/http-target.ts";
 import { graph, publishedFlow, waitForRun } from "../support/run-helpers.ts";
-import { startWorker, type WorkerProcess } from "../support/worker-process.ts";
+import { startWorker, TEST_ENCRYPTION_KEY, type WorkerProcess } from "../support/worker-process.ts";
 
 const env = useTestEnvironment();
 let target: HttpTarget;
@@ -142,6 +142,39 @@ describe("runs that park", () => {
     const pause = run.steps.find((step) => step.stepId === "pause");
     const started = pause?.output?.headers.find((header) => header.name === "x-tributary-step-started")?.value;
     expect(started).toBe(pause?.startedAt.toISOString());
+  });
+
+  it("keeps a secret out of the run's row while a retried step waits: its carried log is redacted", async () => {
+    const token = "tok-waits-s3cret-42";
+    await setSecret({
+      db: env.db,
+      secretBox: createSecretBox({ currentKey: TEST_ENCRYPTION_KEY }),
+      workspaceId: workspaceId(),
+      actor: seeded.owner.actor,
+      name: "WAIT_TOKEN",
+      value: token,
+    });
+    // The API's error echoes the credentials it got, so the failed attempt's log line holds the secret.
+    let calls = 0;
+    target.route("/echo", (request, response) =>
+      ++calls === 1 ? json(response, 503, { saw: request.headers.authorization }) : json(response, 200, { ok: true }),
+    );
+    const echo = [
+      "echo",
+      "http.request",
+      { url: `${target.url}/echo`, headers: [{ name: "authorization", value: "Bearer {{ $secrets.WAIT_TOKEN }}" }] },
+      { attempts: 2, initialDelayMs: 2_000, maxDelayMs: 2_000, multiplier: 1, retryOn: "transient" },
+    ] as const;
+    const runId = await start(await publish(chain([echo])));
+    let parks = "";
+    await until(async () => {
+      const row = await runRow(runId);
+      if (row.status === "waiting") parks = JSON.stringify(row.parks);
+      return parks !== "";
+    });
+    expect(parks).toContain("[redacted]");
+    expect(parks).not.toContain(token);
+    expect((await finished(runId)).status).toBe("succeeded");
   });
 
   it("runs the retry policy of docs/flow-format.md end to end: every back-off parks, the run succeeds", async () => {

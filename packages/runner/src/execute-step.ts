@@ -55,7 +55,6 @@ export type StepOutcome =
 const MAX_LOG_LINES = 500;
 /** Log lines a parked step keeps for its checkpoint: the last few, as they ride in the run's row meanwhile. */
 const MAX_PARKED_LOG_LINES = 20;
-const carried = (logs: Checkpoint["logs"]) => logs.slice(-MAX_PARKED_LOG_LINES);
 
 export async function executeStep({
   activation,
@@ -112,6 +111,15 @@ export async function executeStep({
       },
       secretValues,
     );
+  /** A park, with when the activation started and its log so far, redacted as a checkpoint is. */
+  const parked = (park: Omit<Park, "since" | "logs">): StepOutcome => ({
+    kind: "park",
+    park: {
+      ...park,
+      since,
+      ...(logs.length ? { logs: redactSecrets(logs.slice(-MAX_PARKED_LOG_LINES), secretValues) } : {}),
+    },
+  });
   const fail = (error: { message: string; code?: string }): StepOutcome => {
     const finishedAt = new Date();
     const routed = (prepared?.outgoing.get(ERROR_OUTPUT) ?? []).length > 0;
@@ -231,11 +239,9 @@ export async function executeStep({
     try {
       const result = await definition.run(context);
       if ("park" in result) {
-        const park: Park =
-          "until" in result.park
-            ? { attempt, until: result.park.until.toISOString(), since, logs: carried(logs) }
-            : { attempt, childRunId: result.park.childRunId, since, logs: carried(logs) };
-        return { kind: "park", park };
+        return "until" in result.park
+          ? parked({ attempt, until: result.park.until.toISOString() })
+          : parked({ attempt, childRunId: result.park.childRunId });
       }
       const finishedAt = new Date();
       const body = result.body === undefined ? activation.input.body : result.body;
@@ -271,11 +277,7 @@ export async function executeStep({
         const wait = backoffMs({ policy, attempt });
         log("warn", `Attempt ${attempt} failed (${message}); trying again in ${wait} ms.`);
         if (wait > services.parkBackoffsOverMs) {
-          const until = new Date(Date.now() + wait);
-          return {
-            kind: "park",
-            park: { attempt: attempt + 1, until: until.toISOString(), since, logs: carried(logs) },
-          };
+          return parked({ attempt: attempt + 1, until: new Date(Date.now() + wait).toISOString() });
         }
         await new Promise((resolve) => setTimeout(resolve, wait));
         attempt++;
