@@ -138,9 +138,11 @@ describe("runs that park", () => {
     expect(again?.logs.map((line) => line.message)).toEqual([
       expect.stringMatching(/^Attempt 1 failed \(.*503.*\); trying again in \d+ ms\.$/),
     ]);
-    // The step's own header says when it started too.
+    // The step's own header says when it started too (the trigger's, before it, has a header of that name).
     const pause = run.steps.find((step) => step.stepId === "pause");
-    const started = pause?.output?.headers.find((header) => header.name === "x-tributary-step-started")?.value;
+    const started = pause?.output?.headers.find(
+      (header) => header.name === "x-tributary-step-started" && header.stepId === "pause",
+    )?.value;
     expect(started).toBe(pause?.startedAt.toISOString());
   });
 
