@@ -46,17 +46,23 @@ function countingDb(): { db: Db; read: () => number } {
       return new Proxy(client, {
         get(target, property, receiver) {
           if (property !== "query") return Reflect.get(target, property, receiver);
-          return async (text: unknown, ...rest: unknown[]) => {
-            if (typeof text !== "string" || rest.length > 0 || !text.includes("set_config")) {
-              return (target.query as (...args: unknown[]) => unknown)(text, ...rest);
+          // The statements' round trip is a query object (pg's Submittable), answered by its "end" or "error" event.
+          return async (query: unknown, ...rest: unknown[]) => {
+            const text = query instanceof pg.Query ? (query as { text?: unknown }).text : undefined;
+            if (!(query instanceof pg.Query) || typeof text !== "string" || !text.includes("set_config")) {
+              return (target.query as (...args: unknown[]) => unknown)(query, ...rest);
             }
-            // Postgres flushes a connection's counters now and then, not at each transaction's end: the
-            // round trip's own reads are the difference.
-            const results = (await target.query(
-              `${READ_SO_FAR};\n${text};\n${READ_SO_FAR}`,
-            )) as unknown as pg.QueryResult[];
-            last = Number(results.at(-1)?.rows[0]?.read) - Number(results[0]?.rows[0]?.read);
-            return results.slice(1, -1);
+            try {
+              // Postgres flushes a connection's counters now and then, not at each transaction's end: the
+              // round trip's own reads are the difference.
+              const results = (await target.query(
+                `${READ_SO_FAR};\n${text};\n${READ_SO_FAR}`,
+              )) as unknown as pg.QueryResult[];
+              last = Number(results.at(-1)?.rows[0]?.read) - Number(results[0]?.rows[0]?.read);
+              query.emit("end", results.slice(1, -1));
+            } catch (error) {
+              query.emit("error", error);
+            }
           };
         },
       });

@@ -88,6 +88,34 @@ describe("sqlStatementInWorkspace", () => {
     expect(after).toEqual(before);
   });
 
+  it("lets go of the statements' text once sent, not at the answer (a long batch would outlive a young collection)", async () => {
+    const { workspace } = await seedWorkspace({ db: env.db });
+    const pool = createSqlPool({ url: env.databaseUrl, maxConnections: 1 });
+    const textWhileAnswering: unknown[] = [];
+    const watched = {
+      connect: async () =>
+        new Proxy(await pool.connect(), {
+          get(target, property, receiver) {
+            if (property !== "query") return Reflect.get(target, property, receiver);
+            return (query: unknown) => {
+              const sent = target.query(query as string);
+              if (query instanceof pg.Query) textWhileAnswering.push((query as { text?: unknown }).text);
+              return sent;
+            };
+          },
+        }),
+    } as unknown as typeof pool;
+    try {
+      const rows = await sqlStatementInWorkspace(watched, workspace.id, "SELECT $1::text AS note, pg_sleep(0.05)", [
+        "x".repeat(100_000),
+      ]);
+      expect(rows[0]?.note).toHaveLength(100_000);
+      expect(textWhileAnswering).toEqual([undefined]);
+    } finally {
+      await pool.end();
+    }
+  });
+
   it("refuses a statement that names a value it was not given", async () => {
     const { workspace } = await seedWorkspace({ db: env.db });
     await expect(sqlStatementInWorkspace(env.db.sql, workspace.id, "SELECT $2::int", [1])).rejects.toThrow(
