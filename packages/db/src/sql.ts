@@ -107,14 +107,29 @@ export function sqlStatementsInWorkspace(
   statements: Statement[],
   { durable = true }: { durable?: boolean } = {},
 ): Promise<pg.QueryResultRow[][]> {
-  if (!UUID.test(workspaceId)) return Promise.reject(new Error(`Not a workspace id: ${workspaceId}`));
   const scope = [
     ...(durable ? [] : ["SET LOCAL synchronous_commit TO off"]),
     `SELECT set_config('app.workspace_id', '${workspaceId}', true)`,
   ];
-  const query = new TextOnceQuery([...scope, ...statements.map(textOfStatement)].join(";\n"));
+  let query: TextOnceQuery;
+  try {
+    if (!UUID.test(workspaceId)) throw new Error(`Not a workspace id: ${workspaceId}`);
+    query = new TextOnceQuery(batchText([...scope.map((text) => ({ text, values: [] })), ...statements]));
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const toPrepare = statements.flatMap((statement) => ("prepared" in statement ? [statement.prepared] : []));
   return runBatch(pool, query, toPrepare, scope.length);
+}
+
+/** The statements as one text, joined once: a value (often a long JSON text) is copied into it once. */
+function batchText(statements: Statement[]): string {
+  const parts: string[] = [];
+  statements.forEach((statement, index) => {
+    if (index > 0) parts.push(";\n");
+    writeStatement(statement, parts);
+  });
+  return parts.join("");
 }
 
 async function runBatch(
@@ -180,11 +195,6 @@ export async function sqlStatementInWorkspace<Row extends pg.QueryResultRow>(
   return (rows ?? []) as Row[];
 }
 
-function textOfStatement(statement: Statement): string {
-  if ("text" in statement) return inlineValues(statement.text, statement.values);
-  return `EXECUTE ${statement.prepared.name}(${statement.values.map(literalOf).join(", ")})`;
-}
-
 /**
  * Prepares on the connection, in a round trip of their own, the statements it has not prepared yet. A batch that
  * fails may have prepared some of its statements and not others: its caller closes the connection rather than
@@ -206,32 +216,51 @@ async function prepare(client: PreparingClient, statements: PreparedStatement[])
   for (const name of missing.keys()) prepared.add(name);
 }
 
-/** `$n` placeholders outside quotes and comments, replaced by their values as escaped literals. */
-function inlineValues(statement: string, values: unknown[]): string {
-  return statement.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\$(\d+)/g, (match, index?: string) => {
-    if (index === undefined) return match;
+/** Appends the statement's text to `parts`, its values as literals. */
+function writeStatement(statement: Statement, parts: string[]): void {
+  if ("prepared" in statement) {
+    parts.push(`EXECUTE ${statement.prepared.name}(`);
+    statement.values.forEach((value, index) => {
+      if (index > 0) parts.push(", ");
+      writeLiteral(value, parts);
+    });
+    parts.push(")");
+    return;
+  }
+  // `$n` placeholders outside quotes and comments are replaced by their values.
+  const { text, values } = statement;
+  let done = 0;
+  for (const match of text.matchAll(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\$(\d+)/g)) {
+    const index = match[1];
+    if (index === undefined) continue;
     const position = Number(index) - 1;
     if (position < 0 || position >= values.length) throw new Error(`The statement uses $${index}, which has no value.`);
-    return literalOf(values[position]);
-  });
-}
-
-/** A value as a SQL literal, written as node-postgres writes a parameter (arrays as array literals, objects as JSON). */
-function literalOf(value: unknown): string {
-  if (value === null || value === undefined) return "NULL";
-  if (Buffer.isBuffer(value)) return `E'\\\\x${value.toString("hex")}'`;
-  return dollarQuoted(textOf(value));
+    parts.push(text.slice(done, match.index));
+    writeLiteral(values[position], parts);
+    done = match.index + match[0].length;
+  }
+  parts.push(text.slice(done));
 }
 
 /**
- * A dollar-quoted string ($v$…$v$): nothing in it is escaped, so neither this process nor Postgres's lexer
- * goes through a long JSON body for quotes and backslashes (escaping copied every stored message once more).
- * Its tag is one the text does not contain.
+ * A value as a SQL literal, written as node-postgres writes a parameter (arrays as array literals, objects as
+ * JSON). Text goes dollar-quoted ($v$…$v$): nothing in it is escaped, so neither this process nor Postgres's
+ * lexer goes through a long JSON body for quotes and backslashes (escaping copied every stored message once
+ * more). Its tag is one the text does not contain.
  */
-function dollarQuoted(text: string): string {
+function writeLiteral(value: unknown, parts: string[]): void {
+  if (value === null || value === undefined) {
+    parts.push("NULL");
+    return;
+  }
+  if (Buffer.isBuffer(value)) {
+    parts.push(`E'\\\\x${value.toString("hex")}'`);
+    return;
+  }
+  const text = textOf(value);
   let tag = "$v$";
   for (let n = 0; text.includes(tag); n++) tag = `$v${n}$`;
-  return `${tag}${text}${tag}`;
+  parts.push(tag, text, tag);
 }
 
 function textOf(value: unknown): string {
