@@ -3,6 +3,14 @@
 // rest would otherwise be taken for the next request on it, or be waited for.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
+import { buffer } from "node:stream/consumers";
+
+/**
+ * A body that declares itself this small is read here, natively, and handed over whole: bridging node's stream
+ * to a Web stream cost more per call than reading it (and made garbage that outlived young collections). A
+ * larger or chunked body streams, so the handler's cap stops reading it.
+ */
+const READ_AHEAD_BYTES = 64 * 1024;
 
 export async function serveWeb({
   req,
@@ -19,23 +27,29 @@ export async function serveWeb({
       if (Array.isArray(value)) for (const v of value) headers.append(name, v);
       else if (value !== undefined) headers.set(name, value);
     }
-    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    const body = req.method === "GET" || req.method === "HEAD" ? undefined : await bodyOf(req);
     const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
       method: req.method ?? "GET",
       headers,
-      ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream, duplex: "half" } : {}),
+      ...(body ? { body, duplex: "half" } : {}),
     } as RequestInit);
     const response = await handler(request);
     // Every answer of these handlers is made in memory (JSON, a flow's response): written in one piece, with
     // its length, rather than chunk by chunk.
-    const body = response.body ? Buffer.from(await response.arrayBuffer()) : null;
+    const answer = response.body ? Buffer.from(await response.arrayBuffer()) : null;
     const answerHeaders = Object.fromEntries(response.headers);
     if (!req.complete) answerHeaders.connection = "close";
-    if (body) answerHeaders["content-length"] = String(body.byteLength);
+    if (answer) answerHeaders["content-length"] = String(answer.byteLength);
     res.writeHead(response.status, answerHeaders);
-    res.end(body);
+    res.end(answer);
   } catch {
     if (!res.headersSent) res.writeHead(500, { "content-type": "application/json", connection: "close" });
     res.end('{"error":{"code":"internal","message":"Something went wrong while answering this request."}}');
   }
+}
+
+function bodyOf(req: IncomingMessage): Promise<Buffer | ReadableStream> | ReadableStream {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isInteger(declared) && declared <= READ_AHEAD_BYTES) return buffer(req);
+  return Readable.toWeb(req) as ReadableStream;
 }
