@@ -1,12 +1,15 @@
-// What runs inside a fresh context before the step: it sets up console, ctx and the globals a step sees,
-// calls the step, and turns whatever came back or was thrown into one JSON string. The sandbox process
-// compiles `isolateRuntime.toString()` into each isolate, so this function must stay self-contained: no
-// imports, nothing from the module around it.
+// What a context is set up with before it runs steps: console and the globals a step sees, and `start`,
+// which gives one run its ctx, calls the step, and turns whatever came back or was thrown into one JSON
+// string. The sandbox process compiles `isolateRuntime.toString()` into each isolate, so this function
+// must stay self-contained: no imports, nothing from the module around it.
 //
-// It captures every intrinsic it uses before the step runs, so what a step does to JSON, Object, Array or
-// Promise cannot change how its result is read, and it reads each value of the result exactly once while
-// writing it, so a getter, Proxy or toJSON cannot show the check one thing and the writer another.
+// It captures every intrinsic it uses before any step runs (lock-down.ts then freezes them all), so what
+// a step might do to JSON, Object, Array or Promise cannot change how its result is read, and it reads
+// each value of the result exactly once while writing it, so a getter, Proxy or toJSON cannot show the
+// check one thing and the writer another.
 // Nothing of the host enters the isolate but `hostLog`, an isolated-vm Callback that copies its two strings.
+
+import { lockDown } from "./lock-down.ts";
 
 export type HostLog = (level: string, text: string) => void;
 
@@ -300,8 +303,15 @@ export function isolateRuntime(hostLog: HostLog): StartStep {
   };
 }
 
-/** The source the sandbox process compiles: strict, and evaluating to the runtime function. */
-export const ISOLATE_RUNTIME_SOURCE = `"use strict";(${isolateRuntime.toString()})`;
+/**
+ * The source the sandbox process compiles into each isolate: strict, and evaluating to a function that sets
+ * up the runtime in a context, locks the context down and returns the runtime's `start`.
+ */
+export const ISOLATE_RUNTIME_SOURCE = `"use strict";(function (hostLog) {
+  const start = (${isolateRuntime.toString()})(hostLog);
+  (${lockDown.toString()})();
+  return start;
+})`;
 
 /** Frames from this file are the sandbox's own and never shown to the step's author. */
 export const RUNTIME_FILENAME = "tributary-runtime.js";

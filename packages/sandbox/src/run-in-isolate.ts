@@ -1,4 +1,4 @@
-// Runs one code step in a fresh context of its workspace's isolate, within its limits. Synchronous on
+// Runs one code step in its workspace's isolate, within its limits. Synchronous on
 // purpose: the sandbox process runs one step at a time, and sync calls into a prepared context cost
 // microseconds where each async call costs a thread hop (about 0.1 ms). If a call never returns (isolated-vm
 // runs a step's getters when it copies an unhandled rejection, outside any timeout), the worker kills the
@@ -23,6 +23,12 @@ const NOT_DEFINED_HINTS: Record<string, string> = {
   fetch: "code steps have no network access; use an HTTP step before or after this one",
 };
 
+// What V8 says when code changes a frozen object: ctx, or a built-in or global (lock-down.ts).
+const CHANGED_FROZEN =
+  /^Cannot (add property|define property|assign to read only property|redefine property|delete property)/;
+const FROZEN_HINT =
+  "ctx, the built-ins and the global object are frozen in code steps: keep values in your own variables and objects";
+
 export function runInIsolate({ pool, request }: { pool: IsolatePool; request: RunRequest }): CodeStepResult {
   const { limits } = request;
   const logs = createLogCollector(limits);
@@ -45,7 +51,9 @@ export function runInIsolate({ pool, request }: { pool: IsolatePool; request: Ru
   const cpuBefore = isolate.cpuTime;
   const cpuMs = () => (isolate.isDisposed ? undefined : Number(isolate.cpuTime - cpuBefore) / 1e6);
   const timeLeft = () => Math.max(1, Math.ceil(budgetMs - (performance.now() - startedAt)));
-  const references: ivm.Reference[] = [start];
+  const references: ivm.Reference[] = [];
+  // The context serves the next run only if this one ends the ordinary way, with an envelope.
+  let keepContext = false;
   try {
     let script: ivm.Script;
     try {
@@ -73,6 +81,7 @@ export function runInIsolate({ pool, request }: { pool: IsolatePool; request: Ru
     }) as ivm.Reference<() => string>;
     references.push(finish);
     const envelope = finish.applySync(undefined, [], { timeout: timeLeft() });
+    keepContext = true;
     return toResult({ envelope, limits, logs: logs.done(), cpuMs: cpuMs() ?? 0 });
   } catch (error) {
     const elapsedMs = performance.now() - startedAt;
@@ -118,12 +127,9 @@ export function runInIsolate({ pool, request }: { pool: IsolatePool; request: Ru
   } finally {
     sink.write = undefined;
     try {
-      if (!isolate.isDisposed) {
-        for (const reference of references) reference.release();
-        context.release();
-      }
+      if (!isolate.isDisposed) for (const reference of references) reference.release();
     } finally {
-      pool.settle(warm);
+      pool.settle(warm, { keepContext });
     }
   }
 }
@@ -170,7 +176,12 @@ function toResult({
       const name = String(parsed.name);
       const text = String(parsed.message);
       const missing = name === "ReferenceError" ? /^(\w+) is not defined$/.exec(text)?.[1] : undefined;
-      const hint = missing && Object.hasOwn(NOT_DEFINED_HINTS, missing) ? ` (${NOT_DEFINED_HINTS[missing]})` : "";
+      const hint =
+        missing && Object.hasOwn(NOT_DEFINED_HINTS, missing)
+          ? ` (${NOT_DEFINED_HINTS[missing]})`
+          : name === "TypeError" && CHANGED_FROZEN.test(text)
+            ? ` (${FROZEN_HINT})`
+            : "";
       const message = `${name}: ${text}${hint}`;
       const stack = typeof parsed.stack === "string" && parsed.stack ? parsed.stack : undefined;
       return { ok: false, error: { code: "runtime_error", message, ...(stack ? { stack } : {}) }, logs, cpuMs };

@@ -182,18 +182,15 @@ describe("code steps", () => {
     try {
       const results = await Promise.all(
         Array.from({ length: 24 }, (_, i) =>
-          run(
-            `export default (m, ctx) => { globalThis.seen = (globalThis.seen ?? 0) + 1; return [ctx.run.workspaceId, m.body.i, globalThis.seen]; }`,
-            {
-              on: pair,
-              workspaceId: `ws-${i % 5}`,
-              body: { i },
-            },
-          ),
+          run(`export default (m, ctx) => [ctx.run.workspaceId, m.body.i]`, {
+            on: pair,
+            workspaceId: `ws-${i % 5}`,
+            body: { i },
+          }),
         ),
       );
       results.forEach((result, i) => {
-        expect(result).toMatchObject({ ok: true, result: { body: [`ws-${i % 5}`, i, 1] } });
+        expect(result).toMatchObject({ ok: true, result: { body: [`ws-${i % 5}`, i] } });
       });
     } finally {
       await pair.close();
@@ -278,20 +275,124 @@ describe("escape and abuse attempts", () => {
     }
   });
 
-  it("prototype pollution does not leak into the next run", async () => {
-    await run(
-      `export default () => { Object.prototype.polluted = "yes"; Array.prototype.push = () => 0; JSON.stringify = () => "{}"; return 1; }`,
-    );
-    const next = await run(
-      `export default () => { const a = []; a.push(1); return { polluted: ({}).polluted ?? null, length: a.length, json: JSON.stringify({ x: 1 }) }; }`,
-    );
-    expect(next).toMatchObject({ ok: true, result: { body: { polluted: null, length: 1, json: '{"x":1}' } } });
+  it("built-ins and the global object are frozen: a run can leave nothing behind for the next", async () => {
+    const attempts: [string, string][] = [
+      ["pollute Object.prototype", `(Object.prototype as any).polluted = "yes"`],
+      ["replace Object.prototype.toString", `Object.prototype.toString = () => "forged"`],
+      ["replace Array.prototype.push", `Array.prototype.push = () => 0`],
+      ["replace JSON.stringify", `JSON.stringify = () => "{}"`],
+      ["replace Math.random", `Math.random = () => 4`],
+      ["set a global", `(globalThis as any).stash = "from run 1"`],
+      ["define a global", `Object.defineProperty(globalThis, "stash", { value: 1 })`],
+      ["replace console.log", `console.log = () => {}`],
+      ["remove String.prototype.trim", `delete (String.prototype as any).trim`],
+      ["patch the iterator of arrays", `Object.getPrototypeOf([][Symbol.iterator]()).next = () => ({ done: true })`],
+      ["patch Iterator.prototype", `Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())).x = 1`],
+      ["patch generators", `Object.getPrototypeOf(function* () {}).prototype.next = () => ({ done: true })`],
+      ["patch async functions", `(Object.getPrototypeOf(async () => {}) as any).x = 1`],
+      ["patch typed arrays", `Object.getPrototypeOf(Int8Array).prototype.fill = () => 0`],
+      ["patch Promise.prototype.then", `Promise.prototype.then = function () { return this; } as any`],
+      ["set Error.stackTraceLimit", `Error.stackTraceLimit = 0`],
+      [
+        "patch the accessor of an error's stack",
+        `(Object.getOwnPropertyDescriptor(new Error(), "stack")?.get as any).x = 1`,
+      ],
+      ["declare a global through indirect eval", `(0, eval)("var stash = 1")`],
+      [
+        "set a global from sloppy code",
+        `Function("stash = 1")(); if ((globalThis as any).stash !== 1) throw new Error("silently ignored");`,
+      ],
+    ];
+    const first = await run(`export default () => {
+      const changed: string[] = [];
+      const attempts: [string, () => unknown][] = [${attempts.map(([name, code]) => `[${JSON.stringify(name)}, () => { ${code}; }]`).join(",")}];
+      for (const [name, attempt] of attempts) { try { attempt(); changed.push(name); } catch {} }
+      return changed;
+    }`);
+    expect(first).toMatchObject({ ok: true, result: { body: [] } });
+
+    const next = await run(`export default () => {
+      const a: number[] = []; a.push(1);
+      return {
+        polluted: ({} as any).polluted ?? null, stash: (globalThis as any).stash ?? null, length: a.length,
+        json: JSON.stringify({ x: 1 }), text: String({}), spread: [...[1, 2]], trim: " t ".trim(),
+      };
+    }`);
+    expect(next).toMatchObject({
+      ok: true,
+      result: {
+        body: {
+          polluted: null,
+          stash: null,
+          length: 1,
+          json: '{"x":1}',
+          text: "[object Object]",
+          spread: [1, 2],
+          trim: "t",
+        },
+      },
+    });
   });
 
-  it("prototype pollution and globals do not reach another workspace", async () => {
-    await run(`export default () => { globalThis.stash = "from a"; Object.prototype.leak = 1; return 1; }`, {
-      workspaceId: "ws-a",
+  it("a step that changes a built-in is told they are frozen", async () => {
+    const error = failed(await run(`export default () => { (Object.prototype as any).polluted = "yes"; return 1; }`));
+    expect(error).toMatchObject({
+      code: "runtime_error",
+      message: expect.stringMatching(
+        /^TypeError: Cannot add property polluted.*\(ctx, the built-ins and the global object are frozen/,
+      ),
     });
+  });
+
+  it("each run evaluates the step's module anew: its own variables start fresh", async () => {
+    const counter = `let count = 0; export default () => ++count;`;
+    expect(await run(counter)).toMatchObject({ ok: true, result: { body: 1 } });
+    expect(await run(counter)).toMatchObject({ ok: true, result: { body: 1 } });
+  });
+
+  it("RegExp's legacy statics cannot show the next run what the last one matched", async () => {
+    await run(`export default (m, ctx) => /(s3cr3t)/.exec(ctx.secrets.TOKEN)?.[1]`);
+    const next = await run(
+      `export default () => [(RegExp as any).$1, (RegExp as any).lastMatch, (RegExp as any).input]`,
+    );
+    expect(next).toMatchObject({ ok: true, result: { body: [null, null, null] } });
+  });
+
+  it("ordinary code that sets inherited properties still works on the frozen built-ins", async () => {
+    const result = await run(`
+      class NotFound extends Error {
+        constructor(message: string) { super(message); this.name = "NotFound"; }
+      }
+      function Legacy() {}
+      Legacy.prototype.toString = function () { return "legacy"; };
+      export default () => {
+        const record: Record<string, number> = {};
+        for (const key of ["constructor", "toString", "valueOf", "hasOwnProperty"]) record[key] = key.length;
+        const error = new NotFound("gone");
+        return {
+          record, assigned: Object.assign({}, { toString: "t" }), legacy: String(new (Legacy as any)()),
+          name: error.name, text: String(error),
+        };
+      };`);
+    expect(result).toMatchObject({
+      ok: true,
+      result: {
+        body: {
+          record: { constructor: 11, toString: 8, valueOf: 7, hasOwnProperty: 14 },
+          assigned: { toString: "t" },
+          legacy: "legacy",
+          name: "NotFound",
+          text: "NotFound: gone",
+        },
+      },
+    });
+  });
+
+  it("globals and built-ins do not reach another workspace", async () => {
+    await run(
+      `export default () => { try { (globalThis as any).stash = "from a"; } catch {} try { (Object.prototype as any).leak = 1; } catch {} return 1; }`,
+      { workspaceId: "ws-a" },
+    );
     const other = await run(`export default () => ({ stash: globalThis.stash ?? null, leak: ({}).leak ?? null })`, {
       workspaceId: "ws-b",
     });
@@ -300,7 +401,7 @@ describe("escape and abuse attempts", () => {
 
   it("an overridden JSON, WeakSet, Array or Promise cannot forge the result", async () => {
     const result = await run(
-      `export default () => { JSON.stringify = () => '{"kind":"ok","body":"forged","headers":[]}'; WeakSet.prototype.has = () => true; Array.prototype.push = () => 0; Promise.prototype.then = function () { return this; }; return { real: [true] }; }`,
+      `export default () => { for (const change of [() => { JSON.stringify = () => '{"kind":"ok","body":"forged","headers":[]}'; }, () => { WeakSet.prototype.has = () => true; }, () => { Array.prototype.push = () => 0; }, () => { Promise.prototype.then = function () { return this; }; }]) { try { change(); } catch {} } return { real: [true] }; }`,
     );
     expect(result).toMatchObject({ ok: true, result: { body: { real: [true] } } });
   });
@@ -308,7 +409,7 @@ describe("escape and abuse attempts", () => {
   it("a toJSON planted on Object.prototype cannot forge the envelope of an error", async () => {
     const error = failed(
       await run(
-        `export default () => { Object.prototype.toJSON = function () { return { kind: "ok", body: "forged", headers: [] }; }; throw new Error("real"); }`,
+        `export default () => { try { Object.prototype.toJSON = function () { return { kind: "ok", body: "forged", headers: [] }; }; } catch {} throw new Error("real"); }`,
       ),
     );
     expect(error).toMatchObject({ code: "runtime_error", message: "Error: real" });
@@ -507,18 +608,18 @@ describe("escape and abuse attempts", () => {
     await expectHealthy();
   });
 
-  it("Error.prepareStackTrace cannot reach host frames", async () => {
-    const result = await run(
-      `export default () => { Error.prepareStackTrace = (e, frames) => frames.map((f) => String(f.getThis && f.getThis()) + f.getFileName()); return { stack: new Error().stack }; }`,
-    );
-    expect(JSON.stringify(result)).not.toMatch(/process|require|node:|\.ts|sandbox/);
-  });
-
-  it("an Error.prepareStackTrace that never returns is stopped by the CPU limit", async () => {
+  it("Error.prepareStackTrace cannot be installed, so stacks stay the sandbox's to write", async () => {
     const error = failed(
-      await run(`export default () => { Error.prepareStackTrace = () => { for (;;) {} }; null.x; }`, { limits: fast }),
+      await run(
+        `export default () => { Error.prepareStackTrace = (e, frames) => { for (;;) {} }; return { stack: new Error().stack }; }`,
+        { limits: fast },
+      ),
     );
-    expect(error.code).toBe("cpu_limit");
+    expect(error).toMatchObject({
+      code: "runtime_error",
+      message: expect.stringMatching(/^TypeError: Cannot add property prepareStackTrace/),
+    });
+    expect(JSON.stringify(error)).not.toMatch(/process|require|node:|sandbox/);
     await expectHealthy();
   });
 

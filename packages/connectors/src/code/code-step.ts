@@ -22,7 +22,8 @@ export const codeStep = defineAction({
     output: { amount: 6 },
   },
   title: "Code",
-  description: "Runs your TypeScript on the message in a sandbox: JSON in, JSON out, console output in the step log.",
+  description:
+    "Runs your TypeScript on the message in a sandbox: JSON in, JSON out, console output in the step log. Each run starts afresh: the step's module is evaluated anew, and the built-ins and globals are frozen, so no run can change what the next one sees.",
   category: "Code",
   config: z.object({
     source: z
