@@ -190,6 +190,44 @@ describe("the builder, clicked through as a newcomer would", () => {
     }
   });
 
+  it("shows the edit made before leaving when the flow is opened again from the list at once", async () => {
+    await openFlow("Reopened", "qty * 2");
+    await page.getByTestId("step-shape").click();
+    // The save on the way out is held back until the flow is being opened again.
+    let releaseSave = () => {};
+    const held = new Promise<void>((resolve) => {
+      releaseSave = resolve;
+    });
+    await page.route(/\/api\/trpc\/[^?]*flows\.saveDraft\b/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    try {
+      await page.getByLabel("Expression", { exact: true }).fill("qty * 3");
+      await page.getByRole("link", { name: "← Flows", exact: true }).click();
+      await page.waitForURL(/\/flows$/);
+      await page.getByRole("link", { name: "Reopened", exact: true }).click();
+      await page.waitForURL(/\/flows\/[^/]+$/);
+      releaseSave();
+      await page.getByTestId("step-shape").click();
+      await expect.poll(() => page.getByLabel("Expression", { exact: true }).textContent()).toBe("qty * 3");
+    } finally {
+      releaseSave();
+      await page.unroute(/\/api\/trpc\/[^?]*flows\.saveDraft\b/);
+    }
+    // Edited again, it saves from the revision that save left: no conflict with its own change.
+    await page.getByLabel("Expression", { exact: true }).fill("qty * 4");
+    await waitSaved();
+
+    // Left and opened again from the list after the save took, it shows the edit too (not the flow as first loaded).
+    await page.getByRole("link", { name: "← Flows", exact: true }).click();
+    await page.waitForURL(/\/flows$/);
+    await page.getByRole("link", { name: "Reopened", exact: true }).click();
+    await page.getByTestId("step-shape").click();
+    await expect.poll(() => page.getByLabel("Expression", { exact: true }).textContent()).toBe("qty * 4");
+    await screenshot(page, "builder-reopened");
+  });
+
   it("gives the canvas more room when the panel's border is dragged, and keeps that width", async () => {
     await openFlow("Roomy", "qty * 2");
     await page.getByTestId("step-shape").click();

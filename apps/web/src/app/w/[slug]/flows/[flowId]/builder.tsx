@@ -26,7 +26,7 @@ import { StepData } from "./step-data.tsx";
 import { type StepInput, stepInput } from "./step-input.ts";
 import { StepPanel } from "./step-panel.tsx";
 import { TestPanel } from "./test-panel.tsx";
-import { type Graph, type SaveState, useDraft } from "./use-draft.ts";
+import { type Graph, type SaveState, useDraft, useSavesSettled } from "./use-draft.ts";
 import { VersionsPanel } from "./versions-panel.tsx";
 
 type Tab = "step" | "test" | "versions";
@@ -36,8 +36,9 @@ export function Builder({ flowId }: { flowId: string }) {
   const workspace = useWorkspace();
   const flow = useQuery(trpc.flows.get.queryOptions({ workspaceId: workspace.id, flowId }));
   const palette = useQuery(trpc.flows.palette.queryOptions());
+  const savesSettled = useSavesSettled(flowId);
   // A refetch that fails keeps the builder open: closing it would throw away the edits not saved yet.
-  if (!flow.data || !palette.data) {
+  if (!flow.data || !palette.data || !savesSettled) {
     const error = flow.error ?? palette.error;
     return error ? (
       <Alert>{describeError(error).message}</Alert>

@@ -4,8 +4,11 @@
 // builder says so instead of overwriting their work. Saves go one at a time, each from the revision the one
 // before it returned: two at once would carry the same revision, and the server would refuse the second as if
 // someone else had saved (a Publish clicked while the autosave of the last edit was still on its way was
-// refused that way, the editor told to reload to see its own change).
-import { useMutation } from "@tanstack/react-query";
+// refused that way, the editor told to reload to see its own change). A save that took becomes the flow as
+// loaded (the query's cache), and a builder opened again while a save is on its way (leaving saves the last
+// edit) waits for it: opened from the cache as first loaded, it showed the draft without that edit, and its
+// next save was refused as if someone else had saved.
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { FlowDetail } from "@tributary/core";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { describeError, useTRPC } from "~/trpc/react.tsx";
@@ -24,8 +27,30 @@ export type SaveState =
 const AUTOSAVE_MS = 800;
 const HISTORY = 100;
 
+/** The last save asked for of each flow while it is on its way (it settles after the ones before it). */
+const savesOnTheirWay = new Map<string, Promise<void>>();
+
+/** False while a save of the flow is on its way (from a builder of it that was left), true once none is. */
+export function useSavesSettled(flowId: string): boolean {
+  const [settled, setSettled] = useState(() => !savesOnTheirWay.has(flowId));
+  useEffect(() => {
+    const pending = savesOnTheirWay.get(flowId);
+    if (!pending) {
+      setSettled(true);
+      return;
+    }
+    let mounted = true;
+    void pending.catch(() => undefined).then(() => mounted && setSettled(true));
+    return () => {
+      mounted = false;
+    };
+  }, [flowId]);
+  return settled;
+}
+
 export function useDraft({ workspaceId, flow }: { workspaceId: string; flow: FlowDetail }) {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const [graph, setGraph] = useState<Graph>(flow.draft);
   const [save, setSave] = useState<SaveState>({ kind: "saved" });
   const past = useRef<Graph[]>([]);
@@ -89,14 +114,20 @@ export function useDraft({ workspaceId, flow }: { workspaceId: string; flow: Flo
           });
           revision.current = saved.revision;
           stored.current = target;
+          queryClient.setQueryData(
+            trpc.flows.get.queryKey({ workspaceId, flowId: flow.id }),
+            (loaded) => loaded && { ...loaded, draft: target, draftRevision: saved.revision },
+          );
         })
         .finally(() => {
           unsettled.current -= 1;
+          if (savesOnTheirWay.get(flow.id) === attempt) savesOnTheirWay.delete(flow.id);
         });
       queue.current = attempt;
+      savesOnTheirWay.set(flow.id, attempt);
       return attempt;
     },
-    [workspaceId, flow.id, mutateAsync],
+    [workspaceId, flow.id, mutateAsync, queryClient, trpc],
   );
   /** "Saving…" becomes "Saved" when no save is left and no change came meanwhile (that made it "unsaved"). */
   const settled = useCallback(() => {
