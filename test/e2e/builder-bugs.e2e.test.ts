@@ -228,6 +228,31 @@ describe("the builder, clicked through as a newcomer would", () => {
     await screenshot(page, "builder-reopened");
   });
 
+  it("says what is wrong with a schedule's cron once, and lists its fire times once it is right", async () => {
+    const created = await callProcedure(page, "flows.create", {
+      workspaceId,
+      name: "Nightly",
+      graph: {
+        version: 1,
+        steps: [
+          { id: "tick", type: "trigger.schedule", config: { cron: "61 * * * *" }, position: { x: 0, y: 0 } },
+          { id: "shape", type: "data.transform", config: { expression: "$" }, position: { x: 320, y: 0 } },
+        ],
+        edges: [{ from: "tick", to: "shape", output: "out" }],
+      },
+    });
+    await page.goto(`/w/${slug}/flows/${created.body.result.data.json.id}`);
+    await page.getByTestId("step-tick").click();
+    const fireTimes = page.getByRole("region", { name: "Next fire times" });
+    await fireTimes.getByText("None until the timing above is corrected.").waitFor();
+    await expect.poll(() => page.getByText(/Not a cron expression/).count()).toBe(1);
+
+    await page.getByLabel("Cron", { exact: true }).fill("0 7 * * 1-5");
+    await expect.poll(() => fireTimes.getByRole("listitem").count()).toBe(5);
+    await expect.poll(() => page.getByText(/Not a cron expression/).count()).toBe(0);
+    await screenshot(page, "builder-schedule-fixed");
+  });
+
   it("gives the canvas more room when the panel's border is dragged, and keeps that width", async () => {
     await openFlow("Roomy", "qty * 2");
     await page.getByTestId("step-shape").click();

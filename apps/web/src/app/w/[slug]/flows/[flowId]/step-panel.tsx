@@ -81,7 +81,9 @@ export function StepPanel({
       {step.type === "hl7.mllp-listener" ? (
         <ListenerInfo flowId={flowId} stepId={step.id} published={published} />
       ) : null}
-      {step.type === "trigger.schedule" || step.type === "trigger.poll" ? <FireTimes config={step.config} /> : null}
+      {step.type === "trigger.schedule" || step.type === "trigger.poll" ? (
+        <FireTimes config={step.config} problemsShown={problems.length > 0} />
+      ) : null}
       {entry ? (
         <ConfigForm
           key={step.id}
