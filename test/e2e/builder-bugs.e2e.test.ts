@@ -246,6 +246,8 @@ describe("the builder, clicked through as a newcomer would", () => {
     const fireTimes = page.getByRole("region", { name: "Next fire times" });
     await fireTimes.getByText("None until the timing above is corrected.").waitFor();
     await expect.poll(() => page.getByText(/Not a cron expression/).count()).toBe(1);
+    // The time zone left empty shows the one it takes.
+    expect(await page.getByLabel("Time zone", { exact: true }).getAttribute("placeholder")).toBe("UTC");
 
     await page.getByLabel("Cron", { exact: true }).fill("0 7 * * 1-5");
     await expect.poll(() => fireTimes.getByRole("listitem").count()).toBe(5);

@@ -48,6 +48,11 @@ const ExpressionEditor = dynamic(() => import("./expression-editor.tsx").then((m
 const NO_DIAGNOSTICS: CodeDiagnostic[] = [];
 
 // Disabled (read-only) and invalid controls look it, not only to screen readers.
+/** A text or number field left empty takes its default: shown greyed in the field, so the empty field says so. */
+function shownDefault(field: FieldSchema): string | undefined {
+  return typeof field.default === "string" || typeof field.default === "number" ? String(field.default) : undefined;
+}
+
 const INPUT =
   "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm disabled:cursor-not-allowed disabled:bg-slate-100 disabled:text-slate-600 aria-invalid:border-red-500";
 
@@ -240,6 +245,7 @@ function Field({
         className={INPUT}
         disabled={readOnly}
         value={value === undefined || value === null ? "" : String(value)}
+        placeholder={shownDefault(field)}
         min={field.minimum}
         max={field.maximum}
         onChange={(e) => onChange(e.target.value === "" ? undefined : Number(e.target.value))}
@@ -287,6 +293,7 @@ function Field({
           className={INPUT}
           disabled={readOnly}
           value={text}
+          placeholder={shownDefault(field)}
           onChange={(e) => onChange(e.target.value === "" ? undefined : e.target.value)}
         />
         {text.includes("{{") ? <ExpressionPreview kind="template" source={text} /> : null}
