@@ -33,15 +33,22 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** Makes a flow of a webhook trigger connected to a transform, and opens it in the builder. */
-async function openFlow(name: string, expression: string) {
+/** Makes a flow of a trigger ("hook": a webhook unless given) connected to a transform, and opens it in the builder. */
+async function openFlow(
+  name: string,
+  expression: string,
+  trigger: { type: string; config: Record<string, unknown> } = {
+    type: "trigger.webhook",
+    config: { path: name.toLowerCase() },
+  },
+) {
   const created = await callProcedure(page, "flows.create", {
     workspaceId,
     name,
     graph: {
       version: 1,
       steps: [
-        { id: "hook", type: "trigger.webhook", config: { path: name.toLowerCase() }, position: { x: 0, y: 0 } },
+        { id: "hook", ...trigger, position: { x: 0, y: 0 } },
         { id: "shape", type: "data.transform", config: { expression }, position: { x: 320, y: 0 } },
       ],
       edges: [{ from: "hook", to: "shape", output: "out" }],
@@ -229,20 +236,8 @@ describe("the builder, clicked through as a newcomer would", () => {
   });
 
   it("says what is wrong with a schedule's cron once, and lists its fire times once it is right", async () => {
-    const created = await callProcedure(page, "flows.create", {
-      workspaceId,
-      name: "Nightly",
-      graph: {
-        version: 1,
-        steps: [
-          { id: "tick", type: "trigger.schedule", config: { cron: "61 * * * *" }, position: { x: 0, y: 0 } },
-          { id: "shape", type: "data.transform", config: { expression: "$" }, position: { x: 320, y: 0 } },
-        ],
-        edges: [{ from: "tick", to: "shape", output: "out" }],
-      },
-    });
-    await page.goto(`/w/${slug}/flows/${created.body.result.data.json.id}`);
-    await page.getByTestId("step-tick").click();
+    await openFlow("Nightly", "$", { type: "trigger.schedule", config: { cron: "61 * * * *" } });
+    await page.getByTestId("step-hook").click();
     const fireTimes = page.getByRole("region", { name: "Next fire times" });
     await fireTimes.getByText("None until the timing above is corrected.").waitFor();
     await expect.poll(() => page.getByText(/Not a cron expression/).count()).toBe(1);

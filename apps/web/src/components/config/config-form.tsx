@@ -47,12 +47,12 @@ const ExpressionEditor = dynamic(() => import("./expression-editor.tsx").then((m
 
 const NO_DIAGNOSTICS: CodeDiagnostic[] = [];
 
-// Disabled (read-only) and invalid controls look it, not only to screen readers.
 /** A text or number field left empty takes its default: shown greyed in the field, so the empty field says so. */
 function shownDefault(field: FieldSchema): string | undefined {
   return typeof field.default === "string" || typeof field.default === "number" ? String(field.default) : undefined;
 }
 
+// Disabled (read-only) and invalid controls look it, not only to screen readers.
 const INPUT =
   "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm disabled:cursor-not-allowed disabled:bg-slate-100 disabled:text-slate-600 aria-invalid:border-red-500";
 
