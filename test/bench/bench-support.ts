@@ -24,3 +24,15 @@ export function processTreeRssMb(pid: number): number {
   }
   return kb / 1024;
 }
+
+/**
+ * The whole machine's CPU time in ms since boot, busy (every process: the app, Postgres, Redis, the benchmark
+ * itself) and stolen by the host. Read before and after a phase, it gives what the phase cost in CPU, a figure
+ * that holds still where rates swing with how busy the machine's neighbours are.
+ */
+export function machineCpuMs(): { busy: number; steal: number } {
+  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  const msPerTick = 1000 / 100;
+  return { busy: (user + nice + system + irq + softirq) * msPerTick, steal: steal * msPerTick };
+}

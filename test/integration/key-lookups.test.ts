@@ -197,6 +197,7 @@ describe("statements that name their rows by key", () => {
       commits: ends.map((run) => ({
         runId: run.runId,
         owner,
+        runInput: run.message,
         checkpoints: run.checkpoints,
         transition: run.result,
         leaseMs: 60_000,

@@ -1,12 +1,16 @@
 // Runs end to end through real worker processes, Postgres and Redis.
 
 import { startRun } from "@tributary/core";
-import { scoped } from "@tributary/db";
+import { scoped, sqlStatementInWorkspace } from "@tributary/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedWorkspace } from "../factories/seed.ts";
 import { useTestEnvironment } from "../support/environment.ts";
 import { graph, publishedFlow, waitForRun } from "../support/run-helpers.ts";
 import { startWorker, type WorkerProcess } from "../support/worker-process.ts";
+
+type StoredMessage = { headers: unknown[] | { added: unknown[] } } | null;
+const headersWritten = (message: StoredMessage) =>
+  !message ? 0 : Array.isArray(message.headers) ? message.headers.length : message.headers.added.length;
 
 const env = useTestEnvironment();
 let worker: WorkerProcess;
@@ -76,6 +80,20 @@ describe("runs", () => {
     // History is append-only: later messages carry the earlier steps' headers first.
     const vip = run.steps.find((s) => s.key === "vip");
     expect(vip?.output?.headers.slice(0, shape?.output?.headers.length ?? 0)).toEqual(shape?.output?.headers);
+    // Stored, each header is written once: a message names the list it extends and adds the rest.
+    const stored = await sqlStatementInWorkspace<{ input: StoredMessage; output: StoredMessage }>(
+      env.db.sql,
+      workspace.id,
+      "SELECT input, output FROM step_runs WHERE run_id = $1",
+      [run.id],
+    );
+    const written = stored.flatMap((row) => [row.input, row.output]).map(headersWritten);
+    const distinct = new Set(
+      run.steps
+        .flatMap((s) => [...(s.input?.headers ?? []), ...(s.output?.headers ?? [])])
+        .map((h) => JSON.stringify(h)),
+    );
+    expect(written.reduce((sum, n) => sum + n, 0)).toBe(distinct.size);
   });
 
   it("records a failure with the failing step and its error", async () => {

@@ -101,7 +101,13 @@ export function createRunExecutor(deps: RunExecutorDeps) {
    */
   async function driveFailed(run: RunToExecute, error: unknown) {
     const release = (transition: RunTransition) =>
-      persistence.commit(run.workspaceId, { runId: run.id, owner: run.owner, checkpoints: [], transition });
+      persistence.commit(run.workspaceId, {
+        runId: run.id,
+        owner: run.owner,
+        runInput: run.input,
+        checkpoints: [],
+        transition,
+      });
     if (isServiceUnavailable(error)) {
       await release({ status: "queued" }).catch(() => false);
       throw error;
@@ -120,8 +126,8 @@ export function createRunExecutor(deps: RunExecutorDeps) {
 
   async function drive(run: RunToExecute, claim: SlotClaim) {
     const { workspaceId } = run;
-    const commit = (fields: Omit<RunCommit, "runId" | "owner" | "leaseMs">) =>
-      persistence.commit(workspaceId, { runId: run.id, owner: run.owner, ...fields });
+    const commit = (fields: Omit<RunCommit, "runId" | "owner" | "runInput" | "leaseMs">) =>
+      persistence.commit(workspaceId, { runId: run.id, owner: run.owner, runInput: run.input, ...fields });
 
     if (run.takeovers >= MAX_LOST_WORKERS) {
       const error = {

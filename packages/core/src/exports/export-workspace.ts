@@ -2,7 +2,9 @@
 // stream, page by page, so a workspace with a million runs needs no more memory than one page; `onProgress`
 // hears how many runs are written of how many there are.
 import { type Db, scoped, type Tx } from "@tributary/db";
+import type { Message } from "@tributary/engine";
 import { Zip, ZipDeflate } from "fflate";
+import { unpackStepMessages } from "../runs/step-messages.ts";
 
 export const EXPORT_FORMAT = { name: "tributary-workspace-export", version: 1 } as const;
 
@@ -186,7 +188,9 @@ async function write({
         },
       }),
     );
-    for (const run of page) runs.push(line(run));
+    for (const run of page) {
+      runs.push(line({ ...run, steps: unpackStepMessages(run.input as unknown as Message, run.steps) }));
+    }
     runsDone += page.length;
     runCursor = page.at(-1)?.id;
     await onProgress({ runsDone, runsTotal: Math.max(runsTotal, runsDone) });

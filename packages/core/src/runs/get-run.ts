@@ -3,6 +3,7 @@ import { type Message, parseFlowGraph } from "@tributary/engine";
 import { z } from "zod";
 import { notFound } from "../errors/app-error.ts";
 import { type RunDetail, type RunError, type RunLogEntry, type StepRunView, toRunSummary } from "./run-views.ts";
+import { unpackStepMessages } from "./step-messages.ts";
 
 export const getRunInput = z.object({ runId: z.uuid() });
 
@@ -29,14 +30,14 @@ export async function getRun({
     { snapshot: true },
   );
   if (!run) throw notFound("That run");
-  const steps: StepRunView[] = run.steps.map((s) => ({
+  const steps: StepRunView[] = unpackStepMessages(run.input as unknown as Message, run.steps).map((s) => ({
     key: s.activationKey,
     stepId: s.stepId,
     stepType: s.stepType,
     status: s.status,
     port: s.outputPort,
-    input: s.input as unknown as Message | null,
-    output: s.output as unknown as Message | null,
+    input: s.input,
+    output: s.output,
     logs: (s.logs as unknown as StepRunView["logs"]) ?? [],
     error: (s.error as unknown as RunError | null) ?? null,
     attempt: s.attempt,

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { noteReplay } from "../dead-letters/note-replay.ts";
 import { AppError, notFound } from "../errors/app-error.ts";
 import { type StartedRun, startRun } from "./start-run.ts";
+import { unpackStepMessages } from "./step-messages.ts";
 
 /**
  * Which version a re-run runs: the flow's current published version (the default: a re-run is usually a try
@@ -115,16 +116,17 @@ export async function rerunFromStep({
   const run = await original({ db, workspaceId, runId, version });
   const { versionId } = run;
   const graph = parseFlowGraph(run.graph);
-  const steps = await scoped(db, { workspaceId }, (tx) =>
+  const stored = await scoped(db, { workspaceId }, (tx) =>
     tx.stepRun.findMany({ where: { runId, workspaceId }, orderBy: [{ finishedAt: "asc" }, { id: "asc" }] }),
   );
+  const steps = unpackStepMessages(run.input as unknown as Message, stored);
   if (!steps.some((step) => step.activationKey === stepKey)) throw notFound("That step of the run");
   const records: StepRecord[] = steps.map((s) => ({
     key: s.activationKey,
     stepId: s.stepId,
     status: s.status,
     port: s.outputPort,
-    message: s.output as unknown as Message | null,
+    message: s.output,
   }));
   const flow = prepareFlow({ graph, catalog: stepCatalog });
   if (!flow.steps.has(steps.find((s) => s.activationKey === stepKey)?.stepId ?? "")) {

@@ -17,6 +17,7 @@ import { rollUpRunsFinishedNow } from "../statistics/roll-up-runs.ts";
 import { claimKeysStatement } from "./idempotency-keys.ts";
 import type { Parks, RunError, RunLogEntry, RunStatus } from "./run-views.ts";
 import { rowOfRun, runsById } from "./runs-by-id.ts";
+import { packStepMessages, unpackStepMessages } from "./step-messages.ts";
 
 export type Checkpoint = StepRecord & {
   stepType: string;
@@ -77,7 +78,8 @@ type PickedRow = RunContextRow & {
   parent_run_id: string | null;
   parent_flow_id: string | null;
   picked_at: Date;
-  records: StepRecord[];
+  /** Its steps as stored: their messages packed (step-messages.ts). */
+  records: (Omit<StepRecord, "key" | "message"> & { activationKey: string; input: unknown; output: unknown })[];
 };
 
 // A run can be taken up when it is queued, waiting (woken), or running under a lease that ran out (its worker
@@ -109,8 +111,9 @@ const PICK_UP_RUN: PreparedStatement = {
   )
   SELECT p.*, parent.flow_id AS parent_flow_id, w.allowed_hosts, w.plan_id, w.secrets_version,
          pl.code_memory_mb, pl.code_cpu_ms, pl.code_wall_ms, pl.max_message_bytes, pl.run_timeout_seconds,
-         coalesce((SELECT json_agg(json_build_object('key', s.activation_key, 'stepId', s.step_id, 'status', s.status,
-                                    'port', s.output_port, 'message', s.output, 'error', s.error)
+         coalesce((SELECT json_agg(json_build_object('activationKey', s.activation_key, 'stepId', s.step_id, 'status', s.status,
+                                    'port', s.output_port, 'input', s.input, 'output', s.output,
+                                    'error', s.error)
                                     ORDER BY s.finished_at, s.id)
                      FROM step_runs s WHERE s.run_id = $1), '[]') AS records
     FROM picked p
@@ -176,7 +179,16 @@ function toRun({ row, workspaceId, owner }: { row: PickedRow; workspaceId: strin
     parentRunId: row.parent_run_id,
     parentFlowId: row.parent_flow_id,
     pickedAt: row.picked_at,
-    records: row.records.map((record) => ({ ...record, error: record.error ?? null })),
+    records: unpackStepMessages(row.input, row.records).map(
+      ({ activationKey, stepId, status, port, output, error }) => ({
+        key: activationKey,
+        stepId,
+        status,
+        port,
+        message: output,
+        error: error ?? null,
+      }),
+    ),
     ...runContextOf(row),
   };
 }
@@ -219,6 +231,8 @@ export type RunTransition =
 export type RunCommit = {
   runId: string;
   owner: string;
+  /** The message the run started with (its steps' messages are stored as what they add to it). */
+  runInput: Message;
   checkpoints: Checkpoint[];
   transition: RunTransition;
   /** What a respond step answered, for a webhook caller who waits. */
@@ -299,7 +313,7 @@ export async function commitRuns({
   commits: RunCommit[];
 }): Promise<Set<string>> {
   const checkpoints = commits.flatMap((c) =>
-    checkpointRows({ workspaceId, runId: c.runId, owner: c.owner, checkpoints: c.checkpoints }),
+    checkpointRows({ workspaceId, runId: c.runId, owner: c.owner, runInput: c.runInput, checkpoints: c.checkpoints }),
   );
   const ended = commits.filter((c) => isEnd(c.transition)).map((c) => c.runId);
   // The checkpoints first: they are kept only where the lease is still the worker's, as it was before the
@@ -400,7 +414,13 @@ export async function recordFinishedRuns({
     started_at: run.startedAt,
   }));
   const checkpoints = runs.flatMap((run) =>
-    checkpointRows({ workspaceId, runId: run.runId, owner: run.runId, checkpoints: run.checkpoints }),
+    checkpointRows({
+      workspaceId,
+      runId: run.runId,
+      owner: run.runId,
+      runInput: run.message,
+      checkpoints: run.checkpoints,
+    }),
   );
   const keyed = runs.flatMap((run) =>
     run.idempotency
@@ -534,7 +554,13 @@ export async function finishNewRuns({
     started_at: run.startedAt,
   }));
   const checkpoints = runs.flatMap((run) =>
-    checkpointRows({ workspaceId, runId: run.runId, owner: run.runId, checkpoints: run.checkpoints }),
+    checkpointRows({
+      workspaceId,
+      runId: run.runId,
+      owner: run.runId,
+      runInput: run.message,
+      checkpoints: run.checkpoints,
+    }),
   );
   const ids = runs.map((run) => run.runId);
   const [rows = []] = await sqlStatementsInWorkspace(db.sql, workspaceId, [
@@ -582,14 +608,18 @@ function checkpointRows({
   workspaceId,
   runId,
   owner,
+  runInput,
   checkpoints,
 }: {
   workspaceId: string;
   runId: string;
   owner: string;
+  /** The message the run started with: the steps' messages are stored as what they add to it and to each other. */
+  runInput: Message;
   checkpoints: Checkpoint[];
 }) {
-  return checkpoints.map((c) => ({
+  const messages = packStepMessages(runInput, checkpoints);
+  return checkpoints.map((c, i) => ({
     id: uuidv7(),
     workspace_id: workspaceId,
     run_id: runId,
@@ -599,8 +629,8 @@ function checkpointRows({
     step_type: c.stepType,
     status: c.status,
     output_port: c.port,
-    input: c.input,
-    output: c.message,
+    input: messages[i]?.input ?? null,
+    output: messages[i]?.output ?? null,
     logs: c.logs,
     error: c.error ?? null,
     attempt: c.attempt,

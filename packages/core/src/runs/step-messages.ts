@@ -1,0 +1,98 @@
+// How a run's steps store their messages without repeating headers. A message's headers only ever grow (steps
+// append, never rewrite), so a step's input is nearly always the run's input or an earlier step's output with
+// a few headers more, and its output is its input plus the four trace headers its step appended. Stored whole,
+// every step repeated every header before it: a run's log grew with the square of its length (a 4-step run
+// stored 64 headers, ≈ 7 KB of JSON, around a body of a few dozen bytes), and storing it was a third of a run's
+// cost. Stored here, a message's `headers` is either the list itself or what it extends and what it adds:
+//   { "extends": "run", "added": [...] }              the run's input message's headers, then `added`
+//   { "extends": "input", "added": [...] }            (an output) the same step's input's headers, then `added`
+//   { "extends": "step", "key": K, "added": [...] }   the output headers of the step run K of the same run
+// A reference only points to a step stored in the same commit, so what it names is the very list it was made
+// from; and a list is only ever referred to by messages that descend from it, so a re-run that copies a step
+// copies what it refers to (see rerun-from.ts: what is dropped descends from the step re-run).
+import type { Message, MessageHeader } from "@tributary/engine";
+
+type HeaderBase = { extends: "run" } | { extends: "input" } | { extends: "step"; key: string };
+type PackedHeaders = HeaderBase & { added: MessageHeader[] };
+
+/** A step's messages as they are stored, the headers packed where they could be. */
+type StoredMessage = Omit<Message, "headers"> & { headers: MessageHeader[] | PackedHeaders };
+
+type StepMessages = { key: string; input: Message | null; message: Message | null };
+
+/** The steps' messages to store, in their order; `runInput` is the message the run started with. */
+export function packStepMessages(
+  runInput: Message,
+  steps: StepMessages[],
+): { input: StoredMessage | null; output: StoredMessage | null }[] {
+  // Lists that later ones may extend, found by their last header; the first stored with a list is its owner.
+  const lists = new Map<string, { headers: MessageHeader[]; base: HeaderBase }>();
+  const offer = (headers: MessageHeader[], base: HeaderBase) => {
+    const last = headers.at(-1);
+    if (last && !lists.has(headerKey(last))) lists.set(headerKey(last), { headers, base });
+  };
+  const pack = (message: Message | null, own?: Message | null): StoredMessage | null => {
+    if (!message || !Array.isArray(message.headers)) return message;
+    const { headers } = message;
+    if (own && Array.isArray(own.headers) && own.headers.length > 0 && startsWith(headers, own.headers)) {
+      return { ...message, headers: { extends: "input", added: headers.slice(own.headers.length) } };
+    }
+    for (let end = headers.length; end > 0; end--) {
+      const list = lists.get(headerKey(headers[end - 1] as MessageHeader));
+      if (list && list.headers.length === end && startsWith(headers, list.headers)) {
+        return { ...message, headers: { ...list.base, added: headers.slice(end) } };
+      }
+    }
+    return message;
+  };
+  offer(runInput.headers, { extends: "run" });
+  return steps.map((step) => {
+    const packed = { input: pack(step.input), output: pack(step.message, step.input) };
+    if (step.message && Array.isArray(step.message.headers))
+      offer(step.message.headers, { extends: "step", key: step.key });
+    return packed;
+  });
+}
+
+/** A run's stored steps with their messages whole again; `runInput` is the message the run started with. */
+export function unpackStepMessages<S extends { activationKey: string; input: unknown; output: unknown }>(
+  runInput: Message,
+  steps: S[],
+): (Omit<S, "input" | "output"> & { input: Message | null; output: Message | null })[] {
+  const byKey = new Map(steps.map((step) => [step.activationKey, step]));
+  const outputs = new Map<string, MessageHeader[]>();
+  // A reference always points to an earlier step; `depth` only guards against a row edited by hand.
+  const resolve = (message: unknown, step: S | undefined, depth: number): Message | null => {
+    if (!message || typeof message !== "object") return (message as Message | null) ?? null;
+    const stored = message as StoredMessage;
+    if (Array.isArray(stored.headers)) return stored as Message;
+    const packed = stored.headers;
+    const base = depth > steps.length ? [] : baseHeaders(packed, step, depth);
+    return { ...stored, headers: [...base, ...packed.added] };
+  };
+  const baseHeaders = (packed: PackedHeaders, step: S | undefined, depth: number): MessageHeader[] => {
+    if (packed.extends === "run") return runInput.headers;
+    if (packed.extends === "input") return resolve(step?.input, step, depth + 1)?.headers ?? [];
+    const known = outputs.get(packed.key);
+    if (known) return known;
+    const source = byKey.get(packed.key);
+    const headers = resolve(source?.output, source, depth + 1)?.headers ?? [];
+    outputs.set(packed.key, headers);
+    return headers;
+  };
+  return steps.map((step) => ({ ...step, input: resolve(step.input, step, 0), output: resolve(step.output, step, 0) }));
+}
+
+function headerKey(header: MessageHeader): string {
+  return `${header.name}\n${header.value}\n${header.stepId ?? ""}\n${header.at ?? ""}`;
+}
+
+function startsWith(headers: MessageHeader[], prefix: MessageHeader[]): boolean {
+  if (prefix.length > headers.length) return false;
+  for (let i = prefix.length - 1; i >= 0; i--) {
+    const a = headers[i] as MessageHeader;
+    const b = prefix[i] as MessageHeader;
+    if (a !== b && (a.name !== b.name || a.value !== b.value || a.stepId !== b.stepId || a.at !== b.at)) return false;
+  }
+  return true;
+}
