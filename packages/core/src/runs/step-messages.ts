@@ -1,9 +1,9 @@
 // How a run's steps store their messages without repeating headers. A message's headers only ever grow (steps
 // append, never rewrite), so a step's input is nearly always the run's input or an earlier step's output with
 // a few headers more, and its output is its input plus the four trace headers its step appended. Stored whole,
-// every step repeated every header before it: a run's log grew with the square of its length (a 4-step run
-// stored 64 headers, ≈ 7 KB of JSON, around a body of a few dozen bytes), and storing it was a third of a run's
-// cost. Stored here, a message's `headers` is either the list itself or what it extends and what it adds:
+// every step repeated every header before it, the call's own included: a run's log grew with the square of its
+// length (a 4-step run stored 64 headers, ≈ 7 KB of JSON, around a body of a few dozen bytes). Stored here, a
+// message's `headers` is either the list itself or what it extends and what it adds:
 //   { "extends": "run", "added": [...] }              the run's input message's headers, then `added`
 //   { "extends": "input", "added": [...] }            (an output) the same step's input's headers, then `added`
 //   { "extends": "step", "key": K, "added": [...] }   the output headers of the step run K of the same run
