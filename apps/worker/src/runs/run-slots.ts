@@ -1,27 +1,36 @@
 // Concurrency limits across all workers: at most N runs of a workspace (its plan) and of a flow (its own
 // setting, the seeds' "max workers") at once. Each limit is a Redis sorted set of claims scored by when the
 // claim expires, so a worker that dies frees its slots by itself. A claim is taken before the run is read
-// (one script, sent by its hash), so a run that may not start now costs no database work.
+// (one script, sent by its hash), so a run that may not start now costs no database work; claims under the
+// same limits made at the same moment share one script call (a group commit of claims).
 import { randomBytes } from "node:crypto";
-import type { RunSettings } from "@tributary/core";
+import { createGroupCommit, type RunSettings } from "@tributary/core";
 import type { RedisKeys } from "@tributary/queue";
 import type { Redis } from "ioredis";
 
+// KEYS: the limits' sets; ARGV: now, the claims' expiry, each limit's size, then the members claiming, in
+// order. Claims a slot under every limit for as many members as every limit has room for; returns how many.
 const ACQUIRE = `
 local now = tonumber(ARGV[1])
 local expires = tonumber(ARGV[2])
-local member = ARGV[3]
+local room = #ARGV - 2 - #KEYS
 for i, key in ipairs(KEYS) do
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
-  if redis.call('ZCARD', key) >= tonumber(ARGV[3 + i]) then
-    return i
-  end
+  room = math.min(room, tonumber(ARGV[2 + i]) - redis.call('ZCARD', key))
+end
+if room <= 0 then
+  return 0
+end
+local claims = {}
+for m = 1, room do
+  claims[2 * m - 1] = expires
+  claims[2 * m] = ARGV[2 + #KEYS + m]
 end
 for i, key in ipairs(KEYS) do
-  redis.call('ZADD', key, expires, member)
+  redis.call('ZADD', key, unpack(claims))
   redis.call('PEXPIRE', key, expires - now + 1000)
 end
-return 0
+return room
 `;
 
 export type SlotLimit = { key: string; limit: number };
@@ -44,20 +53,29 @@ type SlotCommands = Redis & {
 export function createRunSlots({ redis, ttlMs }: { redis: Redis; ttlMs: number }): RunSlots {
   const commands = redis as SlotCommands;
   if (!("acquireRunSlots" in commands)) redis.defineCommand("acquireRunSlots", { lua: ACQUIRE });
-  return {
-    async acquire({ runId, limits }) {
+  // A claim of its own per execution: two jobs of one run (a wake-up racing a takeover) never share one.
+  const token = randomBytes(4).toString("hex");
+  let executions = 0;
+  const claims = createGroupCommit<{ member: string; limits: SlotLimit[] }, boolean>({
+    async flush(_, batch) {
+      const { limits } = batch[0] as { limits: SlotLimit[] };
       const now = Date.now();
-      // A claim of its own per execution: two jobs of one run (a wake-up racing a takeover) never share one.
-      const member = `${runId}~${randomBytes(4).toString("hex")}`;
-      const full = await commands.acquireRunSlots(
+      const granted = await commands.acquireRunSlots(
         limits.length,
         ...limits.map((l) => l.key),
         now,
         now + ttlMs,
-        member,
         ...limits.map((l) => l.limit),
+        ...batch.map((claim) => claim.member),
       );
-      return full === 0 ? { member, limits } : null;
+      return batch.map((_, index) => index < granted);
+    },
+  });
+  return {
+    async acquire({ runId, limits }) {
+      const member = `${runId}~${token}${(executions++).toString(36)}`;
+      const claimed = await claims(limits.map((l) => `${l.key}=${l.limit}`).join(" "), { member, limits });
+      return claimed ? { member, limits } : null;
     },
     // Plain commands, not a pipeline of their own: the connection auto-pipelines, so a release rides in the
     // same write as whatever else this moment sends.
