@@ -65,7 +65,7 @@ export function unpackStepMessages<S extends { activationKey: string; input: unk
   const resolve = (message: unknown, step: S | undefined, depth: number): Message | null => {
     if (!message || typeof message !== "object") return (message as Message | null) ?? null;
     const stored = message as StoredMessage;
-    if (Array.isArray(stored.headers)) return stored as Message;
+    if (!isPacked(stored.headers)) return stored as Message;
     const packed = stored.headers;
     const base = depth > steps.length ? [] : baseHeaders(packed, step, depth);
     return { ...stored, headers: [...base, ...packed.added] };
@@ -81,6 +81,10 @@ export function unpackStepMessages<S extends { activationKey: string; input: unk
     return headers;
   };
   return steps.map((step) => ({ ...step, input: resolve(step.input, step, 0), output: resolve(step.output, step, 0) }));
+}
+
+function isPacked(headers: unknown): headers is PackedHeaders {
+  return !!headers && typeof headers === "object" && Array.isArray((headers as PackedHeaders).added);
 }
 
 function headerKey(header: MessageHeader): string {
