@@ -85,7 +85,7 @@ export function pollingSubscription({
   finished?: () => Promise<void>;
 }): Subscription {
   let closing = false;
-  let wake = () => undefined as void;
+  let wake: () => void = () => {};
   const ended = (async (): Promise<Error | null> => {
     while (!closing) {
       let more: unknown;

@@ -43,7 +43,7 @@ function fieldsTable(schema: z.ZodType, secretFields: readonly string[] = []): s
     return `| \`${name}\` | ${cell(field.title ?? name)} | ${cell(typeOf(field))} | ${cell(fallback)} | ${cell(notes.join(" "))} |`;
   });
   if (!rows.length) return "No settings.\n";
-  return ["| Field | Label | Type | Default | Notes |", "| --- | --- | --- | --- | --- |", ...rows].join("\n") + "\n";
+  return `${["| Field | Label | Type | Default | Notes |", "| --- | --- | --- | --- | --- |", ...rows].join("\n")}\n`;
 }
 
 /** The step's outputs for its example's config. */

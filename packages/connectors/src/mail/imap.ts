@@ -94,7 +94,7 @@ const newMail = defineTrigger({
         for (const uid of unseen) {
           if (closing()) return;
           const fetched = await client.fetchOne(String(uid), { source: true, uid: true }, { uid: true });
-          if (!fetched || !fetched.source) continue;
+          if (fetched === false || !fetched.source) continue;
           const { simpleParser } = await import("mailparser");
           const mail = await simpleParser(fetched.source);
           const addresses = (field: typeof mail.to) =>
