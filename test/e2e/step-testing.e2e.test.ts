@@ -75,6 +75,30 @@ async function typeExpression(text: string) {
   await page.keyboard.type(text, { delay: 30 });
 }
 
+/**
+ * Waits until the completion list has not changed for `quietMs`. CodeMirror refreshes the list a moment after
+ * the last keystroke and ignores Enter for 75 ms after each change (its guard against accepting by accident);
+ * on a busy machine the refresh came after the list was on screen and the Enter fell in that guard.
+ */
+async function completionsSettled(quietMs = 250) {
+  await page.locator(".cm-tooltip-autocomplete").evaluate(
+    (list, quiet) =>
+      new Promise<void>((resolve) => {
+        const observer = new MutationObserver(() => {
+          clearTimeout(timer);
+          timer = setTimeout(done, quiet);
+        });
+        let timer = setTimeout(done, quiet);
+        function done() {
+          observer.disconnect();
+          resolve();
+        }
+        observer.observe(list, { subtree: true, childList: true, attributes: true, characterData: true });
+      }),
+    quietMs,
+  );
+}
+
 describe("testing one step in the builder", () => {
   it("pins a sample message on the trigger", async () => {
     await page.goto(flowUrl);
@@ -154,6 +178,7 @@ describe("testing one step in the builder", () => {
     const uppercase = page.locator(".cm-tooltip-autocomplete li", { hasText: "$uppercase" }).first();
     await uppercase.waitFor();
     await page.locator(".cm-tooltip-autocomplete").getByText("$uppercase(str)", { exact: true }).waitFor();
+    await completionsSettled();
     await screenshot(page, "step-testing-04-function-completion", { fullPage: false });
     await page.keyboard.press("Enter");
     await expect.poll(expression).toBe("$uppercase()");
