@@ -203,11 +203,15 @@ describe("Redis stream trigger", () => {
     expect(numbers(bodies)).toEqual(range(1, 40));
     expect(bodies).toContainEqual({ n: "40", meta: { n: 40 } });
 
-    // The server drops the consumer's connection: it is started again and goes on.
-    const clients = (await redis.client("LIST")) as string;
-    const consumer = clients.split("\n").find((line) => line.includes(`name=tributary-${flowId}-in `));
-    const id = /\bid=(\d+)/.exec(consumer ?? "")?.[1];
-    expect(id).toBeTruthy();
+    // The server drops the consumer's connection: it is started again and goes on. The restarted worker's
+    // consumer may connect after the last entries ran (the killed one may have run them all): looked for until it has.
+    const consumerId = async () => {
+      const clients = (await redis.client("LIST")) as string;
+      const consumer = clients.split("\n").find((line) => line.includes(`name=tributary-${flowId}-in `));
+      return /\bid=(\d+)/.exec(consumer ?? "")?.[1];
+    };
+    await expect.poll(consumerId, { timeout: 30_000, interval: 100 }).toBeTruthy();
+    const id = await consumerId();
     await redis.client("KILL", "ID", id ?? "");
     // No waiting for it to reconnect: the consumer group keeps what is added meanwhile.
     await redis.xadd(stream, "*", "n", "41");
