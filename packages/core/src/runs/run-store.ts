@@ -413,15 +413,7 @@ export async function recordFinishedRuns({
     response: run.response,
     started_at: run.startedAt,
   }));
-  const checkpoints = runs.flatMap((run) =>
-    checkpointRows({
-      workspaceId,
-      runId: run.runId,
-      owner: run.runId,
-      runInput: run.message,
-      checkpoints: run.checkpoints,
-    }),
-  );
+  const checkpoints = finishedRunSteps(workspaceId, runs);
   const keyed = runs.flatMap((run) =>
     run.idempotency
       ? [
@@ -553,15 +545,7 @@ export async function finishNewRuns({
     response: run.response,
     started_at: run.startedAt,
   }));
-  const checkpoints = runs.flatMap((run) =>
-    checkpointRows({
-      workspaceId,
-      runId: run.runId,
-      owner: run.runId,
-      runInput: run.message,
-      checkpoints: run.checkpoints,
-    }),
-  );
+  const checkpoints = finishedRunSteps(workspaceId, runs);
   const ids = runs.map((run) => run.runId);
   const [rows = []] = await sqlStatementsInWorkspace(db.sql, workspaceId, [
     { prepared: FINISH_NEW_RUNS, values: [JSON.stringify(ends), JSON.stringify(checkpoints)] },
@@ -603,6 +587,19 @@ const RENEW_LEASE: PreparedStatement = {
           WHERE id = $1 AND lease_owner = $2 AND status = 'running'
          RETURNING id`,
 };
+
+/** The step rows of runs that ran to their end before they were stored (no lease: each run owns its rows). */
+function finishedRunSteps(workspaceId: string, runs: FinishedRun[]) {
+  return runs.flatMap((run) =>
+    checkpointRows({
+      workspaceId,
+      runId: run.runId,
+      owner: run.runId,
+      runInput: run.message,
+      checkpoints: run.checkpoints,
+    }),
+  );
+}
 
 function checkpointRows({
   workspaceId,
