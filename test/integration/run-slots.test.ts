@@ -1,5 +1,5 @@
 // Concurrency slots against the real Redis: claims made at the same moment go in one script call, and each
-// limit still gives no more slots than it has.
+// limit still gives no more slots than it has; releases made at the same moment free every slot.
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
@@ -34,6 +34,20 @@ describe("run slots", () => {
 
     await slots.release(granted[0] as NonNullable<(typeof granted)[0]>);
     expect(await slots.acquire({ runId: randomUUID(), limits })).not.toBeNull();
+  });
+
+  it("frees every slot of releases made at once (one command per limit)", async () => {
+    const limits = [
+      { key: `${prefix}slots:workspace-4`, limit: 5 },
+      { key: `${prefix}slots:flow-4`, limit: 5 },
+    ];
+    const claims = await claimAtOnce(5, limits);
+    expect(await claimAtOnce(1, limits)).toEqual([null]);
+
+    await Promise.all(claims.map((claim) => slots.release(claim as NonNullable<typeof claim>)));
+    expect(await redis.zcard(`${prefix}slots:workspace-4`)).toBe(0);
+    expect(await redis.zcard(`${prefix}slots:flow-4`)).toBe(0);
+    expect((await claimAtOnce(5, limits)).filter((claim) => claim !== null)).toHaveLength(5);
   });
 
   it("holds every limit a run is claimed under: the tightest one decides", async () => {

@@ -2,7 +2,8 @@
 // setting, the seeds' "max workers") at once. Each limit is a Redis sorted set of claims scored by when the
 // claim expires, so a worker that dies frees its slots by itself. A claim is taken before the run is read
 // (one script, sent by its hash), so a run that may not start now costs no database work; claims under the
-// same limits made at the same moment share one script call (a group commit of claims).
+// same limits made at the same moment share one script call (a group commit of claims), and releases of one
+// limit made at the same moment one ZREM.
 import { randomBytes } from "node:crypto";
 import { createGroupCommit, type RunSettings } from "@tributary/core";
 import type { RedisKeys } from "@tributary/queue";
@@ -71,19 +72,25 @@ export function createRunSlots({ redis, ttlMs }: { redis: Redis; ttlMs: number }
       return batch.map((_, index) => index < granted);
     },
   });
+  const releases = createGroupCommit<string, void>({
+    async flush(key, members) {
+      await redis.zrem(key, ...members);
+      return members.map(() => undefined);
+    },
+  });
   return {
     async acquire({ runId, limits }) {
       const member = `${runId}~${token}${(executions++).toString(36)}`;
       const claimed = await claims(limits.map((l) => `${l.key}=${l.limit}`).join(" "), { member, limits });
       return claimed ? { member, limits } : null;
     },
-    // Plain commands, not a pipeline of their own: the connection auto-pipelines, so a release rides in the
+    // A plain command, not a pipeline of its own: the connection auto-pipelines, so a renewal rides in the
     // same write as whatever else this moment sends.
     async renew({ member, limits }) {
       await Promise.all(limits.map(({ key }) => redis.zadd(key, "XX", Date.now() + ttlMs, member)));
     },
     async release({ member, limits }) {
-      await Promise.all(limits.map(({ key }) => redis.zrem(key, member)));
+      await Promise.all(limits.map(({ key }) => releases(key, member)));
     },
   };
 }
