@@ -2,6 +2,7 @@
 
 import { startRun } from "@tributary/core";
 import { scoped, sqlStatementInWorkspace } from "@tributary/db";
+import { STEP_HEADERS } from "@tributary/engine";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedWorkspace } from "../factories/seed.ts";
 import { useTestEnvironment } from "../support/environment.ts";
@@ -9,6 +10,12 @@ import { graph, publishedFlow, waitForRun } from "../support/run-helpers.ts";
 import { startWorker, type WorkerProcess } from "../support/worker-process.ts";
 
 type StoredMessage = { headers: unknown[] | { added: unknown[] } } | null;
+const TRACE_HEADERS = new Set<string>([
+  STEP_HEADERS.stepId,
+  STEP_HEADERS.started,
+  STEP_HEADERS.finished,
+  STEP_HEADERS.attempt,
+]);
 const headersWritten = (message: StoredMessage) =>
   !message ? 0 : Array.isArray(message.headers) ? message.headers.length : message.headers.added.length;
 
@@ -80,7 +87,8 @@ describe("runs", () => {
     // History is append-only: later messages carry the earlier steps' headers first.
     const vip = run.steps.find((s) => s.key === "vip");
     expect(vip?.output?.headers.slice(0, shape?.output?.headers.length ?? 0)).toEqual(shape?.output?.headers);
-    // Stored, each header is written once: a message names the list it extends and adds the rest.
+    // Stored, each header is written once — a message names the list it extends and adds the rest — and a
+    // step's four trace headers not at all: they are made again from its row.
     const stored = await sqlStatementInWorkspace<{ input: StoredMessage; output: StoredMessage }>(
       env.db.sql,
       workspace.id,
@@ -91,9 +99,12 @@ describe("runs", () => {
     const distinct = new Set(
       run.steps
         .flatMap((s) => [...(s.input?.headers ?? []), ...(s.output?.headers ?? [])])
+        .filter((h) => !TRACE_HEADERS.has(h.name))
         .map((h) => JSON.stringify(h)),
     );
     expect(written.reduce((sum, n) => sum + n, 0)).toBe(distinct.size);
+    const outputs = stored.flatMap((row) => (row.output ? [row.output.headers as { trace?: boolean }] : []));
+    expect(outputs.map((headers) => headers.trace)).toEqual(outputs.map(() => true));
   });
 
   it("records a failure with the failing step and its error", async () => {

@@ -144,6 +144,11 @@ describe("runs that park", () => {
       (header) => header.name === "x-tributary-step-started" && header.stepId === "pause",
     )?.value;
     expect(started).toBe(pause?.startedAt.toISOString());
+    // The run went on from its stored steps after the wait: its output carries the same history of "pause" as
+    // the step's stored output (its trace headers made again from its row, on both ways of reading it).
+    const history = (headers: { stepId?: string }[] = []) => headers.filter((header) => header.stepId === "pause");
+    expect(history(pause?.output?.headers)).toHaveLength(4);
+    expect(history(run.output?.headers)).toEqual(history(pause?.output?.headers));
   });
 
   it("keeps a secret out of the run's row while a retried step waits: its carried log is redacted", async () => {

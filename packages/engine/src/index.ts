@@ -53,6 +53,7 @@ export {
   type Message,
   type MessageHeader,
   STEP_HEADERS,
+  traceHeaders,
   withBody,
 } from "./message.ts";
 export { type Activation, planRun, type RunPlan, type RunState, type StepError, type StepRecord } from "./plan-run.ts";

@@ -15,6 +15,26 @@ export const STEP_HEADERS = {
   loopIndex: "x-tributary-loop-index",
 } as const;
 
+/** The four headers a step's run appends to its output first: which step, when it started and ended, which attempt. */
+export function traceHeaders({
+  stepId,
+  startedAt,
+  finishedAt,
+  attempt,
+}: {
+  stepId: string;
+  startedAt: Date;
+  finishedAt: Date;
+  attempt: number;
+}): MessageHeader[] {
+  return [
+    { name: STEP_HEADERS.stepId, value: stepId, stepId },
+    { name: STEP_HEADERS.started, value: startedAt.toISOString(), stepId },
+    { name: STEP_HEADERS.finished, value: finishedAt.toISOString(), stepId },
+    { name: STEP_HEADERS.attempt, value: String(attempt), stepId },
+  ];
+}
+
 export function createMessage({
   id,
   body,

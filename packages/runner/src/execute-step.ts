@@ -28,6 +28,7 @@ import {
   STEP_HEADERS,
   type StepRecord,
   stepOutputs,
+  traceHeaders,
   withBody,
 } from "@tributary/engine";
 import type { CodeLimits, Sandbox } from "@tributary/sandbox";
@@ -87,14 +88,11 @@ export async function executeStep({
   };
   let attempt = resumed?.attempt ?? 1;
 
-  const stepHeaders = (finishedAt: Date) => [
-    { name: STEP_HEADERS.stepId, value: activation.stepId, stepId: activation.stepId },
-    { name: STEP_HEADERS.started, value: startedAt.toISOString(), stepId: activation.stepId },
-    { name: STEP_HEADERS.finished, value: finishedAt.toISOString(), stepId: activation.stepId },
-    { name: STEP_HEADERS.attempt, value: String(attempt), stepId: activation.stepId },
-  ];
+  const stepHeaders = (finishedAt: Date) => traceHeaders({ stepId: activation.stepId, startedAt, finishedAt, attempt });
+  // Ended when its trace headers say: the stored step is its row's times and its output's headers after them
+  // (see packStepMessages).
   const checkpoint = (
-    fields: Pick<Checkpoint, "status" | "port" | "message"> & { error?: Checkpoint["error"] },
+    fields: Pick<Checkpoint, "status" | "port" | "message" | "finishedAt"> & { error?: Checkpoint["error"] },
   ): Checkpoint =>
     redactSecrets(
       {
@@ -105,7 +103,6 @@ export async function executeStep({
         logs,
         attempt,
         startedAt,
-        finishedAt: new Date(),
         error: null,
         ...fields,
       },
@@ -132,19 +129,21 @@ export async function executeStep({
     );
     return {
       kind: "done",
-      checkpoint: checkpoint({ status: "failed", port: routed ? ERROR_OUTPUT : null, message, error }),
+      checkpoint: checkpoint({ status: "failed", port: routed ? ERROR_OUTPUT : null, message, error, finishedAt }),
     };
   };
 
   if (!prepared || !definition)
     return fail({ message: `Unknown step type "${prepared?.step.type}".`, code: "unknown_step_type" });
   if (definition.kind === "trigger") {
+    const finishedAt = new Date();
     return {
       kind: "done",
       checkpoint: checkpoint({
         status: "succeeded",
         port: "out",
-        message: appendHeaders(activation.input, stepHeaders(new Date())),
+        message: appendHeaders(activation.input, stepHeaders(finishedAt)),
+        finishedAt,
       }),
     };
   }
@@ -260,6 +259,7 @@ export async function executeStep({
         status: "succeeded",
         port: result.output === undefined ? "out" : result.output,
         message,
+        finishedAt,
       });
       return result.respond
         ? { kind: "done", checkpoint: done, response: { ...result.respond, body: done.message?.body } }

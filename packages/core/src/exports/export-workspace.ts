@@ -183,6 +183,8 @@ async function write({
               logs: true,
               error: true,
               attempt: true,
+              startedAt: true,
+              finishedAt: true,
             },
           },
         },

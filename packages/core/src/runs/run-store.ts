@@ -79,7 +79,15 @@ type PickedRow = RunContextRow & {
   parent_flow_id: string | null;
   picked_at: Date;
   /** Its steps as stored: their messages packed (step-messages.ts). */
-  records: (Omit<StepRecord, "key" | "message"> & { activationKey: string; input: unknown; output: unknown })[];
+  records: (Omit<StepRecord, "key" | "message"> & {
+    activationKey: string;
+    input: unknown;
+    output: unknown;
+    /** As JSON text: what the step's trace headers are made from. */
+    startedAt: string;
+    finishedAt: string;
+    attempt: number;
+  })[];
 };
 
 // A run can be taken up when it is queued, waiting (woken), or running under a lease that ran out (its worker
@@ -113,7 +121,8 @@ const PICK_UP_RUN: PreparedStatement = {
          pl.code_memory_mb, pl.code_cpu_ms, pl.code_wall_ms, pl.max_message_bytes, pl.run_timeout_seconds,
          coalesce((SELECT json_agg(json_build_object('activationKey', s.activation_key, 'stepId', s.step_id, 'status', s.status,
                                     'port', s.output_port, 'input', s.input, 'output', s.output,
-                                    'error', s.error)
+                                    'error', s.error, 'startedAt', s.started_at, 'finishedAt', s.finished_at,
+                                    'attempt', s.attempt)
                                     ORDER BY s.finished_at, s.id)
                      FROM step_runs s WHERE s.run_id = $1), '[]') AS records
     FROM picked p

@@ -18,21 +18,40 @@ const runInput: Message = {
   body: { id: 1 },
 };
 
+/** What a step's row holds of its run, as `traced` writes it into its headers. */
+const row = (stepId: string) => ({
+  stepId,
+  startedAt: new Date("2026-12-04T10:00:00.000Z"),
+  finishedAt: new Date("2026-12-04T10:00:00.001Z"),
+  attempt: 1,
+});
+
+type Step = ReturnType<typeof row> & { key: string; input: Message | null; message: Message | null };
+
 /** A step that ran on `input`: its output adds its trace headers and a body of its own. */
 const ran = (key: string, input: Message, body: unknown) => ({
   key,
+  ...row(key),
   input,
   message: appendHeaders(withBody(input, body), traced(key)),
 });
 
 /** Stores the steps and reads them back, as a database would hand them over: JSON text. */
-const roundTrip = (steps: { key: string; input: Message | null; message: Message | null }[]) => {
+const roundTrip = (steps: Step[]) => {
   const packed = packStepMessages(runInput, steps);
-  const stored = JSON.parse(JSON.stringify(steps.map((step, i) => ({ activationKey: step.key, ...packed[i] })))) as {
+  const rows = steps.map(({ key, stepId, startedAt, finishedAt, attempt }, i) => ({
+    activationKey: key,
+    stepId,
+    startedAt,
+    finishedAt,
+    attempt,
+    ...packed[i],
+  }));
+  const stored = JSON.parse(JSON.stringify(rows)) as (ReturnType<typeof row> & {
     activationKey: string;
     input: unknown;
     output: unknown;
-  }[];
+  })[];
   return { stored, read: unpackStepMessages(runInput, stored) };
 };
 
@@ -56,8 +75,10 @@ describe("step messages", () => {
     const { stored, read } = roundTrip(steps);
 
     expect(read.map((step) => [step.input, step.output])).toEqual(steps.map((step) => [step.input, step.message]));
-    // Whole, the lists repeat: 2+6, 6+10, 10+14, 14+18 = 80 headers. Packed: the 16 the steps added.
-    expect(headersStored(stored)).toBe(16);
+    // Whole, the lists repeat: 2+6, 6+10, 10+14, 14+18 = 80 headers. Packed: none, the 16 the steps added being
+    // their trace headers, made again from their rows.
+    expect(headersStored(stored)).toBe(0);
+    expect(stored[0]?.output).toMatchObject({ headers: { extends: "input", trace: true, added: [] } });
     expect(stored[1]?.input).toMatchObject({ headers: { extends: "step", key: "start", added: [] } });
     expect(stored[0]?.input).toMatchObject({ headers: { extends: "run", added: [] } });
   });
@@ -65,7 +86,7 @@ describe("step messages", () => {
   it("refers to the list a header was first added with, so parallel steps that pass a message on are not named", () => {
     const start = ran("start", runInput, runInput.body);
     // A disabled step passes its input on unchanged; a later step that only follows `start` must not name it.
-    const passed = { key: "off", input: start.message, message: start.message };
+    const passed = { key: "off", ...row("off"), input: start.message, message: start.message };
     const next = ran("next", start.message, { n: 1 });
     const { stored, read } = roundTrip([start, passed, next]);
 
@@ -103,18 +124,32 @@ describe("step messages", () => {
   it("stores whole what extends no list it knows, and reads whole lists (stored before packing) as they are", () => {
     const unrelated: Message = { id: "m-2", headers: [{ name: "x-other", value: "1" }], body: null };
     const step = ran("elsewhere", unrelated, 1);
-    const { stored, read } = roundTrip([step, { key: "failed", input: null, message: null }]);
+    const { stored, read } = roundTrip([step, { key: "failed", ...row("failed"), input: null, message: null }]);
 
     expect(stored[0]?.input).toEqual(unrelated);
-    expect(stored[0]?.output).toMatchObject({ headers: { extends: "input", added: traced("elsewhere") } });
+    expect(stored[0]?.output).toMatchObject({ headers: { extends: "input", trace: true, added: [] } });
     expect(read[0]?.output).toEqual(step.message);
     expect(read[1]).toMatchObject({ input: null, output: null });
+  });
+
+  it("keeps trace headers that are not its row's (a step that added its own first) and headers after them", () => {
+    const start = ran("start", runInput, 1);
+    const own = [{ name: "x-status", value: "200", stepId: "call" }];
+    const call = { ...ran("call", start.message, 2), finishedAt: new Date("2026-12-04T10:00:00.002Z") };
+    const fetched = { ...ran("fetched", start.message, 3) };
+    fetched.message = appendHeaders(fetched.message, own);
+    const { stored, read } = roundTrip([start, call, fetched]);
+
+    expect(stored[1]?.output).toMatchObject({ headers: { extends: "input", added: traced("call") } });
+    expect(stored[2]?.output).toMatchObject({ headers: { extends: "input", trace: true, added: own } });
+    expect(read.map((step) => step.output)).toEqual([start, call, fetched].map((step) => step.message));
   });
 
   it("reads a reference to a step that is not there as what the message added, rather than failing", () => {
     const stored = [
       {
         activationKey: "next",
+        ...row("next"),
         input: { id: "m-1", headers: { extends: "step", key: "gone", added: traced("x") }, body: 1 },
         output: null,
       },

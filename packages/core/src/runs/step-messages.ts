@@ -7,18 +7,24 @@
 //   { "extends": "run", "added": [...] }              the run's input message's headers, then `added`
 //   { "extends": "input", "added": [...] }            (an output) the same step's input's headers, then `added`
 //   { "extends": "step", "key": K, "added": [...] }   the output headers of the step run K of the same run
+// An output whose added headers begin with its step's four trace headers (which step, started, finished,
+// attempt: traceHeaders) stores `"trace": true` in their place, and they are made again from the step's row,
+// which holds the same four values (a third of a short run's stored bytes were these).
 // A reference only points to a step stored in the same commit, so what it names is the very list it was made
 // from; and a list is only ever referred to by messages that descend from it, so a re-run that copies a step
 // copies what it refers to (see rerun-from.ts: what is dropped descends from the step re-run).
-import type { Message, MessageHeader } from "@tributary/engine";
+import { type Message, type MessageHeader, traceHeaders } from "@tributary/engine";
 
 type HeaderBase = { extends: "run" } | { extends: "input" } | { extends: "step"; key: string };
-type PackedHeaders = HeaderBase & { added: MessageHeader[] };
+type PackedHeaders = HeaderBase & { trace?: true; added: MessageHeader[] };
 
 /** A step's messages as they are stored, the headers packed where they could be. */
 type StoredMessage = Omit<Message, "headers"> & { headers: MessageHeader[] | PackedHeaders };
 
-type StepMessages = { key: string; input: Message | null; message: Message | null };
+/** What a step's row says of its run: its trace headers are made from it. */
+type StepTrace = { stepId: string; startedAt: Date | string; finishedAt: Date | string; attempt: number };
+
+type StepMessages = StepTrace & { key: string; input: Message | null; message: Message | null };
 
 /** The steps' messages to store, in their order; `runInput` is the message the run started with. */
 export function packStepMessages(
@@ -31,23 +37,30 @@ export function packStepMessages(
     const last = headers.at(-1);
     if (last && !lists.has(headerKey(last))) lists.set(headerKey(last), { headers, base });
   };
-  const pack = (message: Message | null, own?: Message | null): StoredMessage | null => {
+  const pack = (message: Message | null, own?: { input: Message | null; trace: StepTrace }): StoredMessage | null => {
     if (!message || !Array.isArray(message.headers)) return message;
     const { headers } = message;
-    if (own && Array.isArray(own.headers) && own.headers.length > 0 && startsWith(headers, own.headers)) {
-      return { ...message, headers: { extends: "input", added: headers.slice(own.headers.length) } };
+    const packed = (base: HeaderBase, added: MessageHeader[]): StoredMessage => {
+      const trace = own ? traceHeaders(traceOf(own.trace)) : [];
+      return trace.length && startsWith(added, trace)
+        ? { ...message, headers: { ...base, trace: true, added: added.slice(trace.length) } }
+        : { ...message, headers: { ...base, added } };
+    };
+    const input = own?.input;
+    if (input && Array.isArray(input.headers) && startsWith(headers, input.headers)) {
+      return packed({ extends: "input" }, headers.slice(input.headers.length));
     }
     for (let end = headers.length; end > 0; end--) {
       const list = lists.get(headerKey(headers[end - 1] as MessageHeader));
       if (list && list.headers.length === end && startsWith(headers, list.headers)) {
-        return { ...message, headers: { ...list.base, added: headers.slice(end) } };
+        return packed(list.base, headers.slice(end));
       }
     }
     return message;
   };
   offer(runInput.headers, { extends: "run" });
   return steps.map((step) => {
-    const packed = { input: pack(step.input), output: pack(step.message, step.input) };
+    const packed = { input: pack(step.input), output: pack(step.message, { input: step.input, trace: step }) };
     if (step.message && Array.isArray(step.message.headers))
       offer(step.message.headers, { extends: "step", key: step.key });
     return packed;
@@ -55,7 +68,7 @@ export function packStepMessages(
 }
 
 /** A run's stored steps with their messages whole again; `runInput` is the message the run started with. */
-export function unpackStepMessages<S extends { activationKey: string; input: unknown; output: unknown }>(
+export function unpackStepMessages<S extends StepTrace & { activationKey: string; input: unknown; output: unknown }>(
   runInput: Message,
   steps: S[],
 ): (Omit<S, "input" | "output"> & { input: Message | null; output: Message | null })[] {
@@ -68,7 +81,8 @@ export function unpackStepMessages<S extends { activationKey: string; input: unk
     if (!isPacked(stored.headers)) return stored as Message;
     const packed = stored.headers;
     const base = depth > steps.length ? [] : baseHeaders(packed, step, depth);
-    return { ...stored, headers: [...base, ...packed.added] };
+    const trace = packed.trace && step ? traceHeaders(traceOf(step)) : [];
+    return { ...stored, headers: [...base, ...trace, ...packed.added] };
   };
   const baseHeaders = (packed: PackedHeaders, step: S | undefined, depth: number): MessageHeader[] => {
     if (packed.extends === "run") return runInput.headers;
@@ -81,6 +95,11 @@ export function unpackStepMessages<S extends { activationKey: string; input: unk
     return headers;
   };
   return steps.map((step) => ({ ...step, input: resolve(step.input, step, 0), output: resolve(step.output, step, 0) }));
+}
+
+/** A row's times may come as text (read as JSON): made Dates, which print as the headers did. */
+function traceOf({ stepId, startedAt, finishedAt, attempt }: StepTrace) {
+  return { stepId, startedAt: new Date(startedAt), finishedAt: new Date(finishedAt), attempt };
 }
 
 function isPacked(headers: unknown): headers is PackedHeaders {
