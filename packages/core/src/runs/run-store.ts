@@ -253,13 +253,15 @@ export type RunCommit = {
   leaseMs: number;
 };
 
-// $2 the steps, as JSON ($1 is unused here: the statements built on it use it).
+// $2 the steps, as JSON ($1 is unused here: the statements built on it use it). Rows go to the workspace the
+// transaction is scoped to (the one row-level security lets it write): sent with every row, its id was a tenth
+// of a step's bytes.
 const CHECKPOINTS_INTO_STEP_RUNS = `
   INSERT INTO step_runs (id, workspace_id, run_id, activation_key, step_id, step_type, status, output_port, input, output,
                          logs, error, attempt, started_at, finished_at, duration_ms)
-  SELECT x.id, x.workspace_id, x.run_id, x.activation_key, x.step_id, x.step_type, x.status::step_run_status, x.output_port,
-         x.input, x.output, x.logs, x.error, x.attempt, x.started_at, x.finished_at, x.duration_ms
-    FROM json_to_recordset($2::json) AS x(id uuid, workspace_id uuid, run_id uuid, owner uuid, activation_key text,
+  SELECT x.id, app_workspace_id(), x.run_id, x.activation_key, x.step_id, x.step_type, x.status::step_run_status,
+         x.output_port, x.input, x.output, x.logs, x.error, x.attempt, x.started_at, x.finished_at, x.duration_ms
+    FROM json_to_recordset($2::json) AS x(id uuid, run_id uuid, owner uuid, activation_key text,
          step_id text, step_type text, status text, output_port text, input json, output json, logs jsonb, error jsonb,
          attempt int, started_at timestamptz, finished_at timestamptz, duration_ms int)`;
 
@@ -322,7 +324,7 @@ export async function commitRuns({
   commits: RunCommit[];
 }): Promise<Set<string>> {
   const checkpoints = commits.flatMap((c) =>
-    checkpointRows({ workspaceId, runId: c.runId, owner: c.owner, runInput: c.runInput, checkpoints: c.checkpoints }),
+    checkpointRows({ runId: c.runId, owner: c.owner, runInput: c.runInput, checkpoints: c.checkpoints }),
   );
   const ended = commits.filter((c) => isEnd(c.transition)).map((c) => c.runId);
   // The checkpoints first: they are kept only where the lease is still the worker's, as it was before the
@@ -373,17 +375,17 @@ export type FinishedRun = {
   idempotency?: { key: string; bodyHash: string } | null;
 };
 
-// $1 the runs, as JSON.
+// $1 the runs, as JSON; into the transaction's workspace, as their steps.
 const INSERT_FINISHED_RUNS: PreparedStatement = {
   name: "insert_finished_runs",
   parameterTypes: ["json"],
   text: `
   INSERT INTO runs (id, workspace_id, flow_id, flow_version_id, status, trigger, trigger_step_id, message_id, input,
                     output, error, response, queued_at, started_at, picked_at, finished_at)
-  SELECT x.id, x.workspace_id, x.flow_id, x.flow_version_id, x.status::run_status, x.trigger, x.trigger_step_id,
+  SELECT x.id, app_workspace_id(), x.flow_id, x.flow_version_id, x.status::run_status, x.trigger, x.trigger_step_id,
          x.message_id, x.input, x.output, x.error, x.response, x.started_at, x.started_at, x.started_at, now()
-    FROM json_to_recordset($1::json) AS x(id uuid, workspace_id uuid, flow_id uuid, flow_version_id uuid, status text,
-         trigger text, trigger_step_id text, message_id text, input json, output json, error jsonb, response json,
+    FROM json_to_recordset($1::json) AS x(id uuid, flow_id uuid, flow_version_id uuid, status text, trigger text,
+         trigger_step_id text, message_id text, input json, output json, error jsonb, response json,
          started_at timestamptz)`,
 };
 
@@ -409,7 +411,6 @@ export async function recordFinishedRuns({
 }): Promise<void> {
   const rows = runs.map((run) => ({
     id: run.runId,
-    workspace_id: workspaceId,
     flow_id: run.flowId,
     flow_version_id: run.versionId,
     status: run.result.status,
@@ -422,7 +423,7 @@ export async function recordFinishedRuns({
     response: run.response,
     started_at: run.startedAt.toISOString(),
   }));
-  const checkpoints = finishedRunSteps(workspaceId, runs);
+  const checkpoints = finishedRunSteps(runs);
   const keyed = runs.flatMap((run) =>
     run.idempotency
       ? [
@@ -554,7 +555,7 @@ export async function finishNewRuns({
     response: run.response,
     started_at: run.startedAt.toISOString(),
   }));
-  const checkpoints = finishedRunSteps(workspaceId, runs);
+  const checkpoints = finishedRunSteps(runs);
   const ids = runs.map((run) => run.runId);
   const [rows = []] = await sqlStatementsInWorkspace(db.sql, workspaceId, [
     { prepared: FINISH_NEW_RUNS, values: [JSON.stringify(ends), JSON.stringify(checkpoints)] },
@@ -598,28 +599,21 @@ const RENEW_LEASE: PreparedStatement = {
 };
 
 /** The step rows of runs that ran to their end before they were stored (no lease: each run owns its rows). */
-function finishedRunSteps(workspaceId: string, runs: FinishedRun[]) {
+function finishedRunSteps(runs: FinishedRun[]) {
   return runs.flatMap((run) =>
-    checkpointRows({
-      workspaceId,
-      runId: run.runId,
-      owner: run.runId,
-      runInput: run.message,
-      checkpoints: run.checkpoints,
-    }),
+    checkpointRows({ runId: run.runId, runInput: run.message, checkpoints: run.checkpoints }),
   );
 }
 
 function checkpointRows({
-  workspaceId,
   runId,
   owner,
   runInput,
   checkpoints,
 }: {
-  workspaceId: string;
   runId: string;
-  owner: string;
+  /** The lease the rows are written under (a worker's checkpoints); none for a run stored whole. */
+  owner?: string;
   /** The message the run started with: the steps' messages are stored as what they add to it and to each other. */
   runInput: Message;
   checkpoints: Checkpoint[];
@@ -627,7 +621,6 @@ function checkpointRows({
   const messages = packStepMessages(runInput, checkpoints);
   return checkpoints.map((c, i) => ({
     id: uuidv7(),
-    workspace_id: workspaceId,
     run_id: runId,
     owner,
     activation_key: c.key,
