@@ -33,6 +33,6 @@ export function processTreeRssMb(pid: number): number {
 export function machineCpuMs(): { busy: number; steal: number } {
   const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
   const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
-  const msPerTick = 1000 / 100;
+  const msPerTick = 1000 / 100; // /proc/stat counts in USER_HZ, 100 a second on Linux
   return { busy: (user + nice + system + irq + softirq) * msPerTick, steal: steal * msPerTick };
 }

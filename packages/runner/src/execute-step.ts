@@ -89,8 +89,8 @@ export async function executeStep({
   let attempt = resumed?.attempt ?? 1;
 
   const stepHeaders = (finishedAt: Date) => traceHeaders({ stepId: activation.stepId, startedAt, finishedAt, attempt });
-  // Ended when its trace headers say: the stored step is its row's times and its output's headers after them
-  // (see packStepMessages).
+  // A checkpoint ends when its trace headers say it did: its stored output keeps only a flag for them, and they
+  // are made again from the row's times (packStepMessages).
   const checkpoint = (
     fields: Pick<Checkpoint, "status" | "port" | "message" | "finishedAt"> & { error?: Checkpoint["error"] },
   ): Checkpoint =>

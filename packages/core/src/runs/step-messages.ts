@@ -1,4 +1,4 @@
-// How a run's steps store their messages without repeating headers. A message's headers only ever grow (steps
+// How a run's steps store their messages without repeating headers or whole messages. A message's headers only ever grow (steps
 // append, never rewrite), so a step's input is nearly always the run's input or an earlier step's output with
 // a few headers more, and its output is its input plus the four trace headers its step appended. Stored whole,
 // every step repeated every header before it, the call's own included: a run's log grew with the square of its
@@ -14,7 +14,8 @@
 // a reference alone, its body not again: { "sameAs": "run" | "input" } or { "sameAs": "step", "key": K }.
 // A reference only points to a step stored in the same commit, so what it names is the very list it was made
 // from; and a list is only ever referred to by messages that descend from it, so a re-run that copies a step
-// copies what it refers to (see rerun-from.ts: what is dropped descends from the step re-run).
+// copies what it refers to (see rerunFromStep in rerun-run.ts: what is dropped descends from the step re-run,
+// and the new run starts from the same input message).
 import { type Message, type MessageHeader, traceHeaders } from "@tributary/engine";
 
 type HeaderBase = { extends: "run" } | { extends: "input" } | { extends: "step"; key: string };
@@ -111,8 +112,10 @@ function sameAs(base: HeaderBase): SameAs {
 
 /** A row's times may come as text (read as JSON): made Dates, which print as the headers did. */
 function traceOf({ stepId, startedAt, finishedAt, attempt }: StepTrace) {
-  return { stepId, startedAt: new Date(startedAt), finishedAt: new Date(finishedAt), attempt };
+  return { stepId, startedAt: asDate(startedAt), finishedAt: asDate(finishedAt), attempt };
 }
+
+const asDate = (time: Date | string) => (time instanceof Date ? time : new Date(time));
 
 function isPacked(headers: unknown): headers is PackedHeaders {
   return !!headers && typeof headers === "object" && Array.isArray((headers as PackedHeaders).added);
