@@ -2,7 +2,7 @@
 // is newer than its last build.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { build, type Plugin } from "esbuild";
+import type { Plugin } from "esbuild";
 import { ROOT, run, step } from "./run.ts";
 
 const SOURCES = ["apps/web/src", "apps/web/next.config.mjs", "apps/web/package.json", "packages", "package-lock.json"];
@@ -56,6 +56,9 @@ export async function ensureProcessBundles(): Promise<void> {
   const bundles = Object.values(PROCESS_BUNDLES).map(({ bundle }) => bundle);
   if (upToDate(bundles, sources)) return;
   step("Bundling the web and worker processes (esbuild)…");
+  // Loaded here, not at the top: `npm start` and `npm run build` import this file before they install npm
+  // packages, on a fresh clone too.
+  const { build } = await import("esbuild");
   for (const { entry, bundle } of Object.values(PROCESS_BUNDLES)) {
     await build({
       absWorkingDir: ROOT,
