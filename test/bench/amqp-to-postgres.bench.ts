@@ -14,7 +14,7 @@ import { createTestDatabase, ensureTemplateDatabase } from "../support/database.
 import { deleteKeysWithPrefix } from "../support/redis.ts";
 import { graph, publishedFlow } from "../support/run-helpers.ts";
 import { randomPrefix, startWorker, TEST_ENCRYPTION_KEY } from "../support/worker-process.ts";
-import { createDb } from "./bench-support.ts";
+import { createDb, machineCpuMs } from "./bench-support.ts";
 
 const MESSAGES = Number(process.argv[2] ?? 2000);
 const PREFETCH = 50;
@@ -29,9 +29,14 @@ const sink = new pg.Pool({ connectionString: database.url, max: 10 });
 const broker = await amqpConnect(AMQP_URL);
 const channel = await broker.createChannel();
 
-/** Sends the messages and returns how long until `count()` reaches them all, in seconds. */
-async function drain(queue: string, count: () => Promise<number>): Promise<number> {
+/**
+ * Sends the messages and returns how long until `count()` reaches them all, in seconds, and what the whole
+ * machine spent meanwhile in CPU per message (every process: the consumer, Postgres, RabbitMQ): a figure that
+ * holds still where rates swing with how busy the machine's neighbours are.
+ */
+async function drain(queue: string, count: () => Promise<number>): Promise<{ seconds: number; cpuMs: number }> {
   const start = performance.now();
+  const cpuBefore = machineCpuMs().busy;
   for (let n = 0; n < MESSAGES; n++) {
     channel.sendToQueue(queue, Buffer.from(JSON.stringify({ id: `${queue}-${n}`, qty: n % 7, price: 2.5 })), {
       contentType: "application/json",
@@ -43,7 +48,7 @@ async function drain(queue: string, count: () => Promise<number>): Promise<numbe
     if (Date.now() > deadline) throw new Error(`${queue}: not all ${MESSAGES} messages arrived`);
     await sleep(100);
   }
-  return (performance.now() - start) / 1000;
+  return { seconds: (performance.now() - start) / 1000, cpuMs: (machineCpuMs().busy - cpuBefore) / MESSAGES };
 }
 
 const rows = (table: string) => async () =>
@@ -66,7 +71,7 @@ try {
       () => plain.nack(message),
     );
   });
-  const plainSeconds = await drain(queues.plain, rows("bench_plain"));
+  const plainRun = await drain(queues.plain, rows("bench_plain"));
   await plain.close();
 
   // Through a flow, on one worker.
@@ -117,16 +122,20 @@ try {
     Number(
       (await sink.query<{ n: string }>("SELECT count(*) AS n FROM runs WHERE status = 'succeeded'")).rows[0]?.n ?? 0,
     );
-  const flowSeconds = await drain(queues.flow, async () => {
+  const flowRun = await drain(queues.flow, async () => {
     const inserted = await rows("bench_flow")();
     return inserted < MESSAGES ? inserted : Math.min(inserted, await succeeded());
   });
 
-  const plainRate = MESSAGES / plainSeconds;
-  const flowRate = MESSAGES / flowSeconds;
+  const plainRate = MESSAGES / plainRun.seconds;
+  const flowRate = MESSAGES / flowRun.seconds;
   console.log(`RabbitMQ → transform → PostgreSQL insert, ${MESSAGES} messages, prefetch ${PREFETCH}`);
-  console.log(`  plain amqplib + pg consumer:       ${plainRate.toFixed(0)} messages/s`);
-  console.log(`  Tributary flow (1 worker, 50 runs): ${flowRate.toFixed(0)} messages/s`);
+  console.log(
+    `  plain amqplib + pg consumer:       ${plainRate.toFixed(0)} messages/s, machine CPU ${plainRun.cpuMs.toFixed(3)} ms per message`,
+  );
+  console.log(
+    `  Tributary flow (1 worker, 50 runs): ${flowRate.toFixed(0)} messages/s, machine CPU ${flowRun.cpuMs.toFixed(3)} ms per message`,
+  );
   const ratio = flowRate / plainRate;
   console.log(
     `  ratio flow / plain:                 ${ratio.toFixed(3)}  (resolve at ≥ 0.30: ${ratio >= 0.3 ? "met" : "NOT met"}; aim ≥ 0.60)`,
