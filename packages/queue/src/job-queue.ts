@@ -38,9 +38,14 @@ export type JobQueue = {
 
 export function createJobQueue(connection: QueueConnection): JobQueue {
   const keys = redisKeys(connection.keyPrefix);
+  // BullMQ on a client of its own: BullMQ defines its scripts as commands of the client it is given, and
+  // ioredis copies every defined command into each pipeline it makes — one per turn of the event loop with
+  // auto-pipelining. On the shared client, every run's slot claim and counter paid for a hundred copies.
+  const bullRedis = connection.redis.duplicate();
+  bullRedis.on("error", () => {});
   const queues = new Map<QueueName, Queue>(
     QUEUE_NAMES.map((name) => {
-      const queue = new Queue(name, { connection: connection.redis, prefix: connection.prefix });
+      const queue = new Queue(name, { connection: bullRedis, prefix: connection.prefix });
       // Producers learn of an outage from the calls that fail; the connection errors themselves are noise.
       queue.on("error", () => {});
       return [name, queue];
@@ -120,6 +125,7 @@ export function createJobQueue(connection: QueueConnection): JobQueue {
     queue: queueOf,
     async close() {
       await Promise.all([...queues.values()].map((queue) => queue.close()));
+      bullRedis.disconnect();
     },
   };
 }
