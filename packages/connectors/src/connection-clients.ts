@@ -44,6 +44,21 @@ export function failureOf<Config extends { host: string; port: number }>(
   );
 }
 
+type StepConnection = NonNullable<ActionContext<unknown>["connection"]>;
+
+// A connection's settings, read and keyed once per connection loaded (the worker keeps one for seconds and every
+// step of every run uses it): not parsed and hashed again for each step.
+const settingsRead = new WeakMap<StepConnection, { kind: object; config: unknown; key: string }>();
+
+function settingsOf<Config>(kind: { config: z.ZodType<Config> }, connection: StepConnection) {
+  let read = settingsRead.get(connection);
+  if (read?.kind !== kind) {
+    read = { kind, config: kind.config.parse(connection.config), key: poolKey(connection) };
+    settingsRead.set(connection, read);
+  }
+  return { config: read.config as Config, key: read.key };
+}
+
 /** Runs `work` with the step's connection's shared client; failures become step failures that name the server. */
 export async function withClient<Config extends { host: string; port: number }, Client, T>(
   kind: ClientKind<Config, Client>,
@@ -53,10 +68,10 @@ export async function withClient<Config extends { host: string; port: number }, 
   if (connection?.type !== kind.type) {
     throw new StepFailure(`This step needs a ${kind.service} connection; the one chosen is missing or another kind.`);
   }
-  const config = kind.config.parse(connection.config);
+  const { config, key } = settingsOf(kind, connection);
   try {
     const client = await pools.use(
-      poolKey(connection),
+      key,
       async () => kind.open(config, await http.resolve(config.host)),
       (open) => kind.close(open),
       kind.alive?.bind(kind),
