@@ -12,23 +12,24 @@ type Entry = {
 };
 
 export function createPreparedFlows({ db, capacity = 500 }: { db: Db; capacity?: number }) {
-  const cache = new Map<string, Entry>();
-  return async function preparedFlow({
-    workspaceId,
-    versionId,
-  }: {
-    workspaceId: string;
-    versionId: string;
-  }): Promise<Entry> {
+  // Promises, so the runs that find a version missing together (a worker starting on a backlog: one per run it
+  // takes at once) share one read of it instead of a database connection each.
+  const cache = new Map<string, Promise<Entry>>();
+  return function preparedFlow({ workspaceId, versionId }: { workspaceId: string; versionId: string }): Promise<Entry> {
     const hit = cache.get(versionId);
     if (hit) {
       cache.delete(versionId);
       cache.set(versionId, hit);
       return hit;
     }
-    const version = await loadFlowVersion({ db, workspaceId, versionId });
-    const flow = prepareFlow({ graph: parseFlowGraph(version.graph), catalog: stepCatalog });
-    const entry = { flow, compiled: version.compiled, fit: inMemoryFit(flow) };
+    const entry = loadFlowVersion({ db, workspaceId, versionId }).then((version) => {
+      const flow = prepareFlow({ graph: parseFlowGraph(version.graph), catalog: stepCatalog });
+      return { flow, compiled: version.compiled, fit: inMemoryFit(flow) };
+    });
+    // A failed read is not kept.
+    entry.catch(() => {
+      if (cache.get(versionId) === entry) cache.delete(versionId);
+    });
     if (cache.size >= capacity) cache.delete(cache.keys().next().value as string);
     cache.set(versionId, entry);
     return entry;
