@@ -2,7 +2,7 @@
 
 import { startRun } from "@tributary/core";
 import { scoped, sqlStatementInWorkspace } from "@tributary/db";
-import { STEP_HEADERS } from "@tributary/engine";
+import { traceHeaders } from "@tributary/engine";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedWorkspace } from "../factories/seed.ts";
 import { useTestEnvironment } from "../support/environment.ts";
@@ -10,12 +10,10 @@ import { graph, publishedFlow, waitForRun } from "../support/run-helpers.ts";
 import { startWorker, type WorkerProcess } from "../support/worker-process.ts";
 
 type StoredMessage = { headers: unknown[] | { added: unknown[] } } | { sameAs: string } | null;
-const TRACE_HEADERS = new Set<string>([
-  STEP_HEADERS.stepId,
-  STEP_HEADERS.started,
-  STEP_HEADERS.finished,
-  STEP_HEADERS.attempt,
-]);
+/** The names of a step's trace headers, from their one definition. */
+const TRACE_HEADERS = new Set(
+  traceHeaders({ stepId: "any", startedAt: new Date(), finishedAt: new Date(), attempt: 1 }).map((h) => h.name),
+);
 const headersWritten = (message: StoredMessage) =>
   !message || "sameAs" in message
     ? 0
