@@ -159,17 +159,21 @@ export async function pickUpRuns({
   const missed = runIds.filter((id) => !result.has(id));
   if (missed.length > 0) {
     // Not taken up: another worker holds it, or it has ended.
-    const open = await sqlStatementInWorkspace<{ id: string }>(
-      db.sql,
-      workspaceId,
-      `SELECT r.id FROM ${runsById("$1")} WHERE r.status IN ('queued', 'waiting', 'running')`,
-      [missed],
-    );
-    const held = new Set(open.map((row) => row.id));
+    const [open = []] = await sqlStatementsInWorkspace(db.sql, workspaceId, [
+      { prepared: OPEN_RUNS, values: [missed] },
+    ]);
+    const held = new Set(open.map((row) => String(row.id)));
     for (const id of missed) result.set(id, held.has(id) ? "held" : "gone");
   }
   return result;
 }
+
+// $1 the runs' ids: those of them not ended yet.
+const OPEN_RUNS: PreparedStatement = {
+  name: "open_runs",
+  parameterTypes: ["uuid[]"],
+  text: `SELECT r.id FROM ${runsById("$1")} WHERE r.status IN ('queued', 'waiting', 'running')`,
+};
 
 function toRun({ row, workspaceId, owner }: { row: PickedRow; workspaceId: string; owner: string }): RunToExecute {
   return {
@@ -452,6 +456,32 @@ export type NewRun = Pick<
   "id" | "flowVersionId" | "trigger" | "triggerStepId" | "isTest" | "input" | "parentRunId" | "parentFlowId"
 >;
 
+type NewRunRow = {
+  id: string;
+  flow_version_id: string;
+  trigger: string;
+  trigger_step_id: string;
+  is_test: boolean;
+  input: Message;
+  parent_run_id: string | null;
+  parent_flow_id: string | null;
+  is_new: boolean;
+};
+
+// Read by primary key alone; whether each is new is a column (a filter on status invites the status index),
+// and its steps are probed run by run (as NOT EXISTS, a planner may hash every step row in the table).
+// $1 the runs' ids.
+const READ_NEW_RUNS: PreparedStatement = {
+  name: "read_new_runs",
+  parameterTypes: ["uuid[]"],
+  text: `SELECT r.id, r.flow_version_id, r.trigger, r.trigger_step_id, r.is_test, r.input, r.parent_run_id,
+                parent.flow_id AS parent_flow_id,
+                r.status = 'queued' AND r.picked_at IS NULL AND step.run_id IS NULL AS is_new
+           FROM ${runsById("$1")}
+           LEFT JOIN LATERAL (SELECT s.run_id FROM step_runs s WHERE s.run_id = r.id LIMIT 1) step ON true
+           LEFT JOIN runs parent ON parent.id = r.parent_run_id`,
+};
+
 /**
  * Runs of one workspace that are queued, were never taken up and have no steps yet, read without locking
  * them; runs not among them are not new (waiting, handed back, running, ended, or a re-run from a step, whose
@@ -466,31 +496,11 @@ export async function readNewRuns({
   workspaceId: string;
   runIds: string[];
 }): Promise<Map<string, NewRun>> {
-  const rows = await sqlStatementInWorkspace<{
-    id: string;
-    flow_version_id: string;
-    trigger: string;
-    trigger_step_id: string;
-    is_test: boolean;
-    input: Message;
-    parent_run_id: string | null;
-    parent_flow_id: string | null;
-    is_new: boolean;
-  }>(
-    db.sql,
-    workspaceId,
-    // Read by primary key alone; whether each is new is a column (a filter on status invites the status index),
-    // and its steps are probed run by run (as NOT EXISTS, a planner may hash every step row in the table).
-    `SELECT r.id, r.flow_version_id, r.trigger, r.trigger_step_id, r.is_test, r.input, r.parent_run_id,
-            parent.flow_id AS parent_flow_id,
-            r.status = 'queued' AND r.picked_at IS NULL AND step.run_id IS NULL AS is_new
-       FROM ${runsById("$1")}
-       LEFT JOIN LATERAL (SELECT s.run_id FROM step_runs s WHERE s.run_id = r.id LIMIT 1) step ON true
-       LEFT JOIN runs parent ON parent.id = r.parent_run_id`,
-    [runIds],
-  );
+  const [rows = []] = await sqlStatementsInWorkspace(db.sql, workspaceId, [
+    { prepared: READ_NEW_RUNS, values: [runIds] },
+  ]);
   return new Map(
-    rows
+    (rows as NewRunRow[])
       .filter((row) => row.is_new)
       .map((row) => [
         row.id,
