@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import {
   commitRuns,
+  createDb,
   type Db,
   type FinishedRun,
   finishNewRuns,
@@ -17,6 +18,7 @@ import {
   recordFinishedRuns,
   renewRunLeases,
 } from "@tributary/core";
+import type { SqlPool } from "@tributary/db";
 import { createMessage } from "@tributary/engine";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,6 +33,8 @@ let seeded: SeededWorkspace;
 let flow: { id: string; versionId: string };
 let runIds: string[];
 let admin: pg.Client;
+/** One connection that took a run up while the workspace had no runs (a worker's, on a new installation). */
+let early: Db;
 
 // Index entries and heap rows this connection read, since its counters were last flushed, from the tables above and their indexes.
 const READ_SO_FAR = `SELECT coalesce(sum(pg_stat_get_xact_tuples_returned(c.oid)), 0)::int AS read
@@ -42,10 +46,9 @@ const READ_SO_FAR = `SELECT coalesce(sum(pg_stat_get_xact_tuples_returned(c.oid)
  * A Db whose plain SQL round trips also report how many rows they read (`read`: the last one's count) and the
  * statements they sent that Postgres parses and plans anew (`planned`: all but the workspace scope and EXECUTEs).
  */
-function countingDb(): { db: Db; read: () => number; planned: () => string[] } {
+function countingDb(pool: SqlPool = env.db.sql): { db: Db; read: () => number; planned: () => string[] } {
   let last = Number.NaN;
   const planned: string[] = [];
-  const pool = env.db.sql;
   const counting = {
     async connect() {
       const client = await pool.connect();
@@ -104,6 +107,14 @@ beforeAll(async () => {
     flowId,
   ]);
   flow = { id: flowId, versionId: version.rows[0]?.id ?? "" };
+  early = createDb({ url: env.databaseUrl, maxConnections: 1 });
+  await pickUpRuns({
+    db: early,
+    workspaceId: seeded.workspace.id,
+    runIds: [randomUUID()],
+    owner: randomUUID(),
+    leaseMs: 60_000,
+  });
   const ids = await admin.query<{ id: string }>(
     `INSERT INTO runs (id, workspace_id, flow_id, flow_version_id, status, trigger, trigger_step_id, message_id, input,
                        finished_at)
@@ -129,6 +140,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await early?.$disconnect();
   await admin?.end();
 });
 
@@ -225,6 +237,24 @@ describe("statements that name their rows by key", () => {
     expect(committed.size).toBe(10);
     expect(commit.read()).toBeLessThan(200);
     expect(commit.planned()).toEqual([]);
+  });
+});
+
+describe("statements prepared while a workspace had no runs", () => {
+  it("still take runs up by key once it has thousands (their plan is made again for the rows there are)", async () => {
+    const fresh = await queuedRuns(5);
+    const pickup = countingDb(early.sql);
+    const picked = await pickUpRuns({
+      db: pickup.db,
+      workspaceId: seeded.workspace.id,
+      runIds: fresh,
+      owner: randomUUID(),
+      leaseMs: 60_000,
+    });
+    expect([...picked.values()].filter((run) => typeof run === "object")).toHaveLength(5);
+    // A plan made once for any values on the empty table, and kept, reads every run of the workspace through
+    // another index, per run taken up.
+    expect(pickup.read()).toBeLessThan(200);
   });
 });
 

@@ -136,35 +136,6 @@ describe("the pool", () => {
     expect(plan.length).toBeGreaterThan(0);
     expect(plan.map((row) => row["QUERY PLAN"]).join("\n")).not.toMatch(/JIT/);
   });
-
-  it("plans a prepared statement once, however short the list it is given (no plan made again per call)", async () => {
-    const { workspace } = await seedWorkspace({ db: env.db });
-    const byIds: PreparedStatement = {
-      name: "test_workspaces_by_ids",
-      parameterTypes: ["uuid[]"],
-      text: "SELECT w.id::text FROM unnest($1::uuid[]) AS e(id) JOIN workspaces w ON w.id = e.id",
-    };
-    const pool = createSqlPool({ url: env.databaseUrl, maxConnections: 1 });
-    try {
-      for (let call = 0; call < 7; call++) {
-        const [rows] = await sqlStatementsInWorkspace(pool, workspace.id, [
-          { prepared: byIds, values: [[workspace.id]] },
-        ]);
-        expect(rows).toEqual([{ id: workspace.id }]);
-      }
-      const [plans] = await sqlStatementsInWorkspace(pool, workspace.id, [
-        {
-          text: "SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE name = $1",
-          values: [byIds.name],
-        },
-      ]);
-      // Left to itself, Postgres plans such a statement again on every call: a one-id list looks cheaper to it
-      // than the plan made for any list (a statistics rollup's planning cost more than its run).
-      expect(plans).toEqual([{ generic: 7, custom: 0 }]);
-    } finally {
-      await pool.end();
-    }
-  });
 });
 
 describe("prepared statements", () => {
