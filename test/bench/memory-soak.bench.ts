@@ -5,6 +5,7 @@
 // last minute stays within 10 % of the second (flat: no growth once warm).
 //   SOAK_SECONDS=600 node test/bench/memory-soak.bench.ts
 import { setTimeout as sleep } from "node:timers/promises";
+import { sqlStatementInWorkspace } from "@tributary/db";
 import autocannon from "autocannon";
 import pg from "pg";
 import { ensureWebBuild } from "../../scripts/lib/build.ts";
@@ -17,6 +18,8 @@ import { createDb, processTreeRssMb } from "./bench-support.ts";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 const WORKER_RATE = 200;
+/** How long the runs left open when the load stops may take to finish before the soak reports them. */
+const DRAIN_PATIENCE_MS = 60_000;
 const BODY = JSON.stringify({ qty: 4, note: "soak" });
 
 ensureWebBuild();
@@ -34,6 +37,15 @@ const db = createDb({ url: database.url, maxConnections: 4 });
 
 try {
   const { workspace, owner } = await seedWorkspace({ db });
+  const openRuns = async () =>
+    (
+      await sqlStatementInWorkspace<{ open: number }>(
+        db.sql,
+        workspace.id,
+        "SELECT count(*)::int AS open FROM runs WHERE status IN ('queued', 'running', 'waiting')",
+        [],
+      )
+    )[0]?.open ?? 0;
   const flow = (path: string, responseMode: "sync" | "async", steps: [string, string, Record<string, unknown>][]) =>
     publishedFlow({
       db,
@@ -71,6 +83,15 @@ try {
     });
   const results = await Promise.all([load("sync", 20), load("async", 20), load("worker", 5, WORKER_RATE)]);
   clearInterval(timer);
+  // The worker must keep up: its flow's runs still open when the load stops are a backlog that grew.
+  const openAtEnd = await openRuns();
+  const drainStart = performance.now();
+  let open = openAtEnd;
+  while (open > 0 && performance.now() - drainStart < DRAIN_PATIENCE_MS) {
+    await sleep(500);
+    open = await openRuns();
+  }
+  const drainSeconds = (performance.now() - drainStart) / 1000;
 
   const perMinute: number[] = [];
   for (let i = 0; i < samples.length; i += 12) {
@@ -93,6 +114,9 @@ try {
       `${name.padEnd(7)} ${result.requests.average.toFixed(0).padStart(6)} req/s  p99 ${result.latency.p99} ms  2xx ${result["2xx"]}  non-2xx ${result.non2xx}  errors ${result.errors}`,
     );
   }
+  console.log(
+    `runs open when the load stopped: ${openAtEnd}; ${open} still open after ${drainSeconds.toFixed(1)} s (target: the worker keeps up, a few seconds' worth at most)`,
+  );
   console.log(`web + worker MB per minute: ${perMinute.map((mb) => mb.toFixed(0)).join(" ")}`);
   console.log(
     `peak ${peak.toFixed(0)} MB; last minute ${last.toFixed(0)} MB vs second ${second.toFixed(0)} MB (resolve at ≤ 600 MB peak, flat: ${peak <= 600 && flat ? "met" : "NOT met"})`,
