@@ -16,7 +16,7 @@ import type { Message, StepRecord } from "@tributary/engine";
 import { rollUpRunsFinishedNow } from "../statistics/roll-up-runs.ts";
 import { claimKeysStatement } from "./idempotency-keys.ts";
 import type { Parks, RunError, RunLogEntry, RunStatus } from "./run-views.ts";
-import { rowOfRun, runsById } from "./runs-by-id.ts";
+import { parentRunOf, rowOfRun, runsById } from "./runs-by-id.ts";
 import { packStepMessages, unpackStepMessages } from "./step-messages.ts";
 
 export type Checkpoint = StepRecord & {
@@ -93,15 +93,17 @@ type PickedRow = RunContextRow & {
 // A run can be taken up when it is queued, waiting (woken), or running under a lease that ran out (its worker
 // was lost: a takeover). A row another transaction holds is skipped, not waited for: its holder is busy with
 // it. Marking a run taken up is not flushed to disk before the commit returns: after a database crash it is
-// merely taken up again. One run per execution (see PreparedStatement): $1 the run, $2 its workspace, $3 the
-// lease token, $4 the lease's milliseconds.
+// merely taken up again. The run is named by its id alone (row-level security keeps it in the workspace): with
+// its workspace named too, a plan made while the table was empty reads the run through the workspace's
+// message-id index, which on a full table means every run of the workspace. One run per execution (see
+// PreparedStatement): $1 the run, $2 its workspace, $3 the lease token, $4 the lease's milliseconds.
 const PICK_UP_RUN: PreparedStatement = {
   name: "pick_up_run",
   parameterTypes: ["uuid", "uuid", "uuid", "float8"],
   text: `
   WITH target AS (
     SELECT id, status AS previous FROM runs
-     WHERE id = $1 AND workspace_id = $2
+     WHERE id = $1
        AND (status IN ('queued', 'waiting') OR (status = 'running' AND (lease_until IS NULL OR lease_until < now())))
        FOR UPDATE SKIP LOCKED
   ), picked AS (
@@ -128,7 +130,7 @@ const PICK_UP_RUN: PreparedStatement = {
     FROM picked p
     JOIN workspaces w ON w.id = $2
     JOIN plans pl ON pl.id = w.plan_id
-    LEFT JOIN runs parent ON parent.id = p.parent_run_id`,
+    ${parentRunOf("p")}`,
 };
 
 /** Takes runs of one workspace up for a worker, each under a new lease of `leaseMs`. */
@@ -479,7 +481,7 @@ const READ_NEW_RUNS: PreparedStatement = {
                 r.status = 'queued' AND r.picked_at IS NULL AND step.run_id IS NULL AS is_new
            FROM ${runsById("$1")}
            LEFT JOIN LATERAL (SELECT s.run_id FROM step_runs s WHERE s.run_id = r.id LIMIT 1) step ON true
-           LEFT JOIN runs parent ON parent.id = r.parent_run_id`,
+           ${parentRunOf("r")}`,
 };
 
 /**

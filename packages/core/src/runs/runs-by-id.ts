@@ -16,3 +16,11 @@ export const runsById = (ids: string) =>
  */
 export const rowOfRun = (alias: string) =>
   `CROSS JOIN LATERAL (SELECT ctid AS row FROM runs WHERE runs.id = ${alias}.id LIMIT 1) run_row`;
+
+/**
+ * Joined to rows of runs (alias `alias`): `parent.flow_id`, the flow of the run that called each (null for a run
+ * nobody called), read by the caller's primary key. As a plain join, a plan made while the table was empty
+ * reads every run of the workspace for each row and keeps the caller among them.
+ */
+export const parentRunOf = (alias: string) =>
+  `LEFT JOIN LATERAL (SELECT flow_id FROM runs WHERE runs.id = ${alias}.parent_run_id LIMIT 1) parent ON true`;
