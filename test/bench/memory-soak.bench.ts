@@ -83,7 +83,8 @@ try {
     });
   const results = await Promise.all([load("sync", 20), load("async", 20), load("worker", 5, WORKER_RATE)]);
   clearInterval(timer);
-  // The worker must keep up: its flow's runs still open when the load stops are a backlog that grew.
+  // The worker must keep up: runs still open when the load stops (the worker flow's, and any quick call handed
+  // to the worker) are a backlog that grew.
   const openAtEnd = await openRuns();
   const drainStart = performance.now();
   let open = openAtEnd;

@@ -43,11 +43,12 @@ const READ_SO_FAR = `SELECT coalesce(sum(pg_stat_get_xact_tuples_returned(c.oid)
      OR i.indrelid IN (${TABLES.map((table) => `'${table}'::regclass`).join(", ")})`;
 
 /**
- * A Db whose plain SQL round trips also report how many rows they read (`read`: the last one's count) and the
- * statements they sent that Postgres parses and plans anew (`planned`: all but the workspace scope and EXECUTEs).
+ * A Db whose plain SQL round trips also report how many rows they read (`read`: all of them together, NaN
+ * before the first) and the statements they sent that Postgres parses and plans anew (`planned`: all but the
+ * workspace scope and EXECUTEs).
  */
 function countingDb(pool: SqlPool = env.db.sql): { db: Db; read: () => number; planned: () => string[] } {
-  let last = Number.NaN;
+  let read = Number.NaN;
   const planned: string[] = [];
   const counting = {
     async connect() {
@@ -72,7 +73,8 @@ function countingDb(pool: SqlPool = env.db.sql): { db: Db; read: () => number; p
               const results = (await target.query(
                 `${READ_SO_FAR};\n${text};\n${READ_SO_FAR}`,
               )) as unknown as pg.QueryResult[];
-              last = Number(results.at(-1)?.rows[0]?.read) - Number(results[0]?.rows[0]?.read);
+              const own = Number(results.at(-1)?.rows[0]?.read) - Number(results[0]?.rows[0]?.read);
+              read = (Number.isNaN(read) ? 0 : read) + own;
               query.emit("end", results.slice(1, -1));
             } catch (error) {
               query.emit("error", error);
@@ -82,7 +84,7 @@ function countingDb(pool: SqlPool = env.db.sql): { db: Db; read: () => number; p
       });
     },
   };
-  return { db: { sql: counting } as unknown as Db, read: () => last, planned: () => planned };
+  return { db: { sql: counting } as unknown as Db, read: () => read, planned: () => planned };
 }
 
 beforeAll(async () => {
@@ -203,7 +205,7 @@ describe("statements that name their rows by key", () => {
     const picked = await pickUpRuns({
       db: pickup.db,
       workspaceId: seeded.workspace.id,
-      // One of them ended long ago: the pickup asks which of those it missed are still open.
+      // One of them ended long ago: the pickup asks, in a second round trip, which of those it missed are open.
       runIds: [...fresh, runIds[0] as string],
       owner,
       leaseMs: 60_000,
