@@ -109,18 +109,10 @@ beforeAll(async () => {
     flowId,
   ]);
   flow = { id: flowId, versionId: version.rows[0]?.id ?? "" };
-  // More pickups than Postgres plans for the values before it weighs a plan made once for any values.
+  // More calls of each hot statement than Postgres plans for the values before it weighs a plan made once
+  // for any values, all while the workspace has no runs, on one connection.
   early = createDb({ url: env.databaseUrl, maxConnections: 1 });
-  for (let call = 0; call < 7; call++) {
-    await pickUpRuns({
-      db: early,
-      workspaceId: seeded.workspace.id,
-      runIds: [randomUUID()],
-      owner: randomUUID(),
-      leaseMs: 60_000,
-    });
-    await readNewRuns({ db: early, workspaceId: seeded.workspace.id, runIds: [randomUUID()] });
-  }
+  for (let call = 0; call < 7; call++) await callHotStatements(early);
   const ids = await admin.query<{ id: string }>(
     `INSERT INTO runs (id, workspace_id, flow_id, flow_version_id, status, trigger, trigger_step_id, message_id, input,
                        finished_at)
@@ -231,14 +223,7 @@ describe("statements that name their rows by key", () => {
     const committed = await commitRuns({
       db: commit.db,
       workspaceId: seeded.workspace.id,
-      commits: ends.map((run) => ({
-        runId: run.runId,
-        owner,
-        runInput: run.message,
-        checkpoints: run.checkpoints,
-        transition: run.result,
-        leaseMs: 60_000,
-      })),
+      commits: commitsOf(ends, owner),
     });
     expect(committed.size).toBe(10);
     expect(commit.read()).toBeLessThan(200);
@@ -253,20 +238,97 @@ describe("statements prepared while a workspace had no runs", () => {
     expect((await readNewRuns({ db: read.db, workspaceId: seeded.workspace.id, runIds: fresh })).size).toBe(5);
     expect(read.read()).toBeLessThan(200);
 
+    const owner = randomUUID();
     const pickup = countingDb(early.sql);
     const picked = await pickUpRuns({
       db: pickup.db,
       workspaceId: seeded.workspace.id,
       runIds: fresh,
-      owner: randomUUID(),
+      owner,
       leaseMs: 60_000,
     });
     expect([...picked.values()].filter((run) => typeof run === "object")).toHaveLength(5);
     // A plan made once for any values on the empty table, and kept, read every run of the workspace through
     // another index, per run taken up: to find the run, and again to find the run that called it.
     expect(pickup.read()).toBeLessThan(200);
+
+    const renewal = countingDb(early.sql);
+    const leases = fresh.map((runId) => ({ runId, owner }));
+    expect(
+      (await renewRunLeases({ db: renewal.db, workspaceId: seeded.workspace.id, leases, leaseMs: 60_000 })).size,
+    ).toBe(5);
+    expect(renewal.read()).toBeLessThan(200);
+
+    const commit = countingDb(early.sql);
+    const ends = finishedRuns(5, (i) => fresh[i] as string);
+    expect(
+      (await commitRuns({ db: commit.db, workspaceId: seeded.workspace.id, commits: commitsOf(ends, owner) })).size,
+    ).toBe(5);
+    expect(commit.read()).toBeLessThan(200);
+  });
+
+  it("still store runs, and look keys up, by key once the workspace has thousands", async () => {
+    const whole = countingDb(early.sql);
+    const fresh = await queuedRuns(5);
+    const stored = await finishNewRuns({
+      db: whole.db,
+      workspaceId: seeded.workspace.id,
+      runs: finishedRuns(5, (i) => fresh[i] as string),
+    });
+    expect(stored.size).toBe(5);
+    expect(whole.read()).toBeLessThan(200);
+
+    const recorded = countingDb(early.sql);
+    await recordFinishedRuns({
+      db: recorded.db,
+      workspaceId: seeded.workspace.id,
+      runs: finishedRuns(5, () => randomUUID()),
+    });
+    expect(recorded.read()).toBeLessThan(200);
+
+    const keys = countingDb(early.sql);
+    const held = await keysHeld({
+      db: keys.db,
+      workspaceId: seeded.workspace.id,
+      keys: [{ flowId: flow.id, triggerStepId: "start", key: "key-9" }],
+    });
+    expect(held).toEqual([true]);
+    expect(keys.read()).toBeLessThan(20);
   });
 });
+
+/** Each statement of the hot path once, on runs and keys the workspace does not hold (but for the runs it records). */
+async function callHotStatements(db: Db) {
+  const workspaceId = seeded.workspace.id;
+  const owner = randomUUID();
+  const missing = [randomUUID()];
+  await pickUpRuns({ db, workspaceId, runIds: missing, owner, leaseMs: 60_000 });
+  await readNewRuns({ db, workspaceId, runIds: missing });
+  await renewRunLeases({ db, workspaceId, leases: missing.map((runId) => ({ runId, owner })), leaseMs: 60_000 });
+  await commitRuns({
+    db,
+    workspaceId,
+    commits: commitsOf(
+      finishedRuns(1, () => missing[0] as string),
+      owner,
+    ),
+  });
+  await finishNewRuns({ db, workspaceId, runs: finishedRuns(1, () => missing[0] as string) });
+  await recordFinishedRuns({ db, workspaceId, runs: finishedRuns(1, () => randomUUID()) });
+  await keysHeld({ db, workspaceId, keys: [{ flowId: flow.id, triggerStepId: "start", key: "not-held" }] });
+}
+
+/** The commits that end runs a worker took up under `owner`. */
+function commitsOf(runs: FinishedRun[], owner: string) {
+  return runs.map((run) => ({
+    runId: run.runId,
+    owner,
+    runInput: run.message,
+    checkpoints: run.checkpoints,
+    transition: run.result,
+    leaseMs: 60_000,
+  }));
+}
 
 const countOf = async (ids: string[]) =>
   (await admin.query("SELECT count(*)::int AS n FROM runs WHERE id = ANY($1::uuid[])", [ids])).rows[0]?.n;
