@@ -232,7 +232,7 @@ describe("statements that name their rows by key", () => {
 });
 
 describe("statements prepared while a workspace had no runs", () => {
-  it("still read and take runs up by key once it has thousands", async () => {
+  it("still read, take up, renew and commit runs by key once it has thousands", async () => {
     const fresh = await queuedRuns(5);
     const read = countingDb(early.sql);
     expect((await readNewRuns({ db: read.db, workspaceId: seeded.workspace.id, runIds: fresh })).size).toBe(5);
