@@ -145,6 +145,7 @@ function WebhooksCard() {
   return (
     <Card className="p-5">
       <h2 className="font-medium">Webhook URLs in use</h2>
+      {routes.error ? <p className="mt-1 text-sm text-red-700">{describeError(routes.error).message}</p> : null}
       {routes.data && list.length === 0 ? (
         <p className="mt-1 text-sm text-slate-600">
           No flow has a webhook yet. Add a Webhook trigger to a flow to get a URL.
