@@ -10,7 +10,6 @@ import {
   commitRuns,
   createDb,
   type Db,
-  type FinishedRun,
   finishNewRuns,
   keysHeld,
   pickUpRuns,
@@ -19,11 +18,11 @@ import {
   renewRunLeases,
 } from "@tributary/core";
 import type { SqlPool } from "@tributary/db";
-import { createMessage } from "@tributary/engine";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
 import { useTestEnvironment } from "../support/environment.ts";
+import { commitsOf, finishedRuns } from "../support/finished-runs.ts";
 import { graph, publishedFlow } from "../support/run-helpers.ts";
 
 const env = useTestEnvironment();
@@ -181,7 +180,7 @@ describe.each([
 
   it("store finished runs and roll their statistics up reading only those runs and their steps", async () => {
     const counting = countingDb(pool());
-    const runs = finishedRuns(10, () => randomUUID());
+    const runs = finishedRuns(flow, 10);
     await recordFinishedRuns({ db: counting.db, workspaceId: seeded.workspace.id, runs });
     expect(await countOf(runs.map((run) => run.runId))).toBe(10);
     expect(counting.read()).toBeLessThan(200);
@@ -194,7 +193,7 @@ describe.each([
     const stored = await finishNewRuns({
       db: counting.db,
       workspaceId: seeded.workspace.id,
-      runs: finishedRuns(10, (i) => fresh[i] as string),
+      runs: finishedRuns(flow, 10, { idOf: (i) => fresh[i] as string }),
     });
     expect(stored.size).toBe(10);
     expect(counting.read()).toBeLessThan(200);
@@ -235,10 +234,7 @@ describe.each([
     const committed = await commitRuns({
       db: commit.db,
       workspaceId: seeded.workspace.id,
-      commits: commitsOf(
-        finishedRuns(10, (i) => fresh[i] as string),
-        owner,
-      ),
+      commits: commitsOf(finishedRuns(flow, 10, { idOf: (i) => fresh[i] as string }), owner),
     });
     expect(committed.size).toBe(10);
     expect(commit.read()).toBeLessThan(200);
@@ -257,26 +253,11 @@ async function callHotStatements(db: Db) {
   await commitRuns({
     db,
     workspaceId,
-    commits: commitsOf(
-      finishedRuns(1, () => missing[0] as string),
-      owner,
-    ),
+    commits: commitsOf(finishedRuns(flow, 1, { idOf: () => missing[0] as string }), owner),
   });
-  await finishNewRuns({ db, workspaceId, runs: finishedRuns(1, () => missing[0] as string) });
-  await recordFinishedRuns({ db, workspaceId, runs: finishedRuns(1, () => randomUUID()) });
+  await finishNewRuns({ db, workspaceId, runs: finishedRuns(flow, 1, { idOf: () => missing[0] as string }) });
+  await recordFinishedRuns({ db, workspaceId, runs: finishedRuns(flow, 1) });
   await keysHeld({ db, workspaceId, keys: [{ flowId: flow.id, triggerStepId: "start", key: "not-held" }] });
-}
-
-/** The commits that end runs a worker took up under `owner`. */
-function commitsOf(runs: FinishedRun[], owner: string) {
-  return runs.map((run) => ({
-    runId: run.runId,
-    owner,
-    runInput: run.message,
-    checkpoints: run.checkpoints,
-    transition: run.result,
-    leaseMs: 60_000,
-  }));
 }
 
 const countOf = async (ids: string[]) =>
@@ -292,37 +273,4 @@ async function queuedRuns(count: number): Promise<string[]> {
     [seeded.workspace.id, flow.id, flow.versionId],
   );
   return rows.map((row) => row.id);
-}
-
-/** Runs of the flow that ran to their end in memory, with their one step. */
-function finishedRuns(count: number, idOf: (index: number) => string): FinishedRun[] {
-  const startedAt = new Date();
-  const message = createMessage({ id: randomUUID(), body: { qty: 2 }, headers: [] });
-  const output = { ...message, body: { total: 6 } };
-  return Array.from({ length: count }, (_, i) => ({
-    runId: idOf(i),
-    flowId: flow.id,
-    versionId: flow.versionId,
-    trigger: "manual",
-    triggerStepId: "start",
-    message,
-    startedAt,
-    checkpoints: [
-      {
-        key: "price",
-        stepId: "price",
-        stepType: "data.transform",
-        status: "succeeded",
-        port: "out",
-        message: output,
-        input: message,
-        logs: [],
-        attempt: 1,
-        startedAt,
-        finishedAt: new Date(),
-      },
-    ],
-    result: { status: "succeeded", output, error: null },
-    response: null,
-  }));
 }

@@ -272,12 +272,14 @@ const CHECKPOINTS_INTO_STEP_RUNS = `
          attempt int, started_at timestamptz, finished_at timestamptz, duration_ms int)`;
 
 // Only where the lease is still the worker's: a checkpoint written twice, by a worker that resumed, is kept once.
-// Each run's lease is a probe of its own (LATERAL … LIMIT 1; see runs-by-id.ts).
+// Each run's lease is a probe of its own (LATERAL … LIMIT 1; see runs-by-id.ts), which locks the run's row
+// against its deletion until the commit: steps have no foreign key to their run (see the migration
+// log_without_row_checks), and no step is stored for a run deleted meanwhile.
 const INSERT_CHECKPOINTS: PreparedStatement = {
   name: "insert_checkpoints",
   parameterTypes: ["json", "json"],
   text: `${CHECKPOINTS_INTO_STEP_RUNS}
-   WHERE EXISTS (SELECT 1 FROM (SELECT lease_owner FROM runs WHERE runs.id = x.run_id LIMIT 1) r
+   WHERE EXISTS (SELECT 1 FROM (SELECT lease_owner FROM runs WHERE runs.id = x.run_id LIMIT 1 FOR KEY SHARE) r
                   WHERE r.lease_owner = x.owner)
   ON CONFLICT (run_id, activation_key) DO NOTHING`,
 };

@@ -20,7 +20,8 @@ export async function deleteWorkspace({
           field: "confirmSlug",
         });
       }
-      // Everything the workspace owns goes with it (foreign keys cascade), its audit log included.
+      // Everything the workspace owns goes with it (foreign keys cascade; its runs go with its flows), its audit
+      // log included.
       await tx.workspace.delete({ where: { id: workspaceId } });
     }),
   );
