@@ -120,6 +120,9 @@ async function rowsOf(runIds: string[]): Promise<{ runs: number; steps: number; 
   };
 }
 
+// Deleting a workspace while another transaction holds rows it owns and waits for the workspace itself — as a
+// transaction storing the workspace's rows may — deadlocks; the deletion is the transaction Postgres aborts, and
+// it runs again once the other has ended.
 it("deletes a workspace on a second try when its first deadlocked with a transaction holding its rows", async () => {
   const { workspace } = await seedWorkspace({ db: env.db });
   const other = new pg.Client({ connectionString: env.databaseUrl });

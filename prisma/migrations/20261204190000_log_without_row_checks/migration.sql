@@ -3,8 +3,8 @@
 -- row it names — and these were eight per run of three steps, a fifth of Postgres's time storing it. Kept: the
 -- references to the flow (one lock per run, on the row a flow's deletion takes, so no run is stored for a flow
 -- being deleted; a workspace's deletion takes its flows with it). Dropped:
---   runs → workspaces, trigger_idempotency_keys → workspaces: the flow's workspace, checked on every row by the
---     tenant policy (workspace_id = app_workspace_id()); deleted with the flow.
+--   runs → workspaces, trigger_idempotency_keys → workspaces: the workspace is the transaction's own, checked on
+--     every row by the tenant policy (workspace_id = app_workspace_id()), and the flow's; deleted with the flow.
 --   runs → flow_versions: a version is deleted only with its flow.
 --   step_runs → runs: a run's steps are stored with it in one transaction or, by a worker, only while the run's
 --     lease is held (insert_checkpoints locks the run's row as it checks it); deleted with their run by the
