@@ -11,6 +11,7 @@ import {
   type FinishedRun,
   getRun,
   type RunIntake,
+  recordFinishedRuns,
   saveConnection,
   uuidv7,
 } from "@tributary/core";
@@ -30,6 +31,7 @@ import { createInlineIntake } from "../../apps/worker/src/subscriptions/inline-i
 import { createClientPools } from "../../packages/connectors/src/pools.ts";
 import { type SeededWorkspace, seedWorkspace } from "../factories/seed.ts";
 import { useTestEnvironment } from "../support/environment.ts";
+import { finishedRuns } from "../support/finished-runs.ts";
 import { graph, publishedFlow } from "../support/run-helpers.ts";
 import { TEST_REDIS_URL } from "../support/services.ts";
 import { TEST_ENCRYPTION_KEY } from "../support/worker-process.ts";
@@ -182,6 +184,34 @@ describe("queue messages run in the consuming worker", () => {
     const again = await deliver(flow, { id: "A-1", qty: 3, price: 2.5 }, "msg-A-1");
     expect(again).toMatchObject({ runId: accepted.runId, duplicate: true });
     expect(await rowsOf("orders_in")).toHaveLength(1);
+  });
+
+  it("stores a batch in which a message came twice (sent again before the first was acknowledged): both runs, the key the first's", async () => {
+    const flow = await flowOf(
+      [consume("twice"), price, insertInto("orders_in")],
+      [
+        ["in", "price"],
+        ["price", "store"],
+      ],
+    );
+    const [first, again, other] = finishedRuns({ id: flow.flowId, versionId: flow.versionId }, 3, { keyed: true }) as [
+      FinishedRun,
+      FinishedRun,
+      FinishedRun,
+    ];
+    again.idempotency = { key: first.idempotency?.key ?? "", bodyHash: "hash" };
+    await recordFinishedRuns({ db: env.db, workspaceId: seeded.workspace.id, runs: [first, again, other] });
+    for (const run of [first, again, other]) expect((await runOf(run.runId)).status).toBe("succeeded");
+    const keys = await scoped(env.db, { workspaceId: seeded.workspace.id }, (tx) =>
+      tx.triggerIdempotencyKey.findMany({ where: { flowId: flow.flowId }, select: { key: true, runId: true } }),
+    );
+    expect(keys).toHaveLength(2);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        { key: first.idempotency?.key, runId: first.runId },
+        { key: other.idempotency?.key, runId: other.runId },
+      ]),
+    );
   });
 
   it("takes in the usual way a flow with an effect before another step, a last step that fails, and a full concurrency limit", async () => {

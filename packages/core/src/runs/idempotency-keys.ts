@@ -58,6 +58,10 @@ export function claimKeysStatement(claims: KeyClaim[]): { prepared: PreparedStat
 
 export type KeyOfTrigger = { flowId: string; triggerStepId: string; key: string };
 
+/** One key of one trigger as a string, to tell a batch's keys apart in memory. */
+export const keyIdOf = (flowId: string, triggerStepId: string, key: string) =>
+  JSON.stringify([flowId, triggerStepId, key]);
+
 const KEYS_HELD: PreparedStatement = {
   name: "keys_held",
   parameterTypes: ["jsonb"],

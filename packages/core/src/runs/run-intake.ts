@@ -18,7 +18,7 @@ import type { Message } from "@tributary/engine";
 import type { JobQueue } from "@tributary/queue";
 import { AppError } from "../errors/app-error.ts";
 import { createGroupCommit } from "./group-commit.ts";
-import { claimKeysStatement, KEY_PROBE } from "./idempotency-keys.ts";
+import { claimKeysStatement, KEY_PROBE, keyIdOf } from "./idempotency-keys.ts";
 
 export type RunIntakeCall = {
   /** Chosen by the caller (a UUIDv7), so it can watch the run's events before the run exists. */
@@ -200,7 +200,6 @@ function runsInsert(calls: RunIntakeCall[]): { prepared: PreparedStatement; valu
   };
 }
 
-const keyIdOf = (flowId: string, triggerStepId: string, key: string) => JSON.stringify([flowId, triggerStepId, key]);
 const keyId = (call: RunIntakeCall) => keyIdOf(call.flowId, call.triggerStepId, call.idempotency?.key ?? "");
 
 /** How a run stands, for a caller waiting on it whose answer did not come in an event (a repeated call). */

@@ -14,7 +14,7 @@ import {
 } from "@tributary/db";
 import type { Message, StepRecord } from "@tributary/engine";
 import { rollUpRunsFinishedNow } from "../statistics/roll-up-runs.ts";
-import { claimKeysStatement } from "./idempotency-keys.ts";
+import { claimKeysStatement, type KeyClaim, keyIdOf } from "./idempotency-keys.ts";
 import type { Parks, RunError, RunLogEntry, RunStatus } from "./run-views.ts";
 import { parentRunOf, rowOfRun, runsById } from "./runs-by-id.ts";
 import { packStepMessages, unpackStepMessages } from "./step-messages.ts";
@@ -432,23 +432,26 @@ export async function recordFinishedRuns({
     started_at: run.startedAt.toISOString(),
   }));
   const checkpoints = finishedRunSteps(runs);
-  const keyed = runs.flatMap((run) =>
-    run.idempotency
-      ? [
-          {
-            workspaceId,
-            flowId: run.flowId,
-            triggerStepId: run.triggerStepId,
-            runId: run.runId,
-            messageId: run.message.id,
-            ...run.idempotency,
-          },
-        ]
-      : [],
-  );
+  // A key is claimed once, for the first run of the batch that came with it (a source that sent a message again
+  // before the first was acknowledged): the others are stored too. Claimed twice in one statement, it failed the
+  // whole batch, and every run in it went back to be run again, effects and all.
+  const keyed = new Map<string, KeyClaim>();
+  for (const run of runs) {
+    if (!run.idempotency) continue;
+    const id = keyIdOf(run.flowId, run.triggerStepId, run.idempotency.key);
+    if (keyed.has(id)) continue;
+    keyed.set(id, {
+      workspaceId,
+      flowId: run.flowId,
+      triggerStepId: run.triggerStepId,
+      runId: run.runId,
+      messageId: run.message.id,
+      ...run.idempotency,
+    });
+  }
   await sqlStatementsInWorkspace(db.sql, workspaceId, [
     { prepared: INSERT_FINISHED_RUNS, values: [JSON.stringify(rows)] },
-    ...(keyed.length ? [claimKeysStatement(keyed)] : []),
+    ...(keyed.size ? [claimKeysStatement([...keyed.values()])] : []),
     ...(checkpoints.length ? [{ prepared: INSERT_FINISHED_STEPS, values: [null, JSON.stringify(checkpoints)] }] : []),
     rollUpRunsFinishedNow(runs.map((run) => run.runId)),
   ]);
