@@ -214,6 +214,39 @@ describe("queue messages run in the consuming worker", () => {
     );
   });
 
+  it("does not store a run without effects whose key is another's, in the same batch or before it: neither it nor its steps", async () => {
+    const flow = await flowOf(
+      [consume("dropped"), price, insertInto("orders_in")],
+      [
+        ["in", "price"],
+        ["price", "store"],
+      ],
+    );
+    const [held, first, again] = finishedRuns({ id: flow.flowId, versionId: flow.versionId }, 3, {
+      keyed: true,
+    }) as [FinishedRun, FinishedRun, FinishedRun];
+    const workspaceId = seeded.workspace.id;
+    expect(await recordFinishedRuns({ db: env.db, workspaceId, runs: [held] })).toEqual(new Set());
+    const drop = (run: FinishedRun, key: string) => ({
+      ...run,
+      idempotency: { key, bodyHash: "hash", dropOnClash: true },
+    });
+    const late = drop(first, held.idempotency?.key ?? "");
+    const twin = drop(again, "new-key");
+    const winner = drop(finishedRuns({ id: flow.flowId, versionId: flow.versionId }, 1)[0] as FinishedRun, "new-key");
+    const dropped = await recordFinishedRuns({ db: env.db, workspaceId, runs: [winner, late, twin] });
+    expect(dropped).toEqual(new Set([late.runId, twin.runId]));
+    const left = await scoped(env.db, { workspaceId }, (tx) =>
+      tx.run.findMany({
+        where: { id: { in: [held.runId, winner.runId, late.runId, twin.runId] } },
+        select: { id: true, _count: { select: { steps: true } } },
+      }),
+    );
+    expect(left.sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+      [held.runId, winner.runId].sort().map((id) => ({ id, _count: { steps: 1 } })),
+    );
+  });
+
   it("takes in the usual way a flow with an effect before another step, a last step that fails, and a full concurrency limit", async () => {
     const effectFirst = await flowOf(
       [consume("early"), insertInto("orders_in"), ["log", "util.log", { message: "stored" }]],

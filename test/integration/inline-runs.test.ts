@@ -157,6 +157,32 @@ describe("inline runs of webhooks", () => {
     expect(runs.every((run) => run.status === "succeeded" && run._count.steps === 2)).toBe(true);
   });
 
+  it("runs a call with an idempotency key here too: the same call again, alone or many at once, is answered with the first run, which ran once", async () => {
+    const flowId = await publishedFlow({
+      ...ctx(),
+      graph: graph(
+        [syncHook("keyed"), ["t", "data.transform", { expression: "{ 'total': qty * 3 }" }]],
+        [["hook", "t"]],
+      ),
+    });
+    // Standard Webhooks senders give every delivery a webhook-id, the same on each retry.
+    const call = (id: string, body = '{"qty": 2}') =>
+      hooks.call(`${base}/keyed`, { headers: { "content-type": "application/json", "webhook-id": id }, body });
+    const first = await call("msg_1");
+    expect([first.status, first.json]).toEqual([200, { total: 6 }]);
+    const runId = first.headers.get("x-tributary-run");
+    const again = await call("msg_1");
+    expect([again.status, again.json, again.headers.get("x-tributary-run")]).toEqual([200, { total: 6 }, runId]);
+    expect((await call("msg_1", '{"qty": 5}')).status).toBe(422);
+
+    const together = await Promise.all(Array.from({ length: 10 }, () => call("msg_2")));
+    expect(together.map((answer) => [answer.status, answer.json])).toEqual(Array(10).fill([200, { total: 6 }]));
+    expect(new Set(together.map((answer) => answer.headers.get("x-tributary-run"))).size).toBe(1);
+    const runs = await runsOf(flowId);
+    expect(runs).toHaveLength(2);
+    expect(runs.every((run) => run.status === "succeeded" && run._count.steps === 2)).toBe(true);
+  });
+
   it.each([
     ["a step that needs a worker (code)", ["c", "code.typescript", { source: "export default (m: any) => m.body;" }]],
     ["a run that fails", ["t", "data.transform", { expression: "$error('out of stock')" }]],

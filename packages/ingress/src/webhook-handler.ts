@@ -249,13 +249,16 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
       ...Object.entries(params).map(([name, value]) => ({ name: `param.${name}`, value })),
     ];
     const keyHeader = headers["idempotency-key"] ?? headers["webhook-id"];
-    const idempotencyKey = keyHeader && IDEMPOTENCY_KEY.test(keyHeader) ? keyHeader : null;
+    const idempotency =
+      keyHeader && IDEMPOTENCY_KEY.test(keyHeader)
+        ? { key: keyHeader, bodyHash: createHash("sha256").update(raw).digest("hex") }
+        : null;
     const message = createMessage({ id: crypto.randomUUID(), body, headers: messageHeaders });
     const timeoutMs = Math.min(route.timeoutSeconds, workspace.limits.runTimeoutSeconds) * 1000;
 
     // A quick flow runs here and now, stored whole before the answer (a sync caller's, or the 202 of an async
-    // one); a flow limited to runs at once, or a call with an idempotency key, goes the usual way.
-    if (!address.isTest && !idempotencyKey && route.versionId && route.flowConcurrentRuns === null) {
+    // one); a flow limited to runs at once goes the usual way.
+    if (!address.isTest && route.versionId && route.flowConcurrentRuns === null) {
       const runId = uuidv7();
       let answer: Awaited<ReturnType<InlineRuns["run"]>>;
       try {
@@ -268,6 +271,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
           message,
           secretsVersion: workspace.secretsVersion,
           limits: workspace.limits,
+          idempotency,
         });
       } catch {
         return storeUnavailable();
@@ -313,9 +317,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
           triggerStepId: route.stepId,
           message,
           trigger: "webhook",
-          idempotency: idempotencyKey
-            ? { key: idempotencyKey, bodyHash: createHash("sha256").update(raw).digest("hex") }
-            : null,
+          idempotency,
         });
       }
     } catch (error) {

@@ -6,8 +6,19 @@
 //
 // What does not end cleanly within a moment (a step fails, retries or parks; the run takes longer than
 // INLINE_BUDGET_MS) is not kept: the call is taken in the usual way and a worker runs it from its start. Its
-// steps had no effects, so running them again changes nothing.
-import { createFinishedRunStore, type Db, type FinishedRun, type RunResponse, type SecretBox } from "@tributary/core";
+// steps had no effects, so running them again changes nothing. So too with a call's idempotency key: a key
+// seen before sends the call the usual way at once (which answers with the first run, or refuses another body),
+// and a run whose key another call claimed meanwhile is not stored, its call then taken in the usual way.
+import {
+  createFinishedRunStore,
+  createGroupCommit,
+  type Db,
+  type FinishedRun,
+  type KeyOfTrigger,
+  keysHeld,
+  type RunResponse,
+  type SecretBox,
+} from "@tributary/core";
 import type { Message } from "@tributary/engine";
 import type { RunEndedHook } from "./alert-hook.ts";
 import type { StepServices } from "./execute-step.ts";
@@ -29,6 +40,8 @@ export type InlineCall = {
   message: Message;
   secretsVersion: number;
   limits: { maxMessageBytes: number; runTimeoutSeconds: number };
+  /** The call's idempotency key and a hash of its body. */
+  idempotency: { key: string; bodyHash: string } | null;
 };
 
 /** The answer of a run that ran and was stored; null: run it the usual way. */
@@ -52,11 +65,17 @@ export function createInlineRuns({
   const preparedFlows = createPreparedFlows({ db });
   const secrets = createSecretsCache({ db, secretBox });
   const store = createFinishedRunStore({ db });
+  // Keys of calls arriving together are looked up together: one statement, one connection.
+  const seen = createGroupCommit<KeyOfTrigger, boolean>({
+    flush: (workspaceId, keys) => keysHeld({ db, workspaceId, keys }),
+  });
 
   return {
     async run(call) {
       const { flow, fit } = await preparedFlows({ workspaceId: call.workspaceId, versionId: call.versionId });
       if (!fit.quick) return null;
+      const { workspaceId, flowId, triggerStepId, idempotency } = call;
+      if (idempotency && (await seen(workspaceId, { flowId, triggerStepId, key: idempotency.key }))) return null;
       const ran = await runInMemory({
         run: {
           ...call,
@@ -70,7 +89,11 @@ export function createInlineRuns({
         signal: NEVER,
       });
       if (!ran) return null;
-      await store(call.workspaceId, ran);
+      const stored = await store(workspaceId, {
+        ...ran,
+        idempotency: idempotency && { ...idempotency, dropOnClash: true },
+      });
+      if (!stored) return null;
       alerts({ id: ran.runId, workspaceId: call.workspaceId, flowId: ran.flowId }, ran.result);
       onRunEnded?.({ ...ran, workspaceId: call.workspaceId });
       return { response: ran.response, output: ran.result.output, error: null };

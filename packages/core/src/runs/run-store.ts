@@ -14,7 +14,7 @@ import {
 } from "@tributary/db";
 import type { Message, StepRecord } from "@tributary/engine";
 import { rollUpRunsFinishedNow } from "../statistics/roll-up-runs.ts";
-import { claimKeysStatement, type KeyClaim, keyIdOf } from "./idempotency-keys.ts";
+import { claimKeysStatement, KEY_PROBE, type KeyClaim, keyIdOf } from "./idempotency-keys.ts";
 import type { Parks, RunError, RunLogEntry, RunStatus } from "./run-views.ts";
 import { parentRunOf, rowOfRun, runsById } from "./runs-by-id.ts";
 import { packStepMessages, unpackStepMessages } from "./step-messages.ts";
@@ -379,22 +379,35 @@ export type FinishedRun = {
   checkpoints: Checkpoint[];
   result: RunEnd;
   response: RunResponse | null;
-  /** The key its message came with: claimed for the run in the same commit. */
-  idempotency?: { key: string; bodyHash: string } | null;
+  /**
+   * The key its message came with: claimed for the run in the same commit. `dropOnClash`: the run had no outside
+   * effects, and is not stored at all when the key is another run's (its caller is answered with that run).
+   */
+  idempotency?: { key: string; bodyHash: string; dropOnClash?: boolean } | null;
 };
 
 // $1 the runs, as JSON; into the transaction's workspace, as their steps.
-const INSERT_FINISHED_RUNS: PreparedStatement = {
-  name: "insert_finished_runs",
-  parameterTypes: ["json"],
-  text: `
+const finishedRunsIntoRuns = (rest: string) => `
   INSERT INTO runs (id, workspace_id, flow_id, flow_version_id, status, trigger, trigger_step_id, message_id, input,
                     output, error, response, queued_at, started_at, picked_at, finished_at)
   SELECT x.id, app_workspace_id(), x.flow_id, x.flow_version_id, x.status::run_status, x.trigger, x.trigger_step_id,
          x.message_id, x.input, x.output, x.error, x.response, x.started_at, x.started_at, x.started_at, now()
     FROM json_to_recordset($1::json) AS x(id uuid, flow_id uuid, flow_version_id uuid, status text, trigger text,
-         trigger_step_id text, message_id text, input json, output json, error jsonb, response json,
-         started_at timestamptz)`,
+         trigger_step_id text, message_id text, key text, input json, output json, error jsonb, response json,
+         started_at timestamptz)
+  ${rest}`;
+
+const INSERT_FINISHED_RUNS: PreparedStatement = {
+  name: "insert_finished_runs",
+  parameterTypes: ["json"],
+  text: finishedRunsIntoRuns(""),
+};
+
+// Only the runs that hold their message's key, claimed earlier in the transaction; returns those stored.
+const INSERT_FINISHED_RUNS_HOLDING_KEYS: PreparedStatement = {
+  name: "insert_finished_runs_holding_keys",
+  parameterTypes: ["json"],
+  text: finishedRunsIntoRuns(`CROSS JOIN LATERAL (${KEY_PROBE} LIMIT 1) held WHERE held.run_id = x.id RETURNING id`),
 };
 
 const INSERT_FINISHED_STEPS: PreparedStatement = {
@@ -403,10 +416,19 @@ const INSERT_FINISHED_STEPS: PreparedStatement = {
   text: CHECKPOINTS_INTO_STEP_RUNS,
 };
 
+// Only the steps of runs stored earlier in the transaction (each run a probe of its own: see runs-by-id.ts).
+const INSERT_FINISHED_STEPS_OF_STORED_RUNS: PreparedStatement = {
+  name: "insert_finished_steps_of_stored_runs",
+  parameterTypes: ["json", "json"],
+  text: `${CHECKPOINTS_INTO_STEP_RUNS}
+   WHERE EXISTS (SELECT 1 FROM (SELECT 1 FROM runs WHERE runs.id = x.run_id LIMIT 1) r)`,
+};
+
 /**
  * Stores runs of one workspace that have already ended — the run, its steps and the flow statistics in one
  * transaction, one round trip: until it commits, nothing of them exists, so a process lost meanwhile leaves
- * nothing half done (its callers got no answer and call again).
+ * nothing half done (its callers got no answer and call again). Returns the runs not stored: those whose key
+ * was another run's, where they may be dropped (FinishedRun.idempotency).
  */
 export async function recordFinishedRuns({
   db,
@@ -416,25 +438,30 @@ export async function recordFinishedRuns({
   db: Db;
   workspaceId: string;
   runs: FinishedRun[];
-}): Promise<void> {
-  const rows = runs.map((run) => ({
-    id: run.runId,
-    flow_id: run.flowId,
-    flow_version_id: run.versionId,
-    status: run.result.status,
-    trigger: run.trigger,
-    trigger_step_id: run.triggerStepId,
-    message_id: run.message.id,
-    input: run.message,
-    output: run.result.output,
-    error: run.result.error,
-    response: run.response,
-    started_at: run.startedAt.toISOString(),
-  }));
-  const checkpoints = finishedRunSteps(runs);
+}): Promise<Set<string>> {
+  const holdingKeys = runs.filter((run) => run.idempotency?.dropOnClash);
+  const others = runs.filter((run) => !run.idempotency?.dropOnClash);
+  const rowsOf = (batch: FinishedRun[]) =>
+    JSON.stringify(
+      batch.map((run) => ({
+        id: run.runId,
+        flow_id: run.flowId,
+        flow_version_id: run.versionId,
+        status: run.result.status,
+        trigger: run.trigger,
+        trigger_step_id: run.triggerStepId,
+        message_id: run.message.id,
+        key: run.idempotency?.key ?? null,
+        input: run.message,
+        output: run.result.output,
+        error: run.result.error,
+        response: run.response,
+        started_at: run.startedAt.toISOString(),
+      })),
+    );
   // A key is claimed once, for the first run of the batch that came with it (a source that sent a message again
-  // before the first was acknowledged): the others are stored too. Claimed twice in one statement, it failed the
-  // whole batch, and every run in it went back to be run again, effects and all.
+  // before the first was acknowledged): the others are stored too, unless they may be dropped. Claimed twice in
+  // one statement, it failed the whole batch, and every run in it went back to be run again, effects and all.
   const keyed = new Map<string, KeyClaim>();
   for (const run of runs) {
     if (!run.idempotency) continue;
@@ -446,15 +473,27 @@ export async function recordFinishedRuns({
       triggerStepId: run.triggerStepId,
       runId: run.runId,
       messageId: run.message.id,
-      ...run.idempotency,
+      key: run.idempotency.key,
+      bodyHash: run.idempotency.bodyHash,
     });
   }
-  await sqlStatementsInWorkspace(db.sql, workspaceId, [
-    { prepared: INSERT_FINISHED_RUNS, values: [JSON.stringify(rows)] },
+  const stepsOf = (batch: FinishedRun[], statement: PreparedStatement) => {
+    const steps = finishedRunSteps(batch);
+    return steps.length ? [{ prepared: statement, values: [null, JSON.stringify(steps)] }] : [];
+  };
+  const results = await sqlStatementsInWorkspace(db.sql, workspaceId, [
+    // The keys first: a run that may be dropped is stored only if it holds its key.
     ...(keyed.size ? [claimKeysStatement([...keyed.values()])] : []),
-    ...(checkpoints.length ? [{ prepared: INSERT_FINISHED_STEPS, values: [null, JSON.stringify(checkpoints)] }] : []),
+    ...(others.length ? [{ prepared: INSERT_FINISHED_RUNS, values: [rowsOf(others)] }] : []),
+    ...(holdingKeys.length ? [{ prepared: INSERT_FINISHED_RUNS_HOLDING_KEYS, values: [rowsOf(holdingKeys)] }] : []),
+    ...stepsOf(others, INSERT_FINISHED_STEPS),
+    ...stepsOf(holdingKeys, INSERT_FINISHED_STEPS_OF_STORED_RUNS),
     rollUpRunsFinishedNow(runs.map((run) => run.runId)),
   ]);
+  if (holdingKeys.length === 0) return new Set();
+  const stored = results[(keyed.size ? 1 : 0) + (others.length ? 1 : 0)] ?? [];
+  const storedIds = new Set(stored.map((row) => String(row.id)));
+  return new Set(holdingKeys.filter((run) => !storedIds.has(run.runId)).map((run) => run.runId));
 }
 
 /** A run no worker has taken up yet, read without taking it: what running it whole in memory needs. */
