@@ -11,11 +11,9 @@
 // and a run whose key another call claimed meanwhile is not stored, its call then taken in the usual way.
 import {
   createFinishedRunStore,
-  createGroupCommit,
+  createKeyLookup,
   type Db,
   type FinishedRun,
-  type KeyOfTrigger,
-  keysHeld,
   type RunResponse,
   type SecretBox,
 } from "@tributary/core";
@@ -65,10 +63,7 @@ export function createInlineRuns({
   const preparedFlows = createPreparedFlows({ db });
   const secrets = createSecretsCache({ db, secretBox });
   const store = createFinishedRunStore({ db });
-  // Keys of calls arriving together are looked up together: one statement, one connection.
-  const seen = createGroupCommit<KeyOfTrigger, boolean>({
-    flush: (workspaceId, keys) => keysHeld({ db, workspaceId, keys }),
-  });
+  const seen = createKeyLookup({ db });
 
   return {
     async run(call) {

@@ -13,10 +13,8 @@
 // in the run queue as usual.
 import {
   createFinishedRunStore,
-  createGroupCommit,
+  createKeyLookup,
   type FinishedRun,
-  type KeyOfTrigger,
-  keysHeld,
   type RunIntake,
   type RunIntakeCall,
 } from "@tributary/core";
@@ -37,10 +35,7 @@ export function createInlineIntake(
   },
 ): RunIntake {
   const store = createFinishedRunStore({ db: deps.db });
-  // Keys of messages arriving together are looked up together: one statement, one connection.
-  const seen = createGroupCommit<KeyOfTrigger, boolean>({
-    flush: (workspaceId, keys) => keysHeld({ db: deps.db, workspaceId, keys }),
-  });
+  const seen = createKeyLookup({ db: deps.db });
 
   /** The run, stored; null when it is not for here or did not end cleanly (nothing of it is stored then). */
   async function runHere(call: RunIntakeCall): Promise<FinishedRun | null> {

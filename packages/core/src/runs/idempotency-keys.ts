@@ -1,6 +1,7 @@
 // Idempotency keys belong to the trigger (flow + trigger step). The first message with a key claims it for its
 // run; a claim older than the window is taken over by the next message with that key.
 import { type Db, type PreparedStatement, sqlStatementsInWorkspace } from "@tributary/db";
+import { createGroupCommit, type GroupCommit } from "./group-commit.ts";
 
 export const KEY_WINDOW = "24 hours";
 
@@ -94,4 +95,12 @@ export async function keysHeld({
   );
   const held = new Set(rows.map((row) => Number(row.i)));
   return keys.map((_, i) => held.has(i));
+}
+
+/**
+ * Whether a key is held (keysHeld), for callers that each ask for one: the keys of a workspace asked for
+ * together are looked up in one statement, on one connection.
+ */
+export function createKeyLookup({ db }: { db: Db }): GroupCommit<KeyOfTrigger, boolean> {
+  return createGroupCommit({ flush: (workspaceId, keys) => keysHeld({ db, workspaceId, keys }) });
 }
