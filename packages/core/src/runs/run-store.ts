@@ -6,6 +6,7 @@ import {
   type Db,
   type PreparedStatement,
   type SqlClient,
+  type Statement,
   scoped,
   sqlInWorkspace,
   sqlStatementInWorkspace,
@@ -451,7 +452,8 @@ export async function recordFinishedRuns({
         trigger: run.trigger,
         trigger_step_id: run.triggerStepId,
         message_id: run.message.id,
-        key: run.idempotency?.key ?? null,
+        // Read only where the run is stored if it holds its key.
+        key: run.idempotency?.dropOnClash ? run.idempotency.key : undefined,
         input: run.message,
         output: run.result.output,
         error: run.result.error,
@@ -481,19 +483,20 @@ export async function recordFinishedRuns({
     const steps = finishedRunSteps(batch);
     return steps.length ? [{ prepared: statement, values: [null, JSON.stringify(steps)] }] : [];
   };
-  const results = await sqlStatementsInWorkspace(db.sql, workspaceId, [
-    // The keys first: a run that may be dropped is stored only if it holds its key.
-    ...(keyed.size ? [claimKeysStatement([...keyed.values()])] : []),
-    ...(others.length ? [{ prepared: INSERT_FINISHED_RUNS, values: [rowsOf(others)] }] : []),
-    ...(holdingKeys.length ? [{ prepared: INSERT_FINISHED_RUNS_HOLDING_KEYS, values: [rowsOf(holdingKeys)] }] : []),
+  // The keys first: a run that may be dropped is stored only if it holds its key.
+  const statements: Statement[] = keyed.size ? [claimKeysStatement([...keyed.values()])] : [];
+  if (others.length) statements.push({ prepared: INSERT_FINISHED_RUNS, values: [rowsOf(others)] });
+  const holdingAt = holdingKeys.length
+    ? statements.push({ prepared: INSERT_FINISHED_RUNS_HOLDING_KEYS, values: [rowsOf(holdingKeys)] }) - 1
+    : -1;
+  statements.push(
     ...stepsOf(others, INSERT_FINISHED_STEPS),
     ...stepsOf(holdingKeys, INSERT_FINISHED_STEPS_OF_STORED_RUNS),
     rollUpRunsFinishedNow(runs.map((run) => run.runId)),
-  ]);
-  if (holdingKeys.length === 0) return new Set();
-  const stored = results[(keyed.size ? 1 : 0) + (others.length ? 1 : 0)] ?? [];
-  const storedIds = new Set(stored.map((row) => String(row.id)));
-  return new Set(holdingKeys.filter((run) => !storedIds.has(run.runId)).map((run) => run.runId));
+  );
+  const results = await sqlStatementsInWorkspace(db.sql, workspaceId, statements);
+  const stored = new Set((results[holdingAt] ?? []).map((row) => String(row.id)));
+  return new Set(holdingKeys.filter((run) => !stored.has(run.runId)).map((run) => run.runId));
 }
 
 /** A run no worker has taken up yet, read without taking it: what running it whole in memory needs. */
