@@ -1,6 +1,6 @@
 // Builds the web app, the web and worker processes' bundles and the CLI's bundle, each when any of its sources
 // is newer than its last build.
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync, utimesSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Plugin } from "esbuild";
 import { ROOT, run, step } from "./run.ts";
@@ -38,7 +38,11 @@ export function ensureCliBuild(): void {
   const sources = ["packages/cli/src", "packages/cli/scripts", "packages/cli/package.json"];
   if (upToDate(["packages/cli/dist/tributary.js"], sources)) return;
   step("Building the command line (packages/cli)…");
-  run(process.execPath, ["scripts/build.ts"], { cwd: join(ROOT, "packages/cli") });
+  const cli = join(ROOT, "packages/cli");
+  const before = statSync(cli);
+  run(process.execPath, ["scripts/build.ts"], { cwd: cli });
+  // Making dist/ changes packages/cli itself, which the other builds would take for a changed source.
+  utimesSync(cli, before.atime, before.mtime);
 }
 
 /** The processes `npm start`, the Dockerfile and the tests run: our TypeScript bundled, npm packages left as they are. */
