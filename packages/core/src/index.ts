@@ -214,7 +214,7 @@ export { deleteExpiredRuns, uuidV7Floor } from "./runs/delete-expired-runs.ts";
 export { createFinishedRunStore, type FinishedRunStore } from "./runs/finished-run-store.ts";
 export { getRun, getRunInput } from "./runs/get-run.ts";
 export { createGroupCommit, type GroupCommit } from "./runs/group-commit.ts";
-export { createKeyLookup, type KeyOfTrigger, keysHeld } from "./runs/idempotency-keys.ts";
+export { createKeyLookup, keysHeld } from "./runs/idempotency-keys.ts";
 export { type ListRunsFilter, listRuns, listRunsInput, type RunFilter, runFilter } from "./runs/list-runs.ts";
 export { rerun, rerunFromStep, rerunFromStepInput, rerunInput, rerunVersion } from "./runs/rerun-run.ts";
 export { createRunEventHub, type RunEvent, type RunEventHub, type RunWatch } from "./runs/run-events.ts";

@@ -67,30 +67,35 @@ export function createInlineRuns({
 
   return {
     async run(call) {
-      const { flow, fit } = await preparedFlows({ workspaceId: call.workspaceId, versionId: call.versionId });
-      if (!fit.quick) return null;
       const { workspaceId, flowId, triggerStepId, idempotency } = call;
-      if (idempotency && (await seen(workspaceId, { flowId, triggerStepId, key: idempotency.key }))) return null;
-      const ran = await runInMemory({
-        run: {
-          ...call,
-          trigger: "webhook",
-          // Code steps never run here.
-          limits: { ...call.limits, codeMemoryMb: 0, codeCpuMs: 0, codeWallMs: 0 },
-        },
-        flow,
-        services: inlineServices(await secrets({ workspaceId: call.workspaceId, version: call.secretsVersion })),
-        deadline: Date.now() + INLINE_BUDGET_MS,
-        signal: NEVER,
-      });
-      if (!ran) return null;
+      const { flow, fit } = await preparedFlows({ workspaceId, versionId: call.versionId });
+      if (!fit.quick) return null;
+      const services = inlineServices(await secrets({ workspaceId, version: call.secretsVersion }));
+      // The key is looked up while the run runs, not before it: the run has no effects, and one whose call was
+      // seen before is let go.
+      const [seenBefore, ran] = await Promise.all([
+        idempotency ? seen(workspaceId, { flowId, triggerStepId, key: idempotency.key }) : false,
+        runInMemory({
+          run: {
+            ...call,
+            trigger: "webhook",
+            // Code steps never run here.
+            limits: { ...call.limits, codeMemoryMb: 0, codeCpuMs: 0, codeWallMs: 0 },
+          },
+          flow,
+          services,
+          deadline: Date.now() + INLINE_BUDGET_MS,
+          signal: NEVER,
+        }),
+      ]);
+      if (seenBefore || !ran) return null;
       const stored = await store(workspaceId, {
         ...ran,
         idempotency: idempotency && { ...idempotency, dropOnClash: true },
       });
       if (!stored) return null;
-      alerts({ id: ran.runId, workspaceId: call.workspaceId, flowId: ran.flowId }, ran.result);
-      onRunEnded?.({ ...ran, workspaceId: call.workspaceId });
+      alerts({ id: ran.runId, workspaceId, flowId: ran.flowId }, ran.result);
+      onRunEnded?.({ ...ran, workspaceId });
       return { response: ran.response, output: ran.result.output, error: null };
     },
   };
