@@ -44,7 +44,11 @@ export function createQueueConnection({
   return { redis, url, keyPrefix, prefix: `${keyPrefix}bull` };
 }
 
-/** A BullMQ worker opens (and closes) its own blocking connections from these options. */
+/**
+ * A BullMQ worker opens (and closes) its own connections from these options. Auto-pipelined too: a worker's
+ * jobs that end in the same turn (a batch of runs stored in one commit) finish in one write rather than one
+ * each — without it, finishing jobs was more than half the run worker's socket writes.
+ */
 export function workerConnectionOptions(url: string): ConnectionOptions {
-  return { url, maxRetriesPerRequest: null };
+  return { url, maxRetriesPerRequest: null, enableAutoPipelining: true };
 }
