@@ -1,4 +1,5 @@
 // Checks that Postgres and Redis answer before anything starts, and says how to get them when not.
+import type { Client } from "pg";
 
 const HOW_TO_GET =
   "Start them with `docker compose up -d postgres redis`, or install PostgreSQL 15+ and Redis 7+ locally, " +
@@ -26,11 +27,34 @@ export async function ensurePostgres(databaseUrl: string): Promise<void> {
     );
   }
   try {
+    await ensureRowSecurityBypass(client, databaseUrl);
     const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
     if (!exists.rowCount) await client.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The role of DATABASE_URL owns the schema, and the few database functions that work across workspaces (the
+ * sweeper, retention, demo resets, deleting a workspace with its last member) run as that owner. Under the forced
+ * row-level security of every tenant table they see no rows unless the owner bypasses it, so a role that does
+ * not would leave them finding and deleting nothing, silently. The app's own sessions switch to the restricted
+ * role tributary_app whatever this role is.
+ */
+async function ensureRowSecurityBypass(client: Client, databaseUrl: string): Promise<void> {
+  const { rows } = await client.query<{ name: string; bypasses: boolean }>(
+    "SELECT rolname AS name, rolsuper OR rolbypassrls AS bypasses FROM pg_roles WHERE rolname = current_user",
+  );
+  const role = rows[0];
+  if (role?.bypasses) return;
+  const name = role?.name ?? "the connecting role";
+  throw new Error(
+    `The PostgreSQL role ${name} (DATABASE_URL ${redact(databaseUrl)}) is neither a superuser nor BYPASSRLS. ` +
+      "Tributary migrates and owns its schema as this role, and its functions that work across workspaces run as " +
+      "it; under the tables' forced row-level security they would see nothing. As a superuser, run " +
+      `ALTER ROLE "${name.replaceAll('"', '""')}" BYPASSRLS; (the app's sessions still run as the restricted role tributary_app).`,
+  );
 }
 
 export async function ensureRedis(redisUrl: string): Promise<void> {
