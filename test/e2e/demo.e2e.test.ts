@@ -1,5 +1,5 @@
-// A visitor from the landing page through "Try the demo" to running a sample flow and seeing its run, then
-// keeping the workspace by signing up.
+// A visitor from the landing page through "Try the demo" to testing a sample flow in the builder, running one
+// and seeing its run, then keeping the workspace by signing up.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, screenshot } from "../support/browser.ts";
@@ -35,6 +35,17 @@ describe("the demo in the browser", () => {
     await screenshot(page, "demo-02-sample-flows");
   });
 
+  it("tests a sample flow in the builder with its own sample message, pinned on its trigger", async () => {
+    await page.getByRole("link", { name: "Loop with a code step", exact: true }).click();
+    await page.getByRole("tab", { name: "Test", exact: true }).click();
+    const sample = page.getByLabel("Sample message body (JSON)");
+    await expect.poll(() => sample.inputValue(), { timeout: 15_000 }).toContain('"lines"');
+    await page.getByRole("button", { name: "Run test", exact: true }).click();
+    // The code step priced each line and the last step added them up: 2 × 3 + 1 × 10.
+    await page.getByText('"total": 16').first().waitFor({ timeout: 30_000 });
+    await screenshot(page, "demo-03-test-run");
+  });
+
   it("shows the sample runs, and a call to the sample webhook appears as a new run", async () => {
     await page.goto(`/w/${slug}/runs`);
     await page
@@ -52,7 +63,7 @@ describe("the demo in the browser", () => {
     await page.waitForFunction((count) => document.querySelectorAll('a[aria-label^="Run "]').length > count, before, {
       timeout: 15_000,
     });
-    await screenshot(page, "demo-03-runs");
+    await screenshot(page, "demo-04-runs");
   });
 
   it("keeps the workspace when the visitor signs up", async () => {
@@ -60,7 +71,7 @@ describe("the demo in the browser", () => {
     await page.getByRole("link", { name: "Sign up to keep this workspace", exact: true }).click();
     await page.getByLabel("Email", { exact: true }).fill(`kept-${Date.now().toString(36)}@example.com`);
     await page.getByLabel("Password", { exact: true }).fill("walnut harbour quiet lantern");
-    await screenshot(page, "demo-04-keep");
+    await screenshot(page, "demo-05-keep");
     await page.getByRole("button", { name: "Keep my workspace", exact: true }).click();
     await page.waitForURL(new RegExp(`/w/${slug}$`));
     await page.getByRole("link", { name: "Flows", exact: true }).waitFor();

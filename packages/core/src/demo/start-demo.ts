@@ -8,6 +8,7 @@ import type { Actor } from "../audit/actor.ts";
 import { hashPassword } from "../auth/password-hash.ts";
 import { AppError } from "../errors/app-error.ts";
 import { createFlow } from "../flows/create-flow.ts";
+import { sampleOnTrigger } from "../flows/flow-pins.ts";
 import { publishFlow } from "../flows/publish-flow.ts";
 import { startRun } from "../runs/start-run.ts";
 import { requestScheduleSync } from "../schedules/reconcile-schedules.ts";
@@ -62,7 +63,9 @@ export async function startDemo({
     tx.workspace.update({ where: { id: workspace.id }, data: { isDemo: true, lastActiveAt: new Date() } }),
   );
   for (const { name, description, graph, sample } of sampleFlows(demoApiUrl)) {
-    const flow = await createFlow({ db, workspaceId: workspace.id, actor, name, description, graph });
+    // The sample pinned on the trigger too, so the builder's test and curl line start from a message that fits.
+    const pins = sampleOnTrigger(graph, sample.body);
+    const flow = await createFlow({ db, workspaceId: workspace.id, actor, name, description, graph, pins });
     await publishFlow({ db, workspaceId: workspace.id, actor, flowId: flow.id });
     await requestScheduleSync({ queue, workspaceId: workspace.id, flowId: flow.id });
     // A first run of each, so the run log shows what the flows do.

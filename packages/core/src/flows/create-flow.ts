@@ -26,7 +26,7 @@ export async function createFlow({
   pins,
   template,
 }: { db: Db; workspaceId: string; actor: Actor } & z.output<typeof createFlowInput> & {
-    /** Sample messages pinned with the draft (a template's, on its trigger). */
+    /** Sample messages pinned with the draft (a template's or a demo flow's, on its trigger). */
     pins?: FlowPins;
     /** The gallery template it was made from, for the audit log. */
     template?: string;

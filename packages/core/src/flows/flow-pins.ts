@@ -1,8 +1,9 @@
 // Sample messages pinned in the builder: a trigger's sample message or a step's output, by step id. They are
 // kept with the draft (a column of their own beside it) so a reload or a colleague sees them; publishing and
 // runs never read them: they only feed step tests and expression previews.
+import { STEP_DEFINITIONS } from "@tributary/connectors";
 import { type Db, scoped } from "@tributary/db";
-import { stepIdSchema } from "@tributary/engine";
+import { type FlowGraph, stepIdSchema } from "@tributary/engine";
 import { z } from "zod";
 import { AppError, notFound } from "../errors/app-error.ts";
 
@@ -22,6 +23,13 @@ export type FlowPins = z.output<typeof flowPinsSchema>;
 export const MAX_PINS_BYTES = 1_000_000;
 
 export const savePinsInput = z.object({ flowId: z.uuid(), pins: flowPinsSchema });
+
+/** A new flow's pins: its sample message on its trigger, so step tests and the curl line start from it. */
+export function sampleOnTrigger(graph: FlowGraph, body: unknown): FlowPins {
+  const trigger = graph.steps.find((step) => STEP_DEFINITIONS.get(step.type)?.kind === "trigger");
+  if (!trigger) throw new Error("A flow without a trigger has no step to pin its sample message on.");
+  return { [trigger.id]: { body, headers: [] } };
+}
 
 /** Reads a stored pins value, dropping what no longer parses rather than failing the builder. */
 export function parsePins(value: unknown): FlowPins {

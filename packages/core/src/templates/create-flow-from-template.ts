@@ -1,10 +1,10 @@
-import { STEP_DEFINITIONS } from "@tributary/connectors";
 import { type Db, scoped } from "@tributary/db";
 import type { FlowGraph } from "@tributary/engine";
 import { z } from "zod";
 import type { Actor } from "../audit/actor.ts";
 import { notFound } from "../errors/app-error.ts";
 import { createFlow, flowNameSchema } from "../flows/create-flow.ts";
+import { sampleOnTrigger } from "../flows/flow-pins.ts";
 import { isWebhookTrigger } from "../webhooks/sync-routes.ts";
 import { FLOW_TEMPLATES, type FlowTemplate } from "./flow-templates.ts";
 
@@ -44,7 +44,7 @@ export async function createFlowFromTemplate({
     name: name ?? template.title,
     description: template.description,
     graph,
-    pins: { [triggerOf(template)]: { body: template.sample.body, headers: [] } },
+    pins: sampleOnTrigger(graph, template.sample.body),
     template: template.id,
   });
   return { id, missingConnections: missing };
@@ -102,11 +102,4 @@ function withFreePaths(graph: FlowGraph, used: Set<string>): FlowGraph {
       return { ...step, config: { ...step.config, path: `${path}-${n}` } };
     }),
   };
-}
-
-/** The step a template's sample is pinned on: its trigger. */
-function triggerOf(template: FlowTemplate): string {
-  const trigger = template.graph.steps.find((step) => STEP_DEFINITIONS.get(step.type)?.kind === "trigger");
-  if (!trigger) throw new Error(`The template "${template.id}" has no trigger to pin its sample on.`);
-  return trigger.id;
 }
