@@ -21,7 +21,8 @@ export function ensureDependencies(): void {
   if (!upToDate(stamp, lock)) {
     step("Installing dependencies…");
     // Not `npm ci`: npm 11 rejects lockfiles that lack other platforms' optional packages (biome, esbuild).
-    run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"]);
+    // Three tries: the registry now and then resets a connection mid-download, and an install resumes.
+    run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { attempts: 3 });
     writeFileSync(stamp, lock);
   }
 }
