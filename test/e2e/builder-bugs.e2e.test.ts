@@ -98,6 +98,25 @@ describe("the builder, clicked through as a newcomer would", () => {
     await page.getByTestId("step-log").waitFor();
   });
 
+  it("deletes a connected step with Delete, and one undo brings it back with its edge", async () => {
+    await openFlow("Undo", "$");
+    await page.getByTestId("step-shape").click();
+    await page.keyboard.press("Delete");
+    await page.getByTestId("step-shape").waitFor({ state: "detached" });
+    await expect.poll(() => page.locator(".react-flow__edge").count(), { timeout: 10_000 }).toBe(0);
+
+    await page.keyboard.press("Control+z");
+    await page.getByTestId("step-shape").waitFor();
+    await expect.poll(() => page.locator(".react-flow__edge").count(), { timeout: 10_000 }).toBe(1);
+    await page.getByText("Valid", { exact: true }).waitFor();
+    await screenshot(page, "bugs-01b-undo-delete", { fullPage: false });
+
+    // And one redo takes both away again.
+    await page.keyboard.press("Control+Shift+z");
+    await page.getByTestId("step-shape").waitFor({ state: "detached" });
+    await expect.poll(() => page.locator(".react-flow__edge").count(), { timeout: 10_000 }).toBe(0);
+  });
+
   it("after deleting a selected step, clicking another selects only that one and shows its form", async () => {
     await openFlow("Selection", "$");
     await page.getByTestId("step-shape").click();

@@ -1,7 +1,7 @@
 "use client";
 // The React Flow canvas over the draft graph. The graph is the one source of truth: nodes and edges are
 // derived from it, and every change React Flow reports becomes a graph edit (drags are recorded for undo when
-// they end).
+// they end, a deletion of steps and their edges as one).
 import {
   Background,
   type Connection,
@@ -160,7 +160,6 @@ export function Canvas({
       const moved = new Map<string, { x: number; y: number }>();
       let dragEnded = false;
       let selection: Set<string> | null = null;
-      const removed = new Set<string>();
       const revealed: string[] = [];
       for (const change of changes) {
         if (change.type === "position" && change.position) {
@@ -172,8 +171,6 @@ export function Canvas({
           selection ??= new Set(selected);
           if (change.selected) selection.add(change.id);
           else selection.delete(change.id);
-        } else if (change.type === "remove") {
-          removed.add(change.id);
         } else if (change.type === "dimensions" && change.dimensions) {
           measured.current.set(change.id, change.dimensions);
           if (toReveal.current.delete(change.id)) revealed.push(change.id);
@@ -182,7 +179,6 @@ export function Canvas({
       if (!readOnly && moved.size) onChange((g) => moveSteps(g, moved), { record: false });
       // A drag is one undoable change: record the state as it ends.
       if (!readOnly && dragEnded) onChange((g) => ({ ...g }), { record: true });
-      if (!readOnly && removed.size) onChange((g) => removeSteps(g, removed));
       if (selection) onSelect(selection);
       if (revealed.length) requestAnimationFrame(() => reveal(revealed));
     },
@@ -204,7 +200,18 @@ export function Canvas({
           return next;
         });
       }
-      if (!readOnly && removed.size) onChange((g) => removeEdges(g, (e) => removed.has(edgeId(e))));
+    },
+    [],
+  );
+
+  // A deletion (Delete or Backspace) is one edit, steps and edges together, so one undo brings back a step
+  // with its connections; React Flow reports the removed nodes and edges as two separate changes.
+  const onDelete = useCallback(
+    ({ nodes: steps, edges: links }: { nodes: StepNode[]; edges: FlowEdge[] }) => {
+      if (readOnly) return;
+      const stepIds = new Set(steps.map((step) => step.id));
+      const edgeIds = new Set(links.map((link) => link.id));
+      onChange((g) => removeEdges(removeSteps(g, stepIds), (e) => edgeIds.has(edgeId(e))));
     },
     [onChange, readOnly],
   );
@@ -246,6 +253,7 @@ export function Canvas({
         nodeTypes={NODE_TYPES}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
+        onDelete={onDelete}
         onConnect={onConnect}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
