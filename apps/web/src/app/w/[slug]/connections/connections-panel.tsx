@@ -158,7 +158,7 @@ export function ConnectionsPanel() {
               query={connections}
               columns={3}
               loading="Loading connections…"
-              empty="No connections yet. Add the APIs your flows call, then pick them in HTTP request steps."
+              empty="No connections yet. Add the APIs, databases, brokers and mail servers your flows use, then pick them in the steps that reach them."
             />
             {connections.data?.map((connection) => (
               <tr key={connection.id} className="align-top">
