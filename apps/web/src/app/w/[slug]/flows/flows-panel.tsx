@@ -195,7 +195,7 @@ export function FlowsPanel() {
       <Card className="overflow-x-auto">
         <table className="w-full text-left text-sm">
           <caption className="sr-only">Flows</caption>
-          <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
+          <thead className="border-b border-slate-200 text-xs whitespace-nowrap text-slate-500 uppercase">
             <tr>
               <th className="px-4 py-2.5 font-medium">Flow</th>
               <th className="px-4 py-2.5 font-medium">Status</th>
