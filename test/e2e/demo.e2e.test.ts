@@ -35,6 +35,25 @@ describe("the demo in the browser", () => {
     await screenshot(page, "demo-02-sample-flows");
   });
 
+  it("offers first the templates that run in the demo, and says which need a system of one's own", async () => {
+    await page.goto(`/w/${slug}`);
+    const start = page.getByRole("heading", { name: "Build a flow" }).locator("..");
+    // The overview suggests three templates: in a demo, three that run as they are (Slack's would not).
+    await start.getByRole("link", { name: "HL7 v2 → JSON", exact: true }).waitFor();
+    await expect(start.getByRole("link", { name: "Webhook → Slack message" }).count()).resolves.toBe(0);
+    await start.getByRole("link", { name: /Browse all \d+ templates/ }).click();
+    const cards = page
+      .getByRole("list", { name: "Templates" })
+      .getByRole("listitem")
+      .filter({ has: page.getByRole("heading") });
+    await cards.first().waitFor();
+    await expect(cards.first().getByText("Runs as it is: try it at once.").count()).resolves.toBe(1);
+    const slack = cards.filter({ hasText: "Webhook → Slack message" });
+    await slack.getByText(/Not in the demo: sign up to connect your own/).waitFor();
+    await screenshot(page, "demo-02b-templates");
+    await page.goto(`/w/${slug}/flows`);
+  });
+
   it("tests a sample flow in the builder with its own sample message, pinned on its trigger", async () => {
     await page.getByRole("link", { name: "Loop with a code step", exact: true }).click();
     await page.getByRole("tab", { name: "Test", exact: true }).click();

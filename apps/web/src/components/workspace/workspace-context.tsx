@@ -10,6 +10,8 @@ export type CurrentWorkspace = {
   name: string;
   role: Role;
   permissions: readonly Action[];
+  /** A demo sandbox: its flows reach only the sample API. */
+  isDemo: boolean;
   user: { id: string; email: string };
 };
 

@@ -11,6 +11,7 @@ import { TextField } from "~/components/text-field.tsx";
 import { TimeAgo } from "~/components/time-ago.tsx";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { describeError, useTRPC } from "~/trpc/react.tsx";
+import { templatesFor } from "./flows/templates/templates-for.ts";
 
 const LINK = "text-sm font-medium text-brand-700 hover:underline";
 
@@ -80,13 +81,15 @@ function StartCard() {
       </form>
       <p className="mt-4 text-sm text-slate-600">Or start from a working template:</p>
       <ul className="mt-1 space-y-1 text-sm">
-        {(templates.data ?? []).slice(0, 3).map((template) => (
-          <li key={template.id}>
-            <Link href={`${base}/flows/templates?search=${encodeURIComponent(template.title)}`} className={LINK}>
-              {template.title}
-            </Link>
-          </li>
-        ))}
+        {templatesFor(templates.data ?? [], workspace)
+          .slice(0, 3)
+          .map((template) => (
+            <li key={template.id}>
+              <Link href={`${base}/flows/templates?search=${encodeURIComponent(template.title)}`} className={LINK}>
+                {template.title}
+              </Link>
+            </li>
+          ))}
       </ul>
       <Link href={`${base}/flows/templates`} className={`mt-2 inline-block ${LINK}`}>
         Browse {templates.data ? `all ${templates.data.length} ` : ""}templates →

@@ -185,24 +185,21 @@ export function Canvas({
     [onChange, onSelect, selected, readOnly, reveal],
   );
 
-  const onEdgesChange = useCallback(
-    (changes: EdgeChange[]) => {
-      const removed = new Set(changes.filter((c) => c.type === "remove").map((c) => c.id));
-      const selects = changes.filter((c) => c.type === "select");
-      if (selects.length || removed.size) {
-        setSelectedEdges((current) => {
-          const next = new Set(current);
-          for (const change of selects) {
-            if (change.selected) next.add(change.id);
-            else next.delete(change.id);
-          }
-          for (const id of removed) next.delete(id);
-          return next;
-        });
-      }
-    },
-    [],
-  );
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    const removed = new Set(changes.filter((c) => c.type === "remove").map((c) => c.id));
+    const selects = changes.filter((c) => c.type === "select");
+    if (selects.length || removed.size) {
+      setSelectedEdges((current) => {
+        const next = new Set(current);
+        for (const change of selects) {
+          if (change.selected) next.add(change.id);
+          else next.delete(change.id);
+        }
+        for (const id of removed) next.delete(id);
+        return next;
+      });
+    }
+  }, []);
 
   // A deletion (Delete or Backspace) is one edit, steps and edges together, so one undo brings back a step
   // with its connections; React Flow reports the removed nodes and edges as two separate changes.

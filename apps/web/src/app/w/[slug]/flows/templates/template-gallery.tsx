@@ -9,6 +9,7 @@ import { Button } from "~/components/button.tsx";
 import { Card, PageHeader } from "~/components/page-header.tsx";
 import { useWorkspace } from "~/components/workspace/workspace-context.tsx";
 import { describeError, useTRPC } from "~/trpc/react.tsx";
+import { templatesFor } from "./templates-for.ts";
 
 /** The template gallery: search, pick one, and land in the builder on a draft with the template's sample. */
 export function TemplateGallery() {
@@ -32,7 +33,7 @@ export function TemplateGallery() {
     router.push(`/w/${workspace.slug}/flows/${created.id}`);
   }
 
-  const shown = templates.data ?? [];
+  const shown = templatesFor(templates.data ?? [], workspace);
   return (
     <>
       <PageHeader
@@ -76,6 +77,7 @@ export function TemplateGallery() {
               <p className="mt-1 flex-1 text-sm text-slate-600">{template.description}</p>
               <p className="mt-2 text-xs text-slate-500">
                 {template.needs.length ? `Needs: ${template.needs.join("; ")}.` : "Runs as it is: try it at once."}
+                {template.needs.length && workspace.isDemo ? " Not in the demo: sign up to connect your own." : ""}
               </p>
               <ul className="mt-2 flex flex-wrap gap-1" aria-label="Steps">
                 {template.steps.map((step) => (
