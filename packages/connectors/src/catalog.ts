@@ -99,7 +99,7 @@ export type PaletteEntry = {
   /** JSON Schema of the config, with `title`, `description` and `widget` hints for the form. */
   configSchema: unknown;
   expressionFields: string[];
-  /** Outputs for the default config (switch cases add their own). */
+  /** Outputs for the default (or example) config; a switch's cases are the step's own. */
   outputs: string[];
 };
 
@@ -107,7 +107,9 @@ export type PaletteEntry = {
 export function palette(): PaletteEntry[] {
   return [...STEP_DEFINITIONS.values()].map((definition) => {
     const spec = toSpec(definition);
+    // Outputs for the default config, or for the example's where a field has no default (a branch's condition).
     const defaults = definition.config.safeParse({});
+    const config = defaults.success ? defaults : definition.config.safeParse(definition.example.config);
     return {
       type: definition.type,
       kind: definition.kind,
@@ -117,11 +119,7 @@ export function palette(): PaletteEntry[] {
       ...(definition.behavior ? { behavior: definition.behavior } : {}),
       configSchema: z.toJSONSchema(definition.config, { io: "input", unrepresentable: "any" }),
       expressionFields: spec.expressionFields,
-      outputs: defaults.success
-        ? spec.outputs(defaults.data as Record<string, unknown>)
-        : definition.kind === "action"
-          ? ["out"]
-          : ["out"],
+      outputs: config.success ? spec.outputs(config.data as Record<string, unknown>) : ["out"],
     };
   });
 }
