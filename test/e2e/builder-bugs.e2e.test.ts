@@ -117,6 +117,20 @@ describe("the builder, clicked through as a newcomer would", () => {
     await expect.poll(() => page.locator(".react-flow__edge").count(), { timeout: 10_000 }).toBe(0);
   });
 
+  it("draws an If / else with its true and false outputs, and the edge leaving one of them", async () => {
+    await openFlow("Branches", "$");
+    await page.getByTestId("step-shape").click();
+    await page.getByRole("button", { name: "If / else", exact: true }).click();
+    const branch = page.getByTestId("step-branch");
+    await branch.getByText("true", { exact: true }).waitFor();
+    await branch.getByText("false", { exact: true }).waitFor();
+    // A step added after the branch hangs from its first output, "true": the edge is drawn.
+    await page.getByRole("button", { name: "Log", exact: true }).click();
+    await page.getByTestId("step-log").waitFor();
+    await expect.poll(() => page.locator(".react-flow__edge").count(), { timeout: 10_000 }).toBe(3);
+    await screenshot(page, "bugs-01c-branch-outputs", { fullPage: false });
+  });
+
   it("after deleting a selected step, clicking another selects only that one and shows its form", async () => {
     await openFlow("Selection", "$");
     await page.getByTestId("step-shape").click();

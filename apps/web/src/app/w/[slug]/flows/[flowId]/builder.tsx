@@ -265,7 +265,7 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
       draft.change((g) => {
         const result = addStep(g, entry, {
           ...(position ? { position } : {}),
-          after: selectedStep,
+          after: selectedStep && { step: selectedStep, entry: byType.get(selectedStep.type) },
           flowName: flow.name,
         });
         added = result.id;
@@ -277,7 +277,7 @@ function Editor({ flow, entries }: { flow: FlowDetail; entries: PaletteEntry[] }
         setTab("step");
       });
     },
-    [draft, readOnly, selectedStep, flow.name],
+    [draft, readOnly, selectedStep, byType, flow.name],
   );
 
   async function publishNow() {

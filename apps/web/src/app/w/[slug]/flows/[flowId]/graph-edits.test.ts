@@ -30,4 +30,26 @@ describe("a step added from the palette", () => {
     const unnamed = addStep(empty, entry("trigger.webhook"), { flowName: "☃ ☃" });
     expect(unnamed.graph.steps[0]?.config.path).toBe("hook");
   });
+
+  it("hangs from the selected step's first output: out after a transform, true after an If / else", () => {
+    const hook = addStep(empty, entry("trigger.webhook"), { flowName: "Orders" });
+    const after = (graph: Graph, id: string) => {
+      const step = graph.steps.find((candidate) => candidate.id === id);
+      return step && { step, entry: entry(step.type) };
+    };
+    const shape = addStep(hook.graph, entry("data.transform"), {
+      after: after(hook.graph, hook.id),
+      flowName: "Orders",
+    });
+    const branch = addStep(shape.graph, entry("flow.branch"), {
+      after: after(shape.graph, shape.id),
+      flowName: "Orders",
+    });
+    const log = addStep(branch.graph, entry("util.log"), { after: after(branch.graph, branch.id), flowName: "Orders" });
+    expect(log.graph.edges).toEqual([
+      { from: hook.id, to: shape.id, output: "out" },
+      { from: shape.id, to: branch.id, output: "out" },
+      { from: branch.id, to: log.id, output: "true" },
+    ]);
+  });
 });

@@ -46,18 +46,27 @@ function newWebhookPath(graph: Graph, flowName: string): string {
 export function addStep(
   graph: Graph,
   entry: PaletteEntry,
-  { position, after, flowName }: { position?: { x: number; y: number }; after?: Step | undefined; flowName: string },
+  {
+    position,
+    after,
+    flowName,
+  }: {
+    position?: { x: number; y: number };
+    /** The selected step: the new one goes to its right, hung from the first of its outputs. */
+    after?: { step: Step; entry: PaletteEntry | undefined } | undefined;
+    flowName: string;
+  },
 ): { graph: Graph; id: string } {
   const id = newStepId(graph, entry.type);
   const at = position ??
-    (after?.position ? { x: after.position.x + GAP_X, y: after.position.y } : undefined) ?? {
+    (after?.step.position ? { x: after.step.position.x + GAP_X, y: after.step.position.y } : undefined) ?? {
       x: 80 + graph.steps.length * 40,
       y: 80 + graph.steps.length * 40,
     };
   const step: Step = { id, type: entry.type, config: defaultConfig(entry, graph, flowName), position: at };
   const edges =
     after && !position && entry.kind === "action"
-      ? [...graph.edges, { from: after.id, to: id, output: "out" }]
+      ? [...graph.edges, { from: after.step.id, to: id, output: outputsOf(after.step, after.entry)[0] ?? "out" }]
       : graph.edges;
   return { graph: { ...graph, steps: [...graph.steps, step], edges }, id };
 }
