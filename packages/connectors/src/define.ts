@@ -161,7 +161,8 @@ export type ActionDefinition<Schema extends z.ZodType = z.ZodType> = Common<Sche
    * (packages/runner/src/run-inline.ts); a worker runs a new run whole in memory unless a step waits.
    */
   needsWorker?: "sandbox" | "time";
-  outputs: (config: z.output<Schema>) => string[];
+  /** Its outputs for a config as stored, which may not be valid yet (a draft being edited): read it with care. */
+  outputs: (config: Partial<z.output<Schema>>) => string[];
   run(context: ActionContext<z.output<Schema>>): Promise<ActionResult>;
 };
 

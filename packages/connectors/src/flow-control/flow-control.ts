@@ -56,7 +56,10 @@ export const switchStep = defineAction({
       })
       .meta({ title: "Cases", widget: "cases" }),
   }),
-  outputs: (config) => [...config.cases.map((c) => c.name), "default"],
+  outputs: (config) => [
+    ...(config.cases ?? []).map((c) => c?.name).filter((name) => typeof name === "string" && name !== ""),
+    "default",
+  ],
   async run({ config, evaluate }) {
     for (const [index, { name, condition }] of config.cases.entries()) {
       if (truthy(await evaluate(condition, `cases.${index}.condition`))) return { output: name };
