@@ -131,6 +131,23 @@ describe("the builder, clicked through as a newcomer would", () => {
     await screenshot(page, "bugs-01c-branch-outputs", { fullPage: false });
   });
 
+  it("sets a Switch's cases row by row, a name and a condition each, and draws each case as an output", async () => {
+    await openFlow("Cases", "$");
+    await page.getByTestId("step-shape").click();
+    await page.getByRole("button", { name: "Switch", exact: true }).click();
+    const cases = page.getByRole("group", { name: "Cases" });
+    await cases.getByRole("button", { name: "+ Add" }).click();
+    await cases.getByLabel("Cases 1 name").fill("large");
+    await cases.getByLabel("Cases 1 condition").fill("total > 100");
+    await cases.getByRole("button", { name: "+ Add" }).click();
+    await cases.getByLabel("Cases 2 name").fill("medium");
+    await cases.getByLabel("Cases 2 condition").fill("total > 10");
+    const route = page.getByTestId("step-switch");
+    for (const output of ["large", "medium", "default"]) await route.getByText(output, { exact: true }).waitFor();
+    await page.getByText("Valid", { exact: true }).waitFor();
+    await screenshot(page, "bugs-01d-switch-cases", { fullPage: false });
+  });
+
   it("after deleting a selected step, clicking another selects only that one and shows its form", async () => {
     await openFlow("Selection", "$");
     await page.getByTestId("step-shape").click();

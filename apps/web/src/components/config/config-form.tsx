@@ -168,6 +168,16 @@ function Field({
     control = <JsonField id={id} value={value} onChange={onChange} readOnly={readOnly} described={described} />;
   } else if (field.widget === "keyValue") {
     return group(<KeyValueList value={value} onChange={onChange} readOnly={readOnly} label={label} />);
+  } else if (field.widget === "cases") {
+    return group(
+      <KeyValueList
+        value={value}
+        onChange={onChange}
+        readOnly={readOnly}
+        label={label}
+        pair={{ name: "Output name, e.g. large", key: "condition", placeholder: "Condition, e.g. total > 100" }}
+      />,
+    );
   } else if (field.widget === "securityRules") {
     return group(<SecurityRulesPicker value={value} onChange={onChange} readOnly={readOnly} />);
   } else if (field.widget === "secrets") {
@@ -357,19 +367,23 @@ function JsonField({
   );
 }
 
+/** Rows of a name and a value (headers), or of another field beside the name (a switch's cases and conditions). */
 function KeyValueList({
   value,
   onChange,
   readOnly,
   label,
+  pair = { name: "Name", key: "value", placeholder: "Value" },
 }: {
   value: unknown;
   onChange: (value: unknown) => void;
   readOnly: boolean;
   label: string;
+  /** The placeholder of the name, and the key and placeholder of the field beside it. */
+  pair?: { name: string; key: string; placeholder: string };
 }) {
-  const rows = Array.isArray(value) ? (value as { name: string; value: string }[]) : [];
-  const set = (index: number, patch: Partial<{ name: string; value: string }>) =>
+  const rows = Array.isArray(value) ? (value as Record<string, string>[]) : [];
+  const set = (index: number, patch: Record<string, string>) =>
     onChange(rows.map((row, i) => (i === index ? { ...row, ...patch } : row)));
   return (
     <div className="mt-1 space-y-1.5">
@@ -378,19 +392,19 @@ function KeyValueList({
         <div key={index} className="flex gap-1.5">
           <input
             aria-label={`${label} ${index + 1} name`}
-            placeholder="Name"
+            placeholder={pair.name}
             disabled={readOnly}
             className={`${INPUT} mt-0`}
-            value={row.name}
+            value={row.name ?? ""}
             onChange={(e) => set(index, { name: e.target.value })}
           />
           <input
-            aria-label={`${label} ${index + 1} value`}
-            placeholder="Value"
+            aria-label={`${label} ${index + 1} ${pair.key}`}
+            placeholder={pair.placeholder}
             disabled={readOnly}
             className={`${INPUT} mt-0`}
-            value={row.value}
-            onChange={(e) => set(index, { value: e.target.value })}
+            value={row[pair.key] ?? ""}
+            onChange={(e) => set(index, { [pair.key]: e.target.value })}
           />
           <button
             type="button"
@@ -407,7 +421,7 @@ function KeyValueList({
         <button
           type="button"
           className="text-sm text-brand-700 hover:underline"
-          onClick={() => onChange([...rows, { name: "", value: "" }])}
+          onClick={() => onChange([...rows, { name: "", [pair.key]: "" }])}
         >
           + Add
         </button>
