@@ -148,6 +148,35 @@ describe("the builder, clicked through as a newcomer would", () => {
     await screenshot(page, "bugs-01d-switch-cases", { fullPage: false });
   });
 
+  it("picks the flow a Call a flow step calls from the flows that can be called, by name", async () => {
+    const callee = await callProcedure(page, "flows.create", {
+      workspaceId,
+      name: "Price a line",
+      graph: {
+        version: 1,
+        steps: [
+          { id: "called", type: "trigger.subflow", config: {}, position: { x: 0, y: 0 } },
+          { id: "price", type: "data.transform", config: { expression: "qty * 2" }, position: { x: 320, y: 0 } },
+        ],
+        edges: [{ from: "called", to: "price", output: "out" }],
+      },
+    });
+    const calleeId = callee.body.result.data.json.id as string;
+    await callProcedure(page, "flows.publish", { workspaceId, flowId: calleeId });
+    await openFlow("Caller", "$");
+    await page.getByTestId("step-shape").click();
+    await page.getByRole("button", { name: "Call a flow", exact: true }).click();
+    const flow = page.getByLabel("Flow", { exact: true });
+    // Only flows that can be called are offered: this one has no "Called by a flow" trigger.
+    await expect
+      .poll(() => flow.locator("option").allTextContents(), { timeout: 10_000 })
+      .toEqual(["Choose a flow", "Price a line"]);
+    await flow.selectOption({ label: "Price a line" });
+    await page.getByText("Valid", { exact: true }).waitFor();
+    await expect(flow.inputValue()).resolves.toBe(calleeId);
+    await screenshot(page, "bugs-01e-call-a-flow", { fullPage: false });
+  });
+
   it("after deleting a selected step, clicking another selects only that one and shows its form", async () => {
     await openFlow("Selection", "$");
     await page.getByTestId("step-shape").click();

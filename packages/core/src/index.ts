@@ -149,6 +149,7 @@ export {
   startExport,
 } from "./exports/export-session.ts";
 export { EXPORT_FORMAT, type ExportProgress, exportFileName, exportWorkspace } from "./exports/export-workspace.ts";
+export { listCallableFlows } from "./flows/callable-flows.ts";
 export { createFlow, createFlowInput } from "./flows/create-flow.ts";
 export { deleteFlow, deleteFlowInput } from "./flows/delete-flow.ts";
 export { exportFlow, type FlowFile } from "./flows/export-flow.ts";

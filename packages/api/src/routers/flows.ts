@@ -12,6 +12,7 @@ import {
   getFlowVersion,
   getVersionInput,
   type JobQueue,
+  listCallableFlows,
   listFlows,
   listFlowsInput,
   listFlowVersions,
@@ -72,6 +73,11 @@ export const flowsRouter = router({
   list: workspaceProcedure("flows.read")
     .input(listFlowsInput)
     .query(({ ctx: { db, workspace }, input }) => listFlows({ db, ...input, workspaceId: workspace.id })),
+
+  /** The flows a "Call a flow" step may call (its picker). */
+  callable: workspaceProcedure("flows.read").query(({ ctx: { db, workspace } }) =>
+    listCallableFlows({ db, workspaceId: workspace.id }),
+  ),
 
   get: workspaceProcedure("flows.read")
     .input(z.object({ flowId: z.uuid() }))

@@ -193,6 +193,8 @@ function Field({
         described={described}
       />
     );
+  } else if (field.widget === "flow") {
+    control = <FlowPicker id={id} value={value} onChange={onChange} readOnly={readOnly} described={described} />;
   } else if (field.widget === "soapOperation") {
     control = (
       <SoapOperationPicker
@@ -534,6 +536,52 @@ function ConnectionPicker({
           </option>
         ))}
     </select>
+  );
+}
+
+/** A flow to call, from those with a "Called by a flow" trigger that are published. */
+function FlowPicker({
+  id,
+  value,
+  onChange,
+  readOnly,
+  described,
+}: {
+  id: string;
+  value: unknown;
+  onChange: (value: unknown) => void;
+  readOnly: boolean;
+  described: Described;
+}) {
+  const trpc = useTRPC();
+  const workspace = useWorkspace();
+  const flows = useQuery(trpc.flows.callable.queryOptions({ workspaceId: workspace.id }));
+  const chosen = String(value ?? "");
+  const listed = flows.data?.some((flow) => flow.id === chosen) ?? true;
+  return (
+    <>
+      <select
+        id={id}
+        {...described}
+        className={INPUT}
+        disabled={readOnly}
+        value={chosen}
+        onChange={(e) => onChange(e.target.value || undefined)}
+      >
+        <option value="">Choose a flow</option>
+        {chosen && !listed ? <option value={chosen}>A flow that cannot be called now</option> : null}
+        {flows.data?.map((flow) => (
+          <option key={flow.id} value={flow.id}>
+            {flow.name}
+          </option>
+        ))}
+      </select>
+      {flows.data?.length === 0 ? (
+        <p className="mt-1 text-xs text-slate-500">
+          No flow can be called yet: give one a “Called by a flow” trigger and publish it.
+        </p>
+      ) : null}
+    </>
   );
 }
 
