@@ -35,6 +35,15 @@ function applies(field: FieldSchema, config: Record<string, unknown>, schema: Fi
 /** The ARIA that ties a control to its hint or its error. */
 type Described = { "aria-describedby"?: string; "aria-invalid"?: true };
 
+/** What every labelled control of the form is given: its id, its value and how to change it, and its ARIA. */
+type ControlProps = {
+  id: string;
+  value: unknown;
+  onChange: (value: unknown) => void;
+  readOnly: boolean;
+  described: Described;
+};
+
 // CodeMirror loads only when a code step is opened: most flows have none.
 const CodeEditor = dynamic(() => import("./code-editor.tsx").then((module) => module.CodeEditor), {
   ssr: false,
@@ -324,19 +333,7 @@ function Field({
 }
 
 /** JSON edited as text: kept as typed until it parses, so a half-written value is never lost. */
-function JsonField({
-  id,
-  value,
-  onChange,
-  readOnly,
-  described,
-}: {
-  id: string;
-  value: unknown;
-  onChange: (value: unknown) => void;
-  readOnly: boolean;
-  described: Described;
-}) {
+function JsonField({ id, value, onChange, readOnly, described }: ControlProps) {
   const [text, setText] = useState(() => (value === undefined ? "" : JSON.stringify(value, null, 2)));
   const [problem, setProblem] = useState<string | null>(null);
   return (
@@ -504,14 +501,7 @@ function ConnectionPicker({
   onChange,
   readOnly,
   described,
-}: {
-  id: string;
-  type: string | undefined;
-  value: unknown;
-  onChange: (value: unknown) => void;
-  readOnly: boolean;
-  described: Described;
-}) {
+}: ControlProps & { type: string | undefined }) {
   const trpc = useTRPC();
   const workspace = useWorkspace();
   const connections = useQuery({
@@ -540,19 +530,7 @@ function ConnectionPicker({
 }
 
 /** A flow to call, from those with a "Called by a flow" trigger that are published. */
-function FlowPicker({
-  id,
-  value,
-  onChange,
-  readOnly,
-  described,
-}: {
-  id: string;
-  value: unknown;
-  onChange: (value: unknown) => void;
-  readOnly: boolean;
-  described: Described;
-}) {
+function FlowPicker({ id, value, onChange, readOnly, described }: ControlProps) {
   const trpc = useTRPC();
   const workspace = useWorkspace();
   const flows = useQuery(trpc.flows.callable.queryOptions({ workspaceId: workspace.id }));
@@ -586,21 +564,7 @@ function FlowPicker({
 }
 
 /** A SOAP operation picked from those the step's WSDL offers, read when asked (it may be fetched). */
-function SoapOperationPicker({
-  id,
-  described,
-  wsdl,
-  value,
-  onChange,
-  readOnly,
-}: {
-  id: string;
-  described: Described;
-  wsdl: string;
-  value: unknown;
-  onChange: (value: unknown) => void;
-  readOnly: boolean;
-}) {
+function SoapOperationPicker({ id, described, wsdl, value, onChange, readOnly }: ControlProps & { wsdl: string }) {
   const trpc = useTRPC();
   const workspace = useWorkspace();
   const operations = useMutation(trpc.flows.soapOperations.mutationOptions());
